@@ -1,0 +1,11 @@
+package claims
+
+import "errors"
+
+// Sentinel errors of the claims package.
+var (
+	ErrNotJSON       = errors.New("body is not JSON")
+	ErrNotJSONObject = errors.New("JSON body is not an object")
+	// ErrUnsupportedResolver is B2C's AADB2C90044: a claim resolver the emulator does not know.
+	ErrUnsupportedResolver = errors.New("AADB2C90044: the claim resolver is not supported")
+)

@@ -1,0 +1,342 @@
+// Package keys is the policy key store: the B2C_1A_... containers that technical
+// profiles reference through CryptographicKeys (secrets, RSA keys, certificates).
+//
+// A store is filled from a directory (one file per container: NAME.secret holds a
+// secret, NAME.pem an RSA private key, optionally followed by its certificate),
+// from a YAML or JSON file, or from Go. The token signing key is generated when
+// absent (EnsureRSA).
+package keys
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Sentinel errors.
+var (
+	ErrNotFound  = errors.New("policy key not found")
+	ErrWrongKind = errors.New("policy key is of another kind")
+)
+
+// RSAKey is an RSA key container.
+type RSAKey struct {
+	// Container is the policy key name, e.g. B2C_1A_TokenSigningKeyContainer.
+	Container string
+	// KeyID is the JWK "kid": a thumbprint of the public key.
+	KeyID       string
+	Private     *rsa.PrivateKey
+	Certificate *x509.Certificate
+}
+
+// Store holds policy keys. It is safe for concurrent use.
+type Store struct {
+	mu      sync.RWMutex
+	secrets map[string][]byte
+	rsa     map[string]*RSAKey
+}
+
+// NewStore returns an empty store.
+func NewStore() *Store {
+	return &Store{secrets: map[string][]byte{}, rsa: map[string]*RSAKey{}}
+}
+
+// SetSecret stores a secret container.
+func (s *Store) SetSecret(container string, secret []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.secrets[container] = append([]byte(nil), secret...)
+}
+
+// SetRSA stores an RSA key container.
+func (s *Store) SetRSA(container string, key *rsa.PrivateKey, cert *x509.Certificate) (*RSAKey, error) {
+	kid, err := Thumbprint(&key.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("set %s: %w", container, err)
+	}
+	k := &RSAKey{Container: container, KeyID: kid, Private: key, Certificate: cert}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rsa[container] = k
+	return k, nil
+}
+
+// Secret returns a secret container.
+func (s *Store) Secret(container string) ([]byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if v, ok := s.secrets[container]; ok {
+		return v, nil
+	}
+	if _, ok := s.rsa[container]; ok {
+		return nil, fmt.Errorf("secret %s: %w (it holds an RSA key)", container, ErrWrongKind)
+	}
+	return nil, fmt.Errorf("secret %s: %w", container, ErrNotFound)
+}
+
+// RSA returns an RSA key container.
+func (s *Store) RSA(container string) (*RSAKey, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if k, ok := s.rsa[container]; ok {
+		return k, nil
+	}
+	if _, ok := s.secrets[container]; ok {
+		return nil, fmt.Errorf("rsa key %s: %w (it holds a secret)", container, ErrWrongKind)
+	}
+	return nil, fmt.Errorf("rsa key %s: %w", container, ErrNotFound)
+}
+
+// EnsureRSA returns the RSA key container, generating a 2048-bit key when absent.
+func (s *Store) EnsureRSA(container string) (*RSAKey, error) {
+	if k, err := s.RSA(container); err == nil || errors.Is(err, ErrWrongKind) {
+		return k, err
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("generate %s: %w", container, err)
+	}
+	s.mu.Lock()
+	if k, ok := s.rsa[container]; ok { // another caller won the race
+		s.mu.Unlock()
+		return k, nil
+	}
+	s.mu.Unlock()
+	return s.SetRSA(container, key, nil)
+}
+
+// Has reports whether the container exists, of any kind.
+func (s *Store) Has(container string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, a := s.secrets[container]
+	_, b := s.rsa[container]
+	return a || b
+}
+
+// Containers lists the container names, sorted.
+func (s *Store) Containers() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []string
+	for k := range s.secrets {
+		out = append(out, k)
+	}
+	for k := range s.rsa {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Thumbprint is the key id used for a public key: base64url of the first 16
+// bytes of the SHA-256 of its PKIX encoding.
+func Thumbprint(pub *rsa.PublicKey) (string, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return "", fmt.Errorf("thumbprint: %w", err)
+	}
+	sum := sha256.Sum256(der)
+	return base64.RawURLEncoding.EncodeToString(sum[:16]), nil
+}
+
+// ParsePEM reads an RSA private key (PKCS#1 or PKCS#8) and an optional certificate.
+func ParsePEM(data []byte) (*rsa.PrivateKey, *x509.Certificate, error) {
+	var key *rsa.PrivateKey
+	var cert *x509.Certificate
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			break
+		}
+		switch b.Type {
+		case "RSA PRIVATE KEY":
+			k, err := x509.ParsePKCS1PrivateKey(b.Bytes)
+			if err != nil {
+				return nil, nil, fmt.Errorf("parse pkcs1 key: %w", err)
+			}
+			key = k
+		case "PRIVATE KEY":
+			k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+			if err != nil {
+				return nil, nil, fmt.Errorf("parse pkcs8 key: %w", err)
+			}
+			rk, ok := k.(*rsa.PrivateKey)
+			if !ok {
+				return nil, nil, fmt.Errorf("parse pkcs8 key: want an RSA key, got %T", k)
+			}
+			key = rk
+		case "CERTIFICATE":
+			c, err := x509.ParseCertificate(b.Bytes)
+			if err != nil {
+				return nil, nil, fmt.Errorf("parse certificate: %w", err)
+			}
+			cert = c
+		}
+	}
+	if key == nil {
+		return nil, nil, errors.New("no RSA private key in PEM data")
+	}
+	return key, cert, nil
+}
+
+// EncodePEM encodes an RSA private key as PKCS#8 PEM.
+func EncodePEM(key *rsa.PrivateKey) ([]byte, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("encode key: %w", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+}
+
+// LoadDir fills a store from a directory: NAME.secret (or NAME.txt) files hold a
+// secret (a trailing newline is dropped), NAME.pem files an RSA key. Other files
+// are ignored. Every bad file is reported.
+func LoadDir(dir string) (*Store, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load key store: %w", err)
+	}
+	s := NewStore()
+	var errs []error
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		name := e.Name()
+		ext := filepath.Ext(name)
+		container := strings.TrimSuffix(name, ext)
+		path := filepath.Join(dir, name)
+		switch ext {
+		case ".secret", ".txt":
+			data, err := os.ReadFile(path)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			s.SetSecret(container, []byte(strings.TrimRight(string(data), "\r\n")))
+		case ".pem":
+			data, err := os.ReadFile(path)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			key, cert, err := ParsePEM(data)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", path, err))
+				continue
+			}
+			if _, err := s.SetRSA(container, key, cert); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("load key store %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+// FileConfig is the YAML/JSON key store format.
+type FileConfig struct {
+	Keys []KeyConfig `json:"keys" yaml:"keys"`
+}
+
+// KeyConfig is one container: exactly one of Secret, PEM or PEMFile.
+type KeyConfig struct {
+	ID      string `json:"id" yaml:"id"`
+	Secret  string `json:"secret,omitempty" yaml:"secret,omitempty"`
+	PEM     string `json:"pem,omitempty" yaml:"pem,omitempty"`
+	PEMFile string `json:"pemFile,omitempty" yaml:"pemFile,omitempty"`
+}
+
+// Validate reports every problem of the configuration at once.
+func (c FileConfig) Validate() error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, k := range c.Keys {
+		if k.ID == "" {
+			errs = append(errs, fmt.Errorf("keys[%d]: id is empty", i))
+		} else if seen[k.ID] {
+			errs = append(errs, fmt.Errorf("keys[%d]: duplicate id %s", i, k.ID))
+		}
+		seen[k.ID] = true
+		n := 0
+		for _, v := range []string{k.Secret, k.PEM, k.PEMFile} {
+			if v != "" {
+				n++
+			}
+		}
+		if n != 1 {
+			errs = append(errs, fmt.Errorf("keys[%d] (%s): want exactly one of secret, pem, pemFile, got %d", i, k.ID, n))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// LoadFile fills a store from a YAML or JSON file (YAML is a superset of JSON).
+// pemFile paths are relative to the file.
+func LoadFile(path string) (*Store, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load key store: %w", err)
+	}
+	var cfg FileConfig
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		return nil, fmt.Errorf("load key store %s: %w", path, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("load key store %s: %w", path, err)
+	}
+	s := NewStore()
+	for _, k := range cfg.Keys {
+		switch {
+		case k.Secret != "":
+			s.SetSecret(k.ID, []byte(k.Secret))
+		default:
+			data := []byte(k.PEM)
+			if k.PEMFile != "" {
+				p := k.PEMFile
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(filepath.Dir(path), p)
+				}
+				if data, err = os.ReadFile(p); err != nil {
+					return nil, fmt.Errorf("load key store %s: %w", path, err)
+				}
+			}
+			key, cert, err := ParsePEM(data)
+			if err != nil {
+				return nil, fmt.Errorf("load key store %s: key %s: %w", path, k.ID, err)
+			}
+			if _, err := s.SetRSA(k.ID, key, cert); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s, nil
+}
+
+// Load fills a store from a directory or a YAML/JSON file.
+func Load(path string) (*Store, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("load key store: %w", err)
+	}
+	if fi.IsDir() {
+		return LoadDir(path)
+	}
+	return LoadFile(path)
+}

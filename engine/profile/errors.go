@@ -1,0 +1,49 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+)
+
+// OAuth 2.0 error codes sent to the relying party.
+const (
+	CodeAccessDenied   = "access_denied"
+	CodeServerError    = "server_error"
+	CodeInvalidRequest = "invalid_request"
+)
+
+// Error ends a journey with an error response to the relying party. Message is
+// B2C's text, e.g. "AADB2C90273: An invalid response was received : '…'"; the
+// server adds the correlation id and timestamp lines unless Raw is set.
+type Error struct {
+	Code    string
+	Message string
+	// Raw means Message is the complete error_description (OAuth2Error profiles).
+	Raw bool
+	// Err is the underlying cause, for logs and the journal; never shown to the RP.
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return e.Code + ": " + e.Message
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an Error with a formatted B2C message.
+func Errorf(code string, cause error, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: cause}
+}
+
+// AsError returns err as an *Error, or a server_error wrapping it.
+func AsError(err error) *Error {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return &Error{Code: CodeServerError, Message: "AADB2C90255: The claims exchange specified did not complete as expected.", Err: err}
+}

@@ -1,0 +1,95 @@
+// Package profile is the technical-profile contract: small interfaces by ability
+// (redirects the browser to a party, calls a service, issues the relying party's
+// response) and the types they share. Implementations live in one package per
+// protocol (profile/oauth2, profile/jwtissuer, ...) and are registered by
+// engine/server.
+package profile
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/iefconform/iefconform/engine/claims"
+	"github.com/iefconform/iefconform/engine/keys"
+)
+
+// Env is what a technical profile sees of the journey it runs in.
+type Env struct {
+	// Tenant is the tenant name as it appears in URLs, e.g. contoso.onmicrosoft.com.
+	Tenant string
+	// TenantGUID is the tenant's object id, used in token issuers.
+	TenantGUID string
+	// PolicyID is the relying-party policy the journey runs under.
+	PolicyID string
+	// BaseURL is the emulator's external base URL without a trailing slash.
+	BaseURL string
+	// CorrelationID identifies the journey ({Context:CorrelationId}).
+	CorrelationID string
+	// State is the opaque value this journey sends to parties and expects back.
+	State    string
+	Claims   *claims.Bag
+	Resolver *claims.Context
+	Keys     *keys.Store
+	HTTP     *http.Client
+	Now      func() time.Time
+}
+
+// CallbackURL is the lowercase authresp URI of a protocol ("oauth2", "oauth1"):
+// {base}/{tenant}/oauth2/authresp, or with withPolicy {base}/{tenant}/{policy}/oauth2/authresp.
+func (e *Env) CallbackURL(protocol string, withPolicy bool) string {
+	p := "/" + e.Tenant
+	if withPolicy {
+		p += "/" + e.PolicyID
+	}
+	return e.BaseURL + strings.ToLower(p+"/"+protocol+"/authresp")
+}
+
+// Redirector is a profile that federates by sending the browser to a party and
+// taking its answer at the emulator's authresp endpoint.
+type Redirector interface {
+	// Start returns the URL to send the browser to.
+	Start(ctx context.Context, env *Env) (string, error)
+	// Complete takes the party's answer (the query or form parameters that reached
+	// authresp), finishes the exchange server to server and writes the output
+	// claims into env.Claims.
+	Complete(ctx context.Context, env *Env, params url.Values) error
+}
+
+// Caller is a profile that runs without the browser: a service call or a
+// computation whose output claims go into env.Claims.
+type Caller interface {
+	Call(ctx context.Context, env *Env) error
+}
+
+// IssueRequest is what the journey hands the SendClaims profile.
+type IssueRequest struct {
+	// Audience is the relying party's client id.
+	Audience string
+	// Nonce is copied from the relying party's request.
+	Nonce string
+	// Claims are the relying party's output claims, named as they go into the token.
+	Claims map[string]any
+	// AuthTime is when the user authenticated.
+	AuthTime time.Time
+}
+
+// Issued is the relying party's response: a token, or an error the profile
+// formatted itself (OAuth2Error).
+type Issued struct {
+	IDToken string
+	Error   *Error
+}
+
+// Issuer is a SendClaims profile (JwtIssuer, OAuth2Error).
+type Issuer interface {
+	Issue(ctx context.Context, env *Env, req IssueRequest) (*Issued, error)
+}
+
+// PublicKeys is implemented by issuers whose tokens the relying party verifies
+// against the policy's JWKS.
+type PublicKeys interface {
+	SigningKeys(env *Env) ([]*keys.RSAKey, error)
+}

@@ -1,0 +1,322 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/gorilla/mux"
+
+	"github.com/iefconform/iefconform/engine/claims"
+	"github.com/iefconform/iefconform/engine/journey"
+	"github.com/iefconform/iefconform/engine/profile"
+)
+
+// relyingParty finds the policy named by the request path.
+func (s *Server) relyingParty(r *http.Request) (*relyingParty, error) {
+	v := mux.Vars(r)
+	if t := v["tenant"]; t != s.tenant && t != strings.ToLower(s.tenantGUID) {
+		return nil, httpError(http.StatusNotFound, "", fmt.Sprintf("The tenant '%s' does not exist; this emulator serves '%s'.", t, s.tenant))
+	}
+	rp, ok := s.rps[v["policy"]]
+	if !ok {
+		return nil, httpError(http.StatusNotFound, "AADB2C90007", fmt.Sprintf("The policy '%s' does not exist in tenant '%s'.", v["policy"], s.tenant))
+	}
+	return rp, nil
+}
+
+// parseRequest checks the relying party's authorization request. Errors before
+// the redirect URI is trusted are shown on the emulator's page; later ones are
+// redirected to the relying party (redirectable is then true).
+func (s *Server) parseRequest(q url.Values) (req rpRequest, redirectable bool, err error) {
+	req = rpRequest{
+		ClientID:     q.Get("client_id"),
+		ResponseType: q.Get("response_type"),
+		ResponseMode: q.Get("response_mode"),
+		State:        q.Get("state"),
+		Nonce:        q.Get("nonce"),
+		Scope:        q.Get("scope"),
+		Params:       q,
+	}
+	if req.ClientID == "" {
+		return req, false, httpError(http.StatusBadRequest, "AADB2C90008", "The request does not contain a client id parameter.")
+	}
+	app, known := s.apps[req.ClientID]
+	if len(s.apps) > 0 && !known {
+		return req, false, httpError(http.StatusBadRequest, "AADB2C90018", fmt.Sprintf("The client id '%s' specified in the request is not registered in tenant '%s'.", req.ClientID, s.tenant))
+	}
+	raw := q.Get("redirect_uri")
+	u, perr := url.Parse(raw)
+	if raw == "" || perr != nil || !u.IsAbs() || u.Host == "" {
+		return req, false, httpError(http.StatusBadRequest, "", fmt.Sprintf("The request does not contain a valid redirect_uri parameter: '%s'.", raw))
+	}
+	if known && !slices.Contains(app.RedirectURIs, raw) {
+		return req, false, httpError(http.StatusBadRequest, "AADB2C90006", fmt.Sprintf("The redirect URI '%s' provided in the request is not registered for the client id '%s'.", raw, req.ClientID))
+	}
+	u.Fragment = ""
+	req.RedirectURI = u
+	switch req.ResponseType {
+	case "id_token", "code":
+	default:
+		req.ResponseMode = defaultMode(req.ResponseMode, "fragment")
+		return req, true, &profile.Error{Code: "unsupported_response_type", Message: fmt.Sprintf("AADB2C90055: The response type '%s' is not supported; use code or id_token.", req.ResponseType)}
+	}
+	def := "fragment"
+	if req.ResponseType == "code" {
+		def = "query"
+	}
+	switch req.ResponseMode {
+	case "", "fragment", "query", "form_post":
+		req.ResponseMode = defaultMode(req.ResponseMode, def)
+	default:
+		bad := req.ResponseMode
+		req.ResponseMode = def
+		return req, true, &profile.Error{Code: profile.CodeInvalidRequest, Message: fmt.Sprintf("The response mode '%s' is not supported; use fragment, query or form_post.", bad)}
+	}
+	return req, true, nil
+}
+
+func defaultMode(mode, def string) string {
+	switch mode {
+	case "fragment", "query", "form_post":
+		return mode
+	}
+	return def
+}
+
+func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	rp, err := s.relyingParty(r)
+	if err != nil {
+		s.writeError(w, r, nil, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "", "The request could not be parsed: "+err.Error()))
+		return
+	}
+	now := s.cfg.Now()
+	ss := &session{
+		id:            randomString(24),
+		state:         randomString(24),
+		csrf:          randomString(18),
+		rp:            rp,
+		correlationID: uuid.NewString(),
+		bag:           claims.NewBag(),
+		created:       now,
+	}
+	req, redirectable, err := s.parseRequest(r.Form)
+	ss.req = req
+	if err != nil {
+		if !redirectable {
+			s.writeError(w, r, ss, err)
+			return
+		}
+		s.respondError(w, r, ss, profile.AsError(err))
+		return
+	}
+	s.sessions.add(ss)
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: ss.id, Path: "/" + s.tenant, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	s.log.Info("journey started", "correlationId", ss.correlationID, "policy", rp.policy.PolicyID, "clientId", req.ClientID,
+		"responseType", req.ResponseType, "responseMode", req.ResponseMode)
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	env := s.env(ss, r)
+	act, err := rp.journey.Advance(r.Context(), env, &ss.st)
+	s.act(w, r, ss, env, act, err)
+}
+
+// env is the technical profiles' view of the session.
+func (s *Server) env(ss *session, r *http.Request) *profile.Env {
+	p := ss.rp.policy
+	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
+	return &profile.Env{
+		Tenant:        s.tenant,
+		TenantGUID:    s.tenantGUID,
+		PolicyID:      p.PolicyID,
+		BaseURL:       s.cfg.BaseURL,
+		CorrelationID: ss.correlationID,
+		State:         ss.state,
+		Claims:        ss.bag,
+		Resolver: &claims.Context{
+			PolicyID:       p.PolicyID,
+			TenantID:       p.TenantID,
+			TenantObjectID: s.tenantGUID,
+			DeploymentMode: p.DeploymentMode,
+			CorrelationID:  ss.correlationID,
+			HostName:       r.Host,
+			IPAddress:      ip,
+			Now:            s.cfg.Now,
+			Request:        ss.req.Params,
+			Claims:         ss.bag,
+		},
+		Keys: s.cfg.Keys,
+		HTTP: s.cfg.HTTPClient,
+		Now:  s.cfg.Now,
+	}
+}
+
+// act carries out what the journey asked for next. Called with ss.mu held.
+func (s *Server) act(w http.ResponseWriter, r *http.Request, ss *session, env *profile.Env, act journey.Action, err error) {
+	if err != nil {
+		s.fail(w, r, ss, err)
+		return
+	}
+	switch a := act.(type) {
+	case journey.Redirect:
+		s.log.Info("redirect to party", "correlationId", ss.correlationID, "technicalProfile", a.ProfileID)
+		http.Redirect(w, r, a.URL, http.StatusFound)
+	case journey.Select:
+		page := selectionPage{
+			Action:   s.policyURL(ss.rp.policy.PolicyID) + "/api/selection",
+			Tx:       ss.state,
+			CSRF:     ss.csrf,
+			PolicyID: ss.rp.policy.PolicyID,
+		}
+		for _, o := range a.Options {
+			page.Options = append(page.Options, selectionOption{ID: o.ExchangeID, Label: o.Label})
+		}
+		s.render(w, http.StatusOK, "selection.html", page)
+	case journey.Send:
+		s.send(r.Context(), w, r, ss, env, a)
+	default:
+		s.fail(w, r, ss, fmt.Errorf("journey returned no action"))
+	}
+}
+
+// fail ends the journey with an error response to the relying party.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, ss *session, err error) {
+	pe := profile.AsError(err)
+	s.log.Info("journey failed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "error", pe.Code, "message", pe.Message, "cause", pe.Err)
+	s.sessions.remove(ss)
+	s.respondError(w, r, ss, pe)
+}
+
+func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Request, ss *session, env *profile.Env, a journey.Send) {
+	auth := ss.authTime
+	if auth.IsZero() {
+		auth = s.cfg.Now()
+	}
+	issued, err := a.Issuer.Issue(ctx, env, profile.IssueRequest{Audience: ss.req.ClientID, Nonce: ss.req.Nonce, Claims: a.Claims, AuthTime: auth})
+	if err != nil {
+		s.fail(w, r, ss, err)
+		return
+	}
+	if issued.Error != nil {
+		s.fail(w, r, ss, issued.Error)
+		return
+	}
+	s.sessions.remove(ss)
+	s.log.Info("journey completed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "issuer", a.IssuerID)
+	var ps []param
+	if ss.req.ResponseType == "code" {
+		code := s.codes.issue(issuedCode{clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI.String(), idToken: issued.IDToken, expires: s.cfg.Now().Add(codeTTL)})
+		ps = append(ps, param{"code", code})
+	} else {
+		ps = append(ps, param{"id_token", issued.IDToken})
+	}
+	s.respond(w, r, ss, ps)
+}
+
+// respondError sends error, error_description and state to the relying party.
+func (s *Server) respondError(w http.ResponseWriter, r *http.Request, ss *session, e *profile.Error) {
+	s.respond(w, r, ss, []param{{"error", e.Code}, {"error_description", s.describe(ss, e)}})
+}
+
+// respond carries parameters to the relying party's redirect_uri by its
+// response_mode, with state appended when the relying party sent one.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, ss *session, ps []param) {
+	if ss.req.State != "" {
+		ps = append(ps, param{"state", ss.req.State})
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	switch ss.req.ResponseMode {
+	case "form_post":
+		s.render(w, http.StatusOK, "formpost.html", formPostPage{Action: ss.req.RedirectURI.String(), Fields: ps})
+	case "query":
+		http.Redirect(w, r, withQuery(ss.req.RedirectURI, encodeParams(ps)), http.StatusFound)
+	default:
+		w.Header().Set("Location", ss.req.RedirectURI.String()+"#"+encodeParams(ps))
+		w.WriteHeader(http.StatusFound)
+	}
+}
+
+// handleAuthresp takes an identity provider's answer. The journey is found by
+// the state the emulator sent; the session cookie, when present, must agree.
+func (s *Server) handleAuthresp(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "", "The identity provider's response could not be parsed: "+err.Error()))
+		return
+	}
+	params := r.Form
+	ss, found := s.sessions.byStateValue(params.Get("state"))
+	var cs *session
+	if c, err := r.Cookie(cookieName); err == nil {
+		cs, _ = s.sessions.byCookie(c.Value)
+	}
+	if cs != nil && cs != ss {
+		// The browser's own journey got an answer whose state is not its own.
+		cs.mu.Lock()
+		defer cs.mu.Unlock()
+		s.fail(w, r, cs, profile.Errorf(profile.CodeServerError, ErrSessionMissing,
+			"AADB2C90273: An invalid response was received : 'Error: the state parameter does not match the journey in progress'"))
+		return
+	}
+	if !found {
+		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "AADB2C90273",
+			"An invalid response was received : 'Error: the state parameter does not belong to a journey in progress'"))
+		return
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.st.Pending == "" {
+		s.writeError(w, r, ss, httpError(http.StatusBadRequest, "", "The journey is not waiting for an identity provider's response."))
+		return
+	}
+	env := s.env(ss, r)
+	act, err := ss.rp.journey.Resume(r.Context(), env, &ss.st, params)
+	if err == nil {
+		ss.authTime = s.cfg.Now()
+	}
+	s.act(w, r, ss, env, act, err)
+}
+
+// handleSelection takes the button the user clicked on the selection page.
+func (s *Server) handleSelection(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.relyingParty(r); err != nil {
+		s.writeError(w, r, nil, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "", "The request could not be parsed: "+err.Error()))
+		return
+	}
+	c, err := r.Cookie(cookieName)
+	if err != nil {
+		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "", "The session cookie is missing: the journey cannot continue."))
+		return
+	}
+	ss, ok := s.sessions.byCookie(c.Value)
+	if !ok || r.PostForm.Get("tx") != ss.state || r.PostForm.Get("csrf_token") != ss.csrf {
+		s.writeError(w, r, ss, httpError(http.StatusBadRequest, "", "The session has expired or the request was tampered with."))
+		return
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if err := ss.rp.journey.Choose(&ss.st, r.PostForm.Get("claimsexchange")); err != nil {
+		if errors.Is(err, journey.ErrUnknownExchange) {
+			s.writeError(w, r, ss, httpError(http.StatusBadRequest, "", "Unknown claims exchange: "+r.PostForm.Get("claimsexchange")))
+			return
+		}
+		s.fail(w, r, ss, err)
+		return
+	}
+	env := s.env(ss, r)
+	act, err := ss.rp.journey.Advance(r.Context(), env, &ss.st)
+	s.act(w, r, ss, env, act, err)
+}

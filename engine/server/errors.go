@@ -1,0 +1,75 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/iefconform/iefconform/engine/profile"
+)
+
+// Sentinel errors of the front door.
+var (
+	ErrUnknownPolicy  = errors.New("unknown policy")
+	ErrUnknownTenant  = errors.New("unknown tenant")
+	ErrSessionMissing = errors.New("no journey in progress")
+)
+
+// pageError is an error shown on the emulator's own error page (or as JSON at
+// the token endpoint) because the relying party cannot be trusted with a redirect.
+type pageError struct {
+	Status  int
+	Code    string // AADB2C code when B2C has one
+	Message string
+	// OAuth is the RFC 6749 error code at the token endpoint.
+	OAuth string
+}
+
+func (e *pageError) Error() string { return fmt.Sprintf("%d %s %s", e.Status, e.Code, e.Message) }
+
+func httpError(status int, code, msg string) *pageError {
+	return &pageError{Status: status, Code: code, Message: msg}
+}
+
+// writeError is the one place errors become HTTP responses that are not
+// redirects to the relying party. Unknown errors become 500 and are the only
+// ones logged as errors.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, ss *session, err error) {
+	var pe *pageError
+	if !errors.As(err, &pe) {
+		s.log.Error("unexpected error", "path", r.URL.Path, "err", err)
+		pe = &pageError{Status: http.StatusInternalServerError, Message: "AADB2C90255: The request could not be completed.", OAuth: "server_error"}
+	}
+	cid := ""
+	if ss != nil {
+		cid = ss.correlationID
+	}
+	if pe.OAuth != "" {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(pe.Status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": pe.OAuth, "error_description": joinCode(pe.Code, pe.Message)})
+		return
+	}
+	s.render(w, pe.Status, "error.html", errorPage{Code: pe.Code, Message: pe.Message, CorrelationID: cid, Timestamp: s.cfg.Now().UTC().Format(timestampLayout)})
+}
+
+func joinCode(code, msg string) string {
+	if code == "" {
+		return msg
+	}
+	return code + ": " + msg
+}
+
+// timestampLayout is B2C's timestamp in error descriptions (without the Z).
+const timestampLayout = "2006-01-02 15:04:05"
+
+// describe builds B2C's error_description: the message, then the correlation id
+// and the timestamp, each line ended by CRLF (spec §5.9, §6.3).
+func (s *Server) describe(ss *session, e *profile.Error) string {
+	if e.Raw {
+		return e.Message
+	}
+	return e.Message + "\r\nCorrelation ID: " + ss.correlationID + "\r\nTimestamp: " + s.cfg.Now().UTC().Format(timestampLayout) + "Z\r\n"
+}

@@ -1,0 +1,260 @@
+// Package server is the emulator's HTTP front door, laid out as B2C's URLs:
+//
+//	GET|POST /{tenant}/{policy}/oauth2/v2.0/authorize      start a journey (OIDC authorization request)
+//	POST     /{tenant}/{policy}/oauth2/v2.0/token          redeem an authorization code (code flow)
+//	GET      /{tenant}/{policy}/oauth2/v2.0/logout         sign out
+//	GET      /{tenant}/{policy}/v2.0/.well-known/openid-configuration
+//	GET      /{tenant}/{policy}/discovery/v2.0/keys        JWKS
+//	GET|POST /{tenant}/oauth2/authresp                     identity providers return here
+//	GET|POST /{tenant}/{policy}/oauth2/authresp            ... or here with UsePolicyInRedirectUri
+//	POST     /{tenant}/{policy}/api/selection              the claims-provider selection page's buttons
+//	GET      /healthz
+//
+// Paths are matched case-insensitively. Journey state lives server-side, keyed
+// by a session cookie and by the state sent to identity providers. The registry
+// from Protocol to technical-profile implementation is in registry.go.
+package server
+
+import (
+	"crypto/sha1"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/gorilla/mux"
+
+	"github.com/iefconform/iefconform/engine/journey"
+	"github.com/iefconform/iefconform/engine/keys"
+	"github.com/iefconform/iefconform/engine/policy"
+)
+
+// DefaultTenant is the tenant name used when Config.Tenant is empty.
+const DefaultTenant = "iefconform.onmicrosoft.com"
+
+// Application is a relying-party application registered with the emulator.
+type Application struct {
+	ClientID     string   `json:"clientId" yaml:"clientId"`
+	RedirectURIs []string `json:"redirectUris" yaml:"redirectUris"`
+	// Secret, when set, is required at the token endpoint.
+	Secret string `json:"secret,omitempty" yaml:"secret,omitempty"`
+}
+
+// Config configures an emulator.
+type Config struct {
+	// Tenant is the tenant name in URLs, e.g. contoso.onmicrosoft.com.
+	Tenant string
+	// BaseURL is where browsers and parties reach the emulator, e.g. http://127.0.0.1:8080.
+	BaseURL string
+	// Policies is the loaded policy set; every relying-party policy in it is served.
+	Policies *policy.Set
+	// Keys is the policy key store. The token signing key is generated when absent.
+	Keys *keys.Store
+	// Applications lists the registered relying parties. When empty, any client_id
+	// and redirect_uri are accepted.
+	Applications []Application
+	// HTTPClient makes the server-to-server calls to parties. Default: a client with a 10 s timeout.
+	HTTPClient *http.Client
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+	// Logger receives journey events. Default: discard.
+	Logger *slog.Logger
+	// SessionTTL bounds how long a journey may wait for the browser. Default 15 minutes.
+	SessionTTL time.Duration
+}
+
+// Validate reports every problem of the configuration at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.BaseURL == "" {
+		errs = append(errs, errors.New("baseURL is empty"))
+	}
+	if c.Policies == nil {
+		errs = append(errs, errors.New("policies are not set"))
+	}
+	seen := map[string]bool{}
+	for i, a := range c.Applications {
+		if a.ClientID == "" {
+			errs = append(errs, fmt.Errorf("applications[%d]: clientId is empty", i))
+		}
+		if seen[a.ClientID] {
+			errs = append(errs, fmt.Errorf("applications[%d]: duplicate clientId %s", i, a.ClientID))
+		}
+		seen[a.ClientID] = true
+	}
+	return errors.Join(errs...)
+}
+
+// relyingParty is one served policy: its merged policy and journey.
+type relyingParty struct {
+	policy  *policy.Policy
+	journey *journey.Journey
+}
+
+// Server is the emulator.
+type Server struct {
+	cfg        Config
+	tenant     string
+	tenantGUID string
+	rps        map[string]*relyingParty // by lowercase policy id
+	apps       map[string]Application
+	sessions   *sessions
+	codes      *codes
+	pages      *template.Template
+	log        *slog.Logger
+	handler    http.Handler
+}
+
+// New validates the policy set, builds every relying-party journey and returns
+// the emulator. A policy problem is returned as policy.Problems.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("emulator config: %w", err)
+	}
+	if cfg.Tenant == "" {
+		cfg.Tenant = DefaultTenant
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.Keys == nil {
+		cfg.Keys = keys.NewStore()
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 15 * time.Minute
+	}
+	if probs := Validate(cfg.Policies); len(probs) > 0 {
+		return nil, probs
+	}
+	s := &Server{
+		cfg:      cfg,
+		tenant:   strings.ToLower(cfg.Tenant),
+		rps:      map[string]*relyingParty{},
+		apps:     map[string]Application{},
+		sessions: newSessions(cfg.SessionTTL, cfg.Now),
+		codes:    newCodes(cfg.Now),
+		log:      cfg.Logger,
+	}
+	var err error
+	if s.pages, err = parsePages(); err != nil {
+		return nil, fmt.Errorf("parse pages: %w", err)
+	}
+	var probs policy.Problems
+	for _, id := range cfg.Policies.RelyingParties() {
+		p, err := cfg.Policies.Resolve(id)
+		if err != nil {
+			return nil, err
+		}
+		uj, ok := p.Journey()
+		if !ok {
+			continue // reported by Validate
+		}
+		profiles, err := build(p, uj)
+		if err != nil {
+			var pp policy.Problems
+			if errors.As(err, &pp) {
+				probs = append(probs, pp...)
+				continue
+			}
+			return nil, err
+		}
+		s.rps[strings.ToLower(p.PolicyID)] = &relyingParty{policy: p, journey: &journey.Journey{Policy: p, Journey: uj, Profiles: profiles}}
+		if s.tenantGUID == "" && p.TenantObjectID != "" {
+			s.tenantGUID = p.TenantObjectID
+		}
+	}
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	if s.tenantGUID == "" {
+		// A stable GUID derived from the tenant name, for token issuers.
+		s.tenantGUID = uuid.NewHash(sha1.New(), uuid.NameSpaceDNS, []byte(s.tenant), 5).String()
+	}
+	for _, a := range cfg.Applications {
+		s.apps[a.ClientID] = a
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler serves the emulator.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Tenant is the tenant name in URLs.
+func (s *Server) Tenant() string { return s.tenant }
+
+// Policies lists the relying-party policy ids served, sorted.
+func (s *Server) Policies() []string {
+	var out []string
+	for _, rp := range s.rps {
+		out = append(out, rp.policy.PolicyID)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// AuthorizeURL is the authorization endpoint of a policy.
+func (s *Server) AuthorizeURL(policyID string) string {
+	return s.policyURL(policyID) + "/oauth2/v2.0/authorize"
+}
+
+// TokenURL is the token endpoint of a policy.
+func (s *Server) TokenURL(policyID string) string {
+	return s.policyURL(policyID) + "/oauth2/v2.0/token"
+}
+
+// JWKSURL is the key set endpoint of a policy.
+func (s *Server) JWKSURL(policyID string) string {
+	return s.policyURL(policyID) + "/discovery/v2.0/keys"
+}
+
+// MetadataURL is the OpenID discovery document of a policy.
+func (s *Server) MetadataURL(policyID string) string {
+	return s.policyURL(policyID) + "/v2.0/.well-known/openid-configuration"
+}
+
+// LogoutURL is the sign-out endpoint of a policy.
+func (s *Server) LogoutURL(policyID string) string {
+	return s.policyURL(policyID) + "/oauth2/v2.0/logout"
+}
+
+func (s *Server) policyURL(policyID string) string {
+	return s.cfg.BaseURL + "/" + s.tenant + "/" + strings.ToLower(policyID)
+}
+
+func (s *Server) routes() http.Handler {
+	r := mux.NewRouter()
+	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) }).Methods(http.MethodGet)
+	r.HandleFunc("/{tenant}/{policy}/oauth2/v2.0/authorize", s.handleAuthorize).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc("/{tenant}/{policy}/oauth2/v2.0/token", s.handleToken).Methods(http.MethodPost)
+	r.HandleFunc("/{tenant}/{policy}/oauth2/v2.0/logout", s.handleLogout).Methods(http.MethodGet)
+	r.HandleFunc("/{tenant}/{policy}/v2.0/.well-known/openid-configuration", s.handleDiscovery).Methods(http.MethodGet)
+	r.HandleFunc("/{tenant}/{policy}/discovery/v2.0/keys", s.handleJWKS).Methods(http.MethodGet)
+	r.HandleFunc("/{tenant}/oauth2/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc("/{tenant}/{policy}/oauth2/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc("/{tenant}/{policy}/api/selection", s.handleSelection).Methods(http.MethodPost)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, nil, httpError(http.StatusNotFound, "", "The page you requested does not exist: "+r.URL.Path))
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, nil, httpError(http.StatusMethodNotAllowed, "", "Method "+r.Method+" is not allowed on "+r.URL.Path))
+	})
+	// B2C's paths are case-insensitive.
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		req.URL.Path = strings.ToLower(req.URL.Path)
+		req.URL.RawPath = ""
+		r.ServeHTTP(w, req)
+	})
+}

@@ -1,0 +1,150 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/iefconform/iefconform/engine/claims"
+	"github.com/iefconform/iefconform/engine/journey"
+)
+
+// cookieName is B2C's transaction cookie.
+const cookieName = "x-ms-cpim-trans"
+
+// rpRequest is the relying party's authorization request.
+type rpRequest struct {
+	ClientID     string
+	RedirectURI  *url.URL
+	ResponseType string
+	ResponseMode string
+	State        string
+	Nonce        string
+	Scope        string
+	Params       url.Values
+}
+
+// session is one journey in progress. Its mutex serialises the browser's requests.
+type session struct {
+	mu            sync.Mutex
+	id            string // the cookie value
+	state         string // sent to parties
+	csrf          string
+	rp            *relyingParty
+	req           rpRequest
+	correlationID string
+	st            journey.State
+	bag           *claims.Bag
+	created       time.Time
+	authTime      time.Time
+}
+
+// sessions is the server-side journey store, indexed by cookie and by state.
+type sessions struct {
+	mu      sync.Mutex
+	byID    map[string]*session
+	byState map[string]*session
+	ttl     time.Duration
+	now     func() time.Time
+}
+
+func newSessions(ttl time.Duration, now func() time.Time) *sessions {
+	return &sessions{byID: map[string]*session{}, byState: map[string]*session{}, ttl: ttl, now: now}
+}
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (s *sessions) add(ss *session) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expire()
+	s.byID[ss.id] = ss
+	s.byState[ss.state] = ss
+}
+
+func (s *sessions) byCookie(id string) (*session, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.byID[id]
+	if ok && s.now().Sub(ss.created) > s.ttl {
+		return nil, false
+	}
+	return ss, ok
+}
+
+func (s *sessions) byStateValue(state string) (*session, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.byState[state]
+	if ok && s.now().Sub(ss.created) > s.ttl {
+		return nil, false
+	}
+	return ss, ok
+}
+
+func (s *sessions) remove(ss *session) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.byID, ss.id)
+	delete(s.byState, ss.state)
+}
+
+// expire drops sessions older than the TTL; called with mu held.
+func (s *sessions) expire() {
+	now := s.now()
+	for id, ss := range s.byID {
+		if now.Sub(ss.created) > s.ttl {
+			delete(s.byID, id)
+			delete(s.byState, ss.state)
+		}
+	}
+}
+
+// issuedCode is an authorization code issued to a relying party.
+type issuedCode struct {
+	clientID    string
+	redirectURI string
+	idToken     string
+	expires     time.Time
+}
+
+// codes holds the relying parties' authorization codes; each is single-use.
+type codes struct {
+	mu  sync.Mutex
+	m   map[string]issuedCode
+	now func() time.Time
+}
+
+func newCodes(now func() time.Time) *codes { return &codes{m: map[string]issuedCode{}, now: now} }
+
+func (c *codes) issue(ic issuedCode) string {
+	code := randomString(32)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	for k, v := range c.m {
+		if now.After(v.expires) {
+			delete(c.m, k)
+		}
+	}
+	c.m[code] = ic
+	return code
+}
+
+// take returns and removes a code that has not expired.
+func (c *codes) take(code string) (issuedCode, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ic, ok := c.m[code]
+	delete(c.m, code)
+	if !ok || c.now().After(ic.expires) {
+		return issuedCode{}, false
+	}
+	return ic, true
+}

@@ -1,0 +1,221 @@
+package server
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/iefconform/iefconform/engine/profile"
+)
+
+// codeTTL is how long a relying party's authorization code stays redeemable.
+const codeTTL = 5 * time.Minute
+
+func tokenError(status int, oauth, code, msg string) *pageError {
+	return &pageError{Status: status, OAuth: oauth, Code: code, Message: msg}
+}
+
+// handleToken redeems a relying party's authorization code for its id_token.
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.relyingParty(r); err != nil {
+		s.writeError(w, r, nil, tokenError(http.StatusNotFound, "invalid_request", "", err.Error()))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, r, nil, tokenError(http.StatusBadRequest, "invalid_request", "", "the request body could not be parsed"))
+		return
+	}
+	f := r.PostForm
+	if gt := f.Get("grant_type"); gt != "authorization_code" {
+		s.writeError(w, r, nil, tokenError(http.StatusBadRequest, "unsupported_grant_type", "AADB2C90086", "The supplied grant_type '"+gt+"' is not supported."))
+		return
+	}
+	clientID, secret, basic := r.BasicAuth()
+	if basic {
+		clientID, _ = url.QueryUnescape(clientID)
+		secret, _ = url.QueryUnescape(secret)
+	} else {
+		clientID, secret = f.Get("client_id"), f.Get("client_secret")
+	}
+	if app, ok := s.apps[clientID]; ok && app.Secret != "" && subtle.ConstantTimeCompare([]byte(app.Secret), []byte(secret)) != 1 {
+		s.writeError(w, r, nil, tokenError(http.StatusUnauthorized, "invalid_client", "AADB2C90081", "The specified client_secret does not match the expected value for this client."))
+		return
+	} else if !ok && len(s.apps) > 0 {
+		s.writeError(w, r, nil, tokenError(http.StatusUnauthorized, "invalid_client", "AADB2C90018", "The client id '"+clientID+"' specified in the request is not registered in tenant '"+s.tenant+"'."))
+		return
+	}
+	ic, ok := s.codes.take(f.Get("code"))
+	if !ok || ic.clientID != clientID || ic.redirectURI != f.Get("redirect_uri") {
+		s.writeError(w, r, nil, tokenError(http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired, was already used, or does not match this client and redirect_uri."))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"id_token":            ic.idToken,
+		"token_type":          "Bearer",
+		"not_before":          s.cfg.Now().Unix(),
+		"id_token_expires_in": 3600,
+		"profile_info":        "",
+		"scope":               "openid",
+	})
+}
+
+// issuerInfo is implemented by issuers that know their iss value.
+type issuerInfo interface {
+	Issuer(env *profile.Env) string
+}
+
+func (s *Server) policyEnv(rp *relyingParty) *profile.Env {
+	return &profile.Env{Tenant: s.tenant, TenantGUID: s.tenantGUID, PolicyID: rp.policy.PolicyID, BaseURL: s.cfg.BaseURL, Keys: s.cfg.Keys, HTTP: s.cfg.HTTPClient, Now: s.cfg.Now}
+}
+
+// defaultIssuer is the journey's DefaultCpimIssuerTechnicalProfileReferenceId,
+// or else the issuer of its first SendClaims step.
+func (rp *relyingParty) defaultIssuer() any {
+	uj := rp.journey.Journey
+	id := uj.DefaultCpimIssuerTechnicalProfileReferenceID
+	if id == "" {
+		for _, st := range uj.Steps {
+			if st.Type == "SendClaims" && st.CpimIssuerTechnicalProfileReferenceID != "" {
+				id = st.CpimIssuerTechnicalProfileReferenceID
+				break
+			}
+		}
+	}
+	return rp.journey.Profiles[id]
+}
+
+func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
+	rp, err := s.relyingParty(r)
+	if err != nil {
+		s.writeError(w, r, nil, err)
+		return
+	}
+	id := rp.policy.PolicyID
+	iss := ""
+	if ii, ok := rp.defaultIssuer().(issuerInfo); ok {
+		iss = ii.Issuer(s.policyEnv(rp))
+	}
+	var claimsSupported []string
+	if rp.policy.RelyingParty != nil {
+		for _, c := range rp.policy.RelyingParty.TechnicalProfile.OutputClaims {
+			claimsSupported = append(claimsSupported, c.PartnerName())
+		}
+	}
+	writeJSON(w, map[string]any{
+		"issuer":                                iss,
+		"authorization_endpoint":                s.AuthorizeURL(id),
+		"token_endpoint":                        s.TokenURL(id),
+		"end_session_endpoint":                  s.LogoutURL(id),
+		"jwks_uri":                              s.JWKSURL(id),
+		"response_modes_supported":              []string{"query", "fragment", "form_post"},
+		"response_types_supported":              []string{"code", "id_token"},
+		"scopes_supported":                      []string{"openid"},
+		"subject_types_supported":               []string{"pairwise"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "client_secret_basic"},
+		"claims_supported":                      claimsSupported,
+	})
+}
+
+func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
+	rp, err := s.relyingParty(r)
+	if err != nil {
+		s.writeError(w, r, nil, err)
+		return
+	}
+	env := s.policyEnv(rp)
+	type jwk struct {
+		Kid string `json:"kid"`
+		Use string `json:"use"`
+		Kty string `json:"kty"`
+		Alg string `json:"alg"`
+		N   string `json:"n"`
+		E   string `json:"e"`
+	}
+	keys := []jwk{}
+	seen := map[string]bool{}
+	for _, impl := range rp.journey.Profiles {
+		pk, ok := impl.(profile.PublicKeys)
+		if !ok {
+			continue
+		}
+		ks, err := pk.SigningKeys(env)
+		if err != nil {
+			s.writeError(w, r, nil, err)
+			return
+		}
+		for _, k := range ks {
+			if seen[k.KeyID] {
+				continue
+			}
+			seen[k.KeyID] = true
+			pub := k.Private.PublicKey
+			keys = append(keys, jwk{Kid: k.KeyID, Use: "sig", Kty: "RSA", Alg: "RS256",
+				N: base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+				E: base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes())})
+		}
+	}
+	slices.SortFunc(keys, func(a, b jwk) int {
+		if a.Kid < b.Kid {
+			return -1
+		}
+		if a.Kid > b.Kid {
+			return 1
+		}
+		return 0
+	})
+	writeJSON(w, map[string]any{"keys": keys})
+}
+
+// handleLogout ends the browser's session and returns to post_logout_redirect_uri.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.relyingParty(r); err != nil {
+		s.writeError(w, r, nil, err)
+		return
+	}
+	if c, err := r.Cookie(cookieName); err == nil {
+		if ss, ok := s.sessions.byCookie(c.Value); ok {
+			s.sessions.remove(ss)
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/" + s.tenant, MaxAge: -1, HttpOnly: true})
+	target := r.URL.Query().Get("post_logout_redirect_uri")
+	if target == "" {
+		s.render(w, http.StatusOK, "signedout.html", nil)
+		return
+	}
+	u, err := url.Parse(target)
+	if err != nil || !u.IsAbs() || !s.registeredAnywhere(target) {
+		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "AADB2C90272", "The post_logout_redirect_uri '"+target+"' is not registered for any application."))
+		return
+	}
+	if st := r.URL.Query().Get("state"); st != "" {
+		http.Redirect(w, r, withQuery(u, "state="+urlEncode(st)), http.StatusFound)
+		return
+	}
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+func (s *Server) registeredAnywhere(uri string) bool {
+	if len(s.apps) == 0 {
+		return true
+	}
+	for _, a := range s.apps {
+		if slices.Contains(a.RedirectURIs, uri) {
+			return true
+		}
+	}
+	return false
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(v)
+}
