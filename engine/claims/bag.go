@@ -4,6 +4,7 @@
 package claims
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -26,13 +27,16 @@ func (b *Bag) Delete(id string) { delete(b.m, id) }
 
 // Value returns the raw value of id.
 func (b *Bag) Value(id string) (any, bool) {
+	if b == nil {
+		return nil, false
+	}
 	v, ok := b.m[id]
 	return v, ok
 }
 
 // Get returns id as a string: a collection is joined with commas.
 func (b *Bag) Get(id string) (string, bool) {
-	v, ok := b.m[id]
+	v, ok := b.Value(id)
 	if !ok {
 		return "", false
 	}
@@ -42,7 +46,7 @@ func (b *Bag) Get(id string) (string, bool) {
 // Has reports whether id holds a value that is not empty. B2C's ClaimsExist
 // treats a claim without a value as absent.
 func (b *Bag) Has(id string) bool {
-	v, ok := b.m[id]
+	v, ok := b.Value(id)
 	if !ok {
 		return false
 	}
@@ -57,6 +61,9 @@ func (b *Bag) Has(id string) bool {
 
 // Keys returns the claim ids in the bag, sorted.
 func (b *Bag) Keys() []string {
+	if b == nil {
+		return []string{}
+	}
 	ks := make([]string, 0, len(b.m))
 	for k := range b.m {
 		ks = append(ks, k)
@@ -77,7 +84,8 @@ func (b *Bag) Clone() *Bag {
 	return c
 }
 
-// String renders a claim value as text: collections joined by commas.
+// String renders a claim value as text: collections joined by commas, other
+// values as fmt.Sprint prints them.
 func String(v any) string {
 	switch t := v.(type) {
 	case nil:
@@ -89,5 +97,5 @@ func String(v any) string {
 	case interface{ String() string }:
 		return t.String()
 	}
-	return ""
+	return fmt.Sprint(v)
 }

@@ -65,8 +65,8 @@ func valueOf(r gjson.Result) any {
 			if it.Type == gjson.Null {
 				continue
 			}
-			if it.IsObject() || it.IsArray() {
-				items = append(items, it.Raw)
+			if it.IsObject() || it.IsArray() || it.Type == gjson.Number {
+				items = append(items, it.Raw) // numbers keep their text: 1.50 stays 1.50
 			} else {
 				items = append(items, it.String())
 			}
@@ -75,7 +75,7 @@ func valueOf(r gjson.Result) any {
 	case r.IsObject():
 		return r.Raw
 	case r.Type == gjson.Number:
-		return r.Raw
+		return r.Raw // not r.String(): 1.50 and 1e3 keep their text
 	default:
 		return r.String()
 	}

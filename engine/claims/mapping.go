@@ -90,11 +90,13 @@ type Param struct {
 
 // MapInput returns a technical profile's input claims under their partner names:
 // the claim's value, or its DefaultValue when the claim is absent (or always,
-// with AlwaysUseDefaultValue). Claims with neither are left out.
+// with AlwaysUseDefaultValue). A claim without a value (Bag.Has is false, e.g.
+// "") counts as absent. Claims with neither value nor default are left out.
 func MapInput(refs []policy.ClaimRef, bag *Bag, opts Options) ([]Param, error) {
 	var out []Param
 	for _, ref := range refs {
-		v, ok := bag.Value(ref.ClaimTypeReferenceID)
+		v, _ := bag.Value(ref.ClaimTypeReferenceID)
+		ok := bag.Has(ref.ClaimTypeReferenceID)
 		if ref.DefaultValue != nil && (ref.AlwaysUseDefaultValue || !ok) {
 			d, err := opts.defaultValue(ref)
 			if err != nil {

@@ -58,8 +58,8 @@ func (c *Context) culture() string {
 	if c.Culture != "" {
 		return c.Culture
 	}
-	if l := c.Request.Get("ui_locales"); l != "" {
-		return strings.Fields(l)[0]
+	if l := strings.Fields(c.Request.Get("ui_locales")); len(l) > 0 {
+		return l[0]
 	}
 	return "en-US"
 }

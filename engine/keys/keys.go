@@ -46,6 +46,13 @@ type Store struct {
 	mu      sync.RWMutex
 	secrets map[string][]byte
 	rsa     map[string]*RSAKey
+
+	// gen serializes EnsureRSA's key generation so that concurrent callers
+	// generate one key, not one each.
+	gen sync.Mutex
+	// generate makes a new key for EnsureRSA; nil means a 2048-bit RSA key.
+	// Tests replace it to count calls and avoid slow generation.
+	generate func() (*rsa.PrivateKey, error)
 }
 
 // NewStore returns an empty store.
@@ -53,32 +60,44 @@ func NewStore() *Store {
 	return &Store{secrets: map[string][]byte{}, rsa: map[string]*RSAKey{}}
 }
 
-// SetSecret stores a secret container.
+// SetSecret stores a secret container, replacing any container of that name.
 func (s *Store) SetSecret(container string, secret []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	delete(s.rsa, container)
 	s.secrets[container] = append([]byte(nil), secret...)
 }
 
-// SetRSA stores an RSA key container.
+// SetRSA stores an RSA key container, replacing any container of that name.
 func (s *Store) SetRSA(container string, key *rsa.PrivateKey, cert *x509.Certificate) (*RSAKey, error) {
-	kid, err := Thumbprint(&key.PublicKey)
+	k, err := newRSAKey(container, key, cert)
 	if err != nil {
-		return nil, fmt.Errorf("set %s: %w", container, err)
+		return nil, err
 	}
-	k := &RSAKey{Container: container, KeyID: kid, Private: key, Certificate: cert}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	delete(s.secrets, container)
 	s.rsa[container] = k
 	return k, nil
 }
 
-// Secret returns a secret container.
+func newRSAKey(container string, key *rsa.PrivateKey, cert *x509.Certificate) (*RSAKey, error) {
+	if key == nil {
+		return nil, fmt.Errorf("set %s: want an RSA private key, got nil", container)
+	}
+	kid, err := Thumbprint(&key.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("set %s: %w", container, err)
+	}
+	return &RSAKey{Container: container, KeyID: kid, Private: key, Certificate: cert}, nil
+}
+
+// Secret returns a copy of a secret container.
 func (s *Store) Secret(container string) ([]byte, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if v, ok := s.secrets[container]; ok {
-		return v, nil
+		return append([]byte(nil), v...), nil
 	}
 	if _, ok := s.rsa[container]; ok {
 		return nil, fmt.Errorf("secret %s: %w (it holds an RSA key)", container, ErrWrongKind)
@@ -100,21 +119,40 @@ func (s *Store) RSA(container string) (*RSAKey, error) {
 }
 
 // EnsureRSA returns the RSA key container, generating a 2048-bit key when absent.
+// Concurrent callers all get the same key.
 func (s *Store) EnsureRSA(container string) (*RSAKey, error) {
 	if k, err := s.RSA(container); err == nil || errors.Is(err, ErrWrongKind) {
 		return k, err
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	s.gen.Lock()
+	defer s.gen.Unlock()
+	// Another caller may have generated or set the key while we waited.
+	if k, err := s.RSA(container); err == nil || errors.Is(err, ErrWrongKind) {
+		return k, err
+	}
+	generate := s.generate
+	if generate == nil {
+		generate = func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) }
+	}
+	key, err := generate()
 	if err != nil {
 		return nil, fmt.Errorf("generate %s: %w", container, err)
 	}
-	s.mu.Lock()
-	if k, ok := s.rsa[container]; ok { // another caller won the race
-		s.mu.Unlock()
-		return k, nil
+	k, err := newRSAKey(container, key, nil)
+	if err != nil {
+		return nil, err
 	}
-	s.mu.Unlock()
-	return s.SetRSA(container, key, nil)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// SetRSA and SetSecret do not take gen: keep what they stored meanwhile.
+	if prev, ok := s.rsa[container]; ok {
+		return prev, nil
+	}
+	if _, ok := s.secrets[container]; ok {
+		return nil, fmt.Errorf("rsa key %s: %w (it holds a secret)", container, ErrWrongKind)
+	}
+	s.rsa[container] = k
+	return k, nil
 }
 
 // Has reports whether the container exists, of any kind.
@@ -152,7 +190,9 @@ func Thumbprint(pub *rsa.PublicKey) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(sum[:16]), nil
 }
 
-// ParsePEM reads an RSA private key (PKCS#1 or PKCS#8) and an optional certificate.
+// ParsePEM reads an RSA private key (PKCS#1 or PKCS#8) and an optional
+// certificate. With a chain, the first certificate is the key's own and must
+// match the private key; the others are ignored.
 func ParsePEM(data []byte) (*rsa.PrivateKey, *x509.Certificate, error) {
 	var key *rsa.PrivateKey
 	var cert *x509.Certificate
@@ -162,33 +202,50 @@ func ParsePEM(data []byte) (*rsa.PrivateKey, *x509.Certificate, error) {
 		if b == nil {
 			break
 		}
+		var k *rsa.PrivateKey
 		switch b.Type {
 		case "RSA PRIVATE KEY":
-			k, err := x509.ParsePKCS1PrivateKey(b.Bytes)
-			if err != nil {
+			var err error
+			if k, err = x509.ParsePKCS1PrivateKey(b.Bytes); err != nil {
 				return nil, nil, fmt.Errorf("parse pkcs1 key: %w", err)
 			}
-			key = k
 		case "PRIVATE KEY":
-			k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+			pk, err := x509.ParsePKCS8PrivateKey(b.Bytes)
 			if err != nil {
 				return nil, nil, fmt.Errorf("parse pkcs8 key: %w", err)
 			}
-			rk, ok := k.(*rsa.PrivateKey)
+			rk, ok := pk.(*rsa.PrivateKey)
 			if !ok {
-				return nil, nil, fmt.Errorf("parse pkcs8 key: want an RSA key, got %T", k)
+				return nil, nil, fmt.Errorf("parse pkcs8 key: want an RSA key, got %T", pk)
 			}
-			key = rk
+			k = rk
+		case "ENCRYPTED PRIVATE KEY":
+			return nil, nil, errors.New("parse key: want an unencrypted RSA private key, got an encrypted one")
 		case "CERTIFICATE":
+			if cert != nil {
+				continue // the rest of a chain
+			}
 			c, err := x509.ParseCertificate(b.Bytes)
 			if err != nil {
 				return nil, nil, fmt.Errorf("parse certificate: %w", err)
 			}
 			cert = c
 		}
+		if k != nil {
+			if key != nil {
+				return nil, nil, errors.New("parse key: want one RSA private key, got several")
+			}
+			key = k
+		}
 	}
 	if key == nil {
 		return nil, nil, errors.New("no RSA private key in PEM data")
+	}
+	if cert != nil {
+		pub, ok := cert.PublicKey.(*rsa.PublicKey)
+		if !ok || !pub.Equal(&key.PublicKey) {
+			return nil, nil, errors.New("parse certificate: its public key does not match the private key")
+		}
 	}
 	return key, cert, nil
 }
@@ -212,6 +269,7 @@ func LoadDir(dir string) (*Store, error) {
 	}
 	s := NewStore()
 	var errs []error
+	from := map[string]string{} // container -> file that defined it
 	for _, e := range entries {
 		if e.IsDir() {
 			continue
@@ -220,6 +278,18 @@ func LoadDir(dir string) (*Store, error) {
 		ext := filepath.Ext(name)
 		container := strings.TrimSuffix(name, ext)
 		path := filepath.Join(dir, name)
+		switch ext {
+		case ".secret", ".txt", ".pem":
+			if container == "" {
+				errs = append(errs, fmt.Errorf("%s: want NAME%s, got no container name", path, ext))
+				continue
+			}
+			if prev, dup := from[container]; dup {
+				errs = append(errs, fmt.Errorf("%s: container %s is already defined by %s", path, container, prev))
+				continue
+			}
+			from[container] = path
+		}
 		switch ext {
 		case ".secret", ".txt":
 			data, err := os.ReadFile(path)
@@ -268,6 +338,10 @@ func (c FileConfig) Validate() error {
 	var errs []error
 	seen := map[string]bool{}
 	for i, k := range c.Keys {
+		where := fmt.Sprintf("keys[%d]", i)
+		if k.ID != "" {
+			where += " (" + k.ID + ")"
+		}
 		if k.ID == "" {
 			errs = append(errs, fmt.Errorf("keys[%d]: id is empty", i))
 		} else if seen[k.ID] {
@@ -281,7 +355,7 @@ func (c FileConfig) Validate() error {
 			}
 		}
 		if n != 1 {
-			errs = append(errs, fmt.Errorf("keys[%d] (%s): want exactly one of secret, pem, pemFile, got %d", i, k.ID, n))
+			errs = append(errs, fmt.Errorf("%s: want exactly one of secret, pem, pemFile, got %d", where, n))
 		}
 	}
 	return errors.Join(errs...)
@@ -302,29 +376,34 @@ func LoadFile(path string) (*Store, error) {
 		return nil, fmt.Errorf("load key store %s: %w", path, err)
 	}
 	s := NewStore()
+	var errs []error
 	for _, k := range cfg.Keys {
-		switch {
-		case k.Secret != "":
+		if k.Secret != "" {
 			s.SetSecret(k.ID, []byte(k.Secret))
-		default:
-			data := []byte(k.PEM)
-			if k.PEMFile != "" {
-				p := k.PEMFile
-				if !filepath.IsAbs(p) {
-					p = filepath.Join(filepath.Dir(path), p)
-				}
-				if data, err = os.ReadFile(p); err != nil {
-					return nil, fmt.Errorf("load key store %s: %w", path, err)
-				}
+			continue
+		}
+		data := []byte(k.PEM)
+		if k.PEMFile != "" {
+			p := k.PEMFile
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(filepath.Dir(path), p)
 			}
-			key, cert, err := ParsePEM(data)
-			if err != nil {
-				return nil, fmt.Errorf("load key store %s: key %s: %w", path, k.ID, err)
-			}
-			if _, err := s.SetRSA(k.ID, key, cert); err != nil {
-				return nil, err
+			if data, err = os.ReadFile(p); err != nil {
+				errs = append(errs, fmt.Errorf("key %s: %w", k.ID, err))
+				continue
 			}
 		}
+		key, cert, err := ParsePEM(data)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("key %s: %w", k.ID, err))
+			continue
+		}
+		if _, err := s.SetRSA(k.ID, key, cert); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("load key store %s: %w", path, err)
 	}
 	return s, nil
 }

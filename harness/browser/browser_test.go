@@ -1,0 +1,406 @@
+package browser_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-rod/rod/lib/launcher"
+
+	"github.com/iefconform/iefconform/harness/browser"
+	"github.com/iefconform/iefconform/mocks/rp"
+)
+
+// launchForTest launches the browser the environment names. Without one it fails
+// when CI is set and skips otherwise.
+func launchForTest(t testing.TB, opts browser.Options) *browser.Browser {
+	t.Helper()
+	if opts.ControlURL == "" {
+		if _, err := browser.Find(); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("CI is set but no browser was found: %v", err)
+			}
+			t.Skipf("no browser to drive (set CI to turn this skip into a failure): %v", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := browser.Launch(ctx, opts)
+	if err != nil {
+		t.Fatalf("launch: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := b.Close(); err != nil {
+			t.Errorf("close browser: %v", err)
+		}
+	})
+	return b
+}
+
+func newSession(t testing.TB, b *browser.Browser) *browser.Session {
+	t.Helper()
+	s, err := b.NewSession(context.Background())
+	if err != nil {
+		t.Fatalf("new session: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close session: %v", err)
+		}
+	})
+	return s
+}
+
+// site is the local web site the tests browse.
+func site(t testing.TB) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	page := func(w http.ResponseWriter, body string) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, "<!DOCTYPE html><html><head><title>test</title></head><body>%s</body></html>", body)
+	}
+	mux.HandleFunc("GET /form", func(w http.ResponseWriter, r *http.Request) {
+		page(w, `<form method="get" action="/hello">
+<input id="name" name="name" value="placeholder">
+<button id="submit" type="submit" disabled>Go</button>
+<button id="hidden" style="display:none">Hidden</button>
+</form>
+<script>document.getElementById("name").addEventListener("input", () => { document.getElementById("submit").disabled = false })</script>`)
+	})
+	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
+		page(w, `<p id="greeting">Hello, `+html.EscapeString(r.URL.Query().Get("name"))+`</p>`)
+	})
+	mux.HandleFunc("GET /redirect", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/form", http.StatusFound)
+	})
+	mux.HandleFunc("GET /setcookie", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "who", Value: r.URL.Query().Get("v"), Path: "/"})
+		page(w, `<p id="set">set</p>`)
+	})
+	mux.HandleFunc("GET /cookie", func(w http.ResponseWriter, r *http.Request) {
+		v := "none"
+		if c, err := r.Cookie("who"); err == nil {
+			v = c.Value
+		}
+		page(w, `<p id="cookie">`+html.EscapeString(v)+`</p>`)
+	})
+	mux.HandleFunc("GET /autosubmit", func(w http.ResponseWriter, r *http.Request) {
+		page(w, `<form id="f" method="post" action="/target"><input type="hidden" name="code" value="xyz"></form>
+<script>document.getElementById("f").submit()</script>`)
+	})
+	mux.HandleFunc("POST /target", func(w http.ResponseWriter, r *http.Request) {
+		page(w, `<p id="arrived">posted `+html.EscapeString(r.PostFormValue("code"))+`</p>`)
+	})
+	mux.HandleFunc("GET /hash", func(w http.ResponseWriter, r *http.Request) {
+		page(w, `<button id="go" onclick="location.hash = 'done=1'">go</button>`)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestFind(t *testing.T) {
+	dir := t.TempDir()
+	exe := func(name string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	fake := exe("fakechrome")
+	chromiumBrowser := exe("chromium-browser")
+	exe("google-chrome")
+
+	t.Run("env names a missing path", func(t *testing.T) {
+		t.Setenv(browser.EnvBrowser, filepath.Join(dir, "missing"))
+		_, err := browser.Find()
+		if !errors.Is(err, browser.ErrNoBrowser) || !strings.Contains(err.Error(), "missing") {
+			t.Fatalf("want ErrNoBrowser naming the path, got %v", err)
+		}
+	})
+	t.Run("env names a path", func(t *testing.T) {
+		t.Setenv(browser.EnvBrowser, fake)
+		got, err := browser.Find()
+		if err != nil || got != fake {
+			t.Fatalf("want %s, got %q %v", fake, got, err)
+		}
+	})
+	t.Run("env names a command on PATH", func(t *testing.T) {
+		t.Setenv("PATH", dir)
+		t.Setenv(browser.EnvBrowser, "fakechrome")
+		got, err := browser.Find()
+		if err != nil || got != fake {
+			t.Fatalf("want %s, got %q %v", fake, got, err)
+		}
+	})
+	t.Run("PATH in order", func(t *testing.T) {
+		t.Setenv("PATH", dir)
+		t.Setenv(browser.EnvBrowser, "")
+		got, err := browser.Find()
+		if err != nil || got != chromiumBrowser {
+			t.Fatalf("want chromium-browser before google-chrome: %s, got %q %v", chromiumBrowser, got, err)
+		}
+	})
+	t.Run("nothing on PATH", func(t *testing.T) {
+		t.Setenv("PATH", t.TempDir())
+		t.Setenv(browser.EnvBrowser, "")
+		t.Setenv(browser.EnvBrowserDownload, "")
+		got, err := browser.Find()
+		if known, ok := launcher.LookPath(); ok {
+			if err != nil || got != known {
+				t.Fatalf("want rod's known location %s, got %q %v", known, got, err)
+			}
+			return
+		}
+		if !errors.Is(err, browser.ErrNoBrowser) || !strings.Contains(err.Error(), "apt-get install chromium") {
+			t.Fatalf("want ErrNoBrowser saying what to install, got %q %v", got, err)
+		}
+	})
+}
+
+func TestOptionsFromEnv(t *testing.T) {
+	t.Setenv(browser.EnvBrowserURL, "ws://127.0.0.1:9222")
+	t.Setenv(browser.EnvHeadful, "1")
+	t.Setenv(browser.EnvBrowserTimeout, "25s")
+	t.Setenv(browser.EnvLeakless, "")
+	got := browser.OptionsFromEnv()
+	want := browser.Options{ControlURL: "ws://127.0.0.1:9222", Headful: true, Timeout: 25 * time.Second}
+	if got != want {
+		t.Fatalf("want %+v, got %+v", want, got)
+	}
+	t.Setenv(browser.EnvBrowserTimeout, "soon")
+	if got := browser.OptionsFromEnv(); got.Timeout != 0 {
+		t.Fatalf("want an unparsable timeout ignored, got %s", got.Timeout)
+	}
+}
+
+func TestSession(t *testing.T) {
+	b := launchForTest(t, browser.OptionsFromEnv())
+	srv := site(t)
+
+	t.Run("form", func(t *testing.T) {
+		t.Parallel()
+		s := newSession(t, b)
+		if err := s.Navigate(srv.URL + "/redirect"); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.URL(); got != srv.URL+"/form" {
+			t.Fatalf("want the redirect followed to %s/form, got %s", srv.URL, got)
+		}
+		if err := s.Fill("#name", "Alice & Bob"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Click("#submit"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.WaitURLPrefix(srv.URL + "/hello?"); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := s.URL(), srv.URL+"/hello?name=Alice+%26+Bob"; got != want {
+			t.Errorf("want the field cleared then filled: %s, got %s", want, got)
+		}
+		text, err := s.Text("#greeting")
+		if err != nil || text != "Hello, Alice & Bob" {
+			t.Fatalf("want greeting text, got %q %v", text, err)
+		}
+		doc, err := s.HTML()
+		if err != nil || !strings.Contains(doc, `<p id="greeting">Hello, Alice &amp; Bob</p>`) {
+			t.Fatalf("want the greeting in the HTML, got %v\n%s", err, doc)
+		}
+		png, err := s.Screenshot()
+		if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+			t.Fatalf("want a PNG, got %d bytes %v", len(png), err)
+		}
+	})
+
+	t.Run("auto-submitting form", func(t *testing.T) {
+		t.Parallel()
+		s := newSession(t, b)
+		if err := s.Navigate(srv.URL + "/autosubmit"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.WaitURLPrefix(srv.URL + "/target"); err != nil {
+			t.Fatal(err)
+		}
+		if text, err := s.Text("#arrived"); err != nil || text != "posted xyz" {
+			t.Fatalf("want the form posted, got %q %v", text, err)
+		}
+	})
+
+	t.Run("fragment change", func(t *testing.T) {
+		t.Parallel()
+		s := newSession(t, b)
+		if err := s.Navigate(srv.URL + "/hash"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Click("#go"); err != nil {
+			t.Fatal(err)
+		}
+		err := s.WaitURL(context.Background(), func(u string) bool { return strings.HasSuffix(u, "#done=1") })
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("wait url ends with ctx", func(t *testing.T) {
+		t.Parallel()
+		s := newSession(t, b)
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		err := s.WaitURL(ctx, func(string) bool { return false })
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "about:blank") {
+			t.Fatalf("want a deadline error naming the page URL, got %v", err)
+		}
+	})
+
+	t.Run("navigation error", func(t *testing.T) {
+		t.Parallel()
+		s := newSession(t, b)
+		closed := httptest.NewServer(http.NotFoundHandler())
+		closed.Close()
+		err := s.Navigate(closed.URL + "/nowhere")
+		if err == nil || !strings.Contains(err.Error(), closed.URL+"/nowhere") {
+			t.Fatalf("want an error naming the URL, got %v", err)
+		}
+	})
+
+	t.Run("isolated cookies", func(t *testing.T) {
+		t.Parallel()
+		var wg sync.WaitGroup
+		errs := make(chan error, 2)
+		for _, who := range []string{"alice", "bob"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s, err := b.NewSession(context.Background())
+				if err != nil {
+					errs <- err
+					return
+				}
+				defer func() { _ = s.Close() }()
+				if err := s.Navigate(srv.URL + "/setcookie?v=" + who); err != nil {
+					errs <- err
+					return
+				}
+				if err := s.Navigate(srv.URL + "/cookie"); err != nil {
+					errs <- err
+					return
+				}
+				if got, err := s.Text("#cookie"); err != nil || got != who {
+					errs <- fmt.Errorf("session %s: want its own cookie, got %q %v", who, got, err)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		s := newSession(t, b)
+		if err := s.Navigate(srv.URL + "/cookie"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Text("#cookie"); err != nil || got != "none" {
+			t.Fatalf("want a fresh session without cookies, got %q %v", got, err)
+		}
+	})
+
+	t.Run("relying party reads the fragment", func(t *testing.T) {
+		t.Parallel()
+		rpSrv := httptest.NewUnstartedServer(nil)
+		party, err := rp.New(rp.Config{BaseURL: "http://" + rpSrv.Listener.Addr().String(), ClientID: "c"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rpSrv.Config.Handler = party.Handler()
+		rpSrv.Start()
+		defer rpSrv.Close()
+		s := newSession(t, b)
+		fragment := "error=access_denied&error_description=AAD_Custom_1234%3a+My+custom+error+message%0d%0aCorrelation+ID%3a+233bf9bd-747a-4800-9062-6236f3f69a47%0d%0a&state=abc"
+		if err := s.Navigate(party.RedirectURI() + "#" + fragment); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		res, err := party.Wait(ctx, "abc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Mode != "fragment" || res.Raw != fragment || res.Error != "access_denied" {
+			t.Fatalf("want the fragment byte for byte\n%s\ngot %s\n%s", fragment, res.Mode, res.Raw)
+		}
+		if got, err := s.Text("#error"); err != nil || got != "access_denied" {
+			t.Fatalf("want the error shown on the RP page, got %q %v", got, err)
+		}
+	})
+}
+
+func TestTimeoutNamesSelector(t *testing.T) {
+	opts := browser.OptionsFromEnv()
+	opts.Timeout = 500 * time.Millisecond
+	b := launchForTest(t, opts)
+	srv := site(t)
+	s := newSession(t, b)
+	if err := s.Navigate(srv.URL + "/form"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		act  func() error
+		want string
+	}{
+		{name: "missing", act: func() error { return s.Click("#no-such-button") }, want: `click "#no-such-button"`},
+		{name: "invisible", act: func() error { return s.Click("#hidden") }, want: `click "#hidden"`},
+		{name: "disabled", act: func() error { return s.Click("#submit") }, want: `click "#submit"`},
+		{name: "wait visible", act: func() error { return s.WaitVisible("#hidden") }, want: `"#hidden" to be visible`},
+		{name: "text", act: func() error { _, err := s.Text(".nope"); return err }, want: `text of ".nope"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.act()
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("want a timeout, got %v", err)
+			}
+			for _, want := range []string{tt.want, "timed out after 500ms", srv.URL + "/form"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("want %q in %q", want, err)
+				}
+			}
+		})
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.NewSession(context.Background()); !errors.Is(err, browser.ErrClosed) {
+		t.Fatalf("want ErrClosed after Close, got %v", err)
+	}
+}
+
+func BenchmarkNewSession(b *testing.B) {
+	br := launchForTest(b, browser.OptionsFromEnv())
+	srv := site(b)
+	b.ResetTimer()
+	for b.Loop() {
+		s, err := br.NewSession(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Navigate(srv.URL + "/form"); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+}

@@ -1,0 +1,83 @@
+package journal
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Redacted replaces the value of every secret header, query parameter and form field in a journal.
+const Redacted = "[redacted]"
+
+// Redact reports whether the value under key is a secret that a journal replaces with [Redacted].
+// key is a query or form parameter name (client_secret, password, client_assertion, code,
+// access_token, refresh_token, id_token, oauth_signature, oauth_token_secret, code_verifier) or a
+// header name (Authorization, Cookie, Set-Cookie, Proxy-Authorization); matching ignores case.
+// Parties that record by hand use it to apply the same rule.
+func Redact(key string) bool {
+	switch strings.ToLower(key) {
+	case "client_secret", "password", "client_assertion", "code", "access_token", "refresh_token",
+		"id_token", "oauth_signature", "oauth_token_secret", "code_verifier":
+		return true
+	case "authorization", "cookie", "set-cookie", "proxy-authorization":
+		return true
+	}
+	return false
+}
+
+// redactValues returns a copy of v whose secret values are replaced, keeping every key and the
+// number of values under it so that presence and repetition can still be asserted.
+func redactValues(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = redactList(k, vs)
+	}
+	return out
+}
+
+// redactHeader returns a copy of h whose secret values are replaced.
+func redactHeader(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		out[k] = redactList(k, vs)
+	}
+	return out
+}
+
+func redactList(key string, vs []string) []string {
+	out := make([]string, len(vs))
+	if !Redact(key) {
+		copy(out, vs)
+		return out
+	}
+	for i := range out {
+		out[i] = Redacted
+	}
+	return out
+}
+
+// redactRawQuery replaces secret values in a raw query string while keeping the order and the
+// encoding of every other parameter, so the journal shows the query as it was sent.
+func redactRawQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		k, _, hasValue := strings.Cut(p, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		if hasValue && Redact(name) {
+			parts[i] = k + "=" + Redacted
+		}
+	}
+	return strings.Join(parts, "&")
+}

@@ -1,0 +1,59 @@
+// Package steps holds the godog step definitions, one file per domain. Steps
+// stay thin: they parse the sentence, call one harness or mock method and
+// compare. All scenario state lives in the harness.World carried by the context.
+package steps
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cucumber/godog"
+
+	"github.com/iefconform/iefconform/harness"
+)
+
+// Initialize returns the scenario initializer for a suite: hooks that give each
+// scenario a fresh World and attach evidence to failed steps, and every step.
+func Initialize(suite *harness.Suite) func(*godog.ScenarioContext) {
+	return func(sc *godog.ScenarioContext) {
+		sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
+			w, err := suite.NewWorld()
+			if err != nil {
+				return ctx, fmt.Errorf("start the scenario's parties: %w", err)
+			}
+			return harness.NewContext(ctx, w), nil
+		})
+		sc.StepContext().After(func(ctx context.Context, _ *godog.Step, status godog.StepResultStatus, _ error) (context.Context, error) {
+			if status != godog.StepFailed {
+				return ctx, nil
+			}
+			w, err := harness.FromContext(ctx)
+			if err != nil {
+				return ctx, nil
+			}
+			for _, e := range w.Evidence() {
+				ctx = godog.Attach(ctx, godog.Attachment{Body: e.Body, FileName: e.Name, MediaType: e.MediaType})
+			}
+			return ctx, nil
+		})
+		sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+			w, werr := harness.FromContext(ctx)
+			if werr != nil {
+				return ctx, nil
+			}
+			if cerr := w.Close(); cerr != nil && err == nil {
+				return ctx, fmt.Errorf("close the scenario's parties: %w", cerr)
+			}
+			return ctx, nil
+		})
+		journeySteps(sc)
+		browserSteps(sc)
+		oauth2Steps(sc)
+		tokenSteps(sc)
+	}
+}
+
+// world is the scenario's World; every step starts with it.
+func world(ctx context.Context) (*harness.World, error) {
+	return harness.FromContext(ctx)
+}

@@ -1,0 +1,135 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/cucumber/godog"
+
+	"github.com/iefconform/iefconform/harness"
+	"github.com/iefconform/iefconform/mocks/rp"
+)
+
+// result waits for the relying party's answer.
+func result(ctx context.Context) (*harness.World, rp.Result, error) {
+	w, err := world(ctx)
+	if err != nil {
+		return nil, rp.Result{}, err
+	}
+	res, err := w.Result(ctx)
+	return w, res, err
+}
+
+// describe summarises a result for failure messages.
+func describe(w *harness.World, res rp.Result) string {
+	return fmt.Sprintf("(%s answer from %s: error=%q error_description=%q verify=%q raw=%q)", res.Mode, w.PolicyID, res.Error, res.ErrorDescription, res.VerifyError, res.Raw)
+}
+
+// descriptionRE is B2C's error_description layout (spec §5.9, ERR-02).
+var descriptionRE = regexp.MustCompile(`^(.+)\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z\r\n$`)
+
+func tokenSteps(sc *godog.ScenarioContext) {
+	sc.Step(`^the relying party receives an id_token$`, func(ctx context.Context) error {
+		w, res, err := result(ctx)
+		if err != nil {
+			return err
+		}
+		if res.Error != "" || res.IDToken == "" || res.VerifyError != "" || res.Claims == nil {
+			return fmt.Errorf("want a verified id_token %s", describe(w, res))
+		}
+		return nil
+	})
+	sc.Step(`^the id_token has the claims:$`, func(ctx context.Context, t *godog.Table) error {
+		w, res, err := result(ctx)
+		if err != nil {
+			return err
+		}
+		rows, err := pairs(t)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			got, ok := res.Claims[r[0]]
+			want := w.Expand(r[1])
+			if !ok {
+				return fmt.Errorf("want claim %s=%q, the id_token has no such claim (claims: %v, policy %s)", r[0], want, res.Claims, w.PolicyID)
+			}
+			if g := fmt.Sprint(got); g != want {
+				return fmt.Errorf("want claim %s=%q, got %q (id_token from %s)", r[0], want, g, w.PolicyID)
+			}
+		}
+		return nil
+	})
+	sc.Step(`^the id_token has no claim "([^"]*)"$`, func(ctx context.Context, name string) error {
+		w, res, err := result(ctx)
+		if err != nil {
+			return err
+		}
+		if v, ok := res.Claims[name]; ok {
+			return fmt.Errorf("want no claim %s, got %v (id_token from %s)", name, v, w.PolicyID)
+		}
+		return nil
+	})
+	sc.Step(`^the relying party receives the error "([^"]*)"$`, func(ctx context.Context, code string) error {
+		w, res, err := result(ctx)
+		if err != nil {
+			return err
+		}
+		if res.Error != code {
+			return fmt.Errorf("want error %q %s", code, describe(w, res))
+		}
+		return nil
+	})
+	sc.Step(`^the error description starts with "([^"]*)"$`, func(ctx context.Context, prefix string) error {
+		w, res, err := result(ctx)
+		if err != nil {
+			return err
+		}
+		if !strings.HasPrefix(res.ErrorDescription, prefix) {
+			return fmt.Errorf("want error_description starting %q %s", prefix, describe(w, res))
+		}
+		return nil
+	})
+	sc.Step(`^the error description has B2C's correlation id and timestamp lines$`, func(ctx context.Context) error {
+		w, res, err := result(ctx)
+		if err != nil {
+			return err
+		}
+		if !descriptionRE.MatchString(res.ErrorDescription) {
+			return fmt.Errorf("want error_description of the form <message>\\r\\nCorrelation ID: <guid>\\r\\nTimestamp: <yyyy-MM-dd HH:mm:ss>Z\\r\\n %s", describe(w, res))
+		}
+		return nil
+	})
+	sc.Step(`^the relying party receives no token$`, func(ctx context.Context) error {
+		w, res, err := result(ctx)
+		if err != nil {
+			return err
+		}
+		if res.IDToken != "" || res.Code != "" || res.Params.Has("id_token") || res.Params.Has("code") {
+			return fmt.Errorf("want no token and no code %s", describe(w, res))
+		}
+		return nil
+	})
+	sc.Step(`^the answer arrives by (fragment|query|form_post)$`, func(ctx context.Context, mode string) error {
+		w, res, err := result(ctx)
+		if err != nil {
+			return err
+		}
+		if res.Mode != mode {
+			return fmt.Errorf("want the answer by %s %s", mode, describe(w, res))
+		}
+		return nil
+	})
+	sc.Step(`^the state "([^"]*)" comes back$`, func(ctx context.Context, state string) error {
+		w, res, err := result(ctx)
+		if err != nil {
+			return err
+		}
+		if res.State != state {
+			return fmt.Errorf("want state %q back, got %q %s", state, res.State, describe(w, res))
+		}
+		return nil
+	})
+}
