@@ -11,7 +11,7 @@ import (
 
 // Bag is the claims bag of one journey. A value is a string or a []string
 // (stringCollection). A Bag is not safe for concurrent use: a journey runs one
-// request at a time.
+// request at a time. A nil *Bag reads as empty.
 type Bag struct {
 	m map[string]any
 }

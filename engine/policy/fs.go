@@ -15,25 +15,14 @@ func LoadFS(fsys fs.FS, dir string, settings Settings) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load policies: %w", err)
 	}
-	s := &Set{files: make(map[string]*File)}
-	n := 0
+	var names []string
 	for _, e := range entries {
-		if e.IsDir() || !strings.EqualFold(path.Ext(e.Name()), ".xml") {
-			continue
+		if !e.IsDir() && strings.EqualFold(path.Ext(e.Name()), ".xml") {
+			names = append(names, path.Join(dir, e.Name()))
 		}
-		n++
-		name := path.Join(dir, e.Name())
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			s.problems = append(s.problems, Problem{File: name, Message: err.Error(), Err: fmt.Errorf("%w: %w", ErrRead, err)})
-			continue
-		}
-		f, probs := parse(name, data, settings)
-		s.problems = append(s.problems, probs...)
-		s.add(f)
 	}
-	if n == 0 {
-		return s, fmt.Errorf("load policies: %s: %w (want *.xml)", dir, ErrNoFiles)
+	if len(names) == 0 {
+		return &Set{files: make(map[string]*File)}, fmt.Errorf("load policies: %s: %w (want *.xml)", dir, ErrNoFiles)
 	}
-	return s, s.problems.Err()
+	return load(settings, names, func(name string) ([]byte, error) { return fs.ReadFile(fsys, name) })
 }

@@ -260,7 +260,7 @@ func mergeJourneys(dst map[string]*UserJourney, src []UserJourney) {
 // by the included profile (itself resolved) with the including one merged over it.
 func resolveIncludes(p *Policy) Problems {
 	const (
-		unvisited = iota
+		unvisited = iota // the zero value of state
 		visiting
 		done
 		failed // unresolved because of an unknown include or a cycle on the way

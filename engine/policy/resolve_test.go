@@ -463,9 +463,9 @@ func TestIncludeTechnicalProfile(t *testing.T) {
 
 	tp := p.TechnicalProfiles["AAD-UserReadUsingAlternativeSecurityId-NoError"]
 	for key, want := range map[string]string{
-		"Operation":                              "ReadByAltSecId", // from the middle of the chain
-		"RaiseErrorIfClaimsPrincipalDoesNotExist": "false",          // the including profile wins
-		"ApplicationObjectId":                     "ext",            // the included profile after inheritance
+		"Operation": "ReadByAltSecId", // from the middle of the chain
+		"RaiseErrorIfClaimsPrincipalDoesNotExist": "false", // the including profile wins
+		"ApplicationObjectId":                     "ext",   // the included profile after inheritance
 	} {
 		if got, _ := tp.Metadata.Get(key); got != want {
 			t.Errorf("%s = %q, want %q", key, got, want)

@@ -46,15 +46,20 @@ func (s *Set) add(f *File) {
 // files are collected and returned together as Problems; the set holds every file
 // that could be decoded and is returned even when the error is not nil.
 func LoadFiles(settings Settings, paths ...string) (*Set, error) {
+	return load(settings, paths, os.ReadFile)
+}
+
+// load parses the named files, read by read, into a set, collecting every problem.
+func load(settings Settings, names []string, read func(string) ([]byte, error)) (*Set, error) {
 	s := &Set{files: make(map[string]*File)}
-	for _, path := range paths {
-		data, err := os.ReadFile(path)
+	for _, name := range names {
+		data, err := read(name)
 		if err != nil {
-			s.problems = append(s.problems, Problem{File: path, Message: err.Error(),
+			s.problems = append(s.problems, Problem{File: name, Message: err.Error(),
 				Err: fmt.Errorf("%w: %w", ErrRead, err)})
 			continue
 		}
-		f, probs := parse(path, data, settings)
+		f, probs := parse(name, data, settings)
 		s.problems = append(s.problems, probs...)
 		s.add(f)
 	}

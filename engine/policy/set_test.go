@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"testing/fstest"
 
 	"github.com/iefconform/iefconform/engine/policy"
 )
@@ -102,5 +103,38 @@ func TestLoadDirErrors(t *testing.T) {
 	}
 	if _, err := policy.LoadDir(t.TempDir(), nil); !errors.Is(err, policy.ErrNoFiles) {
 		t.Errorf("LoadDir(empty) error = %v, want ErrNoFiles", err)
+	}
+}
+
+func TestLoadFS(t *testing.T) {
+	fsys := fstest.MapFS{
+		"policies/b.xml":        {Data: []byte(doc("B2C_1A_B", "B2C_1A_A", "  <RelyingParty><DefaultUserJourney ReferenceId=\"J\" /></RelyingParty>"))},
+		"policies/a.XML":        {Data: []byte(doc("B2C_1A_A", "", "  <BuildingBlocks>{Settings:X}</BuildingBlocks>"))},
+		"policies/readme.md":    {Data: []byte("not a policy")},
+		"policies/nested/c.xml": {Data: []byte("<broken")},
+		"empty/readme.md":       {Data: []byte("")},
+	}
+	s, err := policy.LoadFS(fsys, "policies", policy.Settings{"X": ""})
+	if err != nil {
+		t.Fatalf("LoadFS() error:\n%v", err)
+	}
+	if got, want := s.IDs(), []string{"B2C_1A_A", "B2C_1A_B"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("IDs() = %v, want %v", got, want)
+	}
+	if f, _ := s.File("B2C_1A_A"); f.Pos.File != "policies/a.XML" {
+		t.Errorf("Pos.File = %q, want policies/a.XML", f.Pos.File)
+	}
+	if got, want := s.RelyingParties(), []string{"B2C_1A_B"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("RelyingParties() = %v, want %v", got, want)
+	}
+	if _, err := policy.LoadFS(fsys, "empty", nil); !errors.Is(err, policy.ErrNoFiles) {
+		t.Errorf("LoadFS(empty) error = %v, want ErrNoFiles", err)
+	}
+	if _, err := policy.LoadFS(fsys, "nope", nil); err == nil {
+		t.Error("LoadFS(missing) error = nil")
+	}
+	_, err = policy.LoadFS(fstest.MapFS{"p/x.xml": {Data: []byte("<x/>")}}, "p", nil)
+	if ps := asProblems(t, err); len(ps) != 1 || ps[0].File != "p/x.xml" || !errors.Is(err, policy.ErrNotPolicy) {
+		t.Errorf("LoadFS(non-policy) = %v, want one ErrNotPolicy problem in p/x.xml", err)
 	}
 }

@@ -8,7 +8,9 @@ import (
 
 // Checker reports protocol-specific problems of one technical profile of an effective
 // policy (required metadata and keys, say). Callers supply it to Validate; it sees
-// every technical profile after IncludeTechnicalProfile resolution.
+// every technical profile of every relying-party policy after IncludeTechnicalProfile
+// resolution (not the relying party's own PolicyProfile). Identical problems from
+// several relying parties are reported once.
 type Checker func(p *Policy, tp *TechnicalProfile) Problems
 
 // RequireMetadata reports each key that tp's metadata lacks (AADB2C90023) or has with

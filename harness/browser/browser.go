@@ -299,7 +299,8 @@ func (b *Browser) NewSession(ctx context.Context) (*Session, error) {
 		return nil, fmt.Errorf("new session: create incognito context: %w", err)
 	}
 	inc = inc.Context(b.ctx)
-	s := &Session{ctx: b.ctx, inc: inc, timeout: b.timeout}
+	sctx, scancel := context.WithCancel(b.ctx)
+	s := &Session{ctx: sctx, cancel: scancel, inc: inc, timeout: b.timeout}
 	target, err := proto.TargetCreateTarget{URL: "about:blank", BrowserContextID: inc.BrowserContextID}.Call(inc.Context(ctx))
 	if err != nil {
 		_ = s.Close()
@@ -311,5 +312,7 @@ func (b *Browser) NewSession(ctx context.Context) (*Session, error) {
 		return nil, fmt.Errorf("new session: attach page: %w", err)
 	}
 	s.page = page
+	s.url = newURLWatch("about:blank")
+	s.url.follow(page.Context(sctx))
 	return s, nil
 }

@@ -20,9 +20,11 @@ const urlTimeout = 2 * time.Second
 // sees. Every action waits at most the browser's per-action timeout. Use a Session
 // from one goroutine at a time.
 type Session struct {
-	ctx     context.Context // the browser's lifetime
-	inc     *rod.Browser    // the incognito context
+	ctx     context.Context // ends at Close or when the browser closes
+	cancel  context.CancelFunc
+	inc     *rod.Browser // the incognito context
 	page    *rod.Page
+	url     *urlWatch
 	timeout time.Duration
 
 	closeOnce sync.Once
@@ -50,7 +52,14 @@ func (s *Session) Navigate(u string) error {
 // navigatedAway tells whether err means the document went away while waiting on it.
 func navigatedAway(err error) bool {
 	var ce *cdp.Error
-	return errors.As(err, &ce) && ce.Code == cdp.ErrCtxDestroyed.Code && ce.Message == cdp.ErrCtxDestroyed.Message
+	if !errors.As(err, &ce) {
+		return false
+	}
+	switch ce.Message {
+	case cdp.ErrCtxDestroyed.Message, cdp.ErrCtxNotFound.Message, "Inspected target navigated or closed":
+		return ce.Code == cdp.ErrCtxDestroyed.Code
+	}
+	return false
 }
 
 // Click waits for the element matching the CSS selector to be visible and enabled,
@@ -151,62 +160,84 @@ func (s *Session) Screenshot() ([]byte, error) {
 	return png, nil
 }
 
-// URL returns the page's current URL, fragment included, or "" if it cannot be read.
+// URL returns the URL of the document the page last committed, fragment included
+// ("about:blank" before the first navigation). It follows the page's navigation
+// events, so it never asks a page that is between two documents.
 func (s *Session) URL() string {
-	ctx, cancel := context.WithTimeout(s.ctx, urlTimeout)
-	defer cancel()
-	info, err := s.page.Context(ctx).Info()
-	if err != nil {
-		println("DEBUG url:", err.Error())
-		return ""
-	}
-	return info.URL
+	u, _ := s.url.get()
+	return u
 }
 
 // WaitURLPrefix waits until the page URL starts with prefix.
 func (s *Session) WaitURLPrefix(prefix string) error {
-	return s.waitURL(context.Background(), fmt.Sprintf("prefix %q", prefix), func(u string) bool {
+	return s.waitURL(context.Background(), fmt.Sprintf("with prefix %q", prefix), func(u string) bool {
 		return strings.HasPrefix(u, prefix)
 	})
 }
 
-// WaitURL waits until pred accepts the page URL (fragment included), checking the
-// current URL and then every navigation of the main frame, including redirects,
-// form submissions and fragment changes. It ends at the per-action timeout or when
-// ctx ends, whichever is first.
+// WaitURL waits until pred accepts the page URL (fragment included): the current
+// one, or any the main frame commits later through redirects, form submissions,
+// scripts or fragment changes. It ends at the per-action timeout or when ctx ends,
+// whichever is first.
 func (s *Session) WaitURL(ctx context.Context, pred func(string) bool) error {
-	return s.waitURL(ctx, "a match", pred)
+	return s.waitURL(ctx, "to match", pred)
 }
 
 func (s *Session) waitURL(ctx context.Context, what string, pred func(string) bool) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	stop := context.AfterFunc(s.ctx, cancel) // end the wait when the browser closes
-	defer stop()
-	p := s.page.Context(ctx)
+	for {
+		u, changed := s.url.get()
+		if pred(u) {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-s.ctx.Done():
+			return s.fail("wait for URL "+what, fmt.Errorf("session closed: %w", s.ctx.Err()))
+		case <-ctx.Done():
+			return s.fail("wait for URL "+what, ctx.Err())
+		}
+	}
+}
 
-	matched := false
-	// Subscribe before reading the current URL so no navigation slips between the two.
-	wait := p.EachEvent(func(e *proto.PageFrameNavigated) bool {
-		matched = e.Frame.ParentID == "" && pred(e.Frame.URL+e.Frame.URLFragment)
-		return matched
-	}, func(e *proto.PageNavigatedWithinDocument) bool {
-		matched = e.FrameID == p.FrameID && pred(e.URL)
-		return matched
+// urlWatch holds the page's current URL and wakes waiters when it changes.
+type urlWatch struct {
+	mu      sync.Mutex
+	url     string
+	changed chan struct{} // closed and replaced on every change
+}
+
+func newURLWatch(u string) *urlWatch {
+	return &urlWatch{url: u, changed: make(chan struct{})}
+}
+
+func (w *urlWatch) get() (string, <-chan struct{}) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.url, w.changed
+}
+
+func (w *urlWatch) set(u string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.url = u
+	close(w.changed)
+	w.changed = make(chan struct{})
+}
+
+// follow keeps w up to date with the main frame of p until p's context ends.
+func (w *urlWatch) follow(p *rod.Page) {
+	wait := p.EachEvent(func(e *proto.PageFrameNavigated) {
+		if e.Frame.ParentID == "" {
+			w.set(e.Frame.URL + e.Frame.URLFragment)
+		}
+	}, func(e *proto.PageNavigatedWithinDocument) {
+		if e.FrameID == p.FrameID {
+			w.set(e.URL)
+		}
 	})
-	info, err := p.Info()
-	if err == nil && pred(info.URL) {
-		return nil
-	}
-	wait()
-	if matched {
-		return nil
-	}
-	err = ctx.Err()
-	if err == nil {
-		err = errors.New("event stream ended")
-	}
-	return s.fail("wait for URL "+what, err)
+	go wait()
 }
 
 // fail wraps err from action with the current page URL, and the timeout when it ran out.
@@ -220,9 +251,13 @@ func (s *Session) fail(action string, err error) error {
 // Close disposes the incognito context and its page. It is safe to call more than once.
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
+		defer s.cancel()
+		if s.ctx.Err() != nil {
+			return // the browser is closed, and its contexts with it
+		}
 		ctx, cancel := context.WithTimeout(s.ctx, closeTimeout)
 		defer cancel()
-		if err := s.inc.Context(ctx).Close(); err != nil && s.ctx.Err() == nil {
+		if err := s.inc.Context(ctx).Close(); err != nil {
 			s.closeErr = fmt.Errorf("close session: %w", err)
 		}
 		if s.page != nil {

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,7 +54,23 @@ type Options struct {
 	PartyTimeout time.Duration
 	// Logger receives the emulator's journey log. Default: discard.
 	Logger *slog.Logger
+	// Keys holds policy keys copied over the stack's own once those exist (the
+	// Facebook secret, and the signing key when SigningKey is set): a container
+	// here replaces the stack's container of the same name. A secret in
+	// FacebookSecretKey also becomes the Facebook mock's client secret, so the
+	// two still agree. Optional.
+	Keys *keys.Store
+	// EmulatorAddr, FacebookAddr and RPAddr are the TCP addresses the parties
+	// listen on, host:port. Default DefaultAddr: a random loopback port each.
+	// A party's URL uses its listener's address, with 127.0.0.1 (or [::1]) in
+	// place of an unspecified host such as 0.0.0.0.
+	EmulatorAddr string
+	FacebookAddr string
+	RPAddr       string
 }
+
+// DefaultAddr is the listen address of a party when Options leave it empty.
+const DefaultAddr = "127.0.0.1:0"
 
 // Stack is one scenario's running parties.
 type Stack struct {
@@ -63,10 +80,10 @@ type Stack struct {
 	Facebook *mockoauth2.Server
 	RP       *rp.Server
 
-	emulator     atomic.Pointer[server.Server]
-	emulatorURL  string
-	facebookURL  string
-	rpURL        string
+	emulator       atomic.Pointer[server.Server]
+	emulatorURL    string
+	facebookURL    string
+	rpURL          string
 	facebookSecret string
 
 	mu      sync.Mutex
@@ -80,14 +97,31 @@ type listener struct {
 	url string
 }
 
-func listen(h http.Handler) (*listener, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func listen(addr string, h http.Handler) (*listener, error) {
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	l := &listener{ln: ln, url: "http://" + ln.Addr().String(), srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+	l := &listener{ln: ln, url: "http://" + dialable(ln.Addr()), srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
 	go func() { _ = l.srv.Serve(ln) }() // returns http.ErrServerClosed on Close
 	return l, nil
+}
+
+// dialable is the host:port a browser on this machine uses to reach a
+// listener: an unspecified host (0.0.0.0, ::) becomes the loopback address.
+func dialable(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	ip := net.IPv4(127, 0, 0, 1)
+	if tcp.IP.To4() == nil {
+		ip = net.IPv6loopback
+	}
+	return net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
 }
 
 // Start starts the parties. The emulator serves no policy until UsePolicy.
@@ -109,6 +143,14 @@ func Start(opts Options) (*Stack, error) {
 	}
 	s.facebookSecret = randomSecret()
 	s.Keys.SetSecret(FacebookSecretKey, []byte(s.facebookSecret))
+	if opts.Keys != nil {
+		if err := copyKeys(s.Keys, opts.Keys); err != nil {
+			return nil, fmt.Errorf("start stack: %w", err)
+		}
+		if secret, err := s.Keys.Secret(FacebookSecretKey); err == nil {
+			s.facebookSecret = string(secret)
+		}
+	}
 
 	ok := false
 	defer func() {
@@ -118,7 +160,7 @@ func Start(opts Options) (*Stack, error) {
 	}()
 
 	// The emulator's listener comes first: parties need its callback URL.
-	emu, err := listen(s.Journal.Wrap(PartyEmulator, http.HandlerFunc(s.serveEmulator)))
+	emu, err := listen(opts.EmulatorAddr, s.Journal.Wrap(PartyEmulator, http.HandlerFunc(s.serveEmulator)))
 	if err != nil {
 		return nil, fmt.Errorf("start emulator: %w", err)
 	}
@@ -126,7 +168,7 @@ func Start(opts Options) (*Stack, error) {
 
 	var fb *listener
 	var fbHandler atomic.Pointer[http.Handler]
-	fb, err = listen(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*fbHandler.Load()).ServeHTTP(w, r) }))
+	fb, err = listen(opts.FacebookAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*fbHandler.Load()).ServeHTTP(w, r) }))
 	if err != nil {
 		return nil, fmt.Errorf("start facebook: %w", err)
 	}
@@ -141,7 +183,7 @@ func Start(opts Options) (*Stack, error) {
 	fbHandler.Store(&h)
 
 	var rpHandler atomic.Pointer[http.Handler]
-	rpl, err := listen(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*rpHandler.Load()).ServeHTTP(w, r) }))
+	rpl, err := listen(opts.RPAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*rpHandler.Load()).ServeHTTP(w, r) }))
 	if err != nil {
 		return nil, fmt.Errorf("start relying party: %w", err)
 	}
@@ -256,6 +298,9 @@ func (l *listener) close() error {
 
 // Close stops every party.
 func (s *Stack) Close() error {
+	if s.Facebook != nil {
+		s.Facebook.Close() // releases delayed canned responses so shutdown does not wait on them
+	}
 	s.mu.Lock()
 	ps := s.parties
 	s.parties = map[string]*listener{}
@@ -267,4 +312,23 @@ func (s *Stack) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// copyKeys copies every container of src into dst, replacing dst's container
+// of the same name.
+func copyKeys(dst, src *keys.Store) error {
+	for _, name := range src.Containers() {
+		if secret, err := src.Secret(name); err == nil {
+			dst.SetSecret(name, secret)
+			continue
+		}
+		k, err := src.RSA(name)
+		if err != nil {
+			return fmt.Errorf("copy policy key %s: %w", name, err)
+		}
+		if _, err := dst.SetRSA(name, k.Private, k.Certificate); err != nil {
+			return fmt.Errorf("copy policy key %s: %w", name, err)
+		}
+	}
+	return nil
 }

@@ -108,6 +108,7 @@ type ConfigError struct {
 	Problems []string
 }
 
+// Error lists the problems, one a line.
 func (e *ConfigError) Error() string {
 	return "invalid oauth2 config:\n  " + strings.Join(e.Problems, "\n  ")
 }

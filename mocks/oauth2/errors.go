@@ -46,6 +46,7 @@ var (
 	ErrInvalidConfig = errors.New("invalid config")
 )
 
+// Error returns "code: description".
 func (e Error) Error() string {
 	if e.Description == "" {
 		return e.Code

@@ -1,0 +1,214 @@
+package stack_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/iefconform/iefconform/engine/policy"
+	"github.com/iefconform/iefconform/features"
+	"github.com/iefconform/iefconform/harness"
+	"github.com/iefconform/iefconform/harness/httpdriver"
+	"github.com/iefconform/iefconform/harness/stack"
+	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
+	"github.com/iefconform/iefconform/mocks/rp"
+)
+
+var (
+	keyOnce sync.Once
+	key     *rsa.PrivateKey
+)
+
+func signingKey(tb testing.TB) *rsa.PrivateKey {
+	tb.Helper()
+	keyOnce.Do(func() {
+		var err error
+		if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			panic(err) // test setup only
+		}
+	})
+	return key
+}
+
+// start returns a stack serving the built-in Facebook policies with a user alice.
+func start(tb testing.TB) *stack.Stack {
+	tb.Helper()
+	policies, err := fs.Sub(features.FS, features.Policies)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := stack.Start(stack.Options{Policies: policies, SigningKey: signingKey(tb), PartyTimeout: 2 * time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("close: %v", err)
+		}
+	})
+	if err := s.UsePolicy("facebook", nil); err != nil {
+		tb.Fatal(err)
+	}
+	err = s.Facebook.AddUser(mockoauth2.User{Username: "alice", Password: "wonderland", Claims: map[string]any{
+		"id": "10158000000000001", "first_name": "Alice", "last_name": "Liddell", "name": "Alice Liddell", "email": "alice@example.com",
+	}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// signIn runs one Facebook journey over plain HTTP and returns what the relying party got.
+func signIn(s *stack.Stack, mode, password string) (rp.Result, error) {
+	u, state, err := s.BeginSignIn("B2C_1A_signup_signin", rp.AuthorizeRequest{ResponseType: "id_token", ResponseMode: mode})
+	if err != nil {
+		return rp.Result{}, err
+	}
+	c, err := httpdriver.New(5 * time.Second)
+	if err != nil {
+		return rp.Result{}, err
+	}
+	login, err := c.Get(u)
+	if err != nil {
+		return rp.Result{}, err
+	}
+	f, err := login.Form("login-form")
+	if err != nil {
+		return rp.Result{}, err
+	}
+	f.Fields.Set("username", "alice")
+	f.Fields.Set("password", password)
+	if _, err := c.Submit(f, "action", "signin"); err != nil {
+		return rp.Result{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.RP.Wait(ctx, state)
+}
+
+func TestJourneyOverHTTP(t *testing.T) {
+	s := start(t)
+	for _, mode := range []string{"form_post", "query"} {
+		t.Run(mode, func(t *testing.T) {
+			res, err := signIn(s, mode, "wonderland")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.VerifyError != "" || res.Error != "" {
+				t.Fatalf("want a verified id_token, got error=%q verify=%q", res.Error, res.VerifyError)
+			}
+			if got := res.Claims["given_name"]; got != "Alice" {
+				t.Errorf("given_name = %v, want Alice", got)
+			}
+			if res.Mode != mode {
+				t.Errorf("mode = %q, want %q", res.Mode, mode)
+			}
+		})
+	}
+}
+
+// TestConcurrentJourneys runs journeys in parallel on one stack and on separate
+// stacks: scenarios must be safe to run concurrently (-race).
+func TestConcurrentJourneys(t *testing.T) {
+	shared := start(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	tokens := make(chan string, 16)
+	for i := 0; i < 8; i++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			res, err := signIn(shared, "form_post", "wonderland")
+			if err == nil && res.VerifyError != "" {
+				err = fmt.Errorf("verify: %s", res.VerifyError)
+			}
+			errs <- err
+			tokens <- res.IDToken
+		}()
+		own := start(t)
+		go func() {
+			defer wg.Done()
+			res, err := signIn(own, "query", "wonderland")
+			if err == nil && res.VerifyError != "" {
+				err = fmt.Errorf("verify: %s", res.VerifyError)
+			}
+			errs <- err
+			tokens <- res.IDToken
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	close(tokens)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	seen := map[string]bool{}
+	for tok := range tokens {
+		if seen[tok] {
+			t.Errorf("two journeys got the same id_token")
+		}
+		seen[tok] = true
+	}
+}
+
+// TestPartyDown: Facebook's token endpoint refuses connections, so the
+// emulator's token call fails after the login; the relying party gets an error
+// redirect, not a token, and the emulator keeps serving the next journey.
+func TestPartyDown(t *testing.T) {
+	s := start(t)
+	down, err := harness.UnreachableURL("/token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UsePolicy("facebook", policy.Settings{"FacebookAccessTokenEndpoint": down}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := signIn(s, "form_post", "wonderland")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Error != "server_error" || !strings.HasPrefix(res.ErrorDescription, "AADB2C90289") || res.IDToken != "" {
+		t.Fatalf("want server_error AADB2C90289 and no token, got error=%q description=%q token=%v", res.Error, res.ErrorDescription, res.IDToken != "")
+	}
+	if err := s.UsePolicy("facebook", nil); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := signIn(s, "form_post", "wonderland"); err != nil || res.IDToken == "" {
+		t.Fatalf("the next journey must succeed: err=%v error=%q", err, res.Error)
+	}
+	if err := s.Stop(stack.PartyFacebook); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := signIn(s, "form_post", "wonderland"); err == nil {
+		t.Fatal("want an error reaching a stopped Facebook")
+	}
+	if err := s.Stop(stack.PartyFacebook); err == nil {
+		t.Fatal("stopping a stopped party must fail")
+	}
+}
+
+// BenchmarkJourney is one full Facebook journey without a browser: relying
+// party → emulator → Facebook login form → emulator (token and claims calls) →
+// relying party with a verified id_token.
+func BenchmarkJourney(b *testing.B) {
+	s := start(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := signIn(s, "form_post", "wonderland")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.VerifyError != "" || res.IDToken == "" {
+			b.Fatalf("no verified token: %s %s", res.Error, res.VerifyError)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/journey")
+}
