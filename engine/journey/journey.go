@@ -100,6 +100,9 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 	for st.Step < len(steps) {
 		s := steps[st.Step]
 		if claims.Skip(s.Preconditions, env.Claims) {
+			// A selection picks an exchange of the next step only: a skipped
+			// step consumes it, so it cannot leak into a later step.
+			st.Selected = ""
 			st.Step++
 			continue
 		}

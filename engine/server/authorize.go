@@ -18,12 +18,20 @@ import (
 	"github.com/iefconform/iefconform/engine/profile"
 )
 
+// checkTenant checks the tenant named by the request path.
+func (s *Server) checkTenant(r *http.Request) error {
+	if t := mux.Vars(r)["tenant"]; t != s.tenant && t != strings.ToLower(s.tenantGUID) {
+		return httpError(http.StatusNotFound, "", fmt.Sprintf("The tenant '%s' does not exist; this emulator serves '%s'.", t, s.tenant))
+	}
+	return nil
+}
+
 // relyingParty finds the policy named by the request path.
 func (s *Server) relyingParty(r *http.Request) (*relyingParty, error) {
-	v := mux.Vars(r)
-	if t := v["tenant"]; t != s.tenant && t != strings.ToLower(s.tenantGUID) {
-		return nil, httpError(http.StatusNotFound, "", fmt.Sprintf("The tenant '%s' does not exist; this emulator serves '%s'.", t, s.tenant))
+	if err := s.checkTenant(r); err != nil {
+		return nil, err
 	}
+	v := mux.Vars(r)
 	rp, ok := s.rps[v["policy"]]
 	if !ok {
 		return nil, httpError(http.StatusNotFound, "AADB2C90007", fmt.Sprintf("The policy '%s' does not exist in tenant '%s'.", v["policy"], s.tenant))
@@ -215,7 +223,7 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	s.log.Info("journey completed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "issuer", a.IssuerID)
 	var ps []param
 	if ss.req.ResponseType == "code" {
-		code := s.codes.issue(issuedCode{clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI.String(), idToken: issued.IDToken, expires: s.cfg.Now().Add(codeTTL)})
+		code := s.codes.issue(issuedCode{rp: ss.rp, clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI.String(), idToken: issued.IDToken, expires: s.cfg.Now().Add(codeTTL)})
 		ps = append(ps, param{"code", code})
 	} else {
 		ps = append(ps, param{"id_token", issued.IDToken})
@@ -249,6 +257,14 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ss *session, ps
 // handleAuthresp takes an identity provider's answer. The journey is found by
 // the state the emulator sent; the session cookie, when present, must agree.
 func (s *Server) handleAuthresp(w http.ResponseWriter, r *http.Request) {
+	check := s.checkTenant(r)
+	if _, withPolicy := mux.Vars(r)["policy"]; withPolicy {
+		_, check = s.relyingParty(r)
+	}
+	if check != nil {
+		s.writeError(w, r, nil, check)
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "", "The identity provider's response could not be parsed: "+err.Error()))
 		return

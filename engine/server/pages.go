@@ -4,13 +4,26 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"strings"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
 func parsePages() (*template.Template, error) {
-	return template.ParseFS(templateFS, "templates/*.html")
+	return template.New("pages").Funcs(template.FuncMap{"valueAttr": valueAttr}).ParseFS(templateFS, "templates/*.html")
+}
+
+// attrEscaper escapes an attribute value, including CR and LF: a browser
+// turns a literal CRLF in an attribute into LF, but keeps &#13;&#10;, and B2C's
+// error_description lines end with CRLF (spec §5.9).
+var attrEscaper = strings.NewReplacer("&", "&amp;", `"`, "&#34;", "'", "&#39;", "<", "&lt;", ">", "&gt;",
+	"\r", "&#13;", "\n", "&#10;", "\t", "&#9;", "\x00", "&#xfffd;")
+
+// valueAttr is a form field's value attribute that survives the browser's
+// newline normalization.
+func valueAttr(v string) template.HTMLAttr {
+	return template.HTMLAttr(`value="` + attrEscaper.Replace(v) + `"`)
 }
 
 type selectionPage struct {

@@ -2,6 +2,8 @@ package server
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/iefconform/iefconform/engine/policy"
@@ -62,7 +64,7 @@ func build(p *policy.Policy, uj *policy.UserJourney) (map[string]any, error) {
 	}
 	var probs policy.Problems
 	out := map[string]any{}
-	for id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(ids)) { // sorted: problems in a stable order
 		tp, ok := p.TechnicalProfiles[id]
 		if !ok {
 			probs = append(probs, policy.Problem{File: uj.Pos.File, Line: uj.Pos.Line, Path: "UserJourney[Id=" + uj.ID + "]",

@@ -108,6 +108,8 @@ func (s *sessions) expire() {
 
 // issuedCode is an authorization code issued to a relying party.
 type issuedCode struct {
+	// rp is the policy that issued the code; only its token endpoint redeems it.
+	rp          *relyingParty
 	clientID    string
 	redirectURI string
 	idToken     string

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -22,8 +23,14 @@ func tokenError(status int, oauth, code, msg string) *pageError {
 
 // handleToken redeems a relying party's authorization code for its id_token.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.relyingParty(r); err != nil {
-		s.writeError(w, r, nil, tokenError(http.StatusNotFound, "invalid_request", "", err.Error()))
+	rp, err := s.relyingParty(r)
+	if err != nil {
+		te := tokenError(http.StatusNotFound, "invalid_request", "", err.Error())
+		var pe *pageError
+		if errors.As(err, &pe) {
+			te = tokenError(pe.Status, "invalid_request", pe.Code, pe.Message)
+		}
+		s.writeError(w, r, nil, te)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -50,8 +57,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ic, ok := s.codes.take(f.Get("code"))
-	if !ok || ic.clientID != clientID || ic.redirectURI != f.Get("redirect_uri") {
-		s.writeError(w, r, nil, tokenError(http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired, was already used, or does not match this client and redirect_uri."))
+	if !ok || ic.rp != rp || ic.clientID != clientID || ic.redirectURI != f.Get("redirect_uri") {
+		s.writeError(w, r, nil, tokenError(http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired, was already used, or does not match this policy, client and redirect_uri."))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

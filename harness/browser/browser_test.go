@@ -251,6 +251,9 @@ func TestSession(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if got, want := s.URL(), srv.URL+"/hash#done=1"; got != want {
+			t.Errorf("want URL %s, got %s", want, got)
+		}
 	})
 
 	t.Run("wait url ends with ctx", func(t *testing.T) {
@@ -347,42 +350,101 @@ func TestSession(t *testing.T) {
 }
 
 func TestTimeoutNamesSelector(t *testing.T) {
-	opts := browser.OptionsFromEnv()
-	opts.Timeout = 500 * time.Millisecond
-	b := launchForTest(t, opts)
+	b := launchForTest(t, browser.OptionsFromEnv())
 	srv := site(t)
 	s := newSession(t, b)
 	if err := s.Navigate(srv.URL + "/form"); err != nil {
 		t.Fatal(err)
 	}
+	short := s.WithTimeout(500 * time.Millisecond)
 	for _, tt := range []struct {
 		name string
 		act  func() error
 		want string
 	}{
-		{name: "missing", act: func() error { return s.Click("#no-such-button") }, want: `click "#no-such-button"`},
-		{name: "invisible", act: func() error { return s.Click("#hidden") }, want: `click "#hidden"`},
-		{name: "disabled", act: func() error { return s.Click("#submit") }, want: `click "#submit"`},
-		{name: "wait visible", act: func() error { return s.WaitVisible("#hidden") }, want: `"#hidden" to be visible`},
-		{name: "text", act: func() error { _, err := s.Text(".nope"); return err }, want: `text of ".nope"`},
+		{name: "missing", act: func() error { return short.Click("#no-such-button") }, want: `click "#no-such-button"`},
+		{name: "invisible", act: func() error { return short.Click("#hidden") }, want: `click "#hidden"`},
+		{name: "disabled", act: func() error { return short.Click("#submit") }, want: `click "#submit"`},
+		{name: "fill", act: func() error { return short.Fill("#nope", "x") }, want: `fill "#nope"`},
+		{name: "wait visible", act: func() error { return short.WaitVisible("#hidden") }, want: `"#hidden" to be visible`},
+		{name: "text", act: func() error { _, err := short.Text(".nope"); return err }, want: `text of ".nope"`},
+		{name: "url", act: func() error { return short.WaitURLPrefix("https://elsewhere/") }, want: `"https://elsewhere/"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.act()
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("want a timeout, got %v", err)
 			}
-			for _, want := range []string{tt.want, "timed out after 500ms", srv.URL + "/form"} {
+			for _, want := range []string{tt.want, "timed out after 500ms", "page at " + srv.URL + "/form"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("want %q in %q", want, err)
 				}
 			}
 		})
 	}
+	// The default timeout still applies to the session itself.
+	if err := s.Fill("#name", "still usable"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClose(t *testing.T) {
+	b := launchForTest(t, browser.OptionsFromEnv())
+	s := newSession(t, b)
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if err := b.Close(); err != nil {
+		t.Fatalf("want a second Close to be a no-op, got %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("want closing a session of a closed browser to be a no-op, got %v", err)
+	}
 	if _, err := b.NewSession(context.Background()); !errors.Is(err, browser.ErrClosed) {
 		t.Fatalf("want ErrClosed after Close, got %v", err)
+	}
+	if err := s.Navigate("about:blank"); !errors.Is(err, browser.ErrClosed) {
+		t.Fatalf("want ErrClosed navigating in a closed browser, got %v", err)
+	}
+}
+
+func TestConnectToRunningBrowser(t *testing.T) {
+	bin, err := browser.Find()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set but no browser was found: %v", err)
+		}
+		t.Skipf("no browser to drive (set CI to turn this skip into a failure): %v", err)
+	}
+	dir := t.TempDir()
+	l := launcher.New().Bin(bin).NoSandbox(true).Leakless(false).UserDataDir(dir)
+	u, err := l.Launch()
+	if err != nil {
+		t.Fatalf("start a browser to connect to: %v", err)
+	}
+	t.Cleanup(func() {
+		l.Kill()
+		l.Cleanup()
+	})
+	srv := site(t)
+	for i := range 2 { // the browser outlives the first connection
+		b, err := browser.Launch(context.Background(), browser.Options{ControlURL: u})
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		s, err := b.NewSession(context.Background())
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		if err := s.Navigate(srv.URL + "/form"); err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		if err := b.Close(); err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
 	}
 }
 

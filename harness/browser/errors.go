@@ -6,6 +6,7 @@ import "errors"
 var (
 	// ErrNoBrowser is wrapped by Find and Launch when no Chromium can be found.
 	ErrNoBrowser = errors.New("no browser found")
-	// ErrClosed is wrapped by NewSession after Close.
+	// ErrClosed is wrapped by NewSession after Browser.Close, and by Session actions
+	// after Session.Close or Browser.Close.
 	ErrClosed = errors.New("browser closed")
 )

@@ -13,22 +13,39 @@ import (
 	"github.com/go-rod/rod/lib/proto"
 )
 
-// urlTimeout bounds the look-up of the page URL that error messages carry.
-const urlTimeout = 2 * time.Second
-
 // Session is one incognito browser context with one page: what a scenario's user
 // sees. Every action waits at most the browser's per-action timeout. Use a Session
 // from one goroutine at a time.
 type Session struct {
-	ctx     context.Context // ends at Close or when the browser closes
-	cancel  context.CancelFunc
-	inc     *rod.Browser // the incognito context
-	page    *rod.Page
-	url     *urlWatch
+	*core
 	timeout time.Duration
+}
+
+// core is the state a Session shares with its WithTimeout copies.
+type core struct {
+	ctx    context.Context // ends at Close or when the browser closes
+	cancel context.CancelFunc
+	inc    *rod.Browser // the incognito context
+	page   *rod.Page
+	url    *urlWatch
 
 	closeOnce sync.Once
 	closeErr  error
+}
+
+// WithTimeout returns the same session with another per-action timeout, e.g. for
+// one step that waits longer. Closing either closes both.
+func (s *Session) WithTimeout(d time.Duration) *Session {
+	if d <= 0 {
+		d = DefaultTimeout
+	}
+	return &Session{core: s.core, timeout: d}
+}
+
+// action returns the page bounded by the per-action timeout and by the session's life.
+func (s *Session) action() (*rod.Page, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
+	return s.page.Context(ctx), cancel
 }
 
 // Page returns the underlying rod page, for what this package does not offer.
@@ -38,13 +55,18 @@ func (s *Session) Page() *rod.Page { return s.page }
 // (a redirect by script or an auto-submitting form) counts as loaded; use WaitURL
 // for where it ends up.
 func (s *Session) Navigate(u string) error {
-	p := s.page.Timeout(s.timeout)
-	defer p.CancelTimeout()
+	p, cancel := s.action()
+	defer cancel()
+	_, gen, _ := s.url.get()
 	if err := p.Navigate(u); err != nil {
 		return s.fail(fmt.Sprintf("navigate to %s", u), err)
 	}
 	if err := p.WaitLoad(); err != nil && !navigatedAway(err) {
 		return s.fail(fmt.Sprintf("navigate to %s: wait for load", u), err)
+	}
+	// Make URL() report the new document as soon as Navigate returns.
+	if err := s.url.waitPast(p.GetContext(), gen); err != nil {
+		return s.fail(fmt.Sprintf("navigate to %s: wait for the navigation event", u), err)
 	}
 	return nil
 }
@@ -62,17 +84,70 @@ func navigatedAway(err error) bool {
 	return false
 }
 
-// Click waits for the element matching the CSS selector to be visible and enabled,
-// then clicks it.
+// readyJS checks, in the page, that the element is attached, visible and
+// enabled; with arguments (true) it also focuses and selects a text input, and
+// it returns the element's centre in viewport coordinates after scrolling it
+// into view. One round trip instead of rod's separate waits.
+const readyJS = `function (forInput) {
+	const r = this.getBoundingClientRect();
+	if (!this.isConnected || this.disabled || r.width === 0 || r.height === 0 ||
+		getComputedStyle(this).visibility === "hidden") {
+		return null;
+	}
+	if (forInput) {
+		if (this.readOnly) return null;
+		this.focus();
+		if (typeof this.select === "function") this.select();
+		return {x: 0, y: 0};
+	}
+	this.scrollIntoView({block: "center", inline: "center"});
+	const c = this.getBoundingClientRect();
+	const top = document.elementFromPoint(c.left + c.width / 2, c.top + c.height / 2);
+	if (top !== this && !this.contains(top)) return null;
+	return {x: c.left + c.width / 2, y: c.top + c.height / 2};
+}`
+
+// ready finds the element and prepares it in one evaluation; it falls back to
+// rod's waits (visible, enabled) while the element is not ready yet.
+func (s *Session) ready(p *rod.Page, selector string, forInput bool) (*rod.Element, *proto.Point, error) {
+	el, err := p.Element(selector)
+	if err != nil {
+		return nil, nil, err
+	}
+	for {
+		res, err := el.Eval(readyJS, forInput)
+		if err != nil {
+			return nil, nil, err
+		}
+		if res.Value.Nil() {
+			// Not ready: wait the rod way, then check again.
+			if err := el.WaitVisible(); err != nil {
+				return nil, nil, err
+			}
+			if err := el.WaitEnabled(); err != nil {
+				return nil, nil, err
+			}
+			if err := p.WaitIdle(time.Second); err != nil && p.GetContext().Err() != nil {
+				return nil, nil, p.GetContext().Err()
+			}
+			continue
+		}
+		pt := &proto.Point{X: res.Value.Get("x").Num(), Y: res.Value.Get("y").Num()}
+		return el, pt, nil
+	}
+}
+
+// Click waits for the element matching the CSS selector to be visible, enabled
+// and on top at its centre, then clicks its centre with the mouse as a user would.
 func (s *Session) Click(selector string) error {
 	p := s.page.Timeout(s.timeout)
 	defer p.CancelTimeout()
-	el, err := s.visible(p, selector)
+	_, pt, err := s.ready(p, selector, false)
 	if err == nil {
-		err = el.WaitEnabled()
+		err = p.Mouse.MoveTo(*pt)
 	}
 	if err == nil {
-		err = el.Click(proto.InputMouseButtonLeft, 1)
+		err = p.Mouse.Click(proto.InputMouseButtonLeft, 1)
 	}
 	if err != nil {
 		return s.fail(fmt.Sprintf("click %q", selector), err)
@@ -80,20 +155,19 @@ func (s *Session) Click(selector string) error {
 	return nil
 }
 
-// Fill waits for the input matching the CSS selector to be visible, clears it and
-// types text into it, firing input events as a user would.
+// Fill waits for the input matching the CSS selector to be visible and
+// enabled, focuses it, selects what it holds and types text over it (native
+// input events, as a user's typing fires). An empty text clears the field.
 func (s *Session) Fill(selector, text string) error {
 	p := s.page.Timeout(s.timeout)
 	defer p.CancelTimeout()
-	el, err := s.visible(p, selector)
+	el, _, err := s.ready(p, selector, true)
 	if err == nil {
-		err = el.WaitEnabled()
-	}
-	if err == nil {
-		_, err = el.Eval(`() => { this.value = ""; this.dispatchEvent(new Event("input", {bubbles: true})) }`)
-	}
-	if err == nil && text != "" {
-		err = el.Input(text)
+		if text == "" {
+			_, err = el.Eval(`() => { this.value = ""; this.dispatchEvent(new Event("input", {bubbles: true})) }`)
+		} else {
+			err = p.InsertText(text)
+		}
 	}
 	if err != nil {
 		return s.fail(fmt.Sprintf("fill %q", selector), err)
@@ -103,8 +177,8 @@ func (s *Session) Fill(selector, text string) error {
 
 // WaitVisible waits until an element matching the CSS selector is visible.
 func (s *Session) WaitVisible(selector string) error {
-	p := s.page.Timeout(s.timeout)
-	defer p.CancelTimeout()
+	p, cancel := s.action()
+	defer cancel()
 	if _, err := s.visible(p, selector); err != nil {
 		return s.fail(fmt.Sprintf("wait for %q to be visible", selector), err)
 	}
@@ -125,8 +199,8 @@ func (s *Session) visible(p *rod.Page, selector string) (*rod.Element, error) {
 
 // Text waits for the element matching the CSS selector and returns its rendered text.
 func (s *Session) Text(selector string) (string, error) {
-	p := s.page.Timeout(s.timeout)
-	defer p.CancelTimeout()
+	p, cancel := s.action()
+	defer cancel()
 	el, err := p.Element(selector)
 	if err != nil {
 		return "", s.fail(fmt.Sprintf("text of %q", selector), err)
@@ -140,8 +214,8 @@ func (s *Session) Text(selector string) (string, error) {
 
 // HTML returns the serialized document of the page.
 func (s *Session) HTML() (string, error) {
-	p := s.page.Timeout(s.timeout)
-	defer p.CancelTimeout()
+	p, cancel := s.action()
+	defer cancel()
 	html, err := p.HTML()
 	if err != nil {
 		return "", s.fail("page html", err)
@@ -151,8 +225,8 @@ func (s *Session) HTML() (string, error) {
 
 // Screenshot returns a PNG of the visible part of the page.
 func (s *Session) Screenshot() ([]byte, error) {
-	p := s.page.Timeout(s.timeout)
-	defer p.CancelTimeout()
+	p, cancel := s.action()
+	defer cancel()
 	png, err := p.Screenshot(false, &proto.PageCaptureScreenshot{Format: proto.PageCaptureScreenshotFormatPng})
 	if err != nil {
 		return nil, s.fail("screenshot", err)
@@ -164,7 +238,7 @@ func (s *Session) Screenshot() ([]byte, error) {
 // ("about:blank" before the first navigation). It follows the page's navigation
 // events, so it never asks a page that is between two documents.
 func (s *Session) URL() string {
-	u, _ := s.url.get()
+	u, _, _ := s.url.get()
 	return u
 }
 
@@ -187,14 +261,14 @@ func (s *Session) waitURL(ctx context.Context, what string, pred func(string) bo
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	for {
-		u, changed := s.url.get()
+		u, _, changed := s.url.get()
 		if pred(u) {
 			return nil
 		}
 		select {
 		case <-changed:
 		case <-s.ctx.Done():
-			return s.fail("wait for URL "+what, fmt.Errorf("session closed: %w", s.ctx.Err()))
+			return s.fail("wait for URL "+what, s.ctx.Err())
 		case <-ctx.Done():
 			return s.fail("wait for URL "+what, ctx.Err())
 		}
@@ -205,25 +279,42 @@ func (s *Session) waitURL(ctx context.Context, what string, pred func(string) bo
 type urlWatch struct {
 	mu      sync.Mutex
 	url     string
-	changed chan struct{} // closed and replaced on every change
+	gen     uint64        // counts navigations
+	changed chan struct{} // closed and replaced on every navigation
 }
 
 func newURLWatch(u string) *urlWatch {
 	return &urlWatch{url: u, changed: make(chan struct{})}
 }
 
-func (w *urlWatch) get() (string, <-chan struct{}) {
+func (w *urlWatch) get() (url string, gen uint64, changed <-chan struct{}) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.url, w.changed
+	return w.url, w.gen, w.changed
 }
 
 func (w *urlWatch) set(u string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.url = u
+	w.gen++
 	close(w.changed)
 	w.changed = make(chan struct{})
+}
+
+// waitPast waits until a navigation after generation gen has been seen.
+func (w *urlWatch) waitPast(ctx context.Context, gen uint64) error {
+	for {
+		_, g, changed := w.get()
+		if g != gen {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // follow keeps w up to date with the main frame of p until p's context ends.
@@ -242,6 +333,9 @@ func (w *urlWatch) follow(p *rod.Page) {
 
 // fail wraps err from action with the current page URL, and the timeout when it ran out.
 func (s *Session) fail(action string, err error) error {
+	if s.ctx.Err() != nil {
+		return fmt.Errorf("%s: %w: %w", action, ErrClosed, err)
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: timed out after %s (page at %s): %w", action, s.timeout, s.URL(), err)
 	}
@@ -249,7 +343,9 @@ func (s *Session) fail(action string, err error) error {
 }
 
 // Close disposes the incognito context and its page. It is safe to call more than once.
-func (s *Session) Close() error {
+func (s *Session) Close() error { return s.core.close() }
+
+func (s *core) close() error {
 	s.closeOnce.Do(func() {
 		defer s.cancel()
 		if s.ctx.Err() != nil {

@@ -45,7 +45,13 @@ func New(tp *policy.TechnicalProfile) (*Profile, policy.Problems) {
 	if v, ok := tp.Metadata.Get(KeyIDTokenLifetime); ok {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 300 || n > 86400 {
-			probs = append(probs, policy.Problem{File: tp.Pos.File, Line: tp.Pos.Line, Path: "TechnicalProfile[Id=" + tp.ID + "]/Metadata/Item[Key=" + KeyIDTokenLifetime + "]",
+			pos := tp.Pos
+			for _, it := range tp.Metadata {
+				if it.Key == KeyIDTokenLifetime {
+					pos = it.Pos
+				}
+			}
+			probs = append(probs, policy.Problem{File: pos.File, Line: pos.Line, Path: "TechnicalProfile[Id=" + tp.ID + "]/Metadata/Item[Key=" + KeyIDTokenLifetime + "]",
 				Message: fmt.Sprintf("id_token_lifetime_secs %q: want a whole number of seconds from 300 to 86400", v)})
 		} else {
 			p.lifetime = time.Duration(n) * time.Second
@@ -71,22 +77,37 @@ func (p *Profile) Issuer(env *profile.Env) string {
 	return fmt.Sprintf("%s/%s/v2.0/", env.BaseURL, env.TenantGUID)
 }
 
-// SigningKeys returns the key the relying party verifies tokens with.
-func (p *Profile) SigningKeys(env *profile.Env) ([]*keys.RSAKey, error) {
+// signingKey returns the signing key, generating it on first use.
+func (p *Profile) signingKey(env *profile.Env) (*keys.RSAKey, error) {
+	if env.Keys == nil {
+		return nil, fmt.Errorf("jwt issuer %s: %s: %w", p.id, p.container, ErrNoKeyStore)
+	}
 	k, err := env.Keys.EnsureRSA(p.container)
 	if err != nil {
 		return nil, fmt.Errorf("jwt issuer %s: %w", p.id, err)
+	}
+	return k, nil
+}
+
+// SigningKeys returns the key the relying party verifies tokens with.
+func (p *Profile) SigningKeys(env *profile.Env) ([]*keys.RSAKey, error) {
+	k, err := p.signingKey(env)
+	if err != nil {
+		return nil, err
 	}
 	return []*keys.RSAKey{k}, nil
 }
 
 // Issue signs an id_token: the standard claims, then the relying party's claims.
 func (p *Profile) Issue(_ context.Context, env *profile.Env, req profile.IssueRequest) (*profile.Issued, error) {
-	key, err := env.Keys.EnsureRSA(p.container)
+	key, err := p.signingKey(env)
 	if err != nil {
-		return nil, fmt.Errorf("jwt issuer %s: %w", p.id, err)
+		return nil, err
 	}
-	now := env.Now()
+	now := time.Now()
+	if env.Now != nil {
+		now = env.Now()
+	}
 	auth := req.AuthTime
 	if auth.IsZero() {
 		auth = now

@@ -159,7 +159,10 @@ func (p *Profile) Start(_ context.Context, env *profile.Env) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("authorization endpoint: %w", err)
 	}
-	q := u.Query()
+	// B2C's parameters are appended to the endpoint's own query, which goes out
+	// as configured: re-encoding it would reorder it or drop what Go's query
+	// parser rejects (a ';').
+	q := url.Values{}
 	q.Set("client_id", p.cfg.ClientID)
 	q.Set("response_type", p.cfg.ResponseTypes)
 	q.Set("response_mode", p.cfg.ResponseMode)
@@ -180,8 +183,20 @@ func (p *Profile) Start(_ context.Context, env *profile.Env) (string, error) {
 			q.Add(k, v)
 		}
 	}
-	u.RawQuery = q.Encode()
+	u.RawQuery = appendQuery(u.RawQuery, q.Encode())
 	return u.String(), nil
+}
+
+// appendQuery appends encoded parameters to a raw query string.
+func appendQuery(raw, encoded string) string {
+	raw = strings.TrimRight(raw, "&")
+	switch {
+	case raw == "":
+		return encoded
+	case encoded == "":
+		return raw
+	}
+	return raw + "&" + encoded
 }
 
 // Complete handles the IdP's answer: token request, claims request, mapping.
@@ -248,6 +263,10 @@ func connectError(err error) *profile.Error {
 }
 
 func (p *Profile) redeem(ctx context.Context, env *profile.Env, code string) (*tokenResponse, error) {
+	if env.Keys == nil {
+		return nil, profile.Errorf(profile.CodeServerError, fmt.Errorf("secret %s: %w", p.cfg.SecretContainer, ErrNoKeyStore),
+			"AADB2C90243: The IDP's client key/secret is not properly configured.")
+	}
 	secret, err := env.Keys.Secret(p.cfg.SecretContainer)
 	if err != nil {
 		return nil, profile.Errorf(profile.CodeServerError, err, "AADB2C90243: The IDP's client key/secret is not properly configured.")
@@ -299,9 +318,7 @@ func (p *Profile) userInfo(ctx context.Context, env *profile.Env, token string) 
 	if err != nil {
 		return nil, connectError(fmt.Errorf("claims endpoint: %w", err))
 	}
-	q := u.Query()
-	q.Set("access_token", token)
-	u.RawQuery = q.Encode()
+	u.RawQuery = appendQuery(u.RawQuery, url.Values{"access_token": {token}}.Encode())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, connectError(fmt.Errorf("claims request: %w", err))
@@ -339,6 +356,9 @@ func errorName(raw map[string]any) string {
 }
 
 func do(c *http.Client, req *http.Request) (status int, ctype string, body []byte, err error) {
+	if c == nil {
+		c = http.DefaultClient
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return 0, "", nil, err

@@ -316,6 +316,7 @@ func TestStart(t *testing.T) {
 type request struct {
 	Method      string
 	Path        string
+	RawQuery    string
 	Query       url.Values
 	Form        url.Values
 	ContentType string
@@ -346,7 +347,7 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
 		f.mu.Lock()
-		f.reqs = append(f.reqs, request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Form: r.PostForm, ContentType: r.Header.Get("Content-Type")})
+		f.reqs = append(f.reqs, request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Query: r.URL.Query(), Form: r.PostForm, ContentType: r.Header.Get("Content-Type")})
 		f.mu.Unlock()
 		switch r.URL.Path {
 		case "/token":
@@ -813,37 +814,22 @@ func closedURL(t *testing.T) string {
 // ends the exchange with the connection error, not a hang.
 func TestCompleteCancelled(t *testing.T) {
 	idp := newFakeIdP(t)
-	idp.token = func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	arrived := make(chan struct{})
+	idp.token = func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done()
+	}
 	p := newProfile(t, tpSpec{outputClaims: facebookOutput}, idp.srv.URL)
 	env := newEnv(idp.srv.Client())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Complete(ctx, env, url.Values{"code": {"c"}}) }()
-	// Cancel once the token request has arrived.
-	for len(idp.requests("/token")) == 0 {
-		select {
-		case err := <-done:
-			t.Fatalf("Complete returned before the token request: %v", err)
-		default:
-		}
-		waitRequest(idp)
-	}
+	<-arrived
 	cancel()
 	err := <-done
 	var pe *profile.Error
 	if !errors.As(err, &pe) || !strings.HasPrefix(pe.Message, "AADB2C90289") || !errors.Is(err, context.Canceled) {
 		t.Fatalf("Complete = %v, want AADB2C90289 wrapping context.Canceled", err)
-	}
-}
-
-// waitRequest yields until the fake IdP records something; it polls the
-// recorder's lock, never sleeps.
-func waitRequest(f *fakeIdP) {
-	f.mu.Lock()
-	n := len(f.reqs)
-	f.mu.Unlock()
-	if n == 0 {
-		runtimeGosched()
 	}
 }
 
@@ -860,5 +846,61 @@ func TestTokenResponseJSONNumbersInOutput(t *testing.T) {
 	}
 	if v, ok := env.Claims.Value("resource"); ok {
 		t.Fatalf("claim resource = %v: token-response members are only reachable through {oauth2:...}", v)
+	}
+}
+
+// TestEndpointQueryKept: an endpoint's own query string goes out as configured,
+// with B2C's parameters appended (spec §2.1 steps A and D), even when a Go
+// query parser would reject or reorder it.
+func TestEndpointQueryKept(t *testing.T) {
+	idp := newFakeIdP(t)
+	p := newProfile(t, tpSpec{
+		outputClaims: facebookOutput,
+		metadata: map[string]string{
+			"authorization_endpoint": idp.srv.URL + "/dialog/oauth?z=1&fields=a;b&debug",
+			"ClaimsEndpoint":         idp.srv.URL + "/me?fields=id,first_name;email&format=json",
+		},
+	}, idp.srv.URL)
+	env := newEnv(idp.srv.Client())
+	start, err := p.Start(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(u.RawQuery, "z=1&fields=a;b&debug&") {
+		t.Errorf("authorization query = %q, want it to start with the endpoint's own z=1&fields=a;b&debug&", u.RawQuery)
+	}
+	if q, _ := url.ParseQuery(strings.TrimPrefix(u.RawQuery, "z=1&fields=a;b&debug&")); q.Get("client_id") != clientID || q.Get("state") != env.State {
+		t.Errorf("authorization query %q lacks client_id or state", u.RawQuery)
+	}
+	if err := p.Complete(context.Background(), env, url.Values{"code": {"c"}}); err != nil {
+		t.Fatal(err)
+	}
+	me := idp.requests("/me")
+	if len(me) != 1 {
+		t.Fatalf("claims requests: %d, want 1", len(me))
+	}
+	if want := "fields=id,first_name;email&format=json&access_token=at-1"; me[0].RawQuery != want {
+		t.Errorf("claims query = %q, want %q", me[0].RawQuery, want)
+	}
+}
+
+// TestCompleteWithoutHTTPClientOrKeys: a bare Env gets errors or defaults, not panics.
+func TestCompleteWithoutHTTPClientOrKeys(t *testing.T) {
+	idp := newFakeIdP(t)
+	p := newProfile(t, tpSpec{outputClaims: facebookOutput}, idp.srv.URL)
+	env := newEnv(nil)
+	if err := p.Complete(context.Background(), env, url.Values{"code": {"c"}}); err != nil {
+		t.Fatalf("Complete with a nil HTTP client: %v", err)
+	}
+	env = newEnv(nil)
+	env.Keys = nil
+	err := p.Complete(context.Background(), env, url.Values{"code": {"c"}})
+	var pe *profile.Error
+	if !errors.As(err, &pe) || !strings.HasPrefix(pe.Message, "AADB2C90243") {
+		t.Fatalf("Complete with no key store = %v, want AADB2C90243", err)
 	}
 }

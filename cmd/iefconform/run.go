@@ -1,0 +1,280 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/spf13/cobra"
+
+	"github.com/iefconform/iefconform/features"
+	"github.com/iefconform/iefconform/harness"
+	"github.com/iefconform/iefconform/harness/browser"
+	"github.com/iefconform/iefconform/reports"
+	"github.com/iefconform/iefconform/steps"
+)
+
+const runLong = `Run Gherkin conformance features against the emulator in headless Chromium.
+
+Without --features, the built-in suite runs (the features and policy folders
+compiled into this binary). Each scenario gets its own stack (the emulator, a
+Facebook-like identity provider and a relying party, on random loopback ports)
+and its own incognito browser context, so scenarios run concurrently.
+
+Output: godog's progress (or pretty) output, then one line per scenario with
+its outcome and duration, for example
+
+  ✓ 412ms  Sign-in gives the claims the policy mapped (OA2-01, OA2-05)
+
+then the summary line "N passed, N failed" (followed by ", N skipped",
+", N undefined" and ", N pending" when those are not zero) and the wall time.
+A scenario's duration includes starting and stopping its parties.
+
+Reports written to --out:
+  cucumber.json   cucumber JSON (godog's cucumber formatter)
+  junit.xml       JUnit XML (godog's junit formatter), for CI test tabs
+  durations.json  {"scenarios": {name: ms}, "count", "medianMs", "wallMs", "concurrency"}
+
+Runs are strict: an undefined or pending step fails its scenario.
+
+Exit status: 0 when every scenario passed or was skipped (also when none
+matched --tags), 1 when any failed, 2 on a usage error (bad flag, unreadable
+--features or --policies, a feature file that does not parse).
+
+Browser: --browser, else $IEFCONFORM_BROWSER (a path or a name on PATH), else
+chromium, chromium-browser, google-chrome or google-chrome-stable on PATH.
+IEFCONFORM_BROWSER_URL connects to a running Chromium over CDP instead,
+IEFCONFORM_HEADFUL=1 shows the window, IEFCONFORM_BROWSER_TIMEOUT=20s sets the
+per-action timeout.`
+
+const runExample = `  # The built-in suite:
+  iefconform run
+
+  # Only the Facebook features, with the full Gherkin text:
+  iefconform run --tags @facebook --format pretty
+
+  # Everything except the inferred-behaviour scenarios, four at a time:
+  iefconform run --tags '~@inferred' --concurrency 4
+
+  # Your own features and policy folders, reports for CI into build/reports:
+  iefconform run --features ./features --policies ./policies --out build/reports`
+
+// runOptions are the flags of run.
+type runOptions struct {
+	features    []string
+	policies    string
+	tags        string
+	format      string
+	concurrency int
+	out         string
+	browser     string
+}
+
+func newRunCmd() *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:     "run [flags]",
+		Short:   "Run conformance features against the emulator in headless Chromium",
+		Long:    runLong,
+		Example: runExample,
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runFeatures(cmd.Context(), o, cmd.OutOrStdout())
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&o.features, "features", nil,
+		"run the .feature files of this folder (and its subfolders) or this one file instead of the built-in\n"+
+			"features; repeat for more (e.g. --features ./features/oauth2)")
+	f.StringVar(&o.policies, "policies", "",
+		"the folder that holds your policy folders, one subfolder per policy set, as a step like\n"+
+			"`Given the relying party uses the policy \"B2C_1A_signup_signin\" from \"facebook\"` names them\n"+
+			"(e.g. --policies ./policies for ./policies/facebook/*.xml); default: the built-in policy folders")
+	f.StringVar(&o.tags, "tags", "",
+		"run only the scenarios whose tags match this godog tag expression: @a,@b is a or b, @a && @b is\n"+
+			"a and b, ~@a is not a (e.g. --tags @oauth2, --tags '~@inferred', --tags '@oauth2 && ~@error')")
+	f.StringVar(&o.format, "format", "progress", "console output while scenarios run: progress (a dot per step) or pretty (the Gherkin text)")
+	f.IntVar(&o.concurrency, "concurrency", 2, "how many scenarios run at once, each with its own stack and incognito browser context")
+	f.StringVar(&o.out, "out", filepath.Join("reports", "out"), "write cucumber.json, junit.xml and durations.json into this folder (created if needed)")
+	f.StringVar(&o.browser, "browser", "",
+		"the Chromium executable, a path or a name on PATH (e.g. --browser /usr/bin/chromium);\n"+
+			"default: $IEFCONFORM_BROWSER, else chromium or google-chrome on PATH")
+	return cmd
+}
+
+// suiteInput is what a run executes: the features and the policies they use.
+type suiteInput struct {
+	policies     fs.FS
+	featuresFS   fs.FS // nil: Paths are operating-system paths
+	featurePaths []string
+}
+
+func (o runOptions) check() (suiteInput, error) {
+	var in suiteInput
+	switch o.format {
+	case "progress", "pretty":
+	default:
+		return in, usagef("--format %q: want progress or pretty", o.format)
+	}
+	if o.concurrency < 1 {
+		return in, usagef("--concurrency %d: want 1 or more", o.concurrency)
+	}
+	if err := checkTags(o.tags); err != nil {
+		return in, err
+	}
+	if o.out == "" {
+		return in, usagef("--out is empty: want a folder")
+	}
+	if strings.Contains(o.out, ",") {
+		// godog separates its formats with commas.
+		return in, usagef("--out %q: the folder name may not contain a comma", o.out)
+	}
+	if o.browser != "" {
+		if _, err := exec.LookPath(o.browser); err != nil {
+			return in, usagef("--browser %q: %w", o.browser, err)
+		}
+	}
+	if o.policies == "" {
+		sub, err := fs.Sub(features.FS, features.Policies)
+		if err != nil {
+			return in, fmt.Errorf("built-in policies: %w", err)
+		}
+		in.policies = sub
+	} else {
+		if err := isDir(o.policies); err != nil {
+			return in, usagef("--policies: %w", err)
+		}
+		in.policies = os.DirFS(o.policies)
+	}
+	if len(o.features) == 0 {
+		in.featuresFS, in.featurePaths = features.FS, []string{"."}
+		return in, nil
+	}
+	for _, p := range o.features {
+		if _, err := os.Stat(p); err != nil {
+			return in, usagef("--features: %w", err)
+		}
+	}
+	in.featurePaths = o.features
+	return in, nil
+}
+
+// checkTags rejects tag expressions godog would misread or choke on.
+func checkTags(expr string) error {
+	if strings.TrimSpace(expr) == "" {
+		return nil
+	}
+	for _, and := range strings.Split(expr, "&&") {
+		for _, term := range strings.Split(and, ",") {
+			t := strings.TrimSpace(term)
+			name := strings.TrimPrefix(strings.ReplaceAll(t, "@", ""), "~")
+			switch {
+			case name == "":
+				return usagef("--tags %q: empty tag in the expression", expr)
+			case strings.ContainsAny(name, " \t"):
+				return usagef("--tags %q: %q is not a tag; write ~@a for not, @a,@b for or, @a && @b for and", expr, t)
+			}
+		}
+	}
+	return nil
+}
+
+func isDir(p string) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a folder", p)
+	}
+	return nil
+}
+
+// runFeatures runs the suite and writes the reports.
+func runFeatures(ctx context.Context, o runOptions, stdout io.Writer) error {
+	in, err := o.check()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return usagef("--out: %w", err)
+	}
+	cucumberPath := filepath.Join(o.out, "cucumber.json")
+	junitPath := filepath.Join(o.out, "junit.xml")
+	durationsPath := filepath.Join(o.out, "durations.json")
+
+	bopts := browser.OptionsFromEnv()
+	bopts.Bin = o.browser
+	suite, err := harness.NewSuite(harness.Options{Policies: in.policies, Browser: bopts})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := suite.Close(); err != nil {
+			fmt.Fprintf(stdout, "warning: close the browser: %v\n", err)
+		}
+	}()
+
+	collector := reports.NewCollector()
+	start := time.Now()
+	status := godog.TestSuite{
+		Name:                "iefconform",
+		ScenarioInitializer: collector.Wrap(steps.Initialize(suite)),
+		Options: &godog.Options{
+			Format:         o.format + ",cucumber:" + cucumberPath + ",junit:" + junitPath,
+			Output:         stdout,
+			NoColors:       !isTerminal(stdout),
+			Strict:         true,
+			Concurrency:    o.concurrency,
+			Tags:           o.tags,
+			FS:             in.featuresFS,
+			Paths:          in.featurePaths,
+			DefaultContext: ctx,
+		},
+	}.Run()
+	wall := time.Since(start)
+	if status == exitUsage {
+		// godog has printed why to stderr: a feature that does not parse, an
+		// output file it cannot create.
+		return usagef("the features could not be run (see the message above)")
+	}
+
+	scenarios := collector.Scenarios()
+	summary := reports.Summarize(scenarios)
+	fmt.Fprintln(stdout)
+	if len(scenarios) > 0 {
+		fmt.Fprintln(stdout, "Scenarios (each duration includes starting and stopping the scenario's parties):")
+		if err := reports.WriteLines(stdout, scenarios); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout)
+	}
+	fmt.Fprintln(stdout, summary.String())
+	fmt.Fprintf(stdout, "wall time %s, concurrency %d, median scenario %s\n",
+		wall.Round(time.Millisecond), o.concurrency, reports.FormatDuration(reports.Median(scenarios)))
+	if err := reports.NewDurations(scenarios, wall, o.concurrency).WriteFile(durationsPath); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "reports: %s, %s, %s\n", cucumberPath, junitPath, durationsPath)
+	if status != 0 || !summary.OK() {
+		return errFailed
+	}
+	return nil
+}
+
+// isTerminal reports whether w is a terminal, where colours help.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

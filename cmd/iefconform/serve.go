@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iefconform/iefconform/engine/keys"
+	"github.com/iefconform/iefconform/engine/policy"
+	"github.com/iefconform/iefconform/features"
+	"github.com/iefconform/iefconform/harness/stack"
+	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
+	"github.com/iefconform/iefconform/mocks/rp"
+)
+
+const serveLong = `Start the emulator and its mock parties, the same stack a scenario gets, and
+keep them running for sign-ins by hand, until Ctrl+C (SIGINT) or SIGTERM.
+
+The emulator listens on --addr; the Facebook-like identity provider and the
+relying party on random loopback ports unless --facebook-addr and --rp-addr
+say otherwise. The emulator serves every relying-party policy of one policy
+folder: a built-in one (--policy, default facebook) or one of yours
+(--policies). The Facebook mock has a demo user, alice / wonderland, with the
+claims id, first_name, last_name, name and email.
+
+serve prints each party's URL, the tenant, the policies served, the policy
+keys, the demo credentials and, per policy, a sign-in link: the relying
+party's authorization request (response_type=id_token). Open a link in a
+browser, sign in at the Facebook mock's login page, and the relying party's
+result page shows the id_token it received, verified, with its decoded claims.
+A link can be opened again for another sign-in.
+
+Policy keys: the stack creates B2C_1A_FacebookSecret (the Facebook mock's
+client secret) and the token signing key B2C_1A_TokenSigningKeyContainer.
+--keys adds containers from a key store, replacing those of the same name: a
+folder of NAME.secret and NAME.pem files, or a YAML/JSON file
+{keys: [{id, secret | pem | pemFile}]}. A B2C_1A_FacebookSecret given there
+becomes the Facebook mock's client secret too.
+
+--verbose prints the emulator's journey log (slog text) to stderr; without it
+only warnings and errors are printed.`
+
+const serveExample = `  # The built-in Facebook policies on http://127.0.0.1:8080:
+  iefconform serve
+
+  # Every party on a fixed port, the journey log on stderr:
+  iefconform serve --addr 127.0.0.1:8080 --facebook-addr 127.0.0.1:8081 --rp-addr 127.0.0.1:8082 --verbose
+
+  # Your own policy folder and keys, answers by fragment:
+  iefconform serve --policies ./policies/facebook --keys ./keys --response-mode fragment`
+
+// serveOptions are the flags of serve.
+type serveOptions struct {
+	addr, facebookAddr, rpAddr string
+	policy                     string
+	policies                   string
+	keys                       string
+	set                        []string
+	responseMode               string
+	verbose                    bool
+
+	// ready, when set, is called with the running stack once serve has
+	// printed its links. Tests use it.
+	ready func(*stack.Stack)
+}
+
+// Demo user of the Facebook mock, with the claim shapes of seed 001.
+const (
+	demoUser     = "alice"
+	demoPassword = "wonderland"
+)
+
+func demoClaims() map[string]any {
+	return map[string]any{
+		"id":         "10158000000000001",
+		"first_name": "Alice",
+		"last_name":  "Liddell",
+		"name":       "Alice Liddell",
+		"email":      "alice@example.com",
+	}
+}
+
+func newServeCmd() *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:     "serve [flags]",
+		Short:   "Serve the emulator and mock parties for sign-ins by hand",
+		Long:    serveLong,
+		Example: serveExample,
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "the emulator's listen address, host:port; port 0 picks a free port")
+	f.StringVar(&o.facebookAddr, "facebook-addr", stack.DefaultAddr, "the Facebook mock's listen address (default: a random loopback port)")
+	f.StringVar(&o.rpAddr, "rp-addr", stack.DefaultAddr, "the relying party's listen address (default: a random loopback port)")
+	f.StringVar(&o.policy, "policy", "facebook", "the built-in policy folder to serve, or with --policies the subfolder of it")
+	f.StringVar(&o.policies, "policies", "",
+		"serve your own policies: a folder of *.xml policy files, or a folder of policy folders of which\n"+
+			"--policy picks one (e.g. --policies ./policies/facebook)")
+	f.StringVar(&o.keys, "keys", "", "add policy keys from a key store: a folder of NAME.secret / NAME.pem files or a YAML/JSON file")
+	f.StringArrayVar(&o.set, "set", nil, "override one {Settings:Name} value the stack supplies, as Name=Value; repeat for more")
+	f.StringVar(&o.responseMode, "response-mode", "form_post", "how the emulator returns the id_token to the relying party in the printed links: form_post or fragment")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the emulator's journey log (slog text) to stderr")
+	return cmd
+}
+
+// policySource locates the policy folder serve loads.
+func (o serveOptions) policySource() (fsys fs.FS, dir, label string, err error) {
+	if o.policies == "" {
+		sub, err := fs.Sub(features.FS, features.Policies)
+		if err != nil {
+			return nil, "", "", fmt.Errorf("built-in policies: %w", err)
+		}
+		if _, err := fs.Stat(sub, o.policy); err != nil {
+			return nil, "", "", usagef("--policy %q: no such built-in policy folder; have %s", o.policy, strings.Join(builtinPolicyFolders(sub), ", "))
+		}
+		return sub, o.policy, o.policy + " (built-in)", nil
+	}
+	if err := isDir(o.policies); err != nil {
+		return nil, "", "", usagef("--policies: %w", err)
+	}
+	fsys = os.DirFS(o.policies)
+	if hasXML(fsys, ".") {
+		return fsys, ".", o.policies, nil
+	}
+	if _, err := fs.Stat(fsys, o.policy); err != nil {
+		return nil, "", "", usagef("--policies %s has no *.xml files and no policy folder %q (--policy)", o.policies, o.policy)
+	}
+	return fsys, o.policy, path.Join(o.policies, o.policy), nil
+}
+
+func builtinPolicyFolders(fsys fs.FS) []string {
+	entries, _ := fs.ReadDir(fsys, ".")
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	return names
+}
+
+func hasXML(fsys fs.FS, dir string) bool {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !e.IsDir() && strings.EqualFold(path.Ext(e.Name()), ".xml") {
+			return true
+		}
+	}
+	return false
+}
+
+func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+	switch o.responseMode {
+	case "form_post", "fragment":
+	default:
+		return usagef("--response-mode %q: want form_post or fragment", o.responseMode)
+	}
+	overrides, err := settingsFrom("", "", o.set)
+	if err != nil {
+		return err
+	}
+	fsys, dir, label, err := o.policySource()
+	if err != nil {
+		return err
+	}
+	var store *keys.Store
+	if o.keys != "" {
+		if store, err = keys.Load(o.keys); err != nil {
+			return usagef("--keys: %w", err)
+		}
+	}
+	level := slog.LevelWarn
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	st, err := stack.Start(stack.Options{
+		Policies:     fsys,
+		Logger:       logger,
+		Keys:         store,
+		EmulatorAddr: o.addr,
+		FacebookAddr: o.facebookAddr,
+		RPAddr:       o.rpAddr,
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			fmt.Fprintf(stderr, "warning: stop the parties: %v\n", err)
+		}
+	}()
+	if err := st.UsePolicy(dir, overrides); err != nil {
+		var probs policy.Problems
+		if errors.As(err, &probs) {
+			for _, p := range probs {
+				fmt.Fprintln(stderr, oneLine(p.String()))
+			}
+			fmt.Fprintf(stderr, "serve: the policies of %s have %s; see `iefconform validate`\n", label, plural(len(probs), "problem"))
+			return errFailed
+		}
+		return fmt.Errorf("serve: %w", err)
+	}
+	if err := st.Facebook.AddUser(mockoauth2.User{Username: demoUser, Password: demoPassword, Claims: demoClaims()}); err != nil {
+		return fmt.Errorf("serve: demo user: %w", err)
+	}
+	if err := printServe(stdout, st, label, o.responseMode); err != nil {
+		return err
+	}
+	if o.ready != nil {
+		o.ready(st)
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "stopping")
+	return nil
+}
+
+// printServe prints the parties, the policies and a sign-in link per policy.
+func printServe(out io.Writer, st *stack.Stack, label, mode string) error {
+	emu := st.Emulator()
+	policies := emu.Policies()
+	type link struct{ policy, url, metadata string }
+	var links []link
+	for _, id := range policies {
+		u, _, err := st.BeginSignIn(id, rp.AuthorizeRequest{ResponseType: "id_token", ResponseMode: mode})
+		if err != nil {
+			return fmt.Errorf("serve: sign-in link for %s: %w", id, err)
+		}
+		links = append(links, link{id, u, emu.MetadataURL(id)})
+	}
+
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "iefconform serve: the emulator and its mock parties are running.")
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "  emulator (B2C)\t%s\n", st.EmulatorURL())
+	fmt.Fprintf(tw, "  Facebook (mock IdP)\t%s\n", st.FacebookURL())
+	fmt.Fprintf(tw, "  relying party\t%s\t(redirect URI %s)\n", st.RPURL(), st.RP.RedirectURI())
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "  tenant\t%s\n", emu.Tenant())
+	fmt.Fprintf(tw, "  policy folder\t%s\n", label)
+	fmt.Fprintf(tw, "  policies served\t%s\n", strings.Join(policies, ", "))
+	fmt.Fprintf(tw, "  policy keys\t%s\n", strings.Join(st.Keys.Containers(), ", "))
+	fmt.Fprintf(tw, "  client_id\t%s\t(relying party at the emulator)\n", st.RP.ClientID())
+	fmt.Fprintf(tw, "  demo user\t%s / %s\t(at the Facebook mock's login page)\n", demoUser, demoPassword)
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintf(out, "Sign in: open a link in a browser and log in as %s / %s; the relying party\n", demoUser, demoPassword)
+	fmt.Fprintf(out, "then shows the id_token and its claims (response_type=id_token, response_mode=%s).\n", mode)
+	for _, l := range links {
+		fmt.Fprintf(out, "\n  %s\n    sign-in link: %s\n    metadata:     %s\n", l.policy, l.url, l.metadata)
+	}
+	fmt.Fprintln(out)
+	_, err := fmt.Fprintln(out, "Press Ctrl+C to stop.")
+	return err
+}
