@@ -808,6 +808,25 @@ func TestLogout(t *testing.T) {
 	})
 }
 
+// TestSigningKeyMisconfigured: the issuer's container holds a secret, not an
+// RSA key: the journey ends with server_error at the RP and the JWKS is a 500.
+func TestSigningKeyMisconfigured(t *testing.T) {
+	e := newEmulator(t, emuOptions{})
+	e.keys.SetSecret("B2C_1A_TokenSigningKeyContainer", []byte("not a key"))
+	o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_mode": "query"}, "")
+	wantError(t, o, "query", "server_error", "AADB2C90255")
+	resp, err := http.Get(e.srv.JWKSURL(policySignIn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]string
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != http.StatusInternalServerError || body["error"] != "server_error" {
+		t.Fatalf("JWKS: HTTP %d %v, want 500 server_error", resp.StatusCode, body)
+	}
+}
+
 func TestHealthz(t *testing.T) {
 	e := newEmulator(t, emuOptions{})
 	resp, err := http.Get(e.base + "/healthz")

@@ -1,0 +1,70 @@
+package server
+
+import (
+	"testing"
+	"time"
+)
+
+func TestSessions(t *testing.T) {
+	c := newClock()
+	s := newSessions(15*time.Minute, c.Now)
+	a := &session{id: "a", state: "sa", created: c.Now()}
+	s.add(a)
+	if got, ok := s.byCookie("a"); !ok || got != a {
+		t.Fatalf("byCookie(a) = %v, %v", got, ok)
+	}
+	if got, ok := s.byStateValue("sa"); !ok || got != a {
+		t.Fatalf("byStateValue(sa) = %v, %v", got, ok)
+	}
+	if _, ok := s.byStateValue(""); ok {
+		t.Fatal("the empty state finds a session")
+	}
+	c.Advance(15*time.Minute + time.Second)
+	if _, ok := s.byCookie("a"); ok {
+		t.Error("an expired session is found by cookie")
+	}
+	if _, ok := s.byStateValue("sa"); ok {
+		t.Error("an expired session is found by state")
+	}
+	b := &session{id: "b", state: "sb", created: c.Now()}
+	s.add(b) // drops the expired one
+	s.mu.Lock()
+	n, m := len(s.byID), len(s.byState)
+	s.mu.Unlock()
+	if n != 1 || m != 1 {
+		t.Errorf("after expiry: %d sessions by id, %d by state; want 1 and 1", n, m)
+	}
+	s.remove(b)
+	if _, ok := s.byCookie("b"); ok {
+		t.Error("a removed session is found")
+	}
+}
+
+func TestCodes(t *testing.T) {
+	c := newClock()
+	cs := newCodes(c.Now)
+	code := cs.issue(issuedCode{clientID: "rp", expires: c.Now().Add(codeTTL)})
+	other := cs.issue(issuedCode{clientID: "rp", expires: c.Now().Add(codeTTL)})
+	if code == other || len(code) < 32 {
+		t.Fatalf("codes %q and %q: want distinct random codes", code, other)
+	}
+	if ic, ok := cs.take(code); !ok || ic.clientID != "rp" {
+		t.Fatalf("take = %+v, %v", ic, ok)
+	}
+	if _, ok := cs.take(code); ok {
+		t.Fatal("a code was redeemed twice")
+	}
+	c.Advance(codeTTL + time.Second)
+	if _, ok := cs.take(other); ok {
+		t.Fatal("an expired code was redeemed")
+	}
+	cs.issue(issuedCode{expires: c.Now().Add(codeTTL)})
+	cs.issue(issuedCode{expires: c.Now().Add(-time.Second)}) // already expired: dropped by the next issue
+	cs.issue(issuedCode{expires: c.Now().Add(codeTTL)})
+	cs.mu.Lock()
+	n := len(cs.m)
+	cs.mu.Unlock()
+	if n != 2 {
+		t.Errorf("codes kept: %d, want 2 (expired ones are dropped)", n)
+	}
+}
