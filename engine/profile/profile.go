@@ -37,14 +37,15 @@ type Env struct {
 	Now      func() time.Time
 }
 
-// CallbackURL is the lowercase authresp URI of a protocol ("oauth2", "oauth1"):
+// CallbackURL is the authresp URI of a protocol ("oauth2", "oauth1"), all in
+// lowercase as B2C registers it with identity providers (spec §0.2):
 // {base}/{tenant}/oauth2/authresp, or with withPolicy {base}/{tenant}/{policy}/oauth2/authresp.
 func (e *Env) CallbackURL(protocol string, withPolicy bool) string {
 	p := "/" + e.Tenant
 	if withPolicy {
 		p += "/" + e.PolicyID
 	}
-	return e.BaseURL + strings.ToLower(p+"/"+protocol+"/authresp")
+	return strings.ToLower(e.BaseURL + p + "/" + protocol + "/authresp")
 }
 
 // Redirector is a profile that federates by sending the browser to a party and

@@ -1,0 +1,39 @@
+package profile
+
+import "testing"
+
+func TestCallbackURLIsLowercase(t *testing.T) {
+	env := &Env{BaseURL: "http://LocalHost:8080", Tenant: "Contoso.onmicrosoft.com", PolicyID: "B2C_1A_SignUp_SignIn"}
+	tests := []struct {
+		name       string
+		protocol   string
+		withPolicy bool
+		want       string
+	}{
+		{"oauth2 without policy", "oauth2", false, "http://localhost:8080/contoso.onmicrosoft.com/oauth2/authresp"},
+		{"oauth2 with policy", "oauth2", true, "http://localhost:8080/contoso.onmicrosoft.com/b2c_1a_signup_signin/oauth2/authresp"},
+		{"oauth1 always with policy", "oauth1", true, "http://localhost:8080/contoso.onmicrosoft.com/b2c_1a_signup_signin/oauth1/authresp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := env.CallbackURL(tt.protocol, tt.withPolicy); got != tt.want {
+				t.Errorf("CallbackURL = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAsError(t *testing.T) {
+	pe := Errorf(CodeAccessDenied, nil, "AADB2C90091: %s", "cancelled")
+	if got := AsError(pe); got != pe {
+		t.Errorf("AsError must return a *Error unchanged")
+	}
+	other := AsError(errTest("boom"))
+	if other.Code != CodeServerError || other.Err == nil {
+		t.Errorf("AsError of a plain error = %+v, want server_error wrapping it", other)
+	}
+}
+
+type errTest string
+
+func (e errTest) Error() string { return string(e) }
