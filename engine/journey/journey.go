@@ -52,6 +52,9 @@ type State struct {
 	Pending string
 	// Done is set once SendClaims has run.
 	Done bool
+	// Federated lists, in order, the redirecting technical profiles the user
+	// completed (the identity providers signed in with), for single sign-out.
+	Federated []string
 }
 
 // Action is what the journey needs from the browser next: Redirect, Select or Send.
@@ -234,10 +237,12 @@ func (j *Journey) Resume(ctx context.Context, env *profile.Env, st *State, param
 	if !ok {
 		return nil, fmt.Errorf("resume %s: %w", st.Pending, ErrNotWaiting)
 	}
+	id := st.Pending
 	st.Pending = ""
 	if err := r.Complete(ctx, env, params); err != nil {
 		return nil, err
 	}
+	st.Federated = append(st.Federated, id)
 	st.Step++
 	return j.Advance(ctx, env, st)
 }

@@ -439,7 +439,7 @@ func TestSelection(t *testing.T) {
 		if err := j.Choose(&st, "TwitterExchange"); !errors.Is(err, journey.ErrUnknownExchange) {
 			t.Fatalf("Choose = %v, want ErrUnknownExchange", err)
 		}
-		if st != before {
+		if !reflect.DeepEqual(st, before) {
 			t.Errorf("State changed from %+v to %+v", before, st)
 		}
 	})

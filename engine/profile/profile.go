@@ -89,6 +89,13 @@ type Issuer interface {
 	Issue(ctx context.Context, env *Env, req IssueRequest) (*Issued, error)
 }
 
+// SingleLogout is implemented by redirecting profiles whose party is signed
+// out from the emulator's sign-out page (a hidden iframe to the returned URL)
+// when ok is true.
+type SingleLogout interface {
+	LogoutURL() (url string, ok bool)
+}
+
 // PublicKeys is implemented by issuers whose tokens the relying party verifies
 // against the policy's JWKS.
 type PublicKeys interface {

@@ -220,6 +220,10 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		return
 	}
 	s.sessions.remove(ss)
+	if len(ss.st.Federated) > 0 {
+		id := s.sso.put(strings.ToLower(ss.rp.policy.PolicyID), ss.st.Federated)
+		http.SetCookie(w, &http.Cookie{Name: ssoCookieName, Value: id, Path: "/" + s.tenant, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	}
 	s.log.Info("journey completed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "issuer", a.IssuerID)
 	var ps []param
 	if ss.req.ResponseType == "code" {

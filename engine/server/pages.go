@@ -46,6 +46,11 @@ type errorPage struct {
 	Timestamp     string
 }
 
+type signOutPage struct {
+	Frames []string
+	Target string
+}
+
 type formPostPage struct {
 	Action string
 	Fields []param

@@ -105,6 +105,7 @@ type Server struct {
 	apps       map[string]Application
 	sessions   *sessions
 	codes      *codes
+	sso        *ssoStore
 	pages      *template.Template
 	log        *slog.Logger
 	handler    http.Handler
@@ -145,6 +146,7 @@ func New(cfg Config) (*Server, error) {
 		apps:     map[string]Application{},
 		sessions: newSessions(cfg.SessionTTL, cfg.Now),
 		codes:    newCodes(cfg.Now),
+		sso:      newSSOStore(24*time.Hour, cfg.Now),
 		log:      cfg.Logger,
 	}
 	var err error

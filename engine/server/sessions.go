@@ -150,3 +150,52 @@ func (c *codes) take(code string) (issuedCode, bool) {
 	}
 	return ic, true
 }
+
+// ssoCookieName is the cookie of the emulator's single-sign-on record: which
+// identity providers the browser signed in with, for single sign-out.
+const ssoCookieName = "x-ms-cpim-sso"
+
+// ssoRecord remembers a completed sign-in's federations.
+type ssoRecord struct {
+	policy    string   // lowercase relying-party policy id
+	federated []string // technical profile ids, in order
+	expires   time.Time
+}
+
+// ssoStore holds sign-in records by cookie value.
+type ssoStore struct {
+	mu  sync.Mutex
+	m   map[string]ssoRecord
+	ttl time.Duration
+	now func() time.Time
+}
+
+func newSSOStore(ttl time.Duration, now func() time.Time) *ssoStore {
+	return &ssoStore{m: map[string]ssoRecord{}, ttl: ttl, now: now}
+}
+
+func (s *ssoStore) put(policy string, federated []string) string {
+	id := randomString(24)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	for k, v := range s.m {
+		if now.After(v.expires) {
+			delete(s.m, k)
+		}
+	}
+	s.m[id] = ssoRecord{policy: policy, federated: append([]string(nil), federated...), expires: now.Add(s.ttl)}
+	return id
+}
+
+// take returns and forgets a record that has not expired.
+func (s *ssoStore) take(id string) (ssoRecord, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.m[id]
+	delete(s.m, id)
+	if !ok || s.now().After(rec.expires) {
+		return ssoRecord{}, false
+	}
+	return rec, true
+}

@@ -193,21 +193,56 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/" + s.tenant, MaxAge: -1, HttpOnly: true})
+	frames := s.signOutFrames(w, r)
 	target := r.URL.Query().Get("post_logout_redirect_uri")
-	if target == "" {
+	if target != "" {
+		u, err := url.Parse(target)
+		if err != nil || !u.IsAbs() || !s.registeredAnywhere(target) {
+			s.writeError(w, r, nil, httpError(http.StatusBadRequest, "AADB2C90272", "The post_logout_redirect_uri '"+target+"' is not registered for any application."))
+			return
+		}
+		if st := r.URL.Query().Get("state"); st != "" {
+			target = withQuery(u, "state="+urlEncode(st))
+		}
+	}
+	switch {
+	case len(frames) > 0:
+		// B2C signs the browser out of each federated identity provider from a
+		// hidden iframe to its end_session_endpoint (spec §2.1 step F, OA2-15).
+		s.render(w, http.StatusOK, "signout.html", signOutPage{Frames: frames, Target: target})
+	case target == "":
 		s.render(w, http.StatusOK, "signedout.html", nil)
-		return
+	default:
+		http.Redirect(w, r, target, http.StatusFound)
 	}
-	u, err := url.Parse(target)
-	if err != nil || !u.IsAbs() || !s.registeredAnywhere(target) {
-		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "AADB2C90272", "The post_logout_redirect_uri '"+target+"' is not registered for any application."))
-		return
+}
+
+// signOutFrames takes the browser's single-sign-on record and returns the
+// end-session URLs of the identity providers it signed in with whose profiles
+// have SingleLogoutEnabled.
+func (s *Server) signOutFrames(w http.ResponseWriter, r *http.Request) []string {
+	c, err := r.Cookie(ssoCookieName)
+	if err != nil {
+		return nil
 	}
-	if st := r.URL.Query().Get("state"); st != "" {
-		http.Redirect(w, r, withQuery(u, "state="+urlEncode(st)), http.StatusFound)
-		return
+	http.SetCookie(w, &http.Cookie{Name: ssoCookieName, Value: "", Path: "/" + s.tenant, MaxAge: -1, HttpOnly: true})
+	rec, ok := s.sso.take(c.Value)
+	if !ok {
+		return nil
 	}
-	http.Redirect(w, r, u.String(), http.StatusFound)
+	rp, ok := s.rps[rec.policy]
+	if !ok {
+		return nil
+	}
+	var frames []string
+	for _, id := range rec.federated {
+		if sl, ok := rp.journey.Profiles[id].(profile.SingleLogout); ok {
+			if u, ok := sl.LogoutURL(); ok && !slices.Contains(frames, u) {
+				frames = append(frames, u)
+			}
+		}
+	}
+	return frames
 }
 
 func (s *Server) registeredAnywhere(uri string) bool {
