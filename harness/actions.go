@@ -9,18 +9,19 @@ import (
 	"github.com/iefconform/iefconform/harness/stack"
 )
 
-// PartyURL is the base URL of a party by its name in the features
-// ("Facebook", "the emulator", "the relying party").
+// PartyURL is the journal name and base URL of a party by its name in the
+// features ("Facebook", "LinkedIn", "Contoso", "the emulator", "the relying party").
 func (w *World) PartyURL(name string) (string, string, error) {
 	switch strings.ToLower(name) {
-	case stack.PartyFacebook:
-		return stack.PartyFacebook, w.Stack.FacebookURL(), nil
 	case "the emulator", "emulator", stack.PartyEmulator:
 		return stack.PartyEmulator, w.Stack.EmulatorURL(), nil
 	case "the relying party", stack.PartyRP:
 		return stack.PartyRP, w.Stack.RPURL(), nil
 	}
-	return "", "", fmt.Errorf("unknown party %q: want Facebook, the emulator or the relying party", name)
+	if idp, ok := w.Stack.IdP(name); ok {
+		return idp.Name, idp.URL, nil
+	}
+	return "", "", fmt.Errorf("unknown party %q: want Facebook, LinkedIn, Contoso, the emulator or the relying party", name)
 }
 
 // idSelector is a CSS selector for an element id of any characters.

@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/harness/browser"
 	"github.com/iefconform/iefconform/harness/stack"
 	"github.com/iefconform/iefconform/mocks/rp"
@@ -38,8 +37,9 @@ type Options struct {
 
 // Suite is one run: the browser and the signing key shared by its scenarios.
 type Suite struct {
-	opts       Options
-	signingKey *rsa.PrivateKey
+	opts         Options
+	signingKey   *rsa.PrivateKey
+	assertionKey *rsa.PrivateKey
 
 	once       sync.Once
 	browser    *browser.Browser
@@ -54,11 +54,17 @@ func NewSuite(opts Options) (*Suite, error) {
 	if opts.ResultTimeout <= 0 {
 		opts.ResultTimeout = 15 * time.Second
 	}
+	// Both keys are shared by the run's scenarios: generating RSA keys per
+	// scenario would cost more than the scenario itself.
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, fmt.Errorf("new suite: signing key: %w", err)
 	}
-	return &Suite{opts: opts, signingKey: key}, nil
+	assertion, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("new suite: assertion key: %w", err)
+	}
+	return &Suite{opts: opts, signingKey: key, assertionKey: assertion}, nil
 }
 
 // Browser launches the browser on first call and returns it afterwards.
@@ -79,7 +85,7 @@ func (s *Suite) Close() error {
 
 // NewWorld starts a scenario's parties.
 func (s *Suite) NewWorld() (*World, error) {
-	st, err := stack.Start(stack.Options{Policies: s.opts.Policies, SigningKey: s.signingKey, PartyTimeout: s.opts.PartyTimeout, Logger: s.opts.Logger})
+	st, err := stack.Start(stack.Options{Policies: s.opts.Policies, SigningKey: s.signingKey, AssertionKey: s.assertionKey, PartyTimeout: s.opts.PartyTimeout, Logger: s.opts.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -98,10 +104,11 @@ type World struct {
 	// State identifies the last sign-in's answer at the relying party.
 	State string
 
-	session   *browser.Session
-	result    *rp.Result
-	policyDir string
-	overrides policy.Settings
+	session    *browser.Session
+	result     *rp.Result
+	policyDir  string
+	policyOpts stack.PolicyOptions
+	dirty      bool // policyOpts changed since the last load
 }
 
 type worldKey struct{}
@@ -122,10 +129,10 @@ func FromContext(ctx context.Context) (*World, error) {
 
 // UsePolicy serves the policy folder dir and makes policyID the one sign-ins use.
 func (w *World) UsePolicy(dir, policyID string) error {
-	if err := w.Stack.UsePolicy(dir, w.overrides); err != nil {
+	if err := w.Stack.Load(dir, w.policyOpts); err != nil {
 		return err
 	}
-	w.PolicyID, w.policyDir = policyID, dir
+	w.PolicyID, w.policyDir, w.dirty = policyID, dir, false
 	return nil
 }
 
@@ -149,6 +156,9 @@ func (w *World) Session(ctx context.Context) (*browser.Session, error) {
 func (w *World) StartSignIn(ctx context.Context) error {
 	if w.PolicyID == "" {
 		return errors.New("no policy chosen: add a step like `Given the relying party uses the policy \"B2C_1A_signup_signin\" from \"facebook\"`")
+	}
+	if err := w.applyPolicy(); err != nil {
+		return err
 	}
 	u, state, err := w.Stack.BeginSignIn(w.PolicyID, w.Request)
 	if err != nil {

@@ -37,18 +37,39 @@ func browserSteps(sc *godog.ScenarioContext) {
 		}
 		return w.ChooseProvider(ctx, exchangeID)
 	})
-	sc.Step(`^the user signs in at (Facebook) as "([^"]*)" with password "([^"]*)"$`, func(ctx context.Context, idp, user, password string) error {
+	sc.Step(`^the user signs in at (\w+) as "([^"]*)" with password "([^"]*)"$`, func(ctx context.Context, idp, user, password string) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
 		return w.SignInAtIdP(ctx, idp, user, password)
 	})
-	sc.Step(`^the user cancels at (Facebook)$`, func(ctx context.Context, idp string) error {
+	sc.Step(`^the user cancels at (\w+)$`, func(ctx context.Context, idp string) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
 		return w.CancelAtIdP(ctx, idp)
+	})
+	sc.Step(`^the user signs out$`, func(ctx context.Context) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		return w.SignOut(ctx)
+	})
+	sc.Step(`^(\w+)'s answer is replayed to the emulator$`, func(ctx context.Context, name string) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		return w.ReplayAnswer(ctx, name)
+	})
+	sc.Step(`^the browser returns to the emulator with a tampered state$`, func(ctx context.Context) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		return w.ReturnWithState(ctx, "tampered-"+w.State)
 	})
 }

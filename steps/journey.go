@@ -2,8 +2,12 @@ package steps
 
 import (
 	"context"
+	"net/url"
+	"time"
 
 	"github.com/cucumber/godog"
+
+	"github.com/iefconform/iefconform/engine/policy"
 )
 
 func journeySteps(sc *godog.ScenarioContext) {
@@ -36,6 +40,56 @@ func journeySteps(sc *godog.ScenarioContext) {
 			return err
 		}
 		w.Stack.Keys.SetSecret(container, []byte(secret))
+		return nil
+	})
+}
+
+func policySteps(sc *godog.ScenarioContext) {
+	sc.Step(`^the technical profile "([^"]*)" has the metadata:$`, func(ctx context.Context, tpID string, t *godog.Table) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		rows, err := pairs(t)
+		if err != nil {
+			return err
+		}
+		frag := policy.TechnicalProfile{ID: tpID}
+		for _, r := range rows {
+			frag.Metadata = append(frag.Metadata, policy.Item{Key: r[0], Value: w.Expand(r[1])})
+		}
+		return w.PatchProfile(frag)
+	})
+	sc.Step(`^the technical profile "([^"]*)" has the cryptographic key "([^"]*)" stored in "([^"]*)"$`, func(ctx context.Context, tpID, keyID, container string) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		return w.PatchProfile(policy.TechnicalProfile{ID: tpID, CryptographicKeys: []policy.Key{{ID: keyID, StorageReferenceID: container}}})
+	})
+	sc.Step(`^the setting "([^"]*)" is "([^"]*)"$`, func(ctx context.Context, name, value string) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		return w.OverrideSetting(name, w.Expand(value))
+	})
+	sc.Step(`^the emulator gives parties (\d+) ms to answer$`, func(ctx context.Context, ms int) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		return w.SetPartyTimeout(time.Duration(ms) * time.Millisecond)
+	})
+	sc.Step(`^the relying party sends the parameter "([^"]*)" with "([^"]*)"$`, func(ctx context.Context, name, value string) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		if w.Request.Extra == nil {
+			w.Request.Extra = url.Values{}
+		}
+		w.Request.Extra.Set(name, value)
 		return nil
 	})
 }

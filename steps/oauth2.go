@@ -6,19 +6,29 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/cucumber/godog"
 
 	"github.com/iefconform/iefconform/harness"
+	"github.com/iefconform/iefconform/harness/stack"
 	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
 )
 
 // idp returns the mock behind an identity provider's name in the features.
 func idp(w *harness.World, name string) (*mockoauth2.Server, error) {
-	if strings.EqualFold(name, "facebook") {
-		return w.Stack.Facebook, nil
+	if p, ok := w.Stack.IdP(name); ok {
+		return p.Mock, nil
 	}
-	return nil, fmt.Errorf("unknown OAuth2 identity provider %q: want Facebook", name)
+	return nil, fmt.Errorf("unknown OAuth2 identity provider %q: want Facebook, LinkedIn or Contoso", name)
+}
+
+// idpInfo returns the stack's description of an identity provider.
+func idpInfo(w *harness.World, name string) (*stack.IdP, error) {
+	if p, ok := w.Stack.IdP(name); ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("unknown OAuth2 identity provider %q: want Facebook, LinkedIn or Contoso", name)
 }
 
 // endpoints maps the mock's paths to its test API's endpoint names.
@@ -50,7 +60,7 @@ func pairs(t *godog.Table) ([][2]string, error) {
 			return nil, fmt.Errorf("table row %d: want 2 columns, got %d", i+1, len(row.Cells))
 		}
 		k, v := row.Cells[0].Value, row.Cells[1].Value
-		if i == 0 && (strings.EqualFold(k, "name") || strings.EqualFold(k, "claim") || strings.EqualFold(k, "parameter")) && strings.EqualFold(v, "value") {
+		if i == 0 && isHeader(k) && strings.EqualFold(v, "value") {
 			continue
 		}
 		out = append(out, [2]string{k, v})
@@ -58,8 +68,17 @@ func pairs(t *godog.Table) ([][2]string, error) {
 	return out, nil
 }
 
+// isHeader tells a header cell of a name | value table.
+func isHeader(k string) bool {
+	switch strings.ToLower(k) {
+	case "name", "claim", "parameter", "field", "key":
+		return true
+	}
+	return false
+}
+
 func oauth2Steps(sc *godog.ScenarioContext) {
-	sc.Step(`^(Facebook) has a user "([^"]*)" with password "([^"]*)" and claims:$`, func(ctx context.Context, name, user, password string, t *godog.Table) error {
+	sc.Step(`^(\w+) has a user "([^"]*)" with password "([^"]*)" and claims:$`, func(ctx context.Context, name, user, password string, t *godog.Table) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
@@ -80,7 +99,7 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		}
 		return m.AddUser(mockoauth2.User{Username: user, Password: password, Claims: claims})
 	})
-	sc.Step(`^(Facebook)'s claims endpoint answers with HTTP (\d+) and the body "([^"]*)"$`, func(ctx context.Context, name string, status int, body string) error {
+	sc.Step(`^(\w+)'s (token|claims) endpoint answers with HTTP (\d+) and the body "(.*)"$`, func(ctx context.Context, name, endpoint string, status int, body string) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
@@ -93,24 +112,52 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		if json.Valid([]byte(body)) {
 			ctype = "application/json"
 		}
-		m.Enqueue(mockoauth2.EndpointClaims, mockoauth2.Response{Status: status, ContentType: ctype, Body: body})
+		m.Enqueue(mockoauth2.Endpoint(endpoint), mockoauth2.Response{Status: status, ContentType: ctype, Body: body})
 		return nil
 	})
-	sc.Step(`^(Facebook)'s token endpoint is unreachable$`, func(ctx context.Context, name string) error {
+	sc.Step(`^(\w+)'s (token|claims) endpoint answers only after (\d+) ms$`, func(ctx context.Context, name, endpoint string, ms int) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		if !strings.EqualFold(name, "facebook") {
-			return fmt.Errorf("unknown identity provider %q", name)
+		m, err := idp(w, name)
+		if err != nil {
+			return err
+		}
+		m.Enqueue(mockoauth2.Endpoint(endpoint), mockoauth2.Response{Status: http.StatusOK, Body: `{}`, Delay: time.Duration(ms) * time.Millisecond})
+		return nil
+	})
+	sc.Step(`^(\w+)'s client is configured with:$`, func(ctx context.Context, name string, t *godog.Table) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		info, err := idpInfo(w, name)
+		if err != nil {
+			return err
+		}
+		rows, err := pairs(t)
+		if err != nil {
+			return err
+		}
+		return configureClient(w, info, rows)
+	})
+	sc.Step(`^(\w+)'s token endpoint is unreachable$`, func(ctx context.Context, name string) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		info, err := idpInfo(w, name)
+		if err != nil {
+			return err
 		}
 		u, err := harness.UnreachableURL("/token")
 		if err != nil {
 			return err
 		}
-		return w.OverrideSetting("FacebookAccessTokenEndpoint", u)
+		return w.OverrideSetting(info.Title+"AccessTokenEndpoint", u)
 	})
-	sc.Step(`^(Facebook) received an? (GET|POST) to "([^"]*)" with:$`, func(ctx context.Context, name, method, path string, t *godog.Table) error {
+	sc.Step(`^(\w+) received an? (GET|POST) to "([^"]*)" with:$`, func(ctx context.Context, name, method, path string, t *godog.Table) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
@@ -123,15 +170,9 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		if !ok {
 			return fmt.Errorf("unknown path %q of %s", path, name)
 		}
-		var last *mockoauth2.Request
-		for _, r := range m.Requests(ep) {
-			if r.Method == method {
-				r := r
-				last = &r
-			}
-		}
-		if last == nil {
-			return fmt.Errorf("%s received no %s %s; journal:\n%s", name, method, path, w.Stack.Journal.String())
+		last, err := lastRequest(w, m, name, method, path, ep)
+		if err != nil {
+			return err
 		}
 		params := last.Query
 		if method == http.MethodPost {
@@ -148,7 +189,7 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		}
 		return nil
 	})
-	sc.Step(`^the journal shows (Facebook) answered "([^"]*)" with the error "([^"]*)"$`, func(ctx context.Context, name, path, code string) error {
+	sc.Step(`^the journal shows (\w+) answered "([^"]*)" with the error "([^"]*)"$`, func(ctx context.Context, name, path, code string) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
@@ -168,7 +209,7 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		}
 		return fmt.Errorf("want %s to answer %s with error %q, saw %v; journal:\n%s", name, path, code, seen, w.Stack.Journal.String())
 	})
-	sc.Step(`^(Facebook) received no request to "([^"]*)"$`, func(ctx context.Context, name, path string) error {
+	sc.Step(`^(\w+) received no request to "([^"]*)"$`, func(ctx context.Context, name, path string) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
@@ -184,6 +225,72 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		}
 		return nil
 	})
+}
+
+// lastRequest is the last request with the method an endpoint of the mock received.
+func lastRequest(w *harness.World, m *mockoauth2.Server, name, method, path string, ep mockoauth2.Endpoint) (*mockoauth2.Request, error) {
+	var last *mockoauth2.Request
+	for _, r := range m.Requests(ep) {
+		if method == "" || r.Method == method {
+			r := r
+			last = &r
+		}
+	}
+	if last == nil {
+		return nil, fmt.Errorf("%s received no %s %s; journal:\n%s", name, method, path, w.Stack.Journal.String())
+	}
+	return last, nil
+}
+
+// configureClient changes fields of the identity provider's registered B2C
+// client: each row names a JSON field of mocks/oauth2.Client and its value
+// (JSON, or else text; placeholders expanded; {assertion_public_key} is the
+// PEM public key of the policy key B2C_1A_ContosoAssertionKey).
+func configureClient(w *harness.World, info *stack.IdP, rows [][2]string) error {
+	var client *mockoauth2.Client
+	for _, c := range info.Mock.Clients() {
+		if c.ID == info.ClientID {
+			c := c
+			client = &c
+		}
+	}
+	if client == nil {
+		return fmt.Errorf("%s has no client %s", info.Name, info.ClientID)
+	}
+	raw, err := json.Marshal(client)
+	if err != nil {
+		return err
+	}
+	fields := map[string]any{}
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		v := w.Expand(r[1])
+		if v == "{assertion_public_key}" {
+			if v, err = harness.PublicKeyPEM(w.Stack.AssertionKey()); err != nil {
+				return err
+			}
+			fields[r[0]] = v
+			continue
+		}
+		var parsed any
+		if json.Unmarshal([]byte(v), &parsed) == nil {
+			fields[r[0]] = parsed
+		} else {
+			fields[r[0]] = v
+		}
+	}
+	if raw, err = json.Marshal(fields); err != nil {
+		return err
+	}
+	var updated mockoauth2.Client
+	d := json.NewDecoder(strings.NewReader(string(raw)))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&updated); err != nil {
+		return fmt.Errorf("configure %s's client: %w", info.Name, err)
+	}
+	return info.Mock.AddClient(updated)
 }
 
 // matchParam compares one parameter: a value, "(present)" or "(absent)".

@@ -47,6 +47,9 @@ func Initialize(suite *harness.Suite) func(*godog.ScenarioContext) {
 			return ctx, nil
 		})
 		journeySteps(sc)
+		policySteps(sc)
+		wireSteps(sc)
+		assertionSteps(sc)
 		browserSteps(sc)
 		oauth2Steps(sc)
 		tokenSteps(sc)

@@ -56,9 +56,30 @@ func tokenSteps(sc *godog.ScenarioContext) {
 			if !ok {
 				return fmt.Errorf("want claim %s=%q, the id_token has no such claim (claims: %v, policy %s)", r[0], want, res.Claims, w.PolicyID)
 			}
+			if want == "(present)" {
+				if fmt.Sprint(got) == "" {
+					return fmt.Errorf("want claim %s present, it is empty (id_token from %s)", r[0], w.PolicyID)
+				}
+				continue
+			}
 			if g := fmt.Sprint(got); g != want {
 				return fmt.Errorf("want claim %s=%q, got %q (id_token from %s)", r[0], want, g, w.PolicyID)
 			}
+		}
+		return nil
+	})
+	sc.Step(`^the id_token claim "([^"]*)" matches "([^"]*)"$`, func(ctx context.Context, name, pattern string) error {
+		w, res, err := result(ctx)
+		if err != nil {
+			return err
+		}
+		re, err := regexp.Compile(pattern)
+		if err != nil {
+			return fmt.Errorf("bad pattern %q: %w", pattern, err)
+		}
+		got, ok := res.Claims[name]
+		if !ok || !re.MatchString(fmt.Sprint(got)) {
+			return fmt.Errorf("want claim %s matching %s, got %v (present %v, id_token from %s)", name, pattern, got, ok, w.PolicyID)
 		}
 		return nil
 	})

@@ -49,10 +49,12 @@ matched --tags), 1 when any failed, 2 on a usage error (bad flag, unreadable
 --features or --policies, a feature file that does not parse).
 
 Browser: --browser, else $IEFCONFORM_BROWSER (a path or a name on PATH), else
-chromium, chromium-browser, google-chrome or google-chrome-stable on PATH.
-IEFCONFORM_BROWSER_URL connects to a running Chromium over CDP instead,
-IEFCONFORM_HEADFUL=1 shows the window, IEFCONFORM_BROWSER_TIMEOUT=20s sets the
-per-action timeout.`
+the first found on PATH of chromium-headless-shell (the fastest), chromium,
+chromium-browser, google-chrome and google-chrome-stable. Nothing is downloaded
+unless IEFCONFORM_BROWSER_DOWNLOAD=1. IEFCONFORM_BROWSER_URL connects to a
+running Chromium over CDP instead, IEFCONFORM_HEADFUL=1 shows the window,
+IEFCONFORM_BROWSER_TIMEOUT=20s sets the per-action timeout. The browser starts
+at the first step that needs it.`
 
 const runExample = `  # The built-in suite:
   iefconform run
@@ -91,21 +93,21 @@ func newRunCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&o.features, "features", nil,
-		"run the .feature files of this folder (and its subfolders) or this one file instead of the built-in\n"+
-			"features; repeat for more (e.g. --features ./features/oauth2)")
+		"run the .feature files of `PATH`, a folder (subfolders included) or one file, instead of the\n"+
+			"built-in features; repeat for more (e.g. --features ./features/oauth2)")
 	f.StringVar(&o.policies, "policies", "",
-		"the folder that holds your policy folders, one subfolder per policy set, as a step like\n"+
-			"`Given the relying party uses the policy \"B2C_1A_signup_signin\" from \"facebook\"` names them\n"+
+		"`DIR` holds your policy folders, one subfolder per policy set, named as in the step\n"+
+			"'Given the relying party uses the policy \"B2C_1A_signup_signin\" from \"facebook\"'\n"+
 			"(e.g. --policies ./policies for ./policies/facebook/*.xml); default: the built-in policy folders")
 	f.StringVar(&o.tags, "tags", "",
-		"run only the scenarios whose tags match this godog tag expression: @a,@b is a or b, @a && @b is\n"+
-			"a and b, ~@a is not a (e.g. --tags @oauth2, --tags '~@inferred', --tags '@oauth2 && ~@error')")
-	f.StringVar(&o.format, "format", "progress", "console output while scenarios run: progress (a dot per step) or pretty (the Gherkin text)")
-	f.IntVar(&o.concurrency, "concurrency", 2, "how many scenarios run at once, each with its own stack and incognito browser context")
-	f.StringVar(&o.out, "out", filepath.Join("reports", "out"), "write cucumber.json, junit.xml and durations.json into this folder (created if needed)")
+		"run only the scenarios whose tags match the godog tag expression `EXPR`: @a,@b is a or b,\n"+
+			"@a && @b is a and b, ~@a is not a (e.g. --tags @oauth2, --tags '~@inferred', --tags '@oauth2 && ~@error')")
+	f.StringVar(&o.format, "format", "progress", "console output while scenarios run: `FORMAT` is progress (a dot per step) or pretty (the Gherkin text)")
+	f.IntVar(&o.concurrency, "concurrency", 2, "run `N` scenarios at once, each with its own stack and incognito browser context")
+	f.StringVar(&o.out, "out", filepath.Join("reports", "out"), "write cucumber.json, junit.xml and durations.json into the folder `DIR` (created if needed)")
 	f.StringVar(&o.browser, "browser", "",
-		"the Chromium executable, a path or a name on PATH (e.g. --browser /usr/bin/chromium);\n"+
-			"default: $IEFCONFORM_BROWSER, else chromium or google-chrome on PATH")
+		"the Chromium executable `PATH`, or a name on $PATH (e.g. --browser /usr/bin/chromium);\n"+
+			"default: $IEFCONFORM_BROWSER, else chromium-headless-shell, chromium, ... on PATH (see above)")
 	return cmd
 }
 
@@ -263,6 +265,10 @@ func runFeatures(ctx context.Context, o runOptions, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "reports: %s, %s, %s\n", cucumberPath, junitPath, durationsPath)
+	if ctx.Err() != nil {
+		fmt.Fprintln(stdout, "interrupted: scenarios that were running or still to run failed")
+		return errFailed
+	}
 	if status != 0 || !summary.OK() {
 		return errFailed
 	}

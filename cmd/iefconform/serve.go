@@ -102,16 +102,16 @@ func newServeCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "the emulator's listen address, host:port; port 0 picks a free port")
-	f.StringVar(&o.facebookAddr, "facebook-addr", stack.DefaultAddr, "the Facebook mock's listen address (default: a random loopback port)")
-	f.StringVar(&o.rpAddr, "rp-addr", stack.DefaultAddr, "the relying party's listen address (default: a random loopback port)")
-	f.StringVar(&o.policy, "policy", "facebook", "the built-in policy folder to serve, or with --policies the subfolder of it")
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "the emulator's listen address `HOST:PORT`; port 0 picks a free port")
+	f.StringVar(&o.facebookAddr, "facebook-addr", stack.DefaultAddr, "the Facebook mock's listen address `HOST:PORT`; the default picks a random loopback port")
+	f.StringVar(&o.rpAddr, "rp-addr", stack.DefaultAddr, "the relying party's listen address `HOST:PORT`; the default picks a random loopback port")
+	f.StringVar(&o.policy, "policy", "facebook", "serve the built-in policy folder `NAME`, or with --policies its subfolder NAME")
 	f.StringVar(&o.policies, "policies", "",
-		"serve your own policies: a folder of *.xml policy files, or a folder of policy folders of which\n"+
-			"--policy picks one (e.g. --policies ./policies/facebook)")
-	f.StringVar(&o.keys, "keys", "", "add policy keys from a key store: a folder of NAME.secret / NAME.pem files or a YAML/JSON file")
-	f.StringArrayVar(&o.set, "set", nil, "override one {Settings:Name} value the stack supplies, as Name=Value; repeat for more")
-	f.StringVar(&o.responseMode, "response-mode", "form_post", "how the emulator returns the id_token to the relying party in the printed links: form_post or fragment")
+		"serve your own policies: `DIR` is a folder of *.xml policy files, or a folder of policy folders\n"+
+			"of which --policy picks one (e.g. --policies ./policies/facebook)")
+	f.StringVar(&o.keys, "keys", "", "add policy keys from the key store `PATH`: a folder of NAME.secret / NAME.pem files or a YAML/JSON file")
+	f.StringArrayVar(&o.set, "set", nil, "override one {Settings:Name} value the stack supplies, as `Name=Value`; repeat for more")
+	f.StringVar(&o.responseMode, "response-mode", "form_post", "`MODE` in which the emulator returns the id_token to the relying party in the printed links:\nform_post or fragment")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the emulator's journey log (slog text) to stderr")
 	return cmd
 }
@@ -207,6 +207,11 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 			fmt.Fprintf(stderr, "warning: stop the parties: %v\n", err)
 		}
 	}()
+	// Generate the signing key now rather than at the first sign-in, so that
+	// it is listed below and the JWKS has it from the start.
+	if _, err := st.Keys.EnsureRSA(stack.TokenSigningKey); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	if err := st.UsePolicy(dir, overrides); err != nil {
 		var probs policy.Problems
 		if errors.As(err, &probs) {

@@ -47,7 +47,7 @@ any problem (after a count line), 2 on a usage error.`
 func newValidateCmd() *cobra.Command {
 	var o validateOptions
 	cmd := &cobra.Command{
-		Use:   "validate [--settings FILE] [--set Name=Value]... PATH...",
+		Use:   "validate [--settings FILE] [--set Name=Value]... [flags] PATH...",
 		Short: "Check policy files and report every problem with file:line",
 		Long:  validateLong,
 		Example: `  # The built-in Facebook policies, with the settings the test stack would supply:
@@ -67,9 +67,9 @@ func newValidateCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.settings, "settings", "", "read {Settings:Name} values from this appsettings.json (flat object or the VS Code extension's Environments shape)")
-	f.StringVar(&o.env, "env", "", "with --settings in the Environments shape, the environment to use by Name (default: the first)")
-	f.StringArrayVar(&o.set, "set", nil, "set one {Settings:Name} value, as Name=Value; repeat for more; wins over --settings\n(e.g. --set Tenant=contoso.onmicrosoft.com)")
+	f.StringVar(&o.settings, "settings", "", "read {Settings:Name} values from `FILE`, an appsettings.json (a flat object or the VS Code\nextension's Environments shape)")
+	f.StringVar(&o.env, "env", "", "with --settings in the Environments shape, use the environment named `NAME` (default: the first)")
+	f.StringArrayVar(&o.set, "set", nil, "set one {Settings:Name} value, as `Name=Value`; repeat for more; wins over --settings\n(e.g. --set Tenant=contoso.onmicrosoft.com)")
 	return cmd
 }
 

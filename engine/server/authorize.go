@@ -274,6 +274,12 @@ func (s *Server) handleAuthresp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	params := r.Form
+	if r.Method == http.MethodGet && len(params) == 0 {
+		// response_mode=fragment: the answer is in the URL fragment, which never
+		// reaches a server. A page posts it back as a form (docs/behavior-decisions.md).
+		s.render(w, http.StatusOK, "fragment.html", struct{ Action string }{Action: r.URL.Path})
+		return
+	}
 	ss, found := s.sessions.byStateValue(params.Get("state"))
 	var cs *session
 	if c, err := r.Cookie(cookieName); err == nil {

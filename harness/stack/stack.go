@@ -6,6 +6,7 @@ package stack
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +32,8 @@ import (
 const (
 	PartyEmulator = "b2c"
 	PartyFacebook = "facebook"
+	PartyLinkedIn = "linkedin"
+	PartyContoso  = "contoso"
 	PartyRP       = "rp"
 )
 
@@ -37,9 +41,45 @@ const (
 const (
 	FacebookClientID     = "fb-app-1234567890"
 	FacebookSecretKey    = "B2C_1A_FacebookSecret"
+	LinkedInClientID     = "86linkedin0app"
+	LinkedInSecretKey    = "B2C_1A_LinkedInSecret"
+	ContosoClientID      = "contoso-b2c-federation"
+	ContosoSecretKey     = "B2C_1A_ContosoSecret"
+	ContosoAssertionKey  = "B2C_1A_ContosoAssertionKey"
 	TokenSigningKey      = "B2C_1A_TokenSigningKeyContainer"
 	RelyingPartyClientID = "11111111-2222-3333-4444-555555555555"
 )
+
+// IdP is one OAuth2 identity provider mock of the stack. Each runs on its own
+// listener and records under its own party name.
+type IdP struct {
+	// Name is the journal party name (facebook, linkedin, contoso).
+	Name string
+	// Title prefixes its policy settings: {Title}AuthorizationEndpoint,
+	// {Title}AccessTokenEndpoint, {Title}ClaimsEndpoint, {Title}EndSessionEndpoint,
+	// {Title}ClientId.
+	Title string
+	// ClientID is the B2C application registered at the IdP.
+	ClientID string
+	// SecretKey is the policy key holding the client secret.
+	SecretKey string
+	// Mock is the running identity provider.
+	Mock   *mockoauth2.Server
+	URL    string
+	Secret string
+}
+
+// idpSpecs are the identity providers every stack runs: a Facebook-like IdP
+// (which, like Facebook, takes token requests by GET or POST), a LinkedIn-like
+// one and a generic enterprise IdP whose client steps reconfigure per scenario.
+var idpSpecs = []struct {
+	name, title, clientID, secretKey string
+	allowTokenGET                    bool
+}{
+	{PartyFacebook, "Facebook", FacebookClientID, FacebookSecretKey, true},
+	{PartyLinkedIn, "LinkedIn", LinkedInClientID, LinkedInSecretKey, false},
+	{PartyContoso, "Contoso", ContosoClientID, ContosoSecretKey, false},
+}
 
 // Options configure a Stack.
 type Options struct {
@@ -62,11 +102,14 @@ type Options struct {
 	Keys *keys.Store
 	// EmulatorAddr, FacebookAddr and RPAddr are the TCP addresses the parties
 	// listen on, host:port. Default DefaultAddr: a random loopback port each.
-	// A party's URL uses its listener's address, with 127.0.0.1 (or [::1]) in
-	// place of an unspecified host such as 0.0.0.0.
+	// A party's URL uses its listener's address, with 127.0.0.1 in place of an
+	// unspecified host such as 0.0.0.0.
 	EmulatorAddr string
 	FacebookAddr string
 	RPAddr       string
+	// AssertionKey is the private_key_jwt signing key (policy key
+	// B2C_1A_ContosoAssertionKey); share one across scenarios. Generated when nil.
+	AssertionKey *rsa.PrivateKey
 }
 
 // DefaultAddr is the listen address of a party when Options leave it empty.
@@ -74,17 +117,17 @@ const DefaultAddr = "127.0.0.1:0"
 
 // Stack is one scenario's running parties.
 type Stack struct {
-	opts     Options
-	Journal  *journal.Journal
-	Keys     *keys.Store
+	opts    Options
+	Journal *journal.Journal
+	Keys    *keys.Store
+	// Facebook is the Facebook-like identity provider (also IdP("facebook").Mock).
 	Facebook *mockoauth2.Server
 	RP       *rp.Server
 
-	emulator       atomic.Pointer[server.Server]
-	emulatorURL    string
-	facebookURL    string
-	rpURL          string
-	facebookSecret string
+	emulator    atomic.Pointer[server.Server]
+	emulatorURL string
+	rpURL       string
+	idps        map[string]*IdP
 
 	mu      sync.Mutex
 	parties map[string]*listener
@@ -111,17 +154,14 @@ func listen(addr string, h http.Handler) (*listener, error) {
 }
 
 // dialable is the host:port a browser on this machine uses to reach a
-// listener: an unspecified host (0.0.0.0, ::) becomes the loopback address.
+// listener: an unspecified host (0.0.0.0, ::) becomes 127.0.0.1, which the
+// dual-stack listener Go opens for them accepts.
 func dialable(a net.Addr) string {
 	tcp, ok := a.(*net.TCPAddr)
 	if !ok || !tcp.IP.IsUnspecified() {
 		return a.String()
 	}
-	ip := net.IPv4(127, 0, 0, 1)
-	if tcp.IP.To4() == nil {
-		ip = net.IPv6loopback
-	}
-	return net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
 // Start starts the parties. The emulator serves no policy until UsePolicy.
@@ -135,20 +175,27 @@ func Start(opts Options) (*Stack, error) {
 	if opts.PartyTimeout <= 0 {
 		opts.PartyTimeout = 5 * time.Second
 	}
-	s := &Stack{opts: opts, Journal: journal.New(), Keys: keys.NewStore(), parties: map[string]*listener{}}
+	s := &Stack{opts: opts, Journal: journal.New(), Keys: keys.NewStore(), parties: map[string]*listener{}, idps: map[string]*IdP{}}
+	var err error
 	if opts.SigningKey != nil {
 		if _, err := s.Keys.SetRSA(TokenSigningKey, opts.SigningKey, nil); err != nil {
 			return nil, fmt.Errorf("start stack: %w", err)
 		}
 	}
-	s.facebookSecret = randomSecret()
-	s.Keys.SetSecret(FacebookSecretKey, []byte(s.facebookSecret))
+	if s.opts.AssertionKey == nil {
+		if s.opts.AssertionKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, fmt.Errorf("start stack: assertion key: %w", err)
+		}
+	}
+	if _, err := s.Keys.SetRSA(ContosoAssertionKey, s.opts.AssertionKey, nil); err != nil {
+		return nil, fmt.Errorf("start stack: %w", err)
+	}
+	for _, spec := range idpSpecs {
+		s.Keys.SetSecret(spec.secretKey, []byte(randomSecret()))
+	}
 	if opts.Keys != nil {
 		if err := copyKeys(s.Keys, opts.Keys); err != nil {
 			return nil, fmt.Errorf("start stack: %w", err)
-		}
-		if secret, err := s.Keys.Secret(FacebookSecretKey); err == nil {
-			s.facebookSecret = string(secret)
 		}
 	}
 
@@ -166,21 +213,18 @@ func Start(opts Options) (*Stack, error) {
 	}
 	s.parties[PartyEmulator], s.emulatorURL = emu, emu.url
 
-	var fb *listener
-	var fbHandler atomic.Pointer[http.Handler]
-	fb, err = listen(opts.FacebookAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*fbHandler.Load()).ServeHTTP(w, r) }))
-	if err != nil {
-		return nil, fmt.Errorf("start facebook: %w", err)
+	for _, spec := range idpSpecs {
+		addr := ""
+		if spec.name == PartyFacebook {
+			addr = opts.FacebookAddr
+		}
+		idp, err := s.startIdP(addr, spec.name, spec.title, spec.clientID, spec.secretKey, spec.allowTokenGET)
+		if err != nil {
+			return nil, err
+		}
+		s.idps[spec.name] = idp
 	}
-	s.parties[PartyFacebook], s.facebookURL = fb, fb.url
-	s.Facebook, err = mockoauth2.New(mockoauth2.Config{
-		Clients: []mockoauth2.Client{{ID: FacebookClientID, Secret: s.facebookSecret}},
-	}, mockoauth2.WithJournal(s.Journal, PartyFacebook))
-	if err != nil {
-		return nil, fmt.Errorf("start facebook: %w", err)
-	}
-	h := s.Facebook.Handler()
-	fbHandler.Store(&h)
+	s.Facebook = s.idps[PartyFacebook].Mock
 
 	var rpHandler atomic.Pointer[http.Handler]
 	rpl, err := listen(opts.RPAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*rpHandler.Load()).ServeHTTP(w, r) }))
@@ -207,38 +251,100 @@ func (s *Stack) serveEmulator(w http.ResponseWriter, r *http.Request) {
 	emu.Handler().ServeHTTP(w, r)
 }
 
-// Settings are the {Settings:Name} values that point the built-in policies at
-// this stack's parties.
-func (s *Stack) Settings() policy.Settings {
-	return policy.Settings{
-		"Tenant":                        s.opts.Tenant,
-		"FacebookAppId":                 FacebookClientID,
-		"FacebookAuthorizationEndpoint": s.facebookURL + "/authorize",
-		"FacebookAccessTokenEndpoint":   s.facebookURL + "/token",
-		"FacebookClaimsEndpoint":        s.facebookURL + "/me",
-		"FacebookEndSessionEndpoint":    s.facebookURL + "/logout",
+// startIdP starts one OAuth2 identity provider mock whose client secret is
+// the stack's policy key, so the two agree.
+func (s *Stack) startIdP(addr, name, title, clientID, secretKey string, allowTokenGET bool) (*IdP, error) {
+	secret, err := s.Keys.Secret(secretKey)
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
+	var h atomic.Pointer[http.Handler]
+	l, err := listen(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*h.Load()).ServeHTTP(w, r) }))
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	s.parties[name] = l
+	mock, err := mockoauth2.New(mockoauth2.Config{
+		Clients:       []mockoauth2.Client{{ID: clientID, Secret: string(secret)}},
+		AllowTokenGET: allowTokenGET,
+	}, mockoauth2.WithJournal(s.Journal, name))
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	mh := mock.Handler()
+	h.Store(&mh)
+	return &IdP{Name: name, Title: title, ClientID: clientID, SecretKey: secretKey, Mock: mock, URL: l.url, Secret: string(secret)}, nil
+}
+
+// IdP returns an identity provider by party name (facebook, linkedin, contoso).
+func (s *Stack) IdP(name string) (*IdP, bool) {
+	idp, ok := s.idps[strings.ToLower(name)]
+	return idp, ok
+}
+
+// AssertionKey is the private key of the policy key B2C_1A_ContosoAssertionKey.
+func (s *Stack) AssertionKey() *rsa.PrivateKey { return s.opts.AssertionKey }
+
+// Settings are the {Settings:Name} values that point the built-in policies at
+// this stack's parties: Tenant, and for each identity provider (Facebook,
+// LinkedIn, Contoso) {Title}AuthorizationEndpoint, {Title}AccessTokenEndpoint,
+// {Title}ClaimsEndpoint, {Title}EndSessionEndpoint and {Title}ClientId
+// (FacebookAppId too, the starter pack's name).
+func (s *Stack) Settings() policy.Settings {
+	out := policy.Settings{"Tenant": s.opts.Tenant, "FacebookAppId": FacebookClientID}
+	for _, idp := range s.idps {
+		out[idp.Title+"AuthorizationEndpoint"] = idp.URL + "/authorize"
+		out[idp.Title+"AccessTokenEndpoint"] = idp.URL + "/token"
+		out[idp.Title+"ClaimsEndpoint"] = idp.URL + "/me"
+		out[idp.Title+"EndSessionEndpoint"] = idp.URL + "/logout"
+		out[idp.Title+"ClientId"] = idp.ClientID
+	}
+	return out
+}
+
+// PolicyOptions vary how a policy folder is served.
+type PolicyOptions struct {
+	// Settings override the stack's {Settings:Name} values.
+	Settings policy.Settings
+	// Patches restate technical-profile fragments in the relying-party files
+	// (see policy.Set.Patch), e.g. one metadata item.
+	Patches []policy.TechnicalProfile
+	// PartyTimeout, when set, replaces Options.PartyTimeout for the emulator's calls.
+	PartyTimeout time.Duration
 }
 
 // UsePolicy loads the policy folder dir of Options.Policies with the stack's
 // settings (overrides win) and serves it from the emulator.
 func (s *Stack) UsePolicy(dir string, overrides policy.Settings) error {
+	return s.Load(dir, PolicyOptions{Settings: overrides})
+}
+
+// Load serves the policy folder dir with the given options.
+func (s *Stack) Load(dir string, o PolicyOptions) error {
 	settings := s.Settings()
-	for k, v := range overrides {
+	for k, v := range o.Settings {
 		settings[k] = v
 	}
 	set, err := policy.LoadFS(s.opts.Policies, dir, settings)
 	if err != nil {
 		return fmt.Errorf("load policies %s: %w", dir, err)
 	}
+	if len(o.Patches) > 0 {
+		set = set.Patch(o.Patches...)
+	}
+	timeout := s.opts.PartyTimeout
+	if o.PartyTimeout > 0 {
+		timeout = o.PartyTimeout
+	}
 	emu, err := server.New(server.Config{
-		Tenant:       s.opts.Tenant,
-		BaseURL:      s.emulatorURL,
-		Policies:     set,
-		Keys:         s.Keys,
-		Applications: []server.Application{{ClientID: RelyingPartyClientID, RedirectURIs: []string{s.RP.RedirectURI()}}},
-		HTTPClient:   &http.Client{Timeout: s.opts.PartyTimeout},
-		Logger:       s.opts.Logger,
+		Tenant:   s.opts.Tenant,
+		BaseURL:  s.emulatorURL,
+		Policies: set,
+		Keys:     s.Keys,
+		Applications: []server.Application{{ClientID: RelyingPartyClientID,
+			RedirectURIs: []string{s.RP.RedirectURI(), s.SignedOutURL()}}},
+		HTTPClient: &http.Client{Timeout: timeout},
+		Logger:     s.opts.Logger,
 	})
 	if err != nil {
 		return fmt.Errorf("start emulator with %s: %w", dir, err)
@@ -247,6 +353,10 @@ func (s *Stack) UsePolicy(dir string, overrides policy.Settings) error {
 	return nil
 }
 
+// SignedOutURL is where sign-outs return: a page of the relying party
+// registered as a post_logout_redirect_uri.
+func (s *Stack) SignedOutURL() string { return s.rpURL + "/signed-out" }
+
 // Emulator is the running emulator, or nil before UsePolicy.
 func (s *Stack) Emulator() *server.Server { return s.emulator.Load() }
 
@@ -254,13 +364,13 @@ func (s *Stack) Emulator() *server.Server { return s.emulator.Load() }
 func (s *Stack) EmulatorURL() string { return s.emulatorURL }
 
 // FacebookURL is the Facebook mock's base URL.
-func (s *Stack) FacebookURL() string { return s.facebookURL }
+func (s *Stack) FacebookURL() string { return s.idps[PartyFacebook].URL }
 
 // RPURL is the relying party's base URL.
 func (s *Stack) RPURL() string { return s.rpURL }
 
 // FacebookSecret is the client secret the Facebook mock expects (and the key store holds).
-func (s *Stack) FacebookSecret() string { return s.facebookSecret }
+func (s *Stack) FacebookSecret() string { return s.idps[PartyFacebook].Secret }
 
 // BeginSignIn starts a sign-in at the relying party against policyID and
 // returns the URL the browser opens and the state that identifies the result.
@@ -298,8 +408,8 @@ func (l *listener) close() error {
 
 // Close stops every party.
 func (s *Stack) Close() error {
-	if s.Facebook != nil {
-		s.Facebook.Close() // releases delayed canned responses so shutdown does not wait on them
+	for _, idp := range s.idps {
+		idp.Mock.Close() // releases delayed canned responses so shutdown does not wait on them
 	}
 	s.mu.Lock()
 	ps := s.parties

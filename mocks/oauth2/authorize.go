@@ -21,6 +21,7 @@ const (
 
 // authRequest is a validated authorization request: a known client and a redirect URI it may use.
 type authRequest struct {
+	client       Client
 	clientID     string
 	redirectURI  string
 	responseType string
@@ -93,17 +94,29 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, in Request) error
 		s.mu.Unlock()
 		return s.renderLogin(w, ar, username, "Incorrect username or password")
 	}
-	code := rand.Text()
-	s.codes[code] = &grant{
-		clientID:    ar.clientID,
-		redirectURI: ar.redirectURI,
-		username:    u.Username,
-		scope:       ar.scope,
-		expires:     now.Add(s.codeTTL),
+	u = u.clone()
+	out := url.Values{}
+	if ar.responseType == "code" {
+		code := rand.Text()
+		s.codes[code] = &grant{
+			clientID:    ar.clientID,
+			redirectURI: ar.redirectURI,
+			username:    u.Username,
+			scope:       ar.scope,
+			nonce:       ar.params.Get("nonce"),
+			expires:     now.Add(s.codeTTL),
+		}
+		out.Set("code", code)
 	}
 	s.mu.Unlock()
 
-	out := url.Values{"code": {code}}
+	if ar.responseType == "id_token" {
+		idToken, err := s.idToken(r, ar.client, u, ar.params.Get("nonce"))
+		if err != nil {
+			return err
+		}
+		out.Set("id_token", idToken)
+	}
 	if ar.hasState {
 		out.Set("state", ar.state)
 	}
@@ -140,6 +153,7 @@ func (s *Server) parseAuthorize(p url.Values) (*authRequest, error) {
 	}
 
 	ar := &authRequest{
+		client:       client,
 		clientID:     clientID,
 		redirectURI:  redirectURI,
 		responseType: p.Get("response_type"),
@@ -152,13 +166,18 @@ func (s *Server) parseAuthorize(p url.Values) (*authRequest, error) {
 	back := func(code, desc string) error {
 		return authorizeError{err: oauthError(code, desc), redirect: ar}
 	}
+	idTokenFlow := ar.responseType == "id_token" && client.IssueIDToken
+	defaultMode := ResponseModeQuery // RFC 6749 default for response_type=code
+	if idTokenFlow {
+		defaultMode = ResponseModeFragment // OAuth 2.0 Multiple Response Type Encoding Practices §5
+	}
 	switch ar.responseMode {
 	case "":
-		ar.responseMode = ResponseModeQuery // RFC 6749 default for response_type=code
+		ar.responseMode = defaultMode
 	case ResponseModeQuery, ResponseModeFragment, ResponseModeFormPost:
 	default:
 		bad := ar.responseMode
-		ar.responseMode = ResponseModeQuery
+		ar.responseMode = defaultMode
 		return nil, back(CodeInvalidRequest, "unsupported response_mode "+bad+"; want query, fragment or form_post")
 	}
 	for k, vs := range p {
@@ -166,12 +185,21 @@ func (s *Server) parseAuthorize(p url.Values) (*authRequest, error) {
 			return nil, back(CodeInvalidRequest, k+" is repeated")
 		}
 	}
-	switch ar.responseType {
-	case "":
+	switch {
+	case ar.responseType == "":
 		return nil, back(CodeInvalidRequest, "response_type is missing")
-	case "code":
+	case ar.responseType == "code":
+	case idTokenFlow:
+		if ar.responseMode == ResponseModeQuery { // a token never travels in the query
+			ar.responseMode = ResponseModeFragment
+			return nil, back(CodeInvalidRequest, "response_mode query is not allowed with response_type id_token; want fragment or form_post")
+		}
 	default:
-		return nil, back(CodeUnsupportedResponseType, "response_type "+ar.responseType+" is not supported; want code")
+		want := "code"
+		if client.IssueIDToken {
+			want = "code or id_token"
+		}
+		return nil, back(CodeUnsupportedResponseType, "response_type "+ar.responseType+" is not supported; want "+want)
 	}
 	return ar, nil
 }

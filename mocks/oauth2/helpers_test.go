@@ -81,9 +81,15 @@ type env struct {
 
 func newEnv(t *testing.T, cfg oauth2.Config) *env {
 	t.Helper()
+	return newEnvOpts(t, cfg)
+}
+
+// newEnvOpts is newEnv with more options.
+func newEnvOpts(t *testing.T, cfg oauth2.Config, opts ...oauth2.Option) *env {
+	t.Helper()
 	clock := newFakeClock()
 	j := journal.New()
-	srv, err := oauth2.New(cfg, oauth2.WithClock(clock.Now), oauth2.WithJournal(j, "facebook"))
+	srv, err := oauth2.New(cfg, append([]oauth2.Option{oauth2.WithClock(clock.Now), oauth2.WithJournal(j, "facebook")}, opts...)...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -8,7 +8,8 @@ import (
 )
 
 // writeError is the one place where errors become responses: authorization errors go back to
-// the client or to an error page, protocol errors become RFC 6749 §5.2 JSON (with a
+// the client or to an error page, protocol errors for a client with ErrorIn200 become HTTP 200
+// with the error inside, other protocol errors become RFC 6749 §5.2 JSON (with a
 // WWW-Authenticate challenge where one is due), and anything else is an unexpected failure,
 // logged and answered with server_error.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -24,6 +25,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		err = werr
 	} else {
+		var ie in200Error
+		if errors.As(err, &ie) {
+			var oe Error
+			if errors.As(ie.err, &oe) {
+				writeJSON(w, http.StatusOK, in200Body(oe, ie.param))
+				return
+			}
+			err = ie.err
+		}
 		var ce challengeError
 		if errors.As(err, &ce) {
 			w.Header().Set("WWW-Authenticate", challenge(ce))
@@ -84,4 +94,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h.Set("Pragma", "no-cache")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
+}
+
+// in200Error is a protocol error for a client with ErrorIn200: answered with HTTP 200 and
+// {param: description, "error": code}, as IdPs do that B2C's ResponseErrorCodeParamName is for.
+type in200Error struct {
+	err   error
+	param string
+}
+
+func (e in200Error) Error() string { return e.err.Error() }
+func (e in200Error) Unwrap() error { return e.err }
+
+// in200Body is the body of an error answered with HTTP 200; the description falls back to the code.
+func in200Body(e Error, param string) map[string]string {
+	desc := e.Description
+	if desc == "" {
+		desc = e.Code
+	}
+	return map[string]string{param: desc, "error": e.Code}
 }

@@ -1,6 +1,7 @@
 package oauth2
 
 import (
+	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -27,6 +28,10 @@ type Server struct {
 	closed    chan struct{}
 	closeOnce sync.Once
 
+	issuer  string // Config.Issuer; empty means the base URL of each request
+	keyOnce sync.Once
+	sig     signer // the id_token signing key
+
 	mu            sync.Mutex
 	clients       []Client
 	users         []User
@@ -35,6 +40,7 @@ type Server struct {
 	allowTokenGET bool
 	codes         map[string]*grant
 	tokens        map[string]*accessToken
+	jtis          map[string]map[string]bool // client id → client_assertion jti values seen
 	queue         map[Endpoint][]Response
 	requests      map[Endpoint][]Request
 }
@@ -45,6 +51,7 @@ type grant struct {
 	redirectURI string
 	username    string
 	scope       string
+	nonce       string // of the authorization request, for the id_token
 	expires     time.Time
 	used        bool
 	tokens      []string // access tokens issued from this code, revoked if the code is replayed
@@ -57,6 +64,7 @@ type accessToken struct {
 	scope    string
 	expires  time.Time
 	revoked  bool
+	extra    map[string]string // the token response's extra parameters, required by the claims endpoint
 }
 
 // Option configures a Server.
@@ -93,7 +101,18 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// New returns a Server holding cfg's clients and users. It fails when cfg does not validate.
+// WithSigningKey sets the RSA key that signs id_tokens, for tests with fixed keys; by default
+// the server generates a 2048-bit key when it first needs one.
+func WithSigningKey(k *rsa.PrivateKey) Option {
+	return func(s *Server) {
+		if k != nil {
+			s.sig.key = k
+		}
+	}
+}
+
+// New returns a Server holding cfg's clients and users. It fails when cfg does not validate
+// or the signing key given WithSigningKey is not a valid RSA key.
 func New(cfg Config, opts ...Option) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("new oauth2 server: %w", err)
@@ -110,8 +129,10 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		codeTTL:       time.Duration(cfg.CodeTTL),
 		tokenTTL:      time.Duration(cfg.TokenTTL),
 		allowTokenGET: cfg.AllowTokenGET,
+		issuer:        cfg.Issuer,
 		codes:         map[string]*grant{},
 		tokens:        map[string]*accessToken{},
+		jtis:          map[string]map[string]bool{},
 		queue:         map[Endpoint][]Response{},
 		requests:      map[Endpoint][]Request{},
 	}
@@ -129,6 +150,11 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	}
 	for _, opt := range opts {
 		opt(s)
+	}
+	if s.sig.key != nil {
+		if err := s.sig.key.Validate(); err != nil {
+			return nil, fmt.Errorf("new oauth2 server: signing key: %w", err)
+		}
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -150,6 +176,8 @@ func (s *Server) routes() http.Handler {
 	proto.HandleFunc("/token", s.handleToken)
 	proto.HandleFunc("/me", s.handleClaims)
 	proto.HandleFunc("/logout", s.handleLogout)
+	proto.HandleFunc("/.well-known/jwks.json", s.handleJWKS)
+	proto.HandleFunc("/.well-known/openid-configuration", s.handleDiscovery)
 	proto.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
 
 	admin := mux.NewRouter()
@@ -247,7 +275,7 @@ func (s *Server) Clients() []Client {
 	return out
 }
 
-// Config returns the server's current configuration: clients, users and lifetimes.
+// Config returns the server's current configuration: clients, users, lifetimes and switches.
 func (s *Server) Config() Config {
 	clients, users := s.Clients(), s.Users()
 	s.mu.Lock()
@@ -258,6 +286,7 @@ func (s *Server) Config() Config {
 		CodeTTL:       Duration(s.codeTTL),
 		TokenTTL:      Duration(s.tokenTTL),
 		AllowTokenGET: s.allowTokenGET,
+		Issuer:        s.issuer,
 	}
 }
 

@@ -20,7 +20,7 @@ const (
 	EndpointAuthorize Endpoint = "authorize" // GET and POST /authorize
 	EndpointToken     Endpoint = "token"     // /token
 	EndpointClaims    Endpoint = "claims"    // /me
-	EndpointLogout    Endpoint = "logout"    // /logout
+	EndpointLogout    Endpoint = "logout"    // GET and POST /logout
 )
 
 // Valid reports whether e names one of the endpoints above.
@@ -86,6 +86,31 @@ func (r Response) validate() error {
 	return nil
 }
 
+// ErrorResponse is a canned Response that answers with e as the endpoints do: RFC 6749 §5.2 JSON
+// with e's status or, when in200 names a parameter (a Client's ErrorIn200, for example
+// error_message), HTTP 200 with {in200: description, "error": code}. Enqueue it to force an error
+// on the next call; the journal sees its error code either way.
+func ErrorResponse(e Error, in200 string) Response {
+	status := e.status()
+	var v any
+	if in200 != "" {
+		status, v = http.StatusOK, in200Body(e, in200)
+	} else {
+		body := map[string]string{"error": e.Code}
+		if e.Description != "" {
+			body["error_description"] = e.Description
+		}
+		v = body
+	}
+	b, _ := json.Marshal(v) // a map of strings always marshals
+	return Response{
+		Status:      status,
+		ContentType: "application/json; charset=utf-8",
+		Body:        string(b),
+		Header:      map[string]string{"Cache-Control": "no-store"},
+	}
+}
+
 // Request is a request an endpoint received, unredacted, for steps that assert on exact wire values.
 type Request struct {
 	Method string `json:"method"`
@@ -99,12 +124,16 @@ type Request struct {
 	// Body is the raw request body.
 	Body string    `json:"body,omitempty"`
 	Time time.Time `json:"time"`
+	// Assertion is the decoded client_assertion of a token request (private_key_jwt), nil when
+	// there was none or it was not a JWT.
+	Assertion *Assertion `json:"assertion,omitempty"`
 }
 
 func (r Request) clone() Request {
 	r.Header = r.Header.Clone()
 	r.Query = cloneValues(r.Query)
 	r.Form = cloneValues(r.Form)
+	r.Assertion = r.Assertion.clone()
 	return r
 }
 
@@ -193,6 +222,15 @@ func (s *Server) record(endpoint Endpoint, r *http.Request) (Request, error) {
 			readErr = fmt.Errorf("parse form body: %w", err)
 		}
 		in.Form = form
+	}
+	if endpoint == EndpointToken {
+		a := in.Form.Get("client_assertion")
+		if a == "" {
+			a = in.Query.Get("client_assertion")
+		}
+		if header, claims, err := decodeJWT(a); a != "" && err == nil {
+			in.Assertion = &Assertion{Header: header, Claims: claims}
+		}
 	}
 	s.mu.Lock()
 	s.requests[endpoint] = append(s.requests[endpoint], in.clone())

@@ -1,0 +1,83 @@
+package stack_test
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"net"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/iefconform/iefconform/engine/keys"
+	"github.com/iefconform/iefconform/features"
+	"github.com/iefconform/iefconform/harness/stack"
+)
+
+func TestStartDefaultAddrs(t *testing.T) {
+	st, err := stack.Start(stack.Options{Policies: features.FS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for name, raw := range map[string]string{"emulator": st.EmulatorURL(), "facebook": st.FacebookURL(), "rp": st.RPURL()} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatalf("%s URL %q: %v", name, raw, err)
+		}
+		if u.Hostname() != "127.0.0.1" || u.Port() == "0" || u.Port() == "" {
+			t.Errorf("%s URL %q: want 127.0.0.1 and the port the listener got", name, raw)
+		}
+	}
+}
+
+func TestStartAddrsAndKeys(t *testing.T) {
+	// A free port for the emulator, chosen ahead as a user does with serve --addr.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := keys.NewStore()
+	user.SetSecret(stack.FacebookSecretKey, []byte("from-the-key-store"))
+	user.SetSecret("B2C_1A_Other", []byte("x"))
+	if _, err := user.SetRSA(stack.TokenSigningKey, key, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := stack.Start(stack.Options{Policies: features.FS, EmulatorAddr: addr, FacebookAddr: "0.0.0.0:0", Keys: user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if want := "http://" + addr; st.EmulatorURL() != want {
+		t.Errorf("EmulatorURL() = %q, want %q", st.EmulatorURL(), want)
+	}
+	if !strings.HasPrefix(st.FacebookURL(), "http://127.0.0.1:") {
+		t.Errorf("FacebookURL() = %q: an unspecified listen host should become 127.0.0.1", st.FacebookURL())
+	}
+	if got := st.FacebookSecret(); got != "from-the-key-store" {
+		t.Errorf("FacebookSecret() = %q, want the key store's secret", got)
+	}
+	if cs := st.Facebook.Clients(); len(cs) != 1 || cs[0].Secret != "from-the-key-store" {
+		t.Errorf("Facebook mock clients = %+v, want one whose secret is the key store's", cs)
+	}
+	if s, err := st.Keys.Secret("B2C_1A_Other"); err != nil || string(s) != "x" {
+		t.Errorf("Keys.Secret(B2C_1A_Other) = %q, %v; want the key store's container", s, err)
+	}
+	if k, err := st.Keys.RSA(stack.TokenSigningKey); err != nil || !k.Private.Equal(key) {
+		t.Errorf("Keys.RSA(%s): %v; want the key store's key", stack.TokenSigningKey, err)
+	}
+
+	// The port is taken now: a second stack on it fails and names the address.
+	if _, err := stack.Start(stack.Options{Policies: features.FS, EmulatorAddr: addr}); err == nil || !strings.Contains(err.Error(), addr) {
+		t.Errorf("second Start on %s: err = %v, want a listen error naming the address", addr, err)
+	}
+}

@@ -1,0 +1,262 @@
+package oauth2_test
+
+import (
+	"crypto/ecdsa"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/iefconform/iefconform/mocks/oauth2"
+)
+
+const pkjClient = "pkj-app"
+
+// pkjConfig registers pkjClient for private_key_jwt with testdata/rsa-client.pub, plus mutate.
+func pkjConfig(t *testing.T, mutate func(*oauth2.Client)) oauth2.Config {
+	return configWith(switchClient(pkjClient, func(c *oauth2.Client) {
+		c.Secret = ""
+		c.AuthMethod = oauth2.AuthPrivateKeyJWT
+		c.PublicKeyPEM = readFile(t, "testdata/rsa-client.pub")
+		if mutate != nil {
+			mutate(c)
+		}
+	}))
+}
+
+// b2cClaims are the claims B2C puts in a client assertion: iss = sub = client_id, aud = the
+// token endpoint, nbf = iat = now, exp = iat + 300 s, a random jti.
+func (e *env) b2cClaims(jti string) jwt.MapClaims {
+	now := e.clock.Now()
+	return jwt.MapClaims{
+		"iss": pkjClient, "sub": pkjClient, "aud": e.ts.URL + "/token", "jti": jti,
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(300 * time.Second).Unix(),
+	}
+}
+
+// sign makes a compact JWS; key nil means alg none.
+func sign(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims, kid string) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(method, claims)
+	if kid != "" {
+		tok.Header["kid"] = kid
+	}
+	if key == nil {
+		key = jwt.UnsafeAllowNoneSignatureType
+	}
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatalf("sign: %v", err)
+	}
+	return s
+}
+
+// assertionForm is B2C's private_key_jwt token request body.
+func assertionForm(code, assertion string) url.Values {
+	return url.Values{
+		"grant_type":            {"authorization_code"},
+		"code":                  {code},
+		"redirect_uri":          {authresp},
+		"client_id":             {pkjClient},
+		"client_assertion_type": {oauth2.ClientAssertionType},
+		"client_assertion":      {assertion},
+	}
+}
+
+func TestPrivateKeyJWT(t *testing.T) {
+	clientKey := privateKey(t, "testdata/rsa-client.key")
+	otherKey := privateKey(t, "testdata/rsa-other.key")
+	ecKey := privateKey(t, "testdata/ec-client.key").(*ecdsa.PrivateKey)
+	point, err := ecKey.PublicKey.Bytes() // 0x04 || x || y
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecJWK, err := json.Marshal(map[string]any{"keys": []map[string]string{{
+		"kty": "EC", "crv": "P-256", "kid": "ec-1",
+		"x": base64.RawURLEncoding.EncodeToString(point[1:33]),
+		"y": base64.RawURLEncoding.EncodeToString(point[33:]),
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	type build struct {
+		method jwt.SigningMethod
+		key    any
+		kid    string
+	}
+	rs256 := build{jwt.SigningMethodRS256, clientKey, ""}
+	tests := []struct {
+		name     string
+		client   func(*oauth2.Client)
+		build    build
+		claims   func(e *env, c jwt.MapClaims)
+		form     func(f url.Values)
+		status   int
+		errCode  string
+		wantDesc string
+	}{
+		{name: "RS256", build: rs256, status: 200},
+		{name: "RS512", build: build{jwt.SigningMethodRS512, clientKey, ""}, status: 200},
+		{name: "certificate as the key", client: func(c *oauth2.Client) { c.PublicKeyPEM = readFile(t, "testdata/rsa-client.crt") }, build: rs256, status: 200},
+		{name: "aud as an array", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["aud"] = []string{"other", e.ts.URL + "/token"} }, status: 200},
+		{name: "aud the configured URL", client: func(c *oauth2.Client) { c.TokenEndpointURL = "https://idp.example/oauth2/token" },
+			build: rs256, claims: func(e *env, c jwt.MapClaims) { c["aud"] = "https://idp.example/oauth2/token" }, status: 200},
+		{name: "iat within the skew", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["iat"] = e.clock.Now().Add(50 * time.Second).Unix() }, status: 200},
+		{name: "no client_id: iss names the client", build: rs256, form: func(f url.Values) { f.Del("client_id") }, status: 200},
+		{name: "ES256 key from a JWKS", client: func(c *oauth2.Client) {
+			c.PublicKeyPEM, c.JWKS, c.AssertionAlgs = "", string(ecJWK), []string{"ES256"}
+		}, build: build{jwt.SigningMethodES256, ecKey, "ec-1"}, status: 200},
+
+		{name: "PS256 not in the default algs", build: build{jwt.SigningMethodPS256, clientKey, ""}, status: 401, errCode: "invalid_client", wantDesc: `alg "PS256" is not accepted`},
+		{name: "RS512 not in the client's algs", client: func(c *oauth2.Client) { c.AssertionAlgs = []string{"RS256"} },
+			build: build{jwt.SigningMethodRS512, clientKey, ""}, status: 401, errCode: "invalid_client", wantDesc: `alg "RS512" is not accepted`},
+		{name: "HS256", build: build{jwt.SigningMethodHS256, []byte("a shared secret of 32 bytes long!"), ""}, status: 401, errCode: "invalid_client", wantDesc: `alg "HS256" is not accepted`},
+		{name: "none", build: build{jwt.SigningMethodNone, nil, ""}, status: 401, errCode: "invalid_client", wantDesc: `alg "none" is not accepted`},
+		{name: "wrong key", build: build{jwt.SigningMethodRS256, otherKey, ""}, status: 401, errCode: "invalid_client", wantDesc: "does not verify with the registered key"},
+		{name: "JWKS kid unknown", client: func(c *oauth2.Client) {
+			c.PublicKeyPEM, c.JWKS, c.AssertionAlgs = "", string(ecJWK), []string{"ES256"}
+		}, build: build{jwt.SigningMethodES256, ecKey, "ec-2"}, status: 401, errCode: "invalid_client", wantDesc: `no registered key of client pkj-app verifies ES256 (kid "ec-2")`},
+		{name: "wrong iss", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["iss"] = "other-app" }, status: 401, errCode: "invalid_client", wantDesc: `iss "other-app"`},
+		{name: "wrong sub", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["sub"] = "alice" }, status: 401, errCode: "invalid_client", wantDesc: `sub "alice"`},
+		{name: "wrong aud", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["aud"] = "https://login.example/token" }, status: 401, errCode: "invalid_client", wantDesc: "does not contain the token endpoint URL"},
+		{name: "aud with a query", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["aud"] = e.ts.URL + "/token?x=1" }, status: 401, errCode: "invalid_client", wantDesc: "does not contain the token endpoint URL"},
+		{name: "expired", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["exp"] = e.clock.Now().Add(-time.Second).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "expired"},
+		{name: "exp too far ahead", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["exp"] = e.clock.Now().Add(11 * time.Minute).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "more than 10m0s ahead"},
+		{name: "exp missing", build: rs256, claims: func(e *env, c jwt.MapClaims) { delete(c, "exp") }, status: 401, errCode: "invalid_client", wantDesc: "exp is missing"},
+		{name: "exp not a number", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["exp"] = "soon" }, status: 401, errCode: "invalid_client", wantDesc: "exp"},
+		{name: "nbf in the future", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["nbf"] = e.clock.Now().Add(2 * time.Minute).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "nbf"},
+		{name: "iat in the future", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["iat"] = e.clock.Now().Add(2 * time.Minute).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "iat"},
+		{name: "jti missing", build: rs256, claims: func(e *env, c jwt.MapClaims) { delete(c, "jti") }, status: 401, errCode: "invalid_client", wantDesc: "jti is missing"},
+		{name: "client_id of a secret client", build: rs256, form: func(f url.Values) { f.Set("client_id", clientID) }, status: 401, errCode: "invalid_client", wantDesc: "authenticates with client_secret_post or client_secret_basic, got private_key_jwt"},
+		{name: "wrong assertion type", build: rs256, form: func(f url.Values) { f.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer") }, status: 401, errCode: "invalid_client", wantDesc: "unsupported client_assertion_type"},
+		{name: "assertion type missing", build: rs256, form: func(f url.Values) { f.Del("client_assertion_type") }, status: 400, errCode: "invalid_request", wantDesc: "client_assertion_type is missing"},
+		{name: "assertion missing", build: rs256, form: func(f url.Values) { f.Del("client_assertion") }, status: 400, errCode: "invalid_request", wantDesc: "client_assertion is missing"},
+		{name: "not a JWT", build: rs256, form: func(f url.Values) { f.Set("client_assertion", "abc.def") }, status: 401, errCode: "invalid_client", wantDesc: "not a JWT"},
+		{name: "assertion and secret", build: rs256, form: func(f url.Values) { f.Set("client_secret", "x") }, status: 400, errCode: "invalid_request", wantDesc: "more than one client authentication method"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, pkjConfig(t, tt.client))
+			claims := e.b2cClaims("jti-" + tt.name)
+			if tt.claims != nil {
+				tt.claims(e, claims)
+			}
+			form := assertionForm(e.codeFor(pkjClient), sign(t, tt.build.method, tt.build.key, claims, tt.build.kid))
+			if tt.form != nil {
+				tt.form(form)
+			}
+			r := e.postForm("/token", form, nil)
+			if tt.status == http.StatusOK {
+				if r.StatusCode != http.StatusOK || r.json(t)["access_token"] == nil {
+					t.Fatalf("status %d, want 200 with an access token\n%s", r.StatusCode, r.body)
+				}
+				return
+			}
+			m := wantOAuthError(t, r, tt.status, tt.errCode)
+			if d, _ := m["error_description"].(string); !strings.Contains(d, tt.wantDesc) {
+				t.Errorf("description = %q, want it to contain %q", d, tt.wantDesc)
+			}
+			if en := e.journal.Entries(); en[len(en)-1].Error != tt.errCode {
+				t.Errorf("journal error = %q, want %q", en[len(en)-1].Error, tt.errCode)
+			}
+		})
+	}
+}
+
+func TestPrivateKeyJWTReplay(t *testing.T) {
+	e := newEnv(t, pkjConfig(t, nil))
+	key := privateKey(t, "testdata/rsa-client.key")
+	assertion := sign(t, jwt.SigningMethodRS256, key, e.b2cClaims("5qAiFWiD83CmMJYckz0Qtg=="), "")
+	if r := e.postForm("/token", assertionForm(e.codeFor(pkjClient), assertion), nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("first use: %d\n%s", r.StatusCode, r.body)
+	}
+	// the same assertion, and a new one reusing the jti, on fresh codes
+	again := sign(t, jwt.SigningMethodRS512, key, e.b2cClaims("5qAiFWiD83CmMJYckz0Qtg=="), "")
+	for _, a := range []string{assertion, again} {
+		r := e.postForm("/token", assertionForm(e.codeFor(pkjClient), a), nil)
+		m := wantOAuthError(t, r, http.StatusUnauthorized, "invalid_client")
+		if d, _ := m["error_description"].(string); !strings.Contains(d, "jti already used") {
+			t.Errorf("description = %q, want jti already used", d)
+		}
+	}
+	// jti values are per client: another client may use the same one
+	cfg := pkjConfig(t, nil)
+	other := cfg.Clients[len(cfg.Clients)-1]
+	other.ID = "pkj-other"
+	if err := e.srv.AddClient(other); err != nil {
+		t.Fatal(err)
+	}
+	claims := e.b2cClaims("5qAiFWiD83CmMJYckz0Qtg==")
+	claims["iss"], claims["sub"] = "pkj-other", "pkj-other"
+	form := assertionForm(e.codeFor("pkj-other"), sign(t, jwt.SigningMethodRS256, key, claims, ""))
+	form.Set("client_id", "pkj-other")
+	if r := e.postForm("/token", form, nil); r.StatusCode != http.StatusOK {
+		t.Errorf("same jti for another client: %d\n%s", r.StatusCode, r.body)
+	}
+}
+
+// TestPrivateKeyJWTRecorded checks that steps can read the assertion B2C sent (OA2-07).
+func TestPrivateKeyJWTRecorded(t *testing.T) {
+	e := newEnv(t, pkjConfig(t, nil))
+	assertion := sign(t, jwt.SigningMethodRS256, privateKey(t, "testdata/rsa-client.key"), e.b2cClaims("j1"), "key-1")
+	e.postForm("/token", assertionForm(e.codeFor(pkjClient), assertion), nil)
+	last, ok := e.srv.LastRequest(oauth2.EndpointToken)
+	if !ok || last.Assertion == nil {
+		t.Fatalf("LastRequest(token).Assertion = nil, want the decoded assertion")
+	}
+	a := last.Assertion
+	if a.Header["alg"] != "RS256" || a.Header["kid"] != "key-1" || a.Header["typ"] != "JWT" {
+		t.Errorf("header = %v", a.Header)
+	}
+	exp, _ := a.Claims["exp"].(float64)
+	iat, _ := a.Claims["iat"].(float64)
+	if exp-iat != 300 || a.Claims["nbf"] != a.Claims["iat"] || a.Claims["iss"] != pkjClient || a.Claims["jti"] != "j1" {
+		t.Errorf("claims = %v, want exp-iat=300, nbf=iat, iss and jti", a.Claims)
+	}
+	// the record is a copy, and the journal redacts the assertion
+	a.Claims["iss"] = "changed"
+	if again, _ := e.srv.LastRequest(oauth2.EndpointToken); again.Assertion.Claims["iss"] != pkjClient {
+		t.Error("LastRequest returned a shared Assertion")
+	}
+	if en := e.journal.Entries(); en[len(en)-1].Form.Get("client_assertion") != "[redacted]" {
+		t.Errorf("journal keeps the assertion: %q", en[len(en)-1].Form.Get("client_assertion"))
+	}
+	// requests without an assertion have none
+	e.postForm("/token", tokenForm("x"), nil)
+	if last, _ := e.srv.LastRequest(oauth2.EndpointToken); last.Assertion != nil {
+		t.Errorf("Assertion = %v for a secret request", last.Assertion)
+	}
+}
+
+// TestPrivateKeyJWTUnderPrefix checks aud against the URL the client reached when the handler is
+// mounted under a path prefix, with GET binding.
+func TestPrivateKeyJWTUnderPrefix(t *testing.T) {
+	e := newEnv(t, pkjConfig(t, func(c *oauth2.Client) { c.TokenMethod = oauth2.TokenMethodGET }))
+	mux := http.NewServeMux()
+	mux.Handle("/idp/", http.StripPrefix("/idp", e.srv.Handler()))
+	e.ts = httptest.NewServer(mux)
+	t.Cleanup(e.ts.Close)
+
+	q := authzQuery("query")
+	q.Set("client_id", pkjClient)
+	page := e.get("/idp/authorize", q)
+	login := e.postForm("/idp/authorize", loginForm(t, page.body, "alice", "alice-pw", "signin"), nil)
+	loc, _ := url.Parse(login.Header.Get("Location"))
+	code := loc.Query().Get("code")
+	if code == "" {
+		t.Fatalf("no code: %d %s", login.StatusCode, login.Header.Get("Location"))
+	}
+	claims := e.b2cClaims("j-prefix")
+	claims["aud"] = e.ts.URL + "/idp/token"
+	r := e.get("/idp/token", assertionForm(code, sign(t, jwt.SigningMethodRS256, privateKey(t, "testdata/rsa-client.key"), claims, "")))
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("GET /idp/token: %d\n%s", r.StatusCode, r.body)
+	}
+}

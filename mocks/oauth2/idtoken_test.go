@@ -1,0 +1,202 @@
+package oauth2_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/iefconform/iefconform/mocks/oauth2"
+)
+
+// oidcClient issues id_tokens with aud api://b2c.
+var oidcClient = switchClient("oidc-app", func(c *oauth2.Client) {
+	c.IssueIDToken = true
+	c.IDTokenAudience = "api://b2c"
+})
+
+func TestIDTokenInTokenResponse(t *testing.T) {
+	tests := []struct {
+		name    string
+		client  oauth2.Client
+		nonce   string
+		wantAud string
+	}{
+		{"configured audience, nonce", oidcClient, "n-0S6_WzA2Mj", "api://b2c"},
+		{"default audience, no nonce", switchClient("plain-oidc", func(c *oauth2.Client) { c.IssueIDToken = true }), "", "plain-oidc"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnvWith(t, configWith(tt.client))
+			q := authzQuery("")
+			q.Set("client_id", tt.client.ID)
+			if tt.nonce != "" {
+				q.Set("nonce", tt.nonce)
+			}
+			r := e.postForm("/token", postTokenForm(tt.client.ID, e.signIn(q)), nil)
+			if r.StatusCode != http.StatusOK {
+				t.Fatalf("token: %d\n%s", r.StatusCode, r.body)
+			}
+			raw, _ := r.json(t)["id_token"].(string)
+			if raw == "" {
+				t.Fatalf("no id_token in %s", r.body)
+			}
+			claims := e.verifyIDToken(raw, tt.wantAud, e.ts.URL)
+			if claims["sub"] != "1001" || claims["email"] != "alice@example.com" || claims["first_name"] != "Alice" {
+				t.Errorf("claims = %v, want sub 1001 and the user's claims", claims)
+			}
+			if got, _ := claims["nonce"].(string); got != tt.nonce {
+				t.Errorf("nonce = %q, want %q", got, tt.nonce)
+			}
+			exp, _ := claims["exp"].(float64)
+			if iat, _ := claims["iat"].(float64); exp-iat != oauth2.DefaultTokenTTL.Seconds() || int64(iat) != e.clock.Now().Unix() {
+				t.Errorf("iat/exp = %v/%v, want now and now+1h", iat, exp)
+			}
+		})
+	}
+	t.Run("not for other clients", func(t *testing.T) {
+		e := newEnvWith(t, configWith(oidcClient))
+		if r := e.postForm("/token", tokenForm(e.signIn(authzQuery(""))), nil); r.json(t)["id_token"] != nil {
+			t.Errorf("id_token issued to a client without IssueIDToken: %s", r.body)
+		}
+	})
+}
+
+func TestIDTokenResponseType(t *testing.T) {
+	const state = "StateProperties=eyJTSUQiOiJ4In0"
+	tests := []struct {
+		name    string
+		mode    string
+		client  string
+		wantErr string // error code delivered instead of an id_token
+	}{
+		{name: "form_post", mode: "form_post", client: "oidc-app"},
+		{name: "default mode is fragment", mode: "", client: "oidc-app"},
+		{name: "fragment", mode: "fragment", client: "oidc-app"},
+		{name: "query refused", mode: "query", client: "oidc-app", wantErr: "invalid_request"},
+		{name: "client without IssueIDToken", mode: "fragment", client: clientID, wantErr: "unsupported_response_type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnvWith(t, configWith(oidcClient))
+			q := authzQuery(tt.mode)
+			q.Set("client_id", tt.client)
+			q.Set("response_type", "id_token")
+			q.Set("nonce", "n1")
+			page := e.get("/authorize", q)
+			var r response
+			if tt.wantErr != "" {
+				r = page
+			} else {
+				if page.StatusCode != http.StatusOK {
+					t.Fatalf("authorize: %d\n%s", page.StatusCode, page.body)
+				}
+				r = e.postForm("/authorize", loginForm(t, page.body, "alice", "alice-pw", "signin"), nil)
+			}
+			var params url.Values
+			if tt.mode == "form_post" {
+				rf := byID(parseHTML(t, r.body), "response-form")
+				if rf == nil || attr(rf, "action") != authresp {
+					t.Fatalf("no response form to %s:\n%s", authresp, r.body)
+				}
+				params = hiddenFields(rf)
+			} else {
+				loc := r.Header.Get("Location")
+				if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc, authresp+"#") {
+					t.Fatalf("got %d %s, want a redirect with a fragment", r.StatusCode, loc)
+				}
+				params = fragmentParams(t, loc)
+			}
+			if params.Get("state") != state || params.Has("code") {
+				t.Errorf("params = %v, want the state and no code", params)
+			}
+			if tt.wantErr != "" {
+				if params.Get("error") != tt.wantErr || params.Has("id_token") {
+					t.Errorf("params = %v, want error %s", params, tt.wantErr)
+				}
+				return
+			}
+			claims := e.verifyIDToken(params.Get("id_token"), "api://b2c", e.ts.URL)
+			if claims["nonce"] != "n1" || claims["sub"] != "1001" {
+				t.Errorf("claims = %v, want nonce n1 and sub 1001", claims)
+			}
+		})
+	}
+}
+
+func TestDiscovery(t *testing.T) {
+	tests := []struct {
+		name       string
+		issuer     string
+		prefix     string
+		wantIssuer func(base string) string
+	}{
+		{"issuer from the request", "", "", func(base string) string { return base }},
+		{"configured issuer", "https://idp.contoso.example", "", func(string) string { return "https://idp.contoso.example" }},
+		{"under a prefix", "", "/fb", func(base string) string { return base }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := configWith(oidcClient)
+			cfg.Issuer = tt.issuer
+			e := newEnvWith(t, cfg)
+			if tt.prefix != "" {
+				mux := http.NewServeMux()
+				mux.Handle(tt.prefix+"/", http.StripPrefix(tt.prefix, e.srv.Handler()))
+				e.ts = httptest.NewServer(mux)
+				t.Cleanup(e.ts.Close)
+			}
+			base := e.ts.URL + tt.prefix
+			r := e.get(tt.prefix+"/.well-known/openid-configuration", nil)
+			if r.StatusCode != http.StatusOK {
+				t.Fatalf("discovery: %d\n%s", r.StatusCode, r.body)
+			}
+			d := r.json(t)
+			want := map[string]any{
+				"issuer":                 tt.wantIssuer(base),
+				"authorization_endpoint": base + "/authorize",
+				"token_endpoint":         base + "/token",
+				"userinfo_endpoint":      base + "/me",
+				"end_session_endpoint":   base + "/logout",
+				"jwks_uri":               base + "/.well-known/jwks.json",
+			}
+			for k, v := range want {
+				if d[k] != v {
+					t.Errorf("%s = %v, want %v", k, d[k], v)
+				}
+			}
+			if !reflect.DeepEqual(d["response_types_supported"], []any{"code", "id_token"}) {
+				t.Errorf("response_types_supported = %v", d["response_types_supported"])
+			}
+			// the id_token's iss is the discovery issuer
+			q := authzQuery("fragment")
+			q.Set("client_id", oidcClient.ID)
+			q.Set("response_type", "id_token")
+			page := e.get(tt.prefix+"/authorize", q)
+			form := loginForm(t, page.body, "alice", "alice-pw", "signin")
+			resp := e.postForm(tt.prefix+"/authorize", form, nil)
+			idToken := fragmentParams(t, resp.Header.Get("Location")).Get("id_token")
+			if keys := e.jwksKeys(tt.prefix + "/.well-known/jwks.json"); len(keys) != 1 {
+				t.Errorf("JWKS has %d keys, want 1", len(keys))
+			}
+			e.verifyIDTokenAt(tt.prefix+"/.well-known/jwks.json", idToken, "api://b2c", tt.wantIssuer(base))
+		})
+	}
+	t.Run("POST refused", func(t *testing.T) {
+		e := newEnvWith(t, testConfig())
+		for _, p := range []string{"/.well-known/openid-configuration", "/.well-known/jwks.json"} {
+			wantOAuthError(t, e.postForm(p, nil, nil), http.StatusMethodNotAllowed, "invalid_request")
+		}
+	})
+}
+
+func TestGeneratedSigningKey(t *testing.T) {
+	e := newEnv(t, configWith(oidcClient)) // no WithSigningKey: the server makes its own
+	q := authzQuery("")
+	q.Set("client_id", oidcClient.ID)
+	r := e.postForm("/token", postTokenForm(oidcClient.ID, e.signIn(q)), nil)
+	raw, _ := r.json(t)["id_token"].(string)
+	e.verifyIDToken(raw, "api://b2c", e.ts.URL)
+}
