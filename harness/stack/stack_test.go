@@ -212,3 +212,108 @@ func BenchmarkJourney(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/journey")
 }
+
+// contosoSignIn runs one journey through the generic Contoso IdP over plain HTTP.
+func contosoSignIn(s *stack.Stack) (rp.Result, error) {
+	u, state, err := s.BeginSignIn("B2C_1A_OAuth2_SignIn", rp.AuthorizeRequest{ResponseType: "id_token", ResponseMode: "form_post"})
+	if err != nil {
+		return rp.Result{}, err
+	}
+	c, err := httpdriver.New(5 * time.Second)
+	if err != nil {
+		return rp.Result{}, err
+	}
+	login, err := c.Get(u)
+	if err != nil {
+		return rp.Result{}, err
+	}
+	f, err := login.Form("login-form")
+	if err != nil {
+		return rp.Result{}, err
+	}
+	f.Fields.Set("username", "bob")
+	f.Fields.Set("password", "builder")
+	if _, err := c.Submit(f, "action", "signin"); err != nil {
+		return rp.Result{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.RP.Wait(ctx, state)
+}
+
+// startContoso serves the oauth2 policy folder; with pkjwt the Contoso profile
+// and client use private_key_jwt with RS256.
+func startContoso(tb testing.TB, pkjwt bool) *stack.Stack {
+	tb.Helper()
+	s := start(tb)
+	idp, _ := s.IdP(stack.PartyContoso)
+	if err := idp.Mock.AddUser(mockoauth2.User{Username: "bob", Password: "builder", Claims: map[string]any{"sub": "contoso-0001", "given_name": "Bob"}}); err != nil {
+		tb.Fatal(err)
+	}
+	var o stack.PolicyOptions
+	if pkjwt {
+		pub, err := harness.PublicKeyPEM(s.AssertionKey())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := idp.Mock.AddClient(mockoauth2.Client{ID: idp.ClientID, Secret: idp.Secret, AuthMethod: "private_key_jwt", PublicKeyPEM: pub}); err != nil {
+			tb.Fatal(err)
+		}
+		o.Patches = []policy.TechnicalProfile{{
+			ID:                "Contoso-OAUTH2",
+			Metadata:          policy.Metadata{{Key: "token_endpoint_auth_method", Value: "private_key_jwt"}},
+			CryptographicKeys: []policy.Key{{ID: "assertion_signing_key", StorageReferenceID: stack.ContosoAssertionKey}},
+		}}
+	}
+	if err := s.Load("oauth2", o); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func TestContosoJourneys(t *testing.T) {
+	for _, pkjwt := range []bool{false, true} {
+		t.Run(fmt.Sprintf("private_key_jwt=%v", pkjwt), func(t *testing.T) {
+			s := startContoso(t, pkjwt)
+			res, err := contosoSignIn(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.IDToken == "" || res.VerifyError != "" || res.Claims["given_name"] != "Bob" {
+				t.Fatalf("want a verified id_token for Bob, got error=%q %q verify=%q", res.Error, res.ErrorDescription, res.VerifyError)
+			}
+			idp, _ := s.IdP(stack.PartyContoso)
+			last, ok := idp.Mock.LastRequest(mockoauth2.EndpointToken)
+			if !ok {
+				t.Fatal("Contoso received no token request")
+			}
+			if got := last.Form.Has("client_assertion"); got != pkjwt {
+				t.Errorf("client_assertion present = %v, want %v", got, pkjwt)
+			}
+		})
+	}
+}
+
+// BenchmarkContosoJourney is one journey through the generic OAuth2 IdP without
+// a browser, with the default client_secret_post and with private_key_jwt.
+func BenchmarkContosoJourney(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		pkjwt bool
+	}{{"client_secret_post", false}, {"private_key_jwt", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := startContoso(b, tc.pkjwt)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				res, err := contosoSignIn(s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.IDToken == "" || res.VerifyError != "" {
+					b.Fatalf("no verified token: %s %s", res.Error, res.VerifyError)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/journey")
+		})
+	}
+}

@@ -114,12 +114,21 @@ func TestPrivateKeyJWT(t *testing.T) {
 			c.PublicKeyPEM, c.JWKS, c.AssertionAlgs = "", string(ecJWK), []string{"ES256"}
 		}, build: build{jwt.SigningMethodES256, ecKey, "ec-1"}, status: 200},
 
+		{name: "RSA key from a JWKS by kid", client: func(c *oauth2.Client) {
+			c.PublicKeyPEM, c.JWKS = "", rsaJWKS(t, "testdata/rsa-other.key", "old", "testdata/rsa-client.key", "new")
+		}, build: build{jwt.SigningMethodRS256, clientKey, "new"}, status: 200},
+		{name: "JWKS and PEM together", client: func(c *oauth2.Client) {
+			c.JWKS = rsaJWKS(t, "testdata/rsa-other.key", "old")
+		}, build: build{jwt.SigningMethodRS256, clientKey, "old"}, status: 200},
 		{name: "PS256 not in the default algs", build: build{jwt.SigningMethodPS256, clientKey, ""}, status: 401, errCode: "invalid_client", wantDesc: `alg "PS256" is not accepted`},
 		{name: "RS512 not in the client's algs", client: func(c *oauth2.Client) { c.AssertionAlgs = []string{"RS256"} },
 			build: build{jwt.SigningMethodRS512, clientKey, ""}, status: 401, errCode: "invalid_client", wantDesc: `alg "RS512" is not accepted`},
 		{name: "HS256", build: build{jwt.SigningMethodHS256, []byte("a shared secret of 32 bytes long!"), ""}, status: 401, errCode: "invalid_client", wantDesc: `alg "HS256" is not accepted`},
 		{name: "none", build: build{jwt.SigningMethodNone, nil, ""}, status: 401, errCode: "invalid_client", wantDesc: `alg "none" is not accepted`},
 		{name: "wrong key", build: build{jwt.SigningMethodRS256, otherKey, ""}, status: 401, errCode: "invalid_client", wantDesc: "does not verify with the registered key"},
+		{name: "JWKS kid of another key", client: func(c *oauth2.Client) {
+			c.PublicKeyPEM, c.JWKS = "", rsaJWKS(t, "testdata/rsa-other.key", "old", "testdata/rsa-client.key", "new")
+		}, build: build{jwt.SigningMethodRS256, clientKey, "old"}, status: 401, errCode: "invalid_client", wantDesc: "does not verify with the registered key"},
 		{name: "JWKS kid unknown", client: func(c *oauth2.Client) {
 			c.PublicKeyPEM, c.JWKS, c.AssertionAlgs = "", string(ecJWK), []string{"ES256"}
 		}, build: build{jwt.SigningMethodES256, ecKey, "ec-2"}, status: 401, errCode: "invalid_client", wantDesc: `no registered key of client pkj-app verifies ES256 (kid "ec-2")`},
@@ -135,7 +144,9 @@ func TestPrivateKeyJWT(t *testing.T) {
 		{name: "iat in the future", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["iat"] = e.clock.Now().Add(2 * time.Minute).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "iat"},
 		{name: "jti missing", build: rs256, claims: func(e *env, c jwt.MapClaims) { delete(c, "jti") }, status: 401, errCode: "invalid_client", wantDesc: "jti is missing"},
 		{name: "client_id of a secret client", build: rs256, form: func(f url.Values) { f.Set("client_id", clientID) }, status: 401, errCode: "invalid_client", wantDesc: "authenticates with client_secret_post or client_secret_basic, got private_key_jwt"},
-		{name: "wrong assertion type", build: rs256, form: func(f url.Values) { f.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer") }, status: 401, errCode: "invalid_client", wantDesc: "unsupported client_assertion_type"},
+		{name: "wrong assertion type", build: rs256, form: func(f url.Values) {
+			f.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer")
+		}, status: 401, errCode: "invalid_client", wantDesc: "unsupported client_assertion_type"},
 		{name: "assertion type missing", build: rs256, form: func(f url.Values) { f.Del("client_assertion_type") }, status: 400, errCode: "invalid_request", wantDesc: "client_assertion_type is missing"},
 		{name: "assertion missing", build: rs256, form: func(f url.Values) { f.Del("client_assertion") }, status: 400, errCode: "invalid_request", wantDesc: "client_assertion is missing"},
 		{name: "not a JWT", build: rs256, form: func(f url.Values) { f.Set("client_assertion", "abc.def") }, status: 401, errCode: "invalid_client", wantDesc: "not a JWT"},

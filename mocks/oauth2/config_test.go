@@ -3,7 +3,9 @@ package oauth2_test
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,5 +158,200 @@ func TestResponseJSON(t *testing.T) {
 	var back oauth2.Response
 	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, r) {
 		t.Errorf("round trip = %+v %v", back, err)
+	}
+}
+
+// everySwitch is a client with every field set.
+func everySwitch(t *testing.T) oauth2.Client {
+	return oauth2.Client{
+		ID: "every", Secret: "s", RedirectURIs: []string{authresp},
+		TokenMethod: oauth2.TokenMethodGET, AuthMethod: oauth2.AuthPrivateKeyJWT,
+		PublicKeyPEM:         readFile(t, "testdata/rsa-client.pub"),
+		JWKS:                 rsaJWKS(t, "testdata/rsa-client.key", "k1"),
+		AssertionAlgs:        []string{"RS256", "PS512"},
+		TokenEndpointURL:     "https://idp.example/token",
+		TokenResponseFormat:  oauth2.TokenFormatForm,
+		TokenExtraParams:     map[string]string{"resource": "https://graph.example", "openid": "1"},
+		ClaimsRequiredParams: []string{"resource"},
+		ClaimsTokenParam:     "oauth2_access_token",
+		ClaimsTokenIn:        oauth2.ClaimsTokenInQuery,
+		ClaimsFormatParam:    "format", ClaimsFormatValue: "json",
+		ErrorIn200:   "error_message",
+		IssueIDToken: true, IDTokenAudience: "api://b2c",
+	}
+}
+
+func TestClientSwitchesRoundTrip(t *testing.T) {
+	cfg := oauth2.Config{Clients: []oauth2.Client{everySwitch(t)}, Issuer: "https://idp.example", AllowTokenGET: true}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	// every field is set, so a field without a tag or with a wrong one shows up as a difference
+	if v := reflect.ValueOf(cfg.Clients[0]); slices.ContainsFunc(reflect.VisibleFields(v.Type()), func(f reflect.StructField) bool { return v.FieldByIndex(f.Index).IsZero() }) {
+		t.Fatalf("everySwitch leaves a field zero: %+v", cfg.Clients[0])
+	}
+	t.Run("JSON", func(t *testing.T) {
+		b, err := json.Marshal(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{`"tokenMethod":"GET"`, `"authMethod":"private_key_jwt"`, `"publicKeyPEM":`, `"jwks":`, `"assertionAlgs":`,
+			`"tokenEndpointURL":`, `"tokenResponseFormat":"form"`, `"tokenExtraParams":`, `"claimsRequiredParams":`, `"claimsTokenParam":`,
+			`"claimsTokenIn":"query"`, `"claimsFormatParam":"format"`, `"claimsFormatValue":"json"`, `"errorIn200":"error_message"`,
+			`"issueIDToken":true`, `"idTokenAudience":"api://b2c"`, `"issuer":`} {
+			if !strings.Contains(string(b), key) {
+				t.Errorf("JSON lacks %s:\n%s", key, b)
+			}
+		}
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		var back oauth2.Config
+		if err := dec.Decode(&back); err != nil || !reflect.DeepEqual(back, cfg) {
+			t.Errorf("JSON round trip: %v\n got %+v\nwant %+v", err, back, cfg)
+		}
+	})
+	t.Run("YAML", func(t *testing.T) {
+		b, err := yaml.Marshal(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		dec.KnownFields(true)
+		var back oauth2.Config
+		if err := dec.Decode(&back); err != nil || !reflect.DeepEqual(back, cfg) {
+			t.Errorf("YAML round trip: %v\n got %+v\nwant %+v\n%s", err, back, cfg, b)
+		}
+	})
+	t.Run("admin API", func(t *testing.T) {
+		e := newEnv(t, testConfig())
+		b, _ := json.Marshal(cfg.Clients[0])
+		if r := e.admin("PUT", "/_admin/clients", string(b)); r.StatusCode != http.StatusNoContent {
+			t.Fatalf("PUT clients: %d %s", r.StatusCode, r.body)
+		}
+		r := e.admin("GET", "/_admin/config", "")
+		var got oauth2.Config
+		if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+			t.Fatal(err)
+		}
+		if last := got.Clients[len(got.Clients)-1]; !reflect.DeepEqual(last, cfg.Clients[0]) {
+			t.Errorf("client through the admin API:\n got %+v\nwant %+v", last, cfg.Clients[0])
+		}
+		bad := `{"id":"x","secret":"s","authMethod":"client_secret_jwt","claimsTokenIn":"body"}`
+		m := wantOAuthError(t, e.admin("PUT", "/_admin/clients", bad), http.StatusBadRequest, "invalid_request")
+		if d := m["error_description"].(string); !strings.Contains(d, "authMethod") || !strings.Contains(d, "claimsTokenIn") {
+			t.Errorf("description = %q, want both problems", d)
+		}
+	})
+	t.Run("copies", func(t *testing.T) {
+		e := newEnv(t, cfg)
+		cs := e.srv.Clients()
+		cs[0].TokenExtraParams["resource"] = "changed"
+		cs[0].AssertionAlgs[0] = "changed"
+		cs[0].ClaimsRequiredParams[0] = "changed"
+		if again := e.srv.Clients()[0]; !reflect.DeepEqual(again, cfg.Clients[0]) {
+			t.Errorf("Clients returned shared maps or slices: %+v", again)
+		}
+	})
+}
+
+func TestLoadSwitchesConfig(t *testing.T) {
+	cfg, err := oauth2.LoadConfig("testdata/switches.yaml")
+	if err != nil {
+		t.Fatalf("LoadConfig: %v", err)
+	}
+	byID := map[string]oauth2.Client{}
+	for _, c := range cfg.Clients {
+		byID[c.ID] = c
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"facebook tokenMethod", byID["facebook-app"].TokenMethod, "GET"},
+		{"facebook tokenResponseFormat", byID["facebook-app"].TokenResponseFormat, "form"},
+		{"linkedin authMethod", byID["linkedin-app"].AuthMethod, "client_secret_basic"},
+		{"linkedin claimsTokenIn", byID["linkedin-app"].ClaimsTokenIn, "header"},
+		{"github errorIn200", byID["github-app"].ErrorIn200, "error_message"},
+		{"amazon claimsTokenParam", byID["amazon-app"].ClaimsTokenParam, "oauth2_access_token"},
+		{"amazon format", byID["amazon-app"].ClaimsFormatParam + "=" + byID["amazon-app"].ClaimsFormatValue, "format=json"},
+		{"enterprise publicKeyPEM", byID["enterprise-app"].PublicKeyPEM, readFile(t, "testdata/rsa-client.pub")},
+		{"enterprise extras", byID["enterprise-app"].TokenExtraParams, map[string]string{"resource": "https://graph.contoso.example"}},
+		{"enterprise id_token", byID["enterprise-app"].IssueIDToken, true},
+		{"issuer", cfg.Issuer, "https://idp.contoso.example"},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if _, err := oauth2.New(cfg); err != nil {
+		t.Errorf("New(loaded config): %v", err)
+	}
+}
+
+func TestValidateListsEverySwitchProblem(t *testing.T) {
+	_, err := oauth2.LoadConfig("testdata/invalid-switches.yaml")
+	var ce *oauth2.ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a *ConfigError", err)
+	}
+	algs := "RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512"
+	want := []string{
+		`clients[0]: tokenMethod: want POST or GET, got "PUT"`,
+		`clients[0]: authMethod: want client_secret_post, client_secret_basic or private_key_jwt, got "client_secret_jwt"`,
+		`clients[0]: tokenResponseFormat: want json or form, got "xml"`,
+		`clients[0]: claimsTokenIn: want query, header or any, got "body"`,
+		`clients[0]: errorIn200: want a parameter other than "error", which carries the code`,
+		`clients[0]: idTokenAudience is set but issueIDToken is false`,
+		`clients[1]: authMethod private_key_jwt needs publicKeyPEM or jwks`,
+		`clients[2]: publicKeyPEM: want PEM blocks (-----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE-----) and nothing else`,
+		`clients[2]: assertionAlgs[0]: want one of ` + algs + `, got "HS256"`,
+		`clients[2]: assertionAlgs[1]: want one of ` + algs + `, got "none"`,
+		`clients[2]: tokenEndpointURL: want an absolute URL, got "/token"`,
+		`clients[3]: jwks: the key set has no keys`,
+		`clients[3]: tokenExtraParams: "access_token" is a member the server writes itself`,
+		`clients[3]: tokenExtraParams: "error_message" is the errorIn200 parameter`,
+		`clients[3]: claimsRequiredParams[1]: "openid" is not in tokenExtraParams`,
+		`clients[3]: claimsRequiredParams[2]: duplicate "resource" (first at claimsRequiredParams[0])`,
+		`clients[3]: claimsFormatParam "format" is set without claimsFormatValue`,
+		`clients[4]: claimsFormatValue "json" is set without claimsFormatParam`,
+		`clients[4]: claimsRequiredParams: "resource" is also the access token parameter`,
+		`clients[5]: assertionAlgs[0]: no registered key can verify ES256`,
+		`issuer: want an absolute URL, got "not-a-url"`,
+	}
+	if !reflect.DeepEqual(ce.Problems, want) {
+		t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(ce.Problems, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+func TestValidateKeys(t *testing.T) {
+	pub := readFile(t, "testdata/rsa-client.pub")
+	tests := []struct {
+		name    string
+		client  oauth2.Client
+		wantErr string
+	}{
+		{"PEM public key", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: pub}, ""},
+		{"PEM certificate", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: readFile(t, "testdata/rsa-client.crt")}, ""},
+		{"two PEM keys", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: pub + pub}, ""},
+		{"private key instead of public", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: readFile(t, "testdata/rsa-client.key")},
+			"publicKeyPEM: block 0: want PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE, got PRIVATE KEY"},
+		{"corrupt PEM body", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"},
+			"publicKeyPEM: block 0 (PUBLIC KEY)"},
+		{"PEM then garbage", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: pub + "garbage"}, "publicKeyPEM: want PEM blocks"},
+		{"JWKS not JSON", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", JWKS: "{"}, "jwks: want a JSON Web Key Set"},
+		{"JWKS oct key", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", JWKS: `{"keys":[{"kty":"oct","k":"AAAA"}]}`}, `jwks: keys[0]: want kty RSA or EC, got "oct"`},
+		{"JWKS short RSA key", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", JWKS: `{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]}`}, "jwks: keys[0]: RSA key: want a modulus of at least 1024 bits"},
+		{"JWKS EC point off the curve", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt",
+			JWKS: `{"keys":[{"kty":"EC","crv":"P-256","x":"` + strings.Repeat("A", 43) + `","y":"` + strings.Repeat("A", 43) + `"}]}`}, "jwks: keys[0]: EC key"},
+		{"private_key_jwt needs no secret, others do", oauth2.Client{ID: "a", AuthMethod: "client_secret_basic"}, "secret is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := oauth2.Config{Clients: []oauth2.Client{tt.client}}.Validate()
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("Validate() = %v, want %q", err, tt.wantErr)
+			}
+		})
 	}
 }

@@ -1,26 +1,56 @@
 // Package oauth2 is a Facebook-like OAuth 2.0 identity provider for conformance tests of an
 // OAuth2 client such as Azure AD B2C's OAuth2 technical profile. It checks what a real provider
-// checks (RFC 6749 authorization-code grant, RFC 6750 bearer tokens) and lets tests shape it in
-// the manner of navikt/mock-oauth2-server: users and claims, canned responses, and the raw
-// requests it received.
+// checks (RFC 6749 authorization-code grant, RFC 6750 bearer tokens, RFC 7523 client
+// assertions) and lets tests shape it in the manner of navikt/mock-oauth2-server: users and
+// claims, canned responses, and the raw requests it received.
 //
 // Routes (fixed paths, relative to wherever Handler is served):
 //
 //	GET  /authorize   authorization endpoint: validates the request and shows the login page
-//	POST /authorize   login form: signs in, cancels (access_denied) or shows the page again
-//	POST /token       token endpoint: authorization_code grant, client_secret_post or
-//	                  client_secret_basic; GET too when Config.AllowTokenGET is set
+//	POST /authorize   login form: signs in, cancels (access_denied) or shows the page again;
+//	                  answers with a code, or with an id_token for response_type=id_token
+//	POST /token       token endpoint: authorization_code grant; client_secret_post,
+//	                  client_secret_basic or private_key_jwt; GET instead for a client with
+//	                  TokenMethod GET, or besides POST for all when Config.AllowTokenGET is set
 //	GET  /me          claims endpoint: the user's claims as JSON, access token in the
 //	                  access_token query parameter or an Authorization: Bearer header,
 //	                  "fields" filters top-level members as Facebook's Graph API does
 //	                  (POST with a form-encoded access_token is accepted too, RFC 6750 §2.2)
-//	GET  /logout      end-session endpoint: a small signed-out page
+//	GET  /logout      end-session endpoint (POST too): a small signed-out page
+//	GET  /.well-known/jwks.json             the key that signs id_tokens (RS256)
+//	GET  /.well-known/openid-configuration  discovery document for the routes above
 //
 //	GET  /_admin/config              the current Config as JSON
 //	PUT  /_admin/users               add or replace a User (JSON body)
-//	PUT  /_admin/clients             add or replace a Client (JSON body)
+//	PUT  /_admin/clients             add or replace a Client (JSON body, every switch included)
 //	POST /_admin/enqueue?endpoint=E  queue a Response for endpoint E (authorize, token, claims, logout)
 //	GET  /_admin/requests?endpoint=E the raw requests endpoint E received, oldest first
+//
+// # Per-client switches
+//
+// A Client's switches make the one mock play each kind of IdP the B2C OAuth2 technical profile
+// has metadata for; their zero values keep the lenient Facebook-like behaviour above.
+//
+//	TokenMethod          POST | GET: the one method of the token endpoint (HttpBinding); the other gets 405
+//	AuthMethod           client_secret_post | client_secret_basic | private_key_jwt (token_endpoint_auth_method);
+//	                     empty accepts either secret method; another method gets 401 invalid_client
+//	PublicKeyPEM, JWKS   the keys that verify private_key_jwt assertions (assertion_signing_key)
+//	AssertionAlgs        accepted assertion algorithms, default RS256 and RS512 (token_signing_algorithm)
+//	TokenEndpointURL     an assertion aud accepted besides the URL the request reached
+//	TokenResponseFormat  json | form: access_token=…&token_type=bearer&expires=… (AccessTokenResponseFormat)
+//	TokenExtraParams     extra token response members (ExtraParamsInAccessTokenEndpointResponse)
+//	ClaimsRequiredParams extra members the claims endpoint requires back (ExtraParamsInClaimsEndpointRequest)
+//	ClaimsTokenParam     the access token's query parameter (ClaimsEndpointAccessTokenName)
+//	ClaimsTokenIn        query | header | any (BearerTokenTransmissionMethod)
+//	ClaimsFormatParam, ClaimsFormatValue  a required parameter such as format=json (ClaimsEndpointFormat*)
+//	ErrorIn200           errors as HTTP 200 {name: description, "error": code} (ResponseErrorCodeParamName)
+//	IssueIDToken, IDTokenAudience  id_tokens in token responses and response_type=id_token (IdTokenAudience)
+//
+// A private_key_jwt assertion must have client_assertion_type
+// urn:ietf:params:oauth:client-assertion-type:jwt-bearer, an accepted alg (never none or HS*),
+// a signature by a registered key, iss = sub = client_id, aud = the token endpoint URL,
+// exp in the future and at most 10 minutes ahead, nbf and iat at most a minute in the future,
+// and a jti the client has not used before. Requests records it decoded (Request.Assertion).
 //
 // The login page has stable element ids for browser steps: form#login-form, input#username,
 // input#password, button#signin, button#cancel; a failed sign-in adds #error. With
@@ -28,8 +58,9 @@
 //
 // Protocol errors are Error values turned into responses in one place: JSON bodies
 // {"error","error_description"} (RFC 6749 §5.2) with WWW-Authenticate where RFC 6749 §5.2 or
-// RFC 6750 §3 asks for it, redirects to the client for authorization errors (RFC 6749 §4.1.2.1),
-// and an error page, never a redirect, when the client id or redirect URI cannot be trusted.
+// RFC 6750 §3 asks for it, HTTP 200 bodies for clients with ErrorIn200, redirects to the client
+// for authorization errors (RFC 6749 §4.1.2.1), and an error page, never a redirect, when the
+// client id or redirect URI cannot be trusted. ErrorResponse builds the same answers for Enqueue.
 //
 // Requests to the protocol routes are journaled when the Server is built WithJournal; the admin
 // routes are the test's control plane and are not.

@@ -189,3 +189,22 @@ func fragmentParams(t *testing.T, loc string) url.Values {
 	}
 	return v
 }
+
+// rsaJWKS is a JSON Web Key Set holding the public halves of RSA key files, given as path, kid pairs.
+func rsaJWKS(t *testing.T, pathKid ...string) string {
+	t.Helper()
+	var keys []map[string]string
+	for i := 0; i+1 < len(pathKid); i += 2 {
+		pub := privateKey(t, pathKid[i]).Public().(*rsa.PublicKey)
+		keys = append(keys, map[string]string{
+			"kty": "RSA", "kid": pathKid[i+1],
+			"n": base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+			"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+		})
+	}
+	b, err := json.Marshal(map[string]any{"keys": keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -203,7 +203,7 @@ func (s *Server) tokenMethods(c Client, known bool) []string {
 	}
 	var out []string
 	for _, m := range []string{http.MethodGet, http.MethodPost} {
-		if slices.ContainsFunc(s.clients, func(c Client) bool { return c.tokenMethod() == m }) {
+		if slices.ContainsFunc(s.clients, func(x Client) bool { return x.tokenMethod() == m }) {
 			out = append(out, m)
 		}
 	}

@@ -81,7 +81,7 @@ func TestTokenChecks(t *testing.T) {
 			f.Del("client_secret")
 			return f
 		}, status: 401, errCode: "invalid_client"},
-		{name: "private_key_jwt unsupported", form: func(c string) url.Values {
+		{name: "private_key_jwt from a secret client", form: func(c string) url.Values {
 			f := tokenForm(c)
 			f.Del("client_secret")
 			f.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
