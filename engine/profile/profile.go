@@ -35,6 +35,14 @@ type Env struct {
 	Keys     *keys.Store
 	HTTP     *http.Client
 	Now      func() time.Time
+	// Data is the journey's private store for a profile's values between its
+	// Start and Complete (e.g. OAuth1 temporary credentials); keys are prefixed
+	// with the technical profile id by convention. Never sent anywhere.
+	Data map[string]string
+	// Bind lets a profile name another value by which its party's answer finds
+	// the journey, for protocols whose callback carries no state (OAuth1's
+	// oauth_token). May be nil outside a journey.
+	Bind func(key string)
 }
 
 // CallbackURL is the authresp URI of a protocol ("oauth2", "oauth1"), all in

@@ -116,6 +116,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		rp:            rp,
 		correlationID: uuid.NewString(),
 		bag:           claims.NewBag(),
+		data:          map[string]string{},
 		created:       now,
 	}
 	req, redirectable, err := s.parseRequest(r.Form)
@@ -166,6 +167,8 @@ func (s *Server) env(ss *session, r *http.Request) *profile.Env {
 		Keys: s.cfg.Keys,
 		HTTP: s.cfg.HTTPClient,
 		Now:  s.cfg.Now,
+		Data: ss.data,
+		Bind: func(key string) { s.sessions.bind(key, ss) },
 	}
 }
 
@@ -280,7 +283,7 @@ func (s *Server) handleAuthresp(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusOK, "fragment.html", struct{ Action string }{Action: r.URL.Path})
 		return
 	}
-	ss, found := s.sessions.byStateValue(params.Get("state"))
+	ss, found := s.sessions.byStateValue(callbackKey(r, params))
 	var cs *session
 	if c, err := r.Cookie(cookieName); err == nil {
 		cs, _ = s.sessions.byCookie(c.Value)
@@ -310,6 +313,20 @@ func (s *Server) handleAuthresp(w http.ResponseWriter, r *http.Request) {
 		ss.authTime = s.cfg.Now()
 	}
 	s.act(w, r, ss, env, act, err)
+}
+
+// callbackKey is what finds the journey of a party's answer: OAuth2's state, or
+// for OAuth1, which has none, the temporary token the profile bound
+// (oauth_token, or denied when the user refused).
+func callbackKey(r *http.Request, params url.Values) string {
+	if strings.HasSuffix(r.URL.Path, "/oauth1/authresp") {
+		t := params.Get("oauth_token")
+		if t == "" {
+			t = params.Get("denied")
+		}
+		return "oauth1:" + t
+	}
+	return params.Get("state")
 }
 
 // handleSelection takes the button the user clicked on the selection page.

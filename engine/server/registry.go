@@ -8,6 +8,7 @@ import (
 
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/profile/jwtissuer"
+	"github.com/iefconform/iefconform/engine/profile/oauth1"
 	"github.com/iefconform/iefconform/engine/profile/oauth2"
 )
 
@@ -25,6 +26,8 @@ func lookup(tp *policy.TechnicalProfile) (factory, bool) {
 	switch {
 	case proto == "OAuth2" && !strings.EqualFold(tp.OutputTokenFormat, "OAuth2Error"):
 		return func(tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth2.New(tp) }, true
+	case proto == "OAuth1":
+		return func(tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth1.New(tp) }, true
 	case (proto == "OpenIdConnect" || proto == "None") && strings.EqualFold(tp.OutputTokenFormat, "JWT"):
 		return func(tp *policy.TechnicalProfile) (any, policy.Problems) { return jwtissuer.New(tp) }, true
 	}

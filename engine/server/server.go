@@ -7,6 +7,7 @@
 //	GET      /{tenant}/{policy}/discovery/v2.0/keys        JWKS
 //	GET|POST /{tenant}/oauth2/authresp                     identity providers return here
 //	GET|POST /{tenant}/{policy}/oauth2/authresp            ... or here with UsePolicyInRedirectUri
+//	GET|POST /{tenant}/{policy}/oauth1/authresp            OAuth 1.0a identity providers return here
 //	POST     /{tenant}/{policy}/api/selection              the claims-provider selection page's buttons
 //	GET      /healthz
 //
@@ -246,6 +247,7 @@ func (s *Server) routes() http.Handler {
 	r.HandleFunc("/{tenant}/{policy}/discovery/v2.0/keys", s.handleJWKS).Methods(http.MethodGet)
 	r.HandleFunc("/{tenant}/oauth2/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/{tenant}/{policy}/oauth2/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc("/{tenant}/{policy}/oauth1/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/{tenant}/{policy}/api/selection", s.handleSelection).Methods(http.MethodPost)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, nil, httpError(http.StatusNotFound, "", "The page you requested does not exist: "+r.URL.Path))

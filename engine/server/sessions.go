@@ -37,6 +37,8 @@ type session struct {
 	correlationID string
 	st            journey.State
 	bag           *claims.Bag
+	data          map[string]string // technical profiles' private values between Start and Complete
+	keys          []string          // extra lookup keys bound by profiles (e.g. oauth1:<token>)
 	created       time.Time
 	authTime      time.Time
 }
@@ -93,6 +95,18 @@ func (s *sessions) remove(ss *session) {
 	defer s.mu.Unlock()
 	delete(s.byID, ss.id)
 	delete(s.byState, ss.state)
+	for _, k := range ss.keys {
+		delete(s.byState, k)
+	}
+}
+
+// bind makes key find ss as its state does; profiles whose party's answer
+// carries no state bind what it does carry. Called with ss.mu held.
+func (s *sessions) bind(key string, ss *session) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.byState[key] = ss
+	ss.keys = append(ss.keys, key)
 }
 
 // expire drops sessions older than the TTL; called with mu held.
@@ -102,6 +116,9 @@ func (s *sessions) expire() {
 		if now.Sub(ss.created) > s.ttl {
 			delete(s.byID, id)
 			delete(s.byState, ss.state)
+			for _, k := range ss.keys {
+				delete(s.byState, k)
+			}
 		}
 	}
 }
