@@ -49,7 +49,9 @@ func TestFeatures(t *testing.T) {
 	o.TestingT = t
 	if len(o.Paths) == 0 {
 		o.FS = features.FS
-		o.Paths = []string{"oauth2"}
+		if o.Paths, err = features.Paths(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	status := godog.TestSuite{
 		Name:                "iefconform",

@@ -3,7 +3,10 @@
 // so that `go test` and the iefconform binary run the same files.
 package features
 
-import "embed"
+import (
+	"embed"
+	"io/fs"
+)
 
 // FS holds every feature file and policy folder.
 //
@@ -12,3 +15,18 @@ var FS embed.FS
 
 // Policies is the policies folder within FS.
 const Policies = "policies"
+
+// Paths lists the feature folders of FS (every top-level folder but policies), sorted.
+func Paths() ([]string, error) {
+	entries, err := fs.ReadDir(FS, ".")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() && e.Name() != Policies {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}

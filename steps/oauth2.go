@@ -158,19 +158,7 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		return w.OverrideSetting(info.Title+"AccessTokenEndpoint", u)
 	})
 	sc.Step(`^(\w+) received an? (GET|POST) to "([^"]*)" with:$`, func(ctx context.Context, name, method, path string, t *godog.Table) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		m, err := idp(w, name)
-		if err != nil {
-			return err
-		}
-		ep, ok := endpoints[path]
-		if !ok {
-			return fmt.Errorf("unknown path %q of %s", path, name)
-		}
-		last, err := lastRequest(w, m, name, method, path, ep)
+		w, last, err := received(ctx, name, method, path)
 		if err != nil {
 			return err
 		}
@@ -225,6 +213,25 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		}
 		return nil
 	})
+}
+
+// received is the last request with the method (any when empty) that an
+// identity provider's endpoint received, by the endpoint's path.
+func received(ctx context.Context, name, method, path string) (*harness.World, *mockoauth2.Request, error) {
+	w, err := world(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := idp(w, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	ep, ok := endpoints[path]
+	if !ok {
+		return nil, nil, fmt.Errorf("unknown path %q of %s", path, name)
+	}
+	last, err := lastRequest(w, m, name, method, path, ep)
+	return w, last, err
 }
 
 // lastRequest is the last request with the method an endpoint of the mock received.

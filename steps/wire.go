@@ -7,26 +7,12 @@ import (
 	"strings"
 
 	"github.com/cucumber/godog"
-
-	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
 )
 
 // wireSteps assert on what identity providers received: headers, counts.
 func wireSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^(\w+)'s last request to "([^"]*)" has the header "([^"]*)" (equal to|starting with) "([^"]*)"$`, func(ctx context.Context, name, path, header, how, want string) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		m, err := idp(w, name)
-		if err != nil {
-			return err
-		}
-		ep, ok := endpoints[path]
-		if !ok {
-			return fmt.Errorf("unknown path %q of %s", path, name)
-		}
-		last, err := lastRequest(w, m, name, "", path, ep)
+		w, last, err := received(ctx, name, "", path)
 		if err != nil {
 			return err
 		}
@@ -38,15 +24,7 @@ func wireSteps(sc *godog.ScenarioContext) {
 		return nil
 	})
 	sc.Step(`^(\w+)'s last request to "([^"]*)" has no header "([^"]*)"$`, func(ctx context.Context, name, path, header string) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		m, err := idp(w, name)
-		if err != nil {
-			return err
-		}
-		last, err := lastRequest(w, m, name, "", path, endpoints[path])
+		_, last, err := received(ctx, name, "", path)
 		if err != nil {
 			return err
 		}
@@ -99,15 +77,7 @@ func wireSteps(sc *godog.ScenarioContext) {
 // provider received (OA2-07).
 func assertionSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the client assertion (\w+) received is signed with "(RS256|RS512)", lives (\d+) seconds and has the claims:$`, func(ctx context.Context, name, alg string, lifetime int, t *godog.Table) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		m, err := idp(w, name)
-		if err != nil {
-			return err
-		}
-		last, err := lastRequest(w, m, name, "", "/token", mockoauth2.EndpointToken)
+		w, last, err := received(ctx, name, "", "/token")
 		if err != nil {
 			return err
 		}
