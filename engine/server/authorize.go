@@ -283,7 +283,8 @@ func (s *Server) handleAuthresp(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusOK, "fragment.html", struct{ Action string }{Action: r.URL.Path})
 		return
 	}
-	ss, found := s.sessions.byStateValue(callbackKey(r, params))
+	key := callbackKey(r, params)
+	ss, found := s.sessions.byStateValue(key)
 	var cs *session
 	if c, err := r.Cookie(cookieName); err == nil {
 		cs, _ = s.sessions.byCookie(c.Value)
@@ -303,6 +304,13 @@ func (s *Server) handleAuthresp(w http.ResponseWriter, r *http.Request) {
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
+	// A key a profile bound (OAuth1's temporary token) answers once: spent here,
+	// a replay cannot reach the journey once it has moved on to another party.
+	if key != ss.state && !s.sessions.unbind(key, ss) {
+		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "AADB2C90273",
+			"An invalid response was received : 'Error: the state parameter does not belong to a journey in progress'"))
+		return
+	}
 	if ss.st.Pending == "" {
 		s.writeError(w, r, ss, httpError(http.StatusBadRequest, "", "The journey is not waiting for an identity provider's response."))
 		return

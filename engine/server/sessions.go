@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -107,6 +108,24 @@ func (s *sessions) bind(key string, ss *session) {
 	defer s.mu.Unlock()
 	s.byState[key] = ss
 	ss.keys = append(ss.keys, key)
+}
+
+// unbind forgets a key that bind added, once the party's answer that carried
+// it has been taken: an answer is used once. It reports whether key was still
+// bound to ss (false when a concurrent request took it first). Called with
+// ss.mu held.
+func (s *sessions) unbind(key string, ss *session) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.Index(ss.keys, key)
+	if i < 0 {
+		return false
+	}
+	ss.keys = slices.Delete(ss.keys, i, i+1)
+	if s.byState[key] == ss {
+		delete(s.byState, key)
+	}
+	return true
 }
 
 // expire drops sessions older than the TTL; called with mu held.

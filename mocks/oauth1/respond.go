@@ -1,0 +1,98 @@
+package oauth1
+
+import (
+	"encoding/json"
+	"errors"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// Realm is the realm of the server's WWW-Authenticate challenges.
+const Realm = "mock-oauth1"
+
+// writeError is the one place where errors become responses: a Problem becomes HTTP 401 with a
+// form-encoded oauth_problem body and a WWW-Authenticate challenge, a pageError the HTML error
+// page, a requestError a JSON {"error","error_description"} body with its status, and anything
+// else an unexpected failure, logged and answered with 500 server_error.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var p Problem
+	if errors.As(err, &p) {
+		h := w.Header()
+		h.Set("WWW-Authenticate", challenge(p))
+		h.Set("Content-Type", formContentType)
+		h.Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(problemBody(p)))
+		return
+	}
+	var pe pageError
+	if errors.As(err, &pe) {
+		werr := s.renderErrorPage(w, pe)
+		if werr == nil {
+			return
+		}
+		err = werr
+	}
+	var re requestError
+	if errors.As(err, &re) {
+		writeJSON(w, re.Status, map[string]string{"error": re.Code, "error_description": re.Description})
+		return
+	}
+	s.logger.Error("oauth1 mock: unexpected failure", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error", "error_description": "unexpected failure in the mock identity provider"})
+}
+
+// problemBody is the form-encoded body of a Problem: oauth_problem, oauth_problem_advice, then
+// the extra parameters sorted by name.
+func problemBody(p Problem) string {
+	pairs := []string{"oauth_problem", p.Name}
+	if p.Advice != "" {
+		pairs = append(pairs, "oauth_problem_advice", p.Advice)
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.Params)) {
+		pairs = append(pairs, k, p.Params[k])
+	}
+	return encodePairs(pairs...)
+}
+
+// challenge is the WWW-Authenticate value for p (RFC 5849 §3.5.1 syntax).
+func challenge(p Problem) string {
+	return `OAuth realm="` + Realm + `", oauth_problem="` + PercentEncode(p.Name) + `"`
+}
+
+// encodePairs joins name, value, name, value… as name=value&… with RFC 5849 §3.6 encoding.
+func encodePairs(pairs ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(PercentEncode(pairs[i]) + "=" + PercentEncode(pairs[i+1]))
+	}
+	return b.String()
+}
+
+// writeForm writes a successful form-encoded response (RFC 5849 §2.1, §2.3) in the given order.
+func writeForm(w http.ResponseWriter, pairs ...string) {
+	h := w.Header()
+	h.Set("Content-Type", formContentType)
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(encodePairs(pairs...)))
+}
+
+// writeJSON writes v as a JSON response that no cache keeps.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// only values built by this package reach here; they always marshal
+		status, b = http.StatusInternalServerError, []byte(`{"error":"server_error"}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}

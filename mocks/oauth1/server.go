@@ -1,0 +1,372 @@
+package oauth1
+
+import (
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/iefconform/iefconform/mocks/journal"
+)
+
+// The fixed protocol routes.
+const (
+	PathRequestToken = "/oauth/request_token"
+	PathAuthorize    = "/oauth/authorize"
+	PathAuthenticate = "/oauth/authenticate"
+	PathAccessToken  = "/oauth/access_token"
+)
+
+// fixedPaths are the routes the claims path may not take.
+var fixedPaths = []string{PathRequestToken, PathAuthorize, PathAuthenticate, PathAccessToken}
+
+// Server is the mock identity provider. It is safe for concurrent use; give each scenario its own.
+type Server struct {
+	now        func() time.Time
+	logger     *slog.Logger
+	jrnl       *journal.Journal
+	party      string
+	trustProto bool
+	pages      *template.Template
+	claimsPath string
+
+	handler   http.Handler
+	closed    chan struct{}
+	closeOnce sync.Once
+
+	mu        sync.Mutex
+	consumers []Consumer
+	users     []User
+	window    time.Duration
+	tempTTL   time.Duration
+	temps     map[string]*tempCred   // temporary credentials by oauth_token
+	access    map[string]*accessCred // token credentials by oauth_token
+	nonces    map[nonceKey]time.Time // nonces seen, until when they are remembered
+	nextPrune time.Time              // when expired nonces and temporary credentials are next dropped
+	queue     map[Endpoint][]Response
+	requests  map[Endpoint][]Request
+}
+
+// tempState is where a temporary credential is in its single life.
+type tempState int
+
+const (
+	tempIssued     tempState = iota // waiting for the user
+	tempAuthorized                  // the user signed in: a verifier is out
+	tempExchanged                   // traded for token credentials
+	tempRevoked                     // the user denied access
+)
+
+// tempCred is an issued temporary credential (request token).
+type tempCred struct {
+	consumerKey string
+	secret      string
+	callback    string
+	expires     time.Time
+	state       tempState
+	verifier    string
+	username    string
+}
+
+// accessCred is an issued token credential (access token).
+type accessCred struct {
+	consumerKey string
+	secret      string
+	username    string
+}
+
+// nonceKey identifies a request for replay detection (RFC 5849 §3.3).
+type nonceKey struct {
+	consumerKey, token, nonce, timestamp string
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithJournal records every request to the protocol routes in j under the given party name
+// ("oauth1" when empty).
+func WithJournal(j *journal.Journal, party string) Option {
+	return func(s *Server) {
+		if party == "" {
+			party = "oauth1"
+		}
+		s.jrnl = j
+		s.party = party
+	}
+}
+
+// WithClock replaces time.Now for timestamps, nonces, credential lifetimes and request times.
+// Delays of queued responses always run on the real clock.
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
+
+// WithLogger sets where unexpected failures are logged; the default is slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Server) {
+		if l != nil {
+			s.logger = l
+		}
+	}
+}
+
+// WithForwardedProto makes the base string URI take its scheme from the X-Forwarded-Proto
+// header (http or https), for a server behind a TLS-terminating proxy. Without it the scheme is
+// https exactly when the request arrived over TLS.
+func WithForwardedProto() Option {
+	return func(s *Server) { s.trustProto = true }
+}
+
+// New returns a Server holding cfg's consumers and users. It fails when cfg does not validate.
+func New(cfg Config, opts ...Option) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("new oauth1 server: %w", err)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, fmt.Errorf("new oauth1 server: %w", err)
+	}
+	s := &Server{
+		now:        time.Now,
+		logger:     slog.Default(),
+		pages:      pages,
+		claimsPath: cfg.ClaimsPath,
+		closed:     make(chan struct{}),
+		window:     time.Duration(cfg.TimestampWindow),
+		tempTTL:    time.Duration(cfg.TemporaryCredentialTTL),
+		temps:      map[string]*tempCred{},
+		access:     map[string]*accessCred{},
+		nonces:     map[nonceKey]time.Time{},
+		queue:      map[Endpoint][]Response{},
+		requests:   map[Endpoint][]Request{},
+	}
+	if s.claimsPath == "" {
+		s.claimsPath = DefaultClaimsPath
+	}
+	if s.window == 0 {
+		s.window = DefaultTimestampWindow
+	}
+	if s.tempTTL == 0 {
+		s.tempTTL = DefaultTemporaryCredentialTTL
+	}
+	for _, c := range cfg.Consumers {
+		s.consumers = append(s.consumers, c.clone())
+	}
+	for _, u := range cfg.Users {
+		s.users = append(s.users, u.clone())
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler serving every route of the package documentation.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// ClaimsPath returns the path of the claims endpoint.
+func (s *Server) ClaimsPath() string { return s.claimsPath }
+
+// Close releases requests waiting on the Delay of a queued response, so that shutting down the
+// HTTP server never waits for them. Call it before closing the listener; it is idempotent.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
+}
+
+// routes builds the router: protocol routes (journaled when asked) and the admin API. Handlers
+// check the method themselves so that every request to a protocol route is recorded.
+func (s *Server) routes() http.Handler {
+	proto := mux.NewRouter()
+	proto.HandleFunc(PathRequestToken, s.handleRequestToken)
+	proto.HandleFunc(PathAuthorize, s.handleAuthorize)
+	proto.HandleFunc(PathAuthenticate, s.handleAuthorize)
+	proto.HandleFunc(PathAccessToken, s.handleAccessToken)
+	proto.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return r.URL.Path == s.claimsPath }).HandlerFunc(s.handleClaims)
+	proto.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
+
+	admin := mux.NewRouter()
+	admin.HandleFunc("/_admin/config", s.handleAdminConfig).Methods(http.MethodGet)
+	admin.HandleFunc("/_admin/consumers", s.handleAdminConsumers).Methods(http.MethodPut)
+	admin.HandleFunc("/_admin/users", s.handleAdminUsers).Methods(http.MethodPut)
+	admin.HandleFunc("/_admin/tokens", s.handleAdminTokens).Methods(http.MethodPut)
+	admin.HandleFunc("/_admin/enqueue", s.handleAdminEnqueue).Methods(http.MethodPost)
+	admin.HandleFunc("/_admin/requests", s.handleAdminRequests).Methods(http.MethodGet)
+	admin.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
+	admin.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, methodNotAllowed(r.Method+" is not allowed on "+r.URL.Path))
+	})
+
+	var protoHandler http.Handler = proto
+	if s.jrnl != nil {
+		protoHandler = s.jrnl.Wrap(s.party, proto)
+	}
+	root := mux.NewRouter()
+	root.PathPrefix("/_admin/").Handler(admin)
+	root.PathPrefix("/").Handler(protoHandler)
+	return root
+}
+
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, requestError{Status: http.StatusNotFound, Code: "not_found", Description: "no route " + r.URL.Path})
+}
+
+// allowOnly answers a request whose method is not method with 405 and reports whether it did.
+func (s *Server) allowOnly(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	if slices.Contains(methods, r.Method) {
+		return false
+	}
+	allow := methods[0]
+	for _, m := range methods[1:] {
+		allow += ", " + m
+	}
+	w.Header().Set("Allow", allow)
+	s.writeError(w, r, methodNotAllowed(r.URL.Path+" accepts "+allow+", got "+r.Method))
+	return true
+}
+
+// AddConsumer adds a consumer or replaces the one with the same Key. Credentials already issued
+// to the consumer stay valid.
+func (s *Server) AddConsumer(c Consumer) error {
+	if err := c.validate(); err != nil {
+		return fmt.Errorf("add consumer: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c = c.clone()
+	if i := slices.IndexFunc(s.consumers, func(x Consumer) bool { return x.Key == c.Key }); i >= 0 {
+		s.consumers[i] = c
+	} else {
+		s.consumers = append(s.consumers, c)
+	}
+	return nil
+}
+
+// AddUser adds a user or replaces the one with the same Username. Access tokens already issued
+// to the user see the new fields. Another user's UserID is refused.
+func (s *Server) AddUser(u User) error {
+	if err := u.validate(); err != nil {
+		return fmt.Errorf("add user: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j := slices.IndexFunc(s.users, func(x User) bool { return x.UserID == u.UserID && x.Username != u.Username }); j >= 0 {
+		return fmt.Errorf("add user: %w", &ConfigError{Problems: []string{fmt.Sprintf("userID %q already belongs to %q", u.UserID, s.users[j].Username)}})
+	}
+	u = u.clone()
+	if i := slices.IndexFunc(s.users, func(x User) bool { return x.Username == u.Username }); i >= 0 {
+		s.users[i] = u
+	} else {
+		s.users = append(s.users, u)
+	}
+	return nil
+}
+
+// AddAccessToken makes the server accept t at the claims endpoint as a token credential it
+// issued to t.ConsumerKey for t.Username, replacing any token with the same value. The consumer
+// and user must exist (ErrUnknownConsumer, ErrUnknownUser).
+func (s *Server) AddAccessToken(t AccessToken) error {
+	var problems []string
+	if t.Token == "" {
+		problems = append(problems, "token is empty")
+	}
+	if t.Secret == "" {
+		problems = append(problems, "secret is empty")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("add access token: %w", &ConfigError{Problems: problems})
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.consumerLocked(t.ConsumerKey); !ok {
+		return fmt.Errorf("add access token: consumer %q: %w", t.ConsumerKey, ErrUnknownConsumer)
+	}
+	if _, ok := s.userLocked(t.Username); !ok {
+		return fmt.Errorf("add access token: user %q: %w", t.Username, ErrUnknownUser)
+	}
+	delete(s.temps, t.Token)
+	s.access[t.Token] = &accessCred{consumerKey: t.ConsumerKey, secret: t.Secret, username: t.Username}
+	return nil
+}
+
+// Consumers returns a copy of every consumer, in the order they were added.
+func (s *Server) Consumers() []Consumer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Consumer, len(s.consumers))
+	for i, c := range s.consumers {
+		out[i] = c.clone()
+	}
+	return out
+}
+
+// Users returns a copy of every user, in the order they were added.
+func (s *Server) Users() []User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]User, len(s.users))
+	for i, u := range s.users {
+		out[i] = u.clone()
+	}
+	return out
+}
+
+// Config returns the server's current configuration: consumers, users and durations.
+func (s *Server) Config() Config {
+	consumers, users := s.Consumers(), s.Users()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Config{
+		Consumers:              consumers,
+		Users:                  users,
+		TimestampWindow:        Duration(s.window),
+		TemporaryCredentialTTL: Duration(s.tempTTL),
+		ClaimsPath:             s.claimsPath,
+	}
+}
+
+// consumerLocked returns the consumer with the given key. The caller holds s.mu.
+func (s *Server) consumerLocked(key string) (Consumer, bool) {
+	i := slices.IndexFunc(s.consumers, func(x Consumer) bool { return x.Key == key })
+	if i < 0 {
+		return Consumer{}, false
+	}
+	return s.consumers[i], true
+}
+
+// userLocked returns the user with the given username. The caller holds s.mu.
+func (s *Server) userLocked(name string) (User, bool) {
+	i := slices.IndexFunc(s.users, func(x User) bool { return x.Username == name })
+	if i < 0 {
+		return User{}, false
+	}
+	return s.users[i], true
+}
+
+// pruneLocked drops nonces past their window and temporary credentials expired longer than a
+// lifetime ago, at most once a window. The caller holds s.mu.
+func (s *Server) pruneLocked(now time.Time) {
+	if now.Before(s.nextPrune) {
+		return
+	}
+	s.nextPrune = now.Add(s.window)
+	for k, until := range s.nonces {
+		if until.Before(now) {
+			delete(s.nonces, k)
+		}
+	}
+	for k, t := range s.temps {
+		if t.expires.Add(s.tempTTL).Before(now) {
+			delete(s.temps, k)
+		}
+	}
+}
