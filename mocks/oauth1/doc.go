@@ -38,33 +38,40 @@
 // # Checks on every signed request
 //
 // Each refusal is HTTP 401, Content-Type application/x-www-form-urlencoded, body
-// oauth_problem=<name>&oauth_problem_advice=<text> (OAuth Problem Reporting) and
-// WWW-Authenticate: OAuth realm="mock-oauth1", oauth_problem="<name>". In order:
+// oauth_problem=<name>&oauth_problem_advice=<text>[&<extra>=…] (OAuth Problem Reporting) and
+// WWW-Authenticate: OAuth realm="mock-oauth1", oauth_problem="<name>". The checks run in this
+// order; the first that fails answers:
 //
-//	parameter_rejected         a malformed Authorization header (values must be quoted), query or
-//	                           form body; a non-oauth_ parameter in the header; an oauth_ parameter
-//	                           repeated; oauth_ parameters in more than one of header, query and
-//	                           body (RFC 5849 §3.5); an oauth_ parameter the endpoint does not take
-//	                           (oauth_parameters_rejected lists them); a non-numeric oauth_timestamp;
-//	                           an oauth_callback that is not absolute or not registered
+//	parameter_rejected         a malformed Authorization header (values must be quoted and
+//	                           percent-encoded), query or form body; a non-oauth_ parameter in the
+//	                           header; two OAuth headers; an oauth_ parameter repeated; oauth_
+//	                           parameters in more than one of header, query and body (RFC 5849
+//	                           §3.5); an oauth_ parameter the endpoint does not take, such as
+//	                           oauth_verifier at the claims endpoint or a non-empty oauth_token at
+//	                           request_token (oauth_parameters_rejected=a&b names them)
 //	version_rejected           oauth_version present and not 1.0 (oauth_acceptable_versions=1.0-1.0)
 //	parameter_absent           oauth_consumer_key, oauth_signature_method, oauth_signature,
-//	                           oauth_timestamp and oauth_nonce (both optional with PLAINTEXT), plus
-//	                           oauth_callback, oauth_token or oauth_verifier where the endpoint
-//	                           needs them, missing or empty (oauth_parameters_absent=a&b)
+//	                           oauth_timestamp and oauth_nonce (both optional with PLAINTEXT, RFC
+//	                           5849 §3.1), plus oauth_callback, oauth_token or oauth_verifier where
+//	                           the endpoint needs them, missing or empty (oauth_parameters_absent=a&b)
 //	consumer_key_unknown       no such consumer
-//	signature_method_rejected  the method is not in the consumer's SignatureMethods
-//	timestamp_refused          more than TimestampWindow from the server's clock
+//	signature_method_rejected  the method is not in the consumer's SignatureMethods (names are
+//	                           case-sensitive; HMAC-SHA256 is not an RFC 5849 method)
+//	parameter_rejected         oauth_timestamp is not a decimal number
+//	timestamp_refused          oauth_timestamp more than TimestampWindow from the server's clock
 //	                           (oauth_acceptable_timestamps=<from>-<to>, Unix seconds)
-//	token_rejected             an unknown token, an access token where the temporary credential is
-//	                           due or the reverse, another consumer's token, a temporary credential
+//	token_rejected             an unknown token; an access token where the temporary credential is
+//	                           due or the reverse; another consumer's token; a temporary credential
 //	                           already exchanged or denied by the user
 //	token_expired              a temporary credential older than TemporaryCredentialTTL
-//	signature_invalid          the signature does not verify; the advice shows the base string
+//	signature_invalid          the signature does not verify; the advice shows the base string the
+//	                           server signed
 //	nonce_used                 the same nonce, timestamp, consumer and token were seen within the
 //	                           window (a nonce is remembered only once its signature verified)
-//	verifier_invalid           at the access token endpoint: the credential was not authorized or
-//	                           oauth_verifier does not match
+//	parameter_rejected         request_token: oauth_callback neither "oob" nor an absolute URL
+//	                           without fragment, or not registered for the consumer
+//	verifier_invalid           access_token: the user has not authorized the credential, or
+//	                           oauth_verifier is not the one issued with it
 //
 // The signature base string is RFC 5849 §3.4.1's: the method in uppercase; the base string URI of
 // the URL the request reached (scheme from TLS, or from X-Forwarded-Proto WithForwardedProto;

@@ -321,6 +321,7 @@ func (e *env) signed(cfg *dg.Config, tok *dg.Token, method, u, body string) *htt
 	req := c.req.Clone(context.Background())
 	if body != "" {
 		req.Body = io.NopCloser(strings.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
 		req.ContentLength = int64(len(body))
 	}
 	req.RequestURI = ""

@@ -47,7 +47,7 @@ type Server struct {
 	temps     map[string]*tempCred   // temporary credentials by oauth_token
 	access    map[string]*accessCred // token credentials by oauth_token
 	nonces    map[nonceKey]time.Time // nonces seen, until when they are remembered
-	nextPrune time.Time              // when expired nonces and temporary credentials are next dropped
+	nextPrune time.Time              // when stale nonces are next dropped
 	queue     map[Endpoint][]Response
 	requests  map[Endpoint][]Request
 }
@@ -352,8 +352,9 @@ func (s *Server) userLocked(name string) (User, bool) {
 	return s.users[i], true
 }
 
-// pruneLocked drops nonces past their window and temporary credentials expired longer than a
-// lifetime ago, at most once a window. The caller holds s.mu.
+// pruneLocked drops the nonces whose timestamps have left the window, at most once a window;
+// requests carrying them are refused as stale anyway. Credentials are kept, so that an old
+// temporary credential is still told apart as expired or used. The caller holds s.mu.
 func (s *Server) pruneLocked(now time.Time) {
 	if now.Before(s.nextPrune) {
 		return
@@ -362,11 +363,6 @@ func (s *Server) pruneLocked(now time.Time) {
 	for k, until := range s.nonces {
 		if until.Before(now) {
 			delete(s.nonces, k)
-		}
-	}
-	for k, t := range s.temps {
-		if t.expires.Add(s.tempTTL).Before(now) {
-			delete(s.temps, k)
 		}
 	}
 }

@@ -32,7 +32,7 @@ type signedRequest struct {
 	in      []string   // the places oauth_ parameters were found, in the order header, query, body
 	realm   string
 	baseURI string
-	base    string // the signature base string; empty when err is set
+	base    string // the signature base string; empty when the parameters could not be read
 	err     error  // a Problem found while reading: a malformed header, query or body
 }
 
@@ -58,10 +58,11 @@ func readSigned(r *http.Request, body string, form, trustProto bool) *signedRequ
 	}
 
 	header, realm, err := authorizationParams(r.Header.Values("Authorization"))
-	if err != nil {
+	if err != nil && header == nil {
 		sr.err = err
 		return sr
 	}
+	sr.err = err // a problem that still leaves the parameters readable, for the record
 	sr.realm = realm
 	take(InHeader, header)
 
@@ -109,8 +110,10 @@ func formPairs(s string) ([]param, error) {
 	return out, nil
 }
 
-// authorizationParams reads the OAuth Authorization header (RFC 5849 §3.5.1): its protocol
-// parameters, decoded, and its realm, which is not signed. Headers of other schemes are ignored.
+// authorizationParams reads the OAuth Authorization header (RFC 5849 §3.5.1): its parameters,
+// decoded, and its realm, which is not signed. Headers of other schemes are ignored. A header
+// carrying other than oauth_ parameters is refused but still returned, so that the request's
+// base string can be recorded.
 func authorizationParams(values []string) ([]param, string, error) {
 	var oauthHeaders []string
 	for _, v := range values {
@@ -150,7 +153,7 @@ func authorizationParams(values []string) ([]param, string, error) {
 		out = append(out, param{name, value})
 	}
 	if len(stray) > 0 {
-		return nil, "", problem(ProblemParameterRejected,
+		return out, realm, problem(ProblemParameterRejected,
 			"the Authorization header carries only realm and oauth_ protocol parameters (RFC 5849 §3.5.1); send "+strings.Join(stray, ", ")+" in the query or body",
 			ParamParametersRejected, strings.Join(stray, "&"))
 	}

@@ -34,10 +34,15 @@ func TestBaseStringURI(t *testing.T) {
 		{"forwarded proto list", "/a", "h", true, "http, https", true, "http://h/a"},
 		{"forwarded proto junk", "/a", "h", false, "gopher", true, "http://h/a"},
 		{"absolute-form target", "http://h/x?y=1", "h", false, "", false, "http://h/x"},
+		{"absolute-form target without path", "http://h?y=1", "h", false, "", false, "http://h/"},
+		{"built, not received", "/a%2Fb?y=1", "h", false, "", false, "http://h/a%2Fb"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest("GET", tt.target, nil)
+			if tt.name == "built, not received" {
+				req.RequestURI = ""
+			}
 			req.Host = tt.host
 			req.TLS = nil
 			if tt.tls {
@@ -132,4 +137,21 @@ func TestProblemIs(t *testing.T) {
 	if got := problemBody(p); got != "oauth_problem=nonce_used&oauth_problem_advice=seen&oauth_parameters_absent=x" {
 		t.Errorf("problemBody = %q", got)
 	}
+}
+
+// FuzzReadSigned checks that no Authorization header, query or body makes reading a request
+// panic, and that a readable request always has a base string.
+func FuzzReadSigned(f *testing.F) {
+	f.Add(`OAuth realm="Example", oauth_consumer_key="9djdj82h48djs9d2", oauth_nonce="7d8f3e4a"`, "b5=%3D%253D&a3=a&c%40=&a2=r%20b", "c2&a3=2+q")
+	f.Add(`OAuth a="\`, "a=%zz", "=;=")
+	f.Add(`oauth  ,,, x="", , realm="a\"b"`, "", "&&")
+	f.Fuzz(func(t *testing.T, header, query, body string) {
+		req := httptest.NewRequest("POST", "http://h/p", nil)
+		req.URL.RawQuery = query
+		req.Header.Set("Authorization", header)
+		sr := readSigned(req, body, true, false)
+		if sr.err == nil && sr.base == "" {
+			t.Errorf("no error and no base string for %q %q %q", header, query, body)
+		}
+	})
 }

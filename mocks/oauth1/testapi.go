@@ -21,7 +21,7 @@ const (
 	EndpointRequestToken Endpoint = "request_token" // POST /oauth/request_token
 	EndpointAuthorize    Endpoint = "authorize"     // GET and POST /oauth/authorize and /oauth/authenticate
 	EndpointAccessToken  Endpoint = "access_token"  // POST /oauth/access_token
-	EndpointClaims       Endpoint = "claims"        // GET /1.1/account/verify_credentials.json
+	EndpointClaims       Endpoint = "claims"        // GET Config.ClaimsPath, by default /1.1/account/verify_credentials.json
 )
 
 // endpoints lists every Endpoint.
@@ -118,7 +118,8 @@ type Request struct {
 	// included); OAuthIn says where: header, query and/or body.
 	OAuth   url.Values `json:"oauth,omitempty"`
 	OAuthIn []string   `json:"oauthIn,omitempty"`
-	// Realm is the realm of the Authorization header, which is not signed.
+	// Realm is the realm of the Authorization header as sent (an RFC 2617 quoted-string, not
+	// percent-decoded); it is not signed.
 	Realm string `json:"realm,omitempty"`
 	// BaseURI is the base string URI the server computed (RFC 5849 §3.4.1.2) and BaseString the
 	// signature base string (§3.4.1.1) it verified the signature against; BaseString is empty

@@ -42,7 +42,6 @@ func (s *Server) requestToken(in received) (token, secret string, err error) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pruneLocked(now)
 	s.temps[token] = &tempCred{
 		consumerKey: auth.consumer.Key,
 		secret:      secret,

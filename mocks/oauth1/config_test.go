@@ -1,0 +1,233 @@
+package oauth1_test
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/iefconform/iefconform/mocks/oauth1"
+)
+
+func TestLoadConfig(t *testing.T) {
+	for _, path := range []string{"testdata/config.yaml", "testdata/config.json"} {
+		t.Run(path, func(t *testing.T) {
+			cfg, err := oauth1.LoadConfig(path)
+			if err != nil {
+				t.Fatalf("LoadConfig: %v", err)
+			}
+			wantConsumers := []oauth1.Consumer{
+				{Key: "b2c-consumer", Secret: "consumer-secret", CallbackURLs: []string{"https://contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1a_signin/oauth1/authresp"}},
+				{Key: "any-callback", Secret: "s2", SignatureMethods: []string{"HMAC-SHA1", "PLAINTEXT"}},
+			}
+			if !reflect.DeepEqual(cfg.Consumers, wantConsumers) {
+				t.Errorf("consumers = %+v", cfg.Consumers)
+			}
+			if cfg.TimestampWindow != oauth1.Duration(2*time.Minute) || cfg.TemporaryCredentialTTL != oauth1.Duration(90*time.Second) || cfg.ClaimsPath != oauth1.DefaultClaimsPath {
+				t.Errorf("durations/path = %s %s %s", cfg.TimestampWindow, cfg.TemporaryCredentialTTL, cfg.ClaimsPath)
+			}
+			if len(cfg.Users) != 1 {
+				t.Fatalf("users = %+v", cfg.Users)
+			}
+			u := cfg.Users[0]
+			if u.Username != "alice" || u.UserID != "1001" || u.ScreenName != "alice_s" || u.Email != "alice@example.com" {
+				t.Errorf("user = %+v", u)
+			}
+			// the claims endpoint writes the same JSON whichever format the file was in
+			got, err := json.Marshal(u.Claims)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := `{"entities":{"url":{"urls":[{"expanded_url":"https://example.com/alice"}]}},"followers_count":42,"name":"Alice Smith"}`
+			if string(got) != want {
+				t.Errorf("claims JSON = %s\nwant          %s", got, want)
+			}
+			if _, err := oauth1.New(cfg); err != nil {
+				t.Errorf("New(loaded config): %v", err)
+			}
+		})
+	}
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	tests := []struct {
+		path string
+		want []string
+	}{
+		{"testdata/missing.yaml", []string{"no such file"}},
+		{"testdata/config.toml", []string{"want extension .yaml, .yml or .json"}},
+		{"testdata/unknown-key.yaml", []string{"callbackUrl"}},
+		{"testdata/bad-duration.json", []string{`want a string such as "60s"`}},
+		{"testdata/invalid.yaml", []string{
+			"consumers[0]: key is empty",
+			`consumers[2]: duplicate key "dup" (first at consumers[1])`,
+			`users[0]: userID: want decimal digits only, got "12a"`,
+			"timestampWindow: want zero (default 5m0s) or positive, got -1s",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			_, err := oauth1.LoadConfig(tt.path)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\ndoes not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestValidate(t *testing.T) {
+	pub := readFile(t, "testdata/rsa-consumer.pub")
+	tests := []struct {
+		name string
+		cfg  oauth1.Config
+		want []string // every problem, in order; nil for a valid config
+	}{
+		{name: "empty is valid", cfg: oauth1.Config{}},
+		{name: "RSA-only consumer needs no secret", cfg: oauth1.Config{Consumers: []oauth1.Consumer{{Key: "k", SignatureMethods: []string{"RSA-SHA1"}, PublicKeyPEM: pub}}}},
+		{name: "consumers", cfg: oauth1.Config{Consumers: []oauth1.Consumer{
+			{Secret: "s"},
+			{Key: "a"},
+			{Key: "b", Secret: "s", SignatureMethods: []string{"HMAC-SHA256", "PLAINTEXT", "PLAINTEXT"}},
+			{Key: "c", Secret: "s", SignatureMethods: []string{"RSA-SHA1"}},
+			{Key: "d", Secret: "s", PublicKeyPEM: pub},
+			{Key: "e", SignatureMethods: []string{"RSA-SHA1"}, PublicKeyPEM: "not a key"},
+			{Key: "f", Secret: "s", CallbackURLs: []string{"/relative", "https://x.example/cb#frag", "oob"}},
+			{Key: "a", Secret: "s"},
+		}}, want: []string{
+			"consumers[0]: key is empty",
+			"consumers[1]: secret is empty (only a consumer that signs with RSA-SHA1 alone may have none)",
+			`consumers[2]: signatureMethods[0]: want HMAC-SHA1, PLAINTEXT or RSA-SHA1, got "HMAC-SHA256"`,
+			`consumers[2]: signatureMethods[2]: duplicate "PLAINTEXT"`,
+			"consumers[3]: signature method RSA-SHA1 needs publicKeyPEM",
+			"consumers[4]: publicKeyPEM is set but signatureMethods does not list RSA-SHA1",
+			"consumers[5]: publicKeyPEM: want PEM blocks (-----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE-----) and nothing else",
+			`consumers[6]: callbackURLs[0]: want an absolute URL, got "/relative"`,
+			`consumers[6]: callbackURLs[1]: want a URL without fragment, got "https://x.example/cb#frag"`,
+			`consumers[6]: callbackURLs[2]: want an absolute URL, got "oob"`,
+			`consumers[7]: duplicate key "a" (first at consumers[1])`,
+		}},
+		{name: "users", cfg: oauth1.Config{Users: []oauth1.User{
+			{UserID: "1"},
+			{Username: "a"},
+			{Username: "b", UserID: "99999999999999999999"},
+			{Username: "c", UserID: "3", Claims: map[string]any{"id": 1, "email": "x", "bad": func() {}}},
+			{Username: "a", UserID: "1"},
+		}}, want: []string{
+			"users[0]: username is empty",
+			`users[1]: userID: want a decimal number such as "1001", got an empty string`,
+			`users[2]: userID: want a number of at most 19 digits below 2^63, got "99999999999999999999"`,
+			`users[3]: claims: "id" is a member the server writes itself (from userID, screenName or email)`,
+			`users[3]: claims: "email" is a member the server writes itself (from userID, screenName or email)`,
+			"users[3]: claims cannot be written as JSON: json: unsupported type: func()",
+			`users[4]: duplicate username "a" (first at users[1])`,
+			`users[4]: duplicate userID "1" (first at users[0])`,
+		}},
+		{name: "durations and path", cfg: oauth1.Config{
+			TimestampWindow: oauth1.Duration(-time.Second), TemporaryCredentialTTL: oauth1.Duration(-time.Minute), ClaimsPath: "relative",
+		}, want: []string{
+			"timestampWindow: want zero (default 5m0s) or positive, got -1s",
+			"temporaryCredentialTTL: want zero (default 5m0s) or positive, got -1m0s",
+			`claimsPath: want an absolute path without query or fragment, got "relative"`,
+		}},
+		{name: "claims path takes a route", cfg: oauth1.Config{ClaimsPath: oauth1.PathAccessToken}, want: []string{
+			`claimsPath: "/oauth/access_token" is already a route of the server`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.Validate()
+			if tt.want == nil {
+				if err != nil {
+					t.Errorf("Validate: %v", err)
+				}
+				return
+			}
+			var ce *oauth1.ConfigError
+			if !errors.As(err, &ce) || !errors.Is(err, oauth1.ErrInvalidConfig) {
+				t.Fatalf("err = %v, want a *ConfigError", err)
+			}
+			if !slices.Equal(ce.Problems, tt.want) {
+				t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(ce.Problems, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+			if _, err := oauth1.New(tt.cfg); !errors.Is(err, oauth1.ErrInvalidConfig) {
+				t.Errorf("New: %v", err)
+			}
+		})
+	}
+}
+
+func TestConfigRoundTrip(t *testing.T) {
+	srv, err := oauth1.New(testConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := srv.Config()
+	if cfg.TimestampWindow != oauth1.Duration(oauth1.DefaultTimestampWindow) || cfg.TemporaryCredentialTTL != oauth1.Duration(oauth1.DefaultTemporaryCredentialTTL) || cfg.ClaimsPath != oauth1.DefaultClaimsPath {
+		t.Errorf("defaults = %s %s %s", cfg.TimestampWindow, cfg.TemporaryCredentialTTL, cfg.ClaimsPath)
+	}
+	for _, format := range []string{"json", "yaml"} {
+		var b []byte
+		var back oauth1.Config
+		if format == "json" {
+			b, err = json.Marshal(cfg)
+			if err == nil {
+				err = json.Unmarshal(b, &back)
+			}
+		} else {
+			b, err = yaml.Marshal(cfg)
+			if err == nil {
+				err = yaml.Unmarshal(b, &back)
+			}
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		if !strings.Contains(string(b), "timestampWindow") || !strings.Contains(string(b), "publicKeyPEM") {
+			t.Errorf("%s keys are not lowerCamel:\n%s", format, b)
+		}
+		if back.TimestampWindow != cfg.TimestampWindow || len(back.Consumers) != len(cfg.Consumers) || back.Consumers[3].PublicKeyPEM != cfg.Consumers[3].PublicKeyPEM {
+			t.Errorf("%s round trip lost data:\n%s", format, b)
+		}
+	}
+
+	// the copies are the caller's own
+	cs := srv.Consumers()
+	cs[0].CallbackURLs[0] = "changed"
+	us := srv.Users()
+	us[0].Claims["location"].(map[string]any)["city"] = "changed"
+	if srv.Consumers()[0].CallbackURLs[0] == "changed" || srv.Users()[0].Claims["location"].(map[string]any)["city"] == "changed" {
+		t.Error("Consumers or Users shares memory with the server")
+	}
+}
+
+func TestAddConsumerAndUser(t *testing.T) {
+	srv, err := oauth1.New(testConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.AddConsumer(oauth1.Consumer{Key: consumerKey, Secret: "new"}); err != nil {
+		t.Fatal(err)
+	}
+	if cs := srv.Consumers(); len(cs) != 4 || cs[0].Secret != "new" {
+		t.Errorf("replace by key: %+v", cs)
+	}
+	if err := srv.AddConsumer(oauth1.Consumer{Key: "x"}); !errors.Is(err, oauth1.ErrInvalidConfig) {
+		t.Errorf("AddConsumer without secret: %v", err)
+	}
+	if err := srv.AddUser(oauth1.User{Username: "carol", UserID: userID}); !errors.Is(err, oauth1.ErrInvalidConfig) {
+		t.Errorf("AddUser with alice's id: %v", err)
+	}
+	if err := srv.AddUser(oauth1.User{Username: "carol", UserID: "3"}); err != nil || len(srv.Users()) != 3 {
+		t.Errorf("AddUser: %v, %d users", err, len(srv.Users()))
+	}
+}
