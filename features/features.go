@@ -10,7 +10,7 @@ import (
 
 // FS holds every feature file and policy folder.
 //
-//go:embed oauth2 policies
+//go:embed oauth1 oauth2 policies
 var FS embed.FS
 
 // Policies is the policies folder within FS.

@@ -21,6 +21,9 @@ func (w *World) PartyURL(name string) (string, string, error) {
 	if idp, ok := w.Stack.IdP(name); ok {
 		return idp.Name, idp.URL, nil
 	}
+	if isTwitter(name) {
+		return stack.PartyTwitter, w.Stack.TwitterURL(), nil
+	}
 	return "", "", fmt.Errorf("unknown party %q: want Facebook, LinkedIn, Contoso, the emulator or the relying party", name)
 }
 

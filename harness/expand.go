@@ -29,6 +29,9 @@ func (w *World) Expand(s string) string {
 	pairs := []string{
 		"{authresp.policy}", emu + "/" + tenant + "/" + pol + "/oauth2/authresp",
 		"{authresp}", emu + "/" + tenant + "/oauth2/authresp",
+		"{oauth1.callback}", emu + "/" + tenant + "/" + pol + "/oauth1/authresp",
+		"{twitter.consumer_key}", stack.TwitterConsumerKey,
+		"{twitter}", w.Stack.TwitterURL(),
 		"{logout}", emu + "/" + tenant + "/" + pol + "/oauth2/v2.0/logout",
 		"{signed-out}", w.Stack.SignedOutURL(),
 		"{emulator}", emu,

@@ -15,28 +15,12 @@ import (
 	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
 )
 
-// idp returns the mock behind an identity provider's name in the features.
-func idp(w *harness.World, name string) (*mockoauth2.Server, error) {
-	if p, ok := w.Stack.IdP(name); ok {
-		return p.Mock, nil
-	}
-	return nil, fmt.Errorf("unknown OAuth2 identity provider %q: want Facebook, LinkedIn or Contoso", name)
-}
-
 // idpInfo returns the stack's description of an identity provider.
 func idpInfo(w *harness.World, name string) (*stack.IdP, error) {
 	if p, ok := w.Stack.IdP(name); ok {
 		return p, nil
 	}
 	return nil, fmt.Errorf("unknown OAuth2 identity provider %q: want Facebook, LinkedIn or Contoso", name)
-}
-
-// endpoints maps the mock's paths to its test API's endpoint names.
-var endpoints = map[string]mockoauth2.Endpoint{
-	"/authorize": mockoauth2.EndpointAuthorize,
-	"/token":     mockoauth2.EndpointToken,
-	"/me":        mockoauth2.EndpointClaims,
-	"/logout":    mockoauth2.EndpointLogout,
 }
 
 // cellValue reads a table cell: JSON objects and arrays as JSON, anything else as text.
@@ -83,10 +67,6 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		if err != nil {
 			return err
 		}
-		m, err := idp(w, name)
-		if err != nil {
-			return err
-		}
 		rows, err := pairs(t)
 		if err != nil {
 			return err
@@ -97,35 +77,21 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 				return err
 			}
 		}
-		return m.AddUser(mockoauth2.User{Username: user, Password: password, Claims: claims})
+		return w.AddUser(name, user, password, claims)
 	})
-	sc.Step(`^(\w+)'s (token|claims) endpoint answers with HTTP (\d+) and the body "(.*)"$`, func(ctx context.Context, name, endpoint string, status int, body string) error {
+	sc.Step(`^(\w+)'s (token|claims|request token|access token) endpoint answers with HTTP (\d+) and the body "(.*)"$`, func(ctx context.Context, name, endpoint string, status int, body string) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		m, err := idp(w, name)
-		if err != nil {
-			return err
-		}
-		ctype := "text/html; charset=utf-8"
-		if json.Valid([]byte(body)) {
-			ctype = "application/json"
-		}
-		m.Enqueue(mockoauth2.Endpoint(endpoint), mockoauth2.Response{Status: status, ContentType: ctype, Body: body})
-		return nil
+		return w.Enqueue(name, endpoint, status, body, 0)
 	})
-	sc.Step(`^(\w+)'s (token|claims) endpoint answers only after (\d+) ms$`, func(ctx context.Context, name, endpoint string, ms int) error {
+	sc.Step(`^(\w+)'s (token|claims|request token|access token) endpoint answers only after (\d+) ms$`, func(ctx context.Context, name, endpoint string, ms int) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		m, err := idp(w, name)
-		if err != nil {
-			return err
-		}
-		m.Enqueue(mockoauth2.Endpoint(endpoint), mockoauth2.Response{Status: http.StatusOK, Body: `{}`, Delay: time.Duration(ms) * time.Millisecond})
-		return nil
+		return w.Enqueue(name, endpoint, http.StatusOK, `{}`, time.Duration(ms)*time.Millisecond)
 	})
 	sc.Step(`^(\w+)'s client is configured with:$`, func(ctx context.Context, name string, t *godog.Table) error {
 		w, err := world(ctx)
@@ -142,20 +108,20 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		}
 		return configureClient(w, info, rows)
 	})
-	sc.Step(`^(\w+)'s token endpoint is unreachable$`, func(ctx context.Context, name string) error {
+	sc.Step(`^(\w+)'s (token|claims|request token|access token) endpoint is unreachable$`, func(ctx context.Context, name, endpoint string) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		info, err := idpInfo(w, name)
+		setting, err := w.EndpointSetting(name, endpoint)
 		if err != nil {
 			return err
 		}
-		u, err := harness.UnreachableURL("/token")
+		u, err := harness.UnreachableURL("/down")
 		if err != nil {
 			return err
 		}
-		return w.OverrideSetting(info.Title+"AccessTokenEndpoint", u)
+		return w.OverrideSetting(setting, u)
 	})
 	sc.Step(`^(\w+) received an? (GET|POST) to "([^"]*)" with:$`, func(ctx context.Context, name, method, path string, t *godog.Table) error {
 		w, last, err := received(ctx, name, method, path)
@@ -217,36 +183,13 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 
 // received is the last request with the method (any when empty) that an
 // identity provider's endpoint received, by the endpoint's path.
-func received(ctx context.Context, name, method, path string) (*harness.World, *mockoauth2.Request, error) {
+func received(ctx context.Context, name, method, path string) (*harness.World, *harness.Request, error) {
 	w, err := world(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := idp(w, name)
-	if err != nil {
-		return nil, nil, err
-	}
-	ep, ok := endpoints[path]
-	if !ok {
-		return nil, nil, fmt.Errorf("unknown path %q of %s", path, name)
-	}
-	last, err := lastRequest(w, m, name, method, path, ep)
+	last, err := w.LastRequest(name, method, path)
 	return w, last, err
-}
-
-// lastRequest is the last request with the method an endpoint of the mock received.
-func lastRequest(w *harness.World, m *mockoauth2.Server, name, method, path string, ep mockoauth2.Endpoint) (*mockoauth2.Request, error) {
-	var last *mockoauth2.Request
-	for _, r := range m.Requests(ep) {
-		if method == "" || r.Method == method {
-			r := r
-			last = &r
-		}
-	}
-	if last == nil {
-		return nil, fmt.Errorf("%s received no %s %s; journal:\n%s", name, method, path, w.Stack.Journal.String())
-	}
-	return last, nil
 }
 
 // configureClient changes fields of the identity provider's registered B2C

@@ -52,6 +52,7 @@ func Initialize(suite *harness.Suite) func(*godog.ScenarioContext) {
 		assertionSteps(sc)
 		browserSteps(sc)
 		oauth2Steps(sc)
+		oauth1Steps(sc)
 		tokenSteps(sc)
 	}
 }

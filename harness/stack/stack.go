@@ -24,6 +24,7 @@ import (
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/server"
 	"github.com/iefconform/iefconform/mocks/journal"
+	mockoauth1 "github.com/iefconform/iefconform/mocks/oauth1"
 	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
 	"github.com/iefconform/iefconform/mocks/rp"
 )
@@ -34,6 +35,7 @@ const (
 	PartyFacebook = "facebook"
 	PartyLinkedIn = "linkedin"
 	PartyContoso  = "contoso"
+	PartyTwitter  = "twitter"
 	PartyRP       = "rp"
 )
 
@@ -46,6 +48,8 @@ const (
 	ContosoClientID      = "contoso-b2c-federation"
 	ContosoSecretKey     = "B2C_1A_ContosoSecret"
 	ContosoAssertionKey  = "B2C_1A_ContosoAssertionKey"
+	TwitterConsumerKey   = "tw-consumer-0b2c1a"
+	TwitterSecretKey     = "B2C_1A_TwitterSecret"
 	TokenSigningKey      = "B2C_1A_TokenSigningKeyContainer"
 	RelyingPartyClientID = "11111111-2222-3333-4444-555555555555"
 )
@@ -122,12 +126,16 @@ type Stack struct {
 	Keys    *keys.Store
 	// Facebook is the Facebook-like identity provider (also IdP("facebook").Mock).
 	Facebook *mockoauth2.Server
-	RP       *rp.Server
+	// Twitter is the Twitter-like OAuth 1.0a identity provider.
+	Twitter *mockoauth1.Server
+	RP      *rp.Server
 
 	emulator    atomic.Pointer[server.Server]
 	emulatorURL string
 	rpURL       string
 	idps        map[string]*IdP
+	twitterURL  string
+	twitterKey  string
 
 	mu      sync.Mutex
 	parties map[string]*listener
@@ -193,6 +201,7 @@ func Start(opts Options) (*Stack, error) {
 	for _, spec := range idpSpecs {
 		s.Keys.SetSecret(spec.secretKey, []byte(randomSecret()))
 	}
+	s.Keys.SetSecret(TwitterSecretKey, []byte(randomSecret()))
 	if opts.Keys != nil {
 		if err := copyKeys(s.Keys, opts.Keys); err != nil {
 			return nil, fmt.Errorf("start stack: %w", err)
@@ -225,6 +234,9 @@ func Start(opts Options) (*Stack, error) {
 		s.idps[spec.name] = idp
 	}
 	s.Facebook = s.idps[PartyFacebook].Mock
+	if err := s.startTwitter(); err != nil {
+		return nil, err
+	}
 
 	var rpHandler atomic.Pointer[http.Handler]
 	rpl, err := listen(opts.RPAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*rpHandler.Load()).ServeHTTP(w, r) }))
@@ -276,6 +288,36 @@ func (s *Stack) startIdP(addr, name, title, clientID, secretKey string, allowTok
 	return &IdP{Name: name, Title: title, ClientID: clientID, SecretKey: secretKey, Mock: mock, URL: l.url, Secret: string(secret)}, nil
 }
 
+// startTwitter starts the OAuth 1.0a identity provider whose consumer secret
+// is the stack's policy key.
+func (s *Stack) startTwitter() error {
+	secret, err := s.Keys.Secret(TwitterSecretKey)
+	if err != nil {
+		return fmt.Errorf("start twitter: %w", err)
+	}
+	var h atomic.Pointer[http.Handler]
+	l, err := listen("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*h.Load()).ServeHTTP(w, r) }))
+	if err != nil {
+		return fmt.Errorf("start twitter: %w", err)
+	}
+	s.parties[PartyTwitter], s.twitterURL, s.twitterKey = l, l.url, string(secret)
+	s.Twitter, err = mockoauth1.New(mockoauth1.Config{
+		Consumers: []mockoauth1.Consumer{{Key: TwitterConsumerKey, Secret: string(secret)}},
+	}, mockoauth1.WithJournal(s.Journal, PartyTwitter))
+	if err != nil {
+		return fmt.Errorf("start twitter: %w", err)
+	}
+	th := s.Twitter.Handler()
+	h.Store(&th)
+	return nil
+}
+
+// TwitterURL is the Twitter mock's base URL.
+func (s *Stack) TwitterURL() string { return s.twitterURL }
+
+// TwitterSecret is the consumer secret the Twitter mock expects.
+func (s *Stack) TwitterSecret() string { return s.twitterKey }
+
 // IdP returns an identity provider by party name (facebook, linkedin, contoso).
 func (s *Stack) IdP(name string) (*IdP, bool) {
 	idp, ok := s.idps[strings.ToLower(name)]
@@ -299,6 +341,11 @@ func (s *Stack) Settings() policy.Settings {
 		out[idp.Title+"EndSessionEndpoint"] = idp.URL + "/logout"
 		out[idp.Title+"ClientId"] = idp.ClientID
 	}
+	out["TwitterConsumerKey"] = TwitterConsumerKey
+	out["TwitterRequestTokenEndpoint"] = s.twitterURL + mockoauth1.PathRequestToken
+	out["TwitterAuthorizationEndpoint"] = s.twitterURL + mockoauth1.PathAuthenticate
+	out["TwitterAccessTokenEndpoint"] = s.twitterURL + mockoauth1.PathAccessToken
+	out["TwitterClaimsEndpoint"] = s.twitterURL + s.Twitter.ClaimsPath()
 	return out
 }
 
@@ -410,6 +457,9 @@ func (l *listener) close() error {
 func (s *Stack) Close() error {
 	for _, idp := range s.idps {
 		idp.Mock.Close() // releases delayed canned responses so shutdown does not wait on them
+	}
+	if s.Twitter != nil {
+		s.Twitter.Close()
 	}
 	s.mu.Lock()
 	ps := s.parties
