@@ -16,6 +16,7 @@ import (
 	"github.com/iefconform/iefconform/harness"
 	"github.com/iefconform/iefconform/harness/httpdriver"
 	"github.com/iefconform/iefconform/harness/stack"
+	mockoauth1 "github.com/iefconform/iefconform/mocks/oauth1"
 	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
 	"github.com/iefconform/iefconform/mocks/rp"
 )
@@ -316,4 +317,72 @@ func BenchmarkContosoJourney(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/journey")
 		})
 	}
+}
+
+// twitterSignIn runs one journey through the OAuth 1.0a identity provider over plain HTTP.
+func twitterSignIn(s *stack.Stack) (rp.Result, error) {
+	u, state, err := s.BeginSignIn("B2C_1A_Twitter_SignIn", rp.AuthorizeRequest{ResponseType: "id_token", ResponseMode: "form_post"})
+	if err != nil {
+		return rp.Result{}, err
+	}
+	c, err := httpdriver.New(5 * time.Second)
+	if err != nil {
+		return rp.Result{}, err
+	}
+	login, err := c.Get(u)
+	if err != nil {
+		return rp.Result{}, err
+	}
+	f, err := login.Form("login-form")
+	if err != nil {
+		return rp.Result{}, err
+	}
+	f.Fields.Set("username", "alice")
+	f.Fields.Set("password", "wonderland")
+	if _, err := c.Submit(f, "action", "allow"); err != nil {
+		return rp.Result{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.RP.Wait(ctx, state)
+}
+
+func startTwitter(tb testing.TB) *stack.Stack {
+	tb.Helper()
+	s := start(tb)
+	if err := s.Twitter.AddUser(mockoauth1.User{Username: "alice", Password: "wonderland", UserID: "1187000000000001", ScreenName: "alice_l", Email: "alice@example.com"}); err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.UsePolicy("social", nil); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func TestTwitterJourney(t *testing.T) {
+	s := startTwitter(t)
+	res, err := twitterSignIn(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.IDToken == "" || res.VerifyError != "" || res.Claims["sub"] != "1187000000000001" || res.Claims["email"] != "alice@example.com" {
+		t.Fatalf("want a verified id_token for alice, got error=%q %q verify=%q claims=%v", res.Error, res.ErrorDescription, res.VerifyError, res.Claims)
+	}
+}
+
+// BenchmarkTwitterJourney is one OAuth 1.0a journey without a browser: request
+// token, login form, access token and a signed claims call, all HMAC-SHA1.
+func BenchmarkTwitterJourney(b *testing.B) {
+	s := startTwitter(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := twitterSignIn(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.IDToken == "" || res.VerifyError != "" {
+			b.Fatalf("no verified token: %s %s", res.Error, res.VerifyError)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/journey")
 }
