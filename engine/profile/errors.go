@@ -39,11 +39,41 @@ func Errorf(code string, cause error, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: cause}
 }
 
-// AsError returns err as an *Error, or a server_error wrapping it.
+// AsError returns err as an *Error, or a server_error wrapping it. A
+// UserError outside a self-asserted page becomes an Error carrying its message.
 func AsError(err error) *Error {
 	var pe *Error
 	if errors.As(err, &pe) {
 		return pe
 	}
+	var ue *UserError
+	if errors.As(err, &ue) {
+		return &Error{Code: CodeServerError, Message: ue.UserMessage, Err: err}
+	}
 	return &Error{Code: CodeServerError, Message: "AADB2C90255: The claims exchange specified did not complete as expected.", Err: err}
+}
+
+// UserError is a failure the user can correct: a REST API's error contract
+// (HTTP 4xx with version, status 409 and userMessage; spec §4.3). On a
+// self-asserted page it is shown next to the form; in an orchestration step it
+// ends the journey like an Error.
+type UserError struct {
+	// UserMessage is shown to the user.
+	UserMessage string
+	// Code, RequestID, DeveloperMessage and MoreInfo are shown only with DebugMode.
+	Code             string
+	RequestID        string
+	DeveloperMessage string
+	MoreInfo         string
+	// HTTPStatus is the API's HTTP status; Version its contract version.
+	HTTPStatus int
+	Version    string
+	// ProfileID is the technical profile that failed.
+	ProfileID string
+	// Debug is set when the profile has DebugMode: the page shows the other fields.
+	Debug bool
+}
+
+func (e *UserError) Error() string {
+	return fmt.Sprintf("%s: HTTP %d: %s", e.ProfileID, e.HTTPStatus, e.UserMessage)
 }

@@ -7,6 +7,7 @@ package profile
 
 import (
 	"context"
+	"crypto/x509"
 	"net/http"
 	"net/url"
 	"strings"
@@ -35,6 +36,11 @@ type Env struct {
 	Keys     *keys.Store
 	HTTP     *http.Client
 	Now      func() time.Time
+	// RootCAs are the certificate authorities the emulator trusts for HTTPS to
+	// parties; nil means the system's.
+	RootCAs *x509.CertPool
+	// RESTTimeout bounds one attempt of a RESTful call (B2C: 30 s; spec §4.1).
+	RESTTimeout time.Duration
 	// Data is the journey's private store for a profile's values between its
 	// Start and Complete (e.g. OAuth1 temporary credentials); keys are prefixed
 	// with the technical profile id by convention. Never sent anywhere.
