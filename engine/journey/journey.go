@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -79,6 +80,12 @@ type Select struct {
 	Options []Option
 }
 
+// Show renders a self-asserted page.
+type Show struct {
+	ProfileID string
+	Form      *profile.Form
+}
+
 // Send is the end of the journey: the issuer profile and the relying party's claims.
 type Send struct {
 	IssuerID string
@@ -87,6 +94,7 @@ type Send struct {
 }
 
 func (Redirect) action() {}
+func (Show) action()     {}
 func (Select) action()   {}
 func (Send) action()     {}
 
@@ -128,21 +136,32 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 				return nil, err
 			}
 			st.Selected = ""
-			switch p := j.Profiles[ex.TechnicalProfileReferenceID].(type) {
+			id := ex.TechnicalProfileReferenceID
+			if err := j.transform(env, id, inputTransformations); err != nil {
+				return nil, fmt.Errorf("claims exchange %s: %w", ex.ID, err)
+			}
+			switch p := j.Profiles[id].(type) {
 			case profile.Redirector:
 				u, err := p.Start(ctx, env)
 				if err != nil {
 					return nil, fmt.Errorf("claims exchange %s: %w", ex.ID, err)
 				}
-				st.Pending = ex.TechnicalProfileReferenceID
-				return Redirect{URL: u, ProfileID: ex.TechnicalProfileReferenceID}, nil
+				st.Pending = id
+				return Redirect{URL: u, ProfileID: id}, nil
+			case profile.Asserter:
+				f, err := p.Form(env, nil)
+				if err != nil {
+					return nil, fmt.Errorf("claims exchange %s: %w", ex.ID, err)
+				}
+				st.Pending = id
+				return Show{ProfileID: id, Form: f}, nil
 			case profile.Caller:
-				if err := p.Call(ctx, env); err != nil {
+				if err := j.call(ctx, env, id, p); err != nil {
 					return nil, fmt.Errorf("claims exchange %s: %w", ex.ID, err)
 				}
 				st.Step++
 			default:
-				return nil, fmt.Errorf("claims exchange %s: technical profile %s cannot run in a ClaimsExchange step", ex.ID, ex.TechnicalProfileReferenceID)
+				return nil, fmt.Errorf("claims exchange %s: technical profile %s cannot run in a ClaimsExchange step", ex.ID, id)
 			}
 		case StepSendClaims:
 			id := s.CpimIssuerTechnicalProfileReferenceID
@@ -242,9 +261,113 @@ func (j *Journey) Resume(ctx context.Context, env *profile.Env, st *State, param
 	if err := r.Complete(ctx, env, params); err != nil {
 		return nil, err
 	}
+	if err := j.transform(env, id, outputTransformations); err != nil {
+		return nil, err
+	}
 	st.Federated = append(st.Federated, id)
 	st.Step++
 	return j.Advance(ctx, env, st)
+}
+
+// CancelMessage is B2C's error when the user cancels a self-asserted page.
+const CancelMessage = "AADB2C90091: The user has cancelled entering self-asserted information."
+
+// SubmitForm takes the user's answer to a self-asserted page. A field error or
+// a validation profile's failure shows the page again, with what the user
+// typed and the message; success moves on. Cancel ends the journey with
+// access_denied (AADB2C90091).
+func (j *Journey) SubmitForm(ctx context.Context, env *profile.Env, st *State, values url.Values, cancel bool) (Action, error) {
+	id := st.Pending
+	a, ok := j.Profiles[id].(profile.Asserter)
+	if !ok {
+		return nil, ErrNotWaiting
+	}
+	if cancel {
+		st.Pending = ""
+		return nil, &profile.Error{Code: profile.CodeAccessDenied, Message: CancelMessage}
+	}
+	err := a.Submit(ctx, env, values, func(ctx context.Context, vid string) error { return j.validate(ctx, env, vid) })
+	if err != nil {
+		f, ferr := a.Form(env, values)
+		if ferr != nil {
+			return nil, ferr
+		}
+		var fe *profile.FormError
+		var ue *profile.UserError
+		var pe *profile.Error
+		switch {
+		case errors.As(err, &fe):
+			for i := range f.Fields {
+				f.Fields[i].Error = fe.Fields[f.Fields[i].ID]
+			}
+		case errors.As(err, &ue):
+			f.Error = ue
+		case errors.As(err, &pe):
+			// A validation profile that could not run (a REST API down): B2C
+			// shows its message on the page.
+			f.Error = &profile.UserError{UserMessage: pe.Message, ProfileID: id}
+		default:
+			return nil, err
+		}
+		return Show{ProfileID: id, Form: f}, nil
+	}
+	if err := j.transform(env, id, outputTransformations); err != nil {
+		return nil, err
+	}
+	st.Pending = ""
+	st.Step++
+	return j.Advance(ctx, env, st)
+}
+
+// validate runs a validation technical profile: its input claims
+// transformations, the call, its output claims transformations.
+func (j *Journey) validate(ctx context.Context, env *profile.Env, id string) error {
+	c, ok := j.Profiles[id].(profile.Caller)
+	if !ok {
+		return fmt.Errorf("validation technical profile %s cannot be called", id)
+	}
+	if err := j.transform(env, id, inputTransformations); err != nil {
+		return err
+	}
+	return j.call(ctx, env, id, c)
+}
+
+// call runs a Caller and then its output claims transformations.
+func (j *Journey) call(ctx context.Context, env *profile.Env, id string, c profile.Caller) error {
+	if err := c.Call(ctx, env); err != nil {
+		return err
+	}
+	return j.transform(env, id, outputTransformations)
+}
+
+type transformationKind int
+
+const (
+	inputTransformations transformationKind = iota
+	outputTransformations
+)
+
+// transform runs a technical profile's input or output claims transformations
+// (spec §1.2 steps 2 and 7) over the claims bag.
+func (j *Journey) transform(env *profile.Env, id string, kind transformationKind) error {
+	tp, ok := j.Policy.TechnicalProfiles[id]
+	if !ok {
+		return nil
+	}
+	refs := tp.InputClaimsTransformations
+	if kind == outputTransformations {
+		refs = tp.OutputClaimsTransformations
+	}
+	for _, ref := range refs {
+		ct, ok := j.Policy.ClaimsTransformations[ref.ReferenceID]
+		if !ok {
+			return fmt.Errorf("technical profile %s: claims transformation %q is not defined", id, ref.ReferenceID)
+		}
+		if err := claims.Transform(ct, env.Claims); err != nil {
+			return fmt.Errorf("technical profile %s: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // RelyingPartyClaims builds the token claims from the RelyingParty OutputClaims

@@ -164,11 +164,13 @@ func (s *Server) env(ss *session, r *http.Request) *profile.Env {
 			Request:        ss.req.Params,
 			Claims:         ss.bag,
 		},
-		Keys: s.cfg.Keys,
-		HTTP: s.cfg.HTTPClient,
-		Now:  s.cfg.Now,
-		Data: ss.data,
-		Bind: func(key string) { s.sessions.bind(key, ss) },
+		Keys:        s.cfg.Keys,
+		HTTP:        s.cfg.HTTPClient,
+		Now:         s.cfg.Now,
+		Data:        ss.data,
+		RootCAs:     s.cfg.RootCAs,
+		RESTTimeout: s.cfg.RESTTimeout,
+		Bind:        func(key string) { s.sessions.bind(key, ss) },
 	}
 }
 
@@ -193,6 +195,14 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, ss *session, env *p
 			page.Options = append(page.Options, selectionOption{ID: o.ExchangeID, Label: o.Label})
 		}
 		s.render(w, http.StatusOK, "selection.html", page)
+	case journey.Show:
+		s.log.Info("self-asserted page", "correlationId", ss.correlationID, "technicalProfile", a.ProfileID)
+		s.render(w, http.StatusOK, "selfasserted.html", selfAssertedPage{
+			Action: s.policyURL(ss.rp.policy.PolicyID) + "/api/selfasserted",
+			Tx:     ss.state,
+			CSRF:   ss.csrf,
+			Form:   a.Form,
+		})
 	case journey.Send:
 		s.send(r.Context(), w, r, ss, env, a)
 	default:
@@ -337,27 +347,54 @@ func callbackKey(r *http.Request, params url.Values) string {
 	return params.Get("state")
 }
 
-// handleSelection takes the button the user clicked on the selection page.
-func (s *Server) handleSelection(w http.ResponseWriter, r *http.Request) {
+// handleSelfAsserted takes the user's answer to a self-asserted page: the
+// fields, and the Continue or Cancel button.
+func (s *Server) handleSelfAsserted(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.pageSession(w, r)
+	if !ok {
+		return
+	}
+	defer ss.mu.Unlock()
+	env := s.env(ss, r)
+	act, err := ss.rp.journey.SubmitForm(r.Context(), env, &ss.st, r.PostForm, r.PostForm.Get("action") == "cancel")
+	if errors.Is(err, journey.ErrNotWaiting) {
+		s.writeError(w, r, ss, httpError(http.StatusBadRequest, "", "The journey is not showing a self-asserted page."))
+		return
+	}
+	s.act(w, r, ss, env, act, err)
+}
+
+// pageSession finds and locks the session of a post from one of the
+// emulator's pages: the session cookie, and the page's tx and csrf_token.
+func (s *Server) pageSession(w http.ResponseWriter, r *http.Request) (*session, bool) {
 	if _, err := s.relyingParty(r); err != nil {
 		s.writeError(w, r, nil, err)
-		return
+		return nil, false
 	}
 	if err := r.ParseForm(); err != nil {
 		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "", "The request could not be parsed: "+err.Error()))
-		return
+		return nil, false
 	}
 	c, err := r.Cookie(cookieName)
 	if err != nil {
 		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "", "The session cookie is missing: the journey cannot continue."))
-		return
+		return nil, false
 	}
 	ss, ok := s.sessions.byCookie(c.Value)
 	if !ok || r.PostForm.Get("tx") != ss.state || r.PostForm.Get("csrf_token") != ss.csrf {
 		s.writeError(w, r, ss, httpError(http.StatusBadRequest, "", "The session has expired or the request was tampered with."))
-		return
+		return nil, false
 	}
 	ss.mu.Lock()
+	return ss, true
+}
+
+// handleSelection takes the button the user clicked on the selection page.
+func (s *Server) handleSelection(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.pageSession(w, r)
+	if !ok {
+		return
+	}
 	defer ss.mu.Unlock()
 	if err := ss.rp.journey.Choose(&ss.st, r.PostForm.Get("claimsexchange")); err != nil {
 		if errors.Is(err, journey.ErrUnknownExchange) {

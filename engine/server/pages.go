@@ -5,13 +5,34 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+
+	"github.com/iefconform/iefconform/engine/profile"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
 func parsePages() (*template.Template, error) {
-	return template.New("pages").Funcs(template.FuncMap{"valueAttr": valueAttr}).ParseFS(templateFS, "templates/*.html")
+	return template.New("pages").Funcs(template.FuncMap{"valueAttr": valueAttr, "inputType": inputType}).ParseFS(templateFS, "templates/*.html")
+}
+
+// inputType is the HTML input type of a ClaimsSchema UserInputType.
+func inputType(userInputType string) string {
+	switch userInputType {
+	case "EmailBox":
+		return "email"
+	case "Password":
+		return "password"
+	}
+	return "text"
+}
+
+// selfAssertedPage is the self-asserted page's template data.
+type selfAssertedPage struct {
+	Action string
+	Tx     string
+	CSRF   string
+	Form   *profile.Form
 }
 
 // attrEscaper escapes an attribute value, including CR and LF: a browser

@@ -2,19 +2,19 @@ package server
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
+	"github.com/iefconform/iefconform/engine/claims"
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/profile/jwtissuer"
 	"github.com/iefconform/iefconform/engine/profile/oauth1"
 	"github.com/iefconform/iefconform/engine/profile/oauth2"
+	"github.com/iefconform/iefconform/engine/profile/selfasserted"
 )
 
 // factory builds a technical profile implementation (a profile.Redirector,
 // profile.Caller or profile.Issuer) and reports its configuration problems.
-type factory func(tp *policy.TechnicalProfile) (any, policy.Problems)
+type factory func(p *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems)
 
 // lookup is the registry from Protocol (and token format or handler) to
 // implementation, kept here in the wiring layer as dex keeps its connectors.
@@ -25,23 +25,33 @@ func lookup(tp *policy.TechnicalProfile) (factory, bool) {
 	}
 	switch {
 	case proto == "OAuth2" && !strings.EqualFold(tp.OutputTokenFormat, "OAuth2Error"):
-		return func(tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth2.New(tp) }, true
+		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth2.New(tp) }, true
 	case proto == "OAuth1":
-		return func(tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth1.New(tp) }, true
+		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth1.New(tp) }, true
 	case (proto == "OpenIdConnect" || proto == "None") && strings.EqualFold(tp.OutputTokenFormat, "JWT"):
-		return func(tp *policy.TechnicalProfile) (any, policy.Problems) { return jwtissuer.New(tp) }, true
+		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return jwtissuer.New(tp) }, true
+	case proto == "Proprietary" && handlerIs(tp, selfasserted.Handler):
+		return func(p *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) {
+			return selfasserted.New(p, tp)
+		}, true
 	}
 	return nil, false
 }
 
+// handlerIs compares a Proprietary handler string, ignoring spacing.
+func handlerIs(tp *policy.TechnicalProfile, handler string) bool {
+	norm := func(s string) string { return strings.Join(strings.Fields(strings.ReplaceAll(s, ",", ", ")), " ") }
+	return norm(tp.Protocol.Handler) == norm(handler)
+}
+
 // check is the protocol-specific part of static validation: required metadata
 // and keys of every technical profile whose protocol the emulator implements.
-func check(_ *policy.Policy, tp *policy.TechnicalProfile) policy.Problems {
+func check(p *policy.Policy, tp *policy.TechnicalProfile) policy.Problems {
 	f, ok := lookup(tp)
 	if !ok {
 		return nil
 	}
-	_, probs := f(tp)
+	_, probs := f(p, tp)
 	return probs
 }
 
@@ -51,32 +61,45 @@ func Validate(set *policy.Set) policy.Problems {
 }
 
 // build creates the implementation of every technical profile the journey can
-// reach: its claims exchanges and issuers.
+// reach: its claims exchanges, issuers and, transitively, their validation
+// technical profiles.
 func build(p *policy.Policy, uj *policy.UserJourney) (map[string]any, error) {
-	ids := map[string]bool{}
+	var queue []string
 	if uj.DefaultCpimIssuerTechnicalProfileReferenceID != "" {
-		ids[uj.DefaultCpimIssuerTechnicalProfileReferenceID] = true
+		queue = append(queue, uj.DefaultCpimIssuerTechnicalProfileReferenceID)
 	}
 	for _, s := range uj.Steps {
 		for _, ex := range s.ClaimsExchanges {
-			ids[ex.TechnicalProfileReferenceID] = true
+			queue = append(queue, ex.TechnicalProfileReferenceID)
 		}
 		if s.CpimIssuerTechnicalProfileReferenceID != "" {
-			ids[s.CpimIssuerTechnicalProfileReferenceID] = true
+			queue = append(queue, s.CpimIssuerTechnicalProfileReferenceID)
 		}
 	}
 	var probs policy.Problems
 	out := map[string]any{}
-	for _, id := range slices.Sorted(maps.Keys(ids)) { // sorted: problems in a stable order
+	seen := map[string]bool{}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
 		tp, ok := p.TechnicalProfiles[id]
 		if !ok {
 			probs = append(probs, policy.Problem{File: uj.Pos.File, Line: uj.Pos.Line, Path: "UserJourney[Id=" + uj.ID + "]",
 				Message: fmt.Sprintf("technical profile %q is not defined", id)})
 			continue
 		}
-		if len(tp.InputClaimsTransformations)+len(tp.OutputClaimsTransformations) > 0 {
-			probs = append(probs, policy.Problem{File: tp.Pos.File, Line: tp.Pos.Line, Path: "TechnicalProfile[Id=" + id + "]",
-				Message: "claims transformations are not supported by the emulator yet"})
+		for _, v := range tp.ValidationTechnicalProfiles {
+			queue = append(queue, v.ReferenceID)
+		}
+		for _, ref := range append(append([]policy.TransformationRef(nil), tp.InputClaimsTransformations...), tp.OutputClaimsTransformations...) {
+			if ct, ok := p.ClaimsTransformations[ref.ReferenceID]; ok && !claims.Supported(ct.TransformationMethod) {
+				probs = append(probs, policy.Problem{File: ct.Pos.File, Line: ct.Pos.Line, Path: "ClaimsTransformation[Id=" + ct.ID + "]",
+					Message: fmt.Sprintf("TransformationMethod %s is not supported by the emulator yet", ct.TransformationMethod)})
+			}
 		}
 		f, ok := lookup(tp)
 		if !ok {
@@ -88,11 +111,12 @@ func build(p *policy.Policy, uj *policy.UserJourney) (map[string]any, error) {
 				Message: fmt.Sprintf("protocol %s with output token format %q is not supported by the emulator yet", strings.TrimSpace(proto), tp.OutputTokenFormat)})
 			continue
 		}
-		impl, pp := f(tp)
+		impl, pp := f(p, tp)
 		probs = append(probs, pp...)
 		out[id] = impl
 	}
 	if len(probs) > 0 {
+		probs.Sort()
 		return nil, probs
 	}
 	return out, nil

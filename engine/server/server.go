@@ -9,6 +9,7 @@
 //	GET|POST /{tenant}/{policy}/oauth2/authresp            ... or here with UsePolicyInRedirectUri
 //	GET|POST /{tenant}/{policy}/oauth1/authresp            OAuth 1.0a identity providers return here
 //	POST     /{tenant}/{policy}/api/selection              the claims-provider selection page's buttons
+//	POST     /{tenant}/{policy}/api/selfasserted           a self-asserted page's Continue or Cancel
 //	GET      /healthz
 //
 // Paths are matched case-insensitively. Journey state lives server-side, keyed
@@ -18,6 +19,7 @@ package server
 
 import (
 	"crypto/sha1"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"html/template"
@@ -67,6 +69,11 @@ type Config struct {
 	Logger *slog.Logger
 	// SessionTTL bounds how long a journey may wait for the browser. Default 15 minutes.
 	SessionTTL time.Duration
+	// RootCAs are the certificate authorities trusted for HTTPS to parties (REST
+	// APIs); nil means the system's.
+	RootCAs *x509.CertPool
+	// RESTTimeout bounds one attempt of a RESTful call. Default 30 s, as in B2C.
+	RESTTimeout time.Duration
 }
 
 // Validate reports every problem of the configuration at once.
@@ -136,6 +143,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 15 * time.Minute
+	}
+	if cfg.RESTTimeout <= 0 {
+		cfg.RESTTimeout = 30 * time.Second
 	}
 	if probs := Validate(cfg.Policies); len(probs) > 0 {
 		return nil, probs
@@ -249,6 +259,7 @@ func (s *Server) routes() http.Handler {
 	r.HandleFunc("/{tenant}/{policy}/oauth2/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/{tenant}/{policy}/oauth1/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/{tenant}/{policy}/api/selection", s.handleSelection).Methods(http.MethodPost)
+	r.HandleFunc("/{tenant}/{policy}/api/selfasserted", s.handleSelfAsserted).Methods(http.MethodPost)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, nil, httpError(http.StatusNotFound, "", "The page you requested does not exist: "+r.URL.Path))
 	})

@@ -985,7 +985,7 @@ func TestNewPolicyProblems(t *testing.T) {
 		{
 			name:     "a reachable profile with claims transformations",
 			tp:       `<TechnicalProfile Id="IdP"><Protocol Name="OAuth2" /><Metadata><Item Key="client_id">c</Item><Item Key="authorization_endpoint">https://i.example/a</Item><Item Key="AccessTokenEndpoint">https://i.example/t</Item><Item Key="ClaimsEndpoint">https://i.example/m</Item></Metadata><CryptographicKeys><Key Id="client_secret" StorageReferenceId="S" /></CryptographicKeys><OutputClaimsTransformations><OutputClaimsTransformation ReferenceId="T" /></OutputClaimsTransformations></TechnicalProfile>`,
-			wantText: "claims transformations are not supported",
+			wantText: "TransformationMethod CreateRandomString is not supported",
 		},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,65 @@
+package profile
+
+import (
+	"context"
+	"net/url"
+)
+
+// Field is one input of a self-asserted page. Its element id and form name
+// are the claim type id.
+type Field struct {
+	ID       string
+	Label    string
+	HelpText string
+	// Type is the ClaimsSchema UserInputType: TextBox, EmailBox, Password,
+	// DropdownSingleSelect, RadioSingleSelect, Readonly, Paragraph.
+	Type     string
+	Value    string
+	Required bool
+	Options  []Option
+	// Pattern is the restriction's regular expression, PatternHelp its message.
+	Pattern     string
+	PatternHelp string
+	// Error is the field's own message after a failed submission.
+	Error string
+}
+
+// Option is one choice of a select field.
+type Option struct {
+	Value    string
+	Text     string
+	Selected bool
+}
+
+// Form is what a self-asserted page shows.
+type Form struct {
+	ProfileID string
+	Title     string
+	Fields    []Field
+	// Error is the page-level error of the last submission (a validation
+	// profile's user message), nil when none.
+	Error *UserError
+}
+
+// Validate runs a validation technical profile by id within the page's journey.
+type Validate func(ctx context.Context, profileID string) error
+
+// Asserter is a self-asserted profile: it shows a page and takes the user's
+// input, running its validation technical profiles.
+type Asserter interface {
+	// Form renders the page; values are what the user typed last, kept.
+	Form(env *Env, values url.Values) (*Form, error)
+	// Submit checks the user's input and runs the validation profiles. A
+	// *UserError (or field errors, returned as a *FormError) means: show the
+	// page again; any other error ends the journey.
+	Submit(ctx context.Context, env *Env, values url.Values, validate Validate) error
+}
+
+// FormError is a submission with field-level problems; the page is shown
+// again with them.
+type FormError struct {
+	// Fields maps claim type ids to their messages.
+	Fields map[string]string
+}
+
+func (e *FormError) Error() string { return "the form has field errors" }
