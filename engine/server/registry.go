@@ -9,6 +9,7 @@ import (
 	"github.com/iefconform/iefconform/engine/profile/jwtissuer"
 	"github.com/iefconform/iefconform/engine/profile/oauth1"
 	"github.com/iefconform/iefconform/engine/profile/oauth2"
+	"github.com/iefconform/iefconform/engine/profile/restful"
 	"github.com/iefconform/iefconform/engine/profile/selfasserted"
 )
 
@@ -30,6 +31,10 @@ func lookup(tp *policy.TechnicalProfile) (factory, bool) {
 		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth1.New(tp) }, true
 	case (proto == "OpenIdConnect" || proto == "None") && strings.EqualFold(tp.OutputTokenFormat, "JWT"):
 		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return jwtissuer.New(tp) }, true
+	case proto == "Proprietary" && handlerIs(tp, restful.Handler):
+		return func(p *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) {
+			return restful.New(tp, p.DeploymentMode)
+		}, true
 	case proto == "Proprietary" && handlerIs(tp, selfasserted.Handler):
 		return func(p *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) {
 			return selfasserted.New(p, tp)

@@ -1,0 +1,231 @@
+package rest_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iefconform/iefconform/mocks/rest"
+)
+
+func claimsConfig() rest.Config {
+	return rest.Config{Routes: []rest.Route{
+		{Method: "POST", Path: "/claims"},
+		{Method: "GET", Path: "/claims"},
+		{Method: "GET", Path: "/users/{id}/orders/{order}"},
+		{Method: "GET", Path: "/keyed", Auth: rest.Auth{Type: rest.AuthAPIKey, Header: "x-functions-key", Key: "k"}},
+	}}
+}
+
+func TestClaimsIn(t *testing.T) {
+	tests := []struct {
+		name        string
+		method      string
+		path        string
+		contentType string
+		body        string
+		header      []string
+		route       string
+		want        rest.Call // the fields checked below
+	}{
+		{
+			name: "JSON body", method: "POST", path: "/claims", contentType: "application/json",
+			body:  `{"email":"a@contoso.com","lang":"en-US","age":42,"big":12345678901234567890,"ok":true}`,
+			route: "/claims",
+			want: rest.Call{ClaimsIn: rest.ClaimsInBody, JSON: map[string]any{
+				"email": "a@contoso.com", "lang": "en-US", "age": json.Number("42"), "big": json.Number("12345678901234567890"), "ok": true,
+			}},
+		},
+		{
+			name: "raw payload body", method: "POST", path: "/claims", contentType: "text/plain",
+			body: `hello`, route: "/claims",
+			want: rest.Call{ClaimsIn: rest.ClaimsInBody},
+		},
+		{
+			name: "JSON sent as text", method: "POST", path: "/claims", contentType: "text/plain",
+			body: `{"a":"b"}`, route: "/claims",
+			want: rest.Call{ClaimsIn: rest.ClaimsInBody, JSON: map[string]any{"a": "b"}},
+		},
+		{
+			name: "form", method: "POST", path: "/claims", contentType: "application/x-www-form-urlencoded; charset=utf-8",
+			body: "email=a%40contoso.com&name=Emily+Smith", route: "/claims",
+			want: rest.Call{ClaimsIn: rest.ClaimsInForm, Form: map[string][]string{"email": {"a@contoso.com"}, "name": {"Emily Smith"}}},
+		},
+		{
+			name: "headers", method: "GET", path: "/claims", header: []string{"email", "a@contoso.com", "userLanguage", "en"},
+			route: "/claims",
+			want:  rest.Call{ClaimsIn: rest.ClaimsInHeader},
+		},
+		{
+			name: "query", method: "GET", path: "/claims?code=fixed&email=a%40contoso.com", route: "/claims",
+			want: rest.Call{ClaimsIn: rest.ClaimsInQuery, Query: map[string][]string{"code": {"fixed"}, "email": {"a@contoso.com"}}},
+		},
+		{
+			name: "path", method: "GET", path: "/users/a%40contoso.com/orders/x%2Fy%20z", route: "/users/{id}/orders/{order}",
+			want: rest.Call{ClaimsIn: rest.ClaimsInPath, PathVars: map[string]string{"id": "a@contoso.com", "order": "x/y z"}},
+		},
+		{
+			name: "nothing", method: "GET", path: "/claims", route: "/claims",
+			want: rest.Call{ClaimsIn: rest.ClaimsInNone},
+		},
+		{
+			name: "API key header is not a claim", method: "GET", path: "/keyed", header: []string{"x-functions-key", "k"}, route: "/keyed",
+			want: rest.Call{ClaimsIn: rest.ClaimsInNone},
+		},
+	}
+	e := newEnv(t, claimsConfig())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.call(tt.method, tt.path, tt.contentType, tt.body, tt.header...)
+			wantStatus(t, r, 200)
+			c := e.lastCall(tt.route)
+			if c.Route != tt.route || c.Method != tt.method || c.Body != tt.body || c.URL != tt.path || !c.Time.Equal(testTime) {
+				t.Errorf("call: route %q method %s body %q url %q time %s", c.Route, c.Method, c.Body, c.URL, c.Time)
+			}
+			if c.ClaimsIn != tt.want.ClaimsIn {
+				t.Errorf("ClaimsIn = %q, want %q", c.ClaimsIn, tt.want.ClaimsIn)
+			}
+			if !reflect.DeepEqual(c.JSON, tt.want.JSON) {
+				t.Errorf("JSON = %#v, want %#v", c.JSON, tt.want.JSON)
+			}
+			if tt.want.Form != nil && !reflect.DeepEqual(c.Form, tt.want.Form) {
+				t.Errorf("Form = %v, want %v", c.Form, tt.want.Form)
+			}
+			if tt.want.Query != nil && !reflect.DeepEqual(c.Query, tt.want.Query) {
+				t.Errorf("Query = %v, want %v", c.Query, tt.want.Query)
+			}
+			if !reflect.DeepEqual(c.PathVars, tt.want.PathVars) {
+				t.Errorf("PathVars = %v, want %v", c.PathVars, tt.want.PathVars)
+			}
+			for i := 0; i+1 < len(tt.header); i += 2 {
+				if got := c.Header.Get(tt.header[i]); got != tt.header[i+1] {
+					t.Errorf("header %s = %q, want %q (unredacted)", tt.header[i], got, tt.header[i+1])
+				}
+			}
+		})
+	}
+}
+
+func TestCallsByPatternAndPath(t *testing.T) {
+	e := newEnv(t, claimsConfig())
+	e.get("/users/1/orders/a")
+	e.get("/users/2/orders/b")
+	e.get("/nowhere")
+	if got := len(e.srv.Calls("/users/{id}/orders/{order}")); got != 2 {
+		t.Errorf("calls by pattern = %d, want 2", got)
+	}
+	if got := e.srv.Calls("/users/2/orders/b"); len(got) != 1 || got[0].PathVars["id"] != "2" || got[0].Attempt != 2 {
+		t.Errorf("calls by request path = %+v, want the second call", got)
+	}
+	if got := e.srv.Calls("/nowhere"); len(got) != 1 || got[0].Route != "" || got[0].Attempt != 0 || got[0].Status != 404 {
+		t.Errorf("unrouted call = %+v, want recorded with status 404 and no route", got)
+	}
+	if got := len(e.srv.AllCalls()); got != 3 {
+		t.Errorf("all calls = %d, want 3", got)
+	}
+	if got := e.srv.Calls("/claims"); got == nil || len(got) != 0 {
+		t.Errorf("no calls: want an empty, non-nil list, got %#v", got)
+	}
+	if _, ok := e.srv.LastCall("/claims"); ok {
+		t.Error("LastCall of a route never called: want false")
+	}
+
+	// calls are copies
+	c := e.lastCall("/users/{id}/orders/{order}")
+	c.PathVars["id"] = "changed"
+	c.Header.Set("X", "y")
+	if again := e.lastCall("/users/{id}/orders/{order}"); again.PathVars["id"] != "2" || again.Header.Get("X") != "" {
+		t.Errorf("LastCall returned the server's own maps: %+v", again)
+	}
+}
+
+func TestUnknownRoutes(t *testing.T) {
+	e := newEnv(t, claimsConfig())
+	wantMockError(t, e.get("/missing"), 404, rest.CodeNotFound)
+	wantMockError(t, e.call("DELETE", "/claims", "", ""), 405, rest.CodeMethodNotAllowed)
+	// paths are not cleaned: an empty path variable is not silently redirected away
+	wantMockError(t, e.get("/users//orders/1"), 404, rest.CodeNotFound)
+	if calls := e.srv.AllCalls(); len(calls) != 3 || calls[1].Status != 405 || calls[1].Method != "DELETE" {
+		t.Errorf("unknown calls = %+v", calls)
+	}
+}
+
+func TestRequestTooLarge(t *testing.T) {
+	e := newEnv(t, claimsConfig())
+	r := e.postJSON("/claims", `{"a":"`+strings.Repeat("x", 1<<20)+`"}`)
+	wantMockError(t, r, 413, rest.CodeTooLarge)
+	if c := e.lastCall("/claims"); c.Status != 413 || len(c.Body) != 1<<20 {
+		t.Errorf("call: status %d body %d bytes", c.Status, len(c.Body))
+	}
+}
+
+func TestWaitCalls(t *testing.T) {
+	e := newEnv(t, claimsConfig())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		calls, err := e.srv.WaitCalls(ctx, "/claims", 2)
+		if err == nil && len(calls) != 2 {
+			err = errors.New("wrong number of calls")
+		}
+		done <- err
+	}()
+	e.get("/claims")
+	e.postJSON("/claims", `{}`)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	short, cancelShort := context.WithCancel(context.Background())
+	cancelShort()
+	calls, err := e.srv.WaitCalls(short, "/claims", 3)
+	if !errors.Is(err, context.Canceled) || len(calls) != 2 || !strings.Contains(err.Error(), "got 2") {
+		t.Errorf("WaitCalls past its context: %d calls, %v", len(calls), err)
+	}
+}
+
+func TestJournal(t *testing.T) {
+	e := newEnv(t, rest.Config{Routes: []rest.Route{
+		{Path: "/k", Auth: rest.Auth{Type: rest.AuthBearer, Token: "secret-token"}, Responses: []rest.Response{rest.ErrorContract(409, "no")}},
+	}})
+	e.call("POST", "/k", "application/x-www-form-urlencoded", "email=a%40contoso.com", "Authorization", "Bearer secret-token")
+	e.get("/_admin/calls")
+	entries := e.journal.Party("rest")
+	if len(entries) != 1 {
+		t.Fatalf("journal = %+v, want one entry (the admin API is not journaled)", entries)
+	}
+	en := entries[0]
+	if en.Path != "/k" || en.Status != 409 || en.Form.Get("email") != "a@contoso.com" {
+		t.Errorf("entry = %+v", en)
+	}
+	if strings.Contains(e.journal.String()+strings.Join(en.Header["Authorization"], ""), "secret-token") {
+		t.Error("the journal holds the bearer token")
+	}
+	if c := e.lastCall("/k"); c.Header.Get("Authorization") != "Bearer secret-token" {
+		t.Errorf("the call is not unredacted: %v", c.Header)
+	}
+}
+
+// TestBodyIsReadEvenWithoutRoute makes sure a request with a body to an unknown route does not
+// leave the connection in a bad state for the next request on it.
+func TestBodyIsReadEvenWithoutRoute(t *testing.T) {
+	e := newEnv(t, claimsConfig())
+	client := &http.Client{} // keep-alive: both requests share a connection
+	defer client.CloseIdleConnections()
+	for _, path := range []string{"/missing", "/claims"} {
+		req := e.request("POST", path, "application/json", `{"email":"a@contoso.com"}`)
+		r := doWith(t, client, req)
+		if path == "/claims" && r.StatusCode != 200 {
+			t.Errorf("second request: %d %s", r.StatusCode, r.body)
+		}
+	}
+	if c, _ := e.srv.LastCall("/missing"); c.JSON["email"] != "a@contoso.com" {
+		t.Errorf("unrouted call body not recorded: %+v", c)
+	}
+}

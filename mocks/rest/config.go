@@ -1,0 +1,569 @@
+package rest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the initial state of a Server: its routes. Files use lowerCamel keys, in YAML or JSON:
+//
+//	routes:
+//	  - method: POST
+//	    path: /validate-email
+//	    auth: {type: basic, username: b2c, password: s3cret}
+//	    behaviour: email-exists
+//	    known: [taken@contoso.com]
+//	  - path: /users/{id}
+//	    auth: {type: apiKey, header: x-functions-key, key: k3y}
+//	    responses:
+//	      - {status: 500, body: "boom", contentType: text/plain}
+//	      - {json: {displayName: Emily Smith}}
+type Config struct {
+	Routes []Route `json:"routes,omitempty" yaml:"routes,omitempty"`
+}
+
+// Route is one endpoint of the API.
+//
+// A route answers its n-th call (counting from 0) with Responses[min(n, len-1)], so
+// "the first call fails, the second succeeds" is two Responses. A route with a Behaviour
+// answers with Responses in order first, then with the Behaviour for every later call. A route
+// with neither answers 200 {}. Calls that fail authentication get 401 and do not move the
+// sequence on.
+type Route struct {
+	// Method is the HTTP method, in any case; empty matches every method. A route with a Method
+	// is tried before routes without one.
+	Method string `json:"method,omitempty" yaml:"method,omitempty"`
+	// Path is a gorilla/mux path template such as /users/{id} or /users/{id:[0-9]+}, matched
+	// against the escaped request path; variables are unescaped into Call.PathVars. Paths
+	// under /_admin are reserved.
+	Path string `json:"path" yaml:"path"`
+	// Auth is the authentication the route requires; the zero value requires none.
+	Auth Auth `json:"auth,omitzero" yaml:"auth,omitempty"`
+	// Responses is the route's answers, in call order; the last one repeats.
+	Responses []Response `json:"responses,omitempty" yaml:"responses,omitempty"`
+	// Behaviour names a ready-made handler: BehaviourEmailExists, BehaviourLoyaltyNumber or
+	// BehaviourContacts (see the package documentation).
+	Behaviour string `json:"behaviour,omitempty" yaml:"behaviour,omitempty"`
+	// Known lists the email addresses the email-exists and loyalty-number behaviours treat as
+	// already registered, compared without regard to case.
+	Known []string `json:"known,omitempty" yaml:"known,omitempty"`
+}
+
+// Authentication types (Auth.Type), one for each B2C AuthenticationType.
+const (
+	AuthNone       = "none"       // None
+	AuthBasic      = "basic"      // Basic: Authorization: Basic base64(user:pass)
+	AuthBearer     = "bearer"     // Bearer: Authorization: Bearer <token>
+	AuthAPIKey     = "apiKey"     // ApiKeyHeader: <header>: <key>
+	AuthClientCert = "clientCert" // ClientCertificate: mutual TLS
+)
+
+// Auth is the authentication a route requires. Missing or wrong credentials get 401 with a JSON
+// body, and a WWW-Authenticate challenge for basic and bearer.
+type Auth struct {
+	// Type is none (or empty), basic, bearer, apiKey or clientCert.
+	Type string `json:"type,omitempty" yaml:"type,omitempty"`
+	// Username and Password are the basic credentials; both are required.
+	Username string `json:"username,omitempty" yaml:"username,omitempty"`
+	Password string `json:"password,omitempty" yaml:"password,omitempty"`
+	// Token is the bearer token.
+	Token string `json:"token,omitempty" yaml:"token,omitempty"`
+	// Header and Key are the apiKey header name, for example x-functions-key, and its value.
+	Header string `json:"header,omitempty" yaml:"header,omitempty"`
+	Key    string `json:"key,omitempty" yaml:"key,omitempty"`
+	// CommonName is the subject CN a clientCert route requires; empty accepts any client
+	// certificate the TLS layer verified. The server must be HTTPS with a tls.Config that
+	// verifies client certificates (ClientAuth VerifyClientCertIfGiven, see harness/pki).
+	CommonName string `json:"commonName,omitempty" yaml:"commonName,omitempty"`
+}
+
+// Ready-made behaviours (Route.Behaviour), after the examples of B2C's REST API walkthroughs.
+const (
+	BehaviourEmailExists   = "email-exists"
+	BehaviourLoyaltyNumber = "loyalty-number"
+	BehaviourContacts      = "contacts"
+)
+
+// Faults (Response.Fault): ways to fail below HTTP.
+const (
+	// FaultReset closes the connection with SO_LINGER 0: the client sees "connection reset by peer".
+	FaultReset = "reset"
+	// FaultClose closes the connection without a response: the client sees EOF.
+	FaultClose = "close"
+)
+
+// Response is one canned answer of a route.
+type Response struct {
+	// Status defaults to 200.
+	Status int
+	// Header holds extra response headers.
+	Header map[string]string
+	// ContentType defaults to application/json (or the Content-Type in Header).
+	ContentType string
+	// Body is the raw body, JSON or not.
+	Body string
+	// JSON is written as the body, marshalled, when Body is empty.
+	JSON any
+	// Delay holds the answer (or the fault) back. It ends early when the client goes away (the
+	// request context ends: nothing is written) or when the Server is closed (the answer is
+	// written at once).
+	Delay time.Duration
+	// Fault, when set, answers with a broken connection instead of a response: FaultReset or
+	// FaultClose. It needs an HTTP/1.x connection; on HTTP/2 the handler aborts the stream.
+	Fault string
+}
+
+// responseWire is the wire form of Response: lowerCamel keys and the delay as "2s".
+type responseWire struct {
+	Status      int               `json:"status,omitempty" yaml:"status,omitempty"`
+	Header      map[string]string `json:"header,omitempty" yaml:"header,omitempty"`
+	ContentType string            `json:"contentType,omitempty" yaml:"contentType,omitempty"`
+	Body        string            `json:"body,omitempty" yaml:"body,omitempty"`
+	JSON        any               `json:"json,omitempty" yaml:"json,omitempty"`
+	Delay       duration          `json:"delay,omitempty" yaml:"delay,omitempty"`
+	Fault       string            `json:"fault,omitempty" yaml:"fault,omitempty"`
+}
+
+var responseKeys = []string{"status", "header", "contentType", "body", "json", "delay", "fault"}
+
+func (r Response) wire() responseWire {
+	return responseWire{r.Status, r.Header, r.ContentType, r.Body, r.JSON, duration(r.Delay), r.Fault}
+}
+
+func (w responseWire) response() Response {
+	return Response{w.Status, w.Header, w.ContentType, w.Body, w.JSON, time.Duration(w.Delay), w.Fault}
+}
+
+// MarshalJSON writes the response with lowerCamel keys and the delay as a duration string.
+func (r Response) MarshalJSON() ([]byte, error) { return json.Marshal(r.wire()) }
+
+// UnmarshalJSON reads the form MarshalJSON writes, rejecting unknown keys; numbers in JSON stay
+// exact (json.Number).
+func (r *Response) UnmarshalJSON(b []byte) error {
+	var w responseWire
+	if err := decodeJSON(bytes.NewReader(b), &w); err != nil {
+		return fmt.Errorf("response: %w", err)
+	}
+	*r = w.response()
+	return nil
+}
+
+// MarshalYAML writes the response as MarshalJSON does.
+func (r Response) MarshalYAML() (any, error) { return r.wire(), nil }
+
+// UnmarshalYAML reads the form MarshalYAML writes, rejecting unknown keys.
+func (r *Response) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i].Value; !slices.Contains(responseKeys, k) {
+				return fmt.Errorf("line %d: response: unknown key %q (want one of %s)", n.Content[i].Line, k, strings.Join(responseKeys, ", "))
+			}
+		}
+	}
+	var w responseWire
+	if err := n.Decode(&w); err != nil {
+		return err
+	}
+	*r = w.response()
+	return nil
+}
+
+// duration is a time.Duration written as a Go duration string ("2s", "1m30s").
+type duration time.Duration
+
+func (d duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+func (d *duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("delay: want a string such as \"2s\", got %s", b)
+	}
+	return d.parse(s)
+}
+
+func (d duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+func (d *duration) UnmarshalYAML(n *yaml.Node) error {
+	if err := d.parse(n.Value); err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	return nil
+}
+
+func (d *duration) parse(s string) error {
+	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("delay: want a string such as \"2s\", got %q", s)
+	}
+	*d = duration(v)
+	return nil
+}
+
+// Validate reports every problem at once as a *ConfigError: routes with an empty, malformed,
+// reserved or duplicate method and path, authentication missing its credentials or carrying
+// credentials of another type, unknown behaviours, and responses with a bad status, header,
+// content type, delay or fault, or a JSON value that cannot be marshalled.
+func (c Config) Validate() error {
+	var problems []string
+	seen := map[string]int{}
+	for i, rt := range c.Routes {
+		for _, p := range rt.problems() {
+			problems = append(problems, fmt.Sprintf("routes[%d]: %s", i, p))
+		}
+		if rt.Path == "" {
+			continue
+		}
+		k := rt.key()
+		if first, dup := seen[k]; dup {
+			problems = append(problems, fmt.Sprintf("routes[%d]: duplicate route %s (first at routes[%d])", i, k, first))
+			continue
+		}
+		seen[k] = i
+	}
+	if len(problems) > 0 {
+		return &ConfigError{Problems: problems}
+	}
+	return nil
+}
+
+// key identifies a route: upper-case method (or *) and path.
+func (rt Route) key() string {
+	return routeKey(rt.Method, rt.Path)
+}
+
+func routeKey(method, path string) string {
+	if method == "" {
+		method = "*"
+	}
+	return strings.ToUpper(method) + " " + path
+}
+
+var behaviours = []string{BehaviourEmailExists, BehaviourLoyaltyNumber, BehaviourContacts}
+
+// problems lists what is wrong with one route on its own.
+func (rt Route) problems() []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+
+	if rt.Method != "" && !isToken(rt.Method) {
+		add("method: want an HTTP method such as POST, got %q", rt.Method)
+	}
+	switch {
+	case rt.Path == "":
+		add("path is empty")
+	case !strings.HasPrefix(rt.Path, "/"):
+		add("path: want a path starting with /, got %q", rt.Path)
+	case strings.ContainsAny(rt.Path, "?#"):
+		add("path: want a path without query or fragment (a route matches any query), got %q", rt.Path)
+	case rt.Path == "/_admin" || strings.HasPrefix(rt.Path, "/_admin/"):
+		add("path: %q is under /_admin, which the admin API owns", rt.Path)
+	default:
+		if err := mux.NewRouter().NewRoute().Path(rt.Path).GetError(); err != nil {
+			add("path: want a gorilla/mux template such as /users/{id}, got %q: %v", rt.Path, err)
+		}
+	}
+	out = append(out, rt.Auth.problems()...)
+	switch rt.Behaviour {
+	case "", BehaviourEmailExists, BehaviourLoyaltyNumber:
+	case BehaviourContacts:
+		if len(rt.Known) > 0 {
+			add("known is used by %s and %s only, not by %s", BehaviourEmailExists, BehaviourLoyaltyNumber, rt.Behaviour)
+		}
+	default:
+		add("behaviour: want one of %s, got %q", strings.Join(behaviours, ", "), rt.Behaviour)
+	}
+	if rt.Behaviour == "" && len(rt.Known) > 0 {
+		add("known is set without a behaviour that uses it (%s or %s)", BehaviourEmailExists, BehaviourLoyaltyNumber)
+	}
+	for i, r := range rt.Responses {
+		for _, p := range r.problems() {
+			add("responses[%d]: %s", i, p)
+		}
+	}
+	return out
+}
+
+// problems lists what is wrong with the authentication settings.
+func (a Auth) problems() []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	set := map[string]bool{
+		"username":   a.Username != "",
+		"password":   a.Password != "",
+		"token":      a.Token != "",
+		"header":     a.Header != "",
+		"key":        a.Key != "",
+		"commonName": a.CommonName != "",
+	}
+	var uses []string
+	switch a.Type {
+	case "", AuthNone:
+	case AuthBasic:
+		uses = []string{"username", "password"}
+		if a.Username == "" || a.Password == "" {
+			add("auth: basic needs username and password")
+		}
+		if strings.Contains(a.Username, ":") {
+			add("auth: a basic username cannot contain ':', got %q", a.Username)
+		}
+	case AuthBearer:
+		uses = []string{"token"}
+		if a.Token == "" {
+			add("auth: bearer needs a token")
+		}
+	case AuthAPIKey:
+		uses = []string{"header", "key"}
+		if a.Header == "" || a.Key == "" {
+			add("auth: apiKey needs header and key")
+		}
+		if a.Header != "" && !isToken(a.Header) {
+			add("auth: header: want an HTTP header name such as x-functions-key, got %q", a.Header)
+		}
+	case AuthClientCert:
+		uses = []string{"commonName"}
+	default:
+		add("auth: type: want %s, %s, %s, %s or %s, got %q", AuthNone, AuthBasic, AuthBearer, AuthAPIKey, AuthClientCert, a.Type)
+		return out
+	}
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		if set[k] && !slices.Contains(uses, k) {
+			t := a.Type
+			if t == "" {
+				t = AuthNone
+			}
+			add("auth: %s is set but type %s does not use it", k, t)
+		}
+	}
+	return out
+}
+
+// problems lists what is wrong with one response.
+func (r Response) problems() []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	if r.Status != 0 && (r.Status < 200 || r.Status > 599) {
+		add("status: want 200-599, got %d", r.Status)
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Header)) {
+		if !isToken(k) {
+			add("header: want a header name, got %q", k)
+		} else if !validHeaderValue(r.Header[k]) {
+			add("header %s: value %q cannot be sent", k, r.Header[k])
+		}
+	}
+	if r.ContentType != "" {
+		if _, _, err := mime.ParseMediaType(r.ContentType); err != nil {
+			add("contentType: want a media type such as application/json, got %q", r.ContentType)
+		}
+	}
+	if r.Body != "" && r.JSON != nil {
+		add("body and json are both set; set one")
+	}
+	if r.JSON != nil {
+		if _, err := json.Marshal(r.JSON); err != nil {
+			add("json cannot be marshalled: %v", err)
+		}
+	}
+	if r.Delay < 0 {
+		add("delay: want zero or positive, got %s", r.Delay)
+	}
+	switch r.Fault {
+	case "":
+	case FaultReset, FaultClose:
+		if r.Status != 0 || r.Body != "" || r.JSON != nil || len(r.Header) > 0 || r.ContentType != "" {
+			add("fault %s sends no response: status, header, contentType, body and json would be ignored", r.Fault)
+		}
+	default:
+		add("fault: want %s or %s, got %q", FaultReset, FaultClose, r.Fault)
+	}
+	return out
+}
+
+// validate checks one route on its own.
+func (rt Route) validate() error {
+	if p := rt.problems(); len(p) > 0 {
+		return &ConfigError{Problems: p}
+	}
+	return nil
+}
+
+// validateResponses checks responses given apart from a route.
+func validateResponses(rs []Response) error {
+	var problems []string
+	for i, r := range rs {
+		for _, p := range r.problems() {
+			problems = append(problems, fmt.Sprintf("responses[%d]: %s", i, p))
+		}
+	}
+	if len(problems) > 0 {
+		return &ConfigError{Problems: problems}
+	}
+	return nil
+}
+
+// LoadConfig reads a Config from a .yaml, .yml or .json file, rejecting unknown keys, and
+// validates it. On a validation error it returns the decoded Config too.
+func LoadConfig(path string) (Config, error) {
+	var cfg Config
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("load rest config: %w", err)
+	}
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".yaml", ".yml":
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("load rest config %s: %w", path, err)
+		}
+	case ".json":
+		if err := decodeJSON(bytes.NewReader(data), &cfg); err != nil {
+			return cfg, fmt.Errorf("load rest config %s: %w", path, err)
+		}
+	default:
+		return cfg, fmt.Errorf("load rest config %s: want extension .yaml, .yml or .json, got %q", path, ext)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("load rest config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// decodeJSON reads exactly one JSON value into v, rejecting unknown fields and keeping numbers
+// exact.
+func decodeJSON(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// normalize returns a copy of rt that shares nothing with the caller: the method in upper case,
+// maps and slices copied, and each response's JSON turned into plain JSON values (maps, slices,
+// strings, json.Number, bools), so that later changes to the caller's values do not reach the
+// server. rt must have passed validate.
+func (rt Route) normalize() Route {
+	rt.Method = strings.ToUpper(rt.Method)
+	rt.Known = slices.Clone(rt.Known)
+	rt.Responses = normalizeResponses(rt.Responses)
+	return rt
+}
+
+func normalizeResponses(rs []Response) []Response {
+	if rs == nil {
+		return nil
+	}
+	out := make([]Response, len(rs))
+	for i, r := range rs {
+		out[i] = r.normalize()
+	}
+	return out
+}
+
+func (r Response) normalize() Response {
+	r.Header = maps.Clone(r.Header)
+	if r.JSON != nil {
+		if b, err := json.Marshal(r.JSON); err == nil {
+			var v any
+			if decodeJSON(bytes.NewReader(b), &v) == nil {
+				r.JSON = v
+			}
+		}
+	}
+	return r
+}
+
+// clone deep-copies a normalized route.
+func (rt Route) clone() Route {
+	rt.Known = slices.Clone(rt.Known)
+	if rt.Responses != nil {
+		rs := make([]Response, len(rt.Responses))
+		for i, r := range rt.Responses {
+			r.Header = maps.Clone(r.Header)
+			r.JSON = cloneJSON(r.JSON)
+			rs[i] = r
+		}
+		rt.Responses = rs
+	}
+	return rt
+}
+
+// cloneJSON deep-copies a plain JSON value.
+func cloneJSON(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = cloneJSON(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = cloneJSON(e)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// contentType is the Content-Type a response is written with.
+func (r Response) contentType() string {
+	if r.ContentType != "" {
+		return r.ContentType
+	}
+	for k, v := range r.Header {
+		if http.CanonicalHeaderKey(k) == "Content-Type" {
+			return v
+		}
+	}
+	return "application/json"
+}
+
+// isToken reports whether s is an RFC 9110 token: a method or a header name.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue reports whether v can be sent as a header value: no control characters
+// other than horizontal tab.
+func validHeaderValue(v string) bool {
+	for _, c := range []byte(v) {
+		if (c < 0x20 && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}

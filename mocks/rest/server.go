@@ -1,0 +1,250 @@
+package rest
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/iefconform/iefconform/mocks/journal"
+)
+
+// Server is the mock REST API. It is safe for concurrent use; give each scenario its own or
+// Reset it between scenarios.
+type Server struct {
+	now    func() time.Time
+	logger *slog.Logger
+	jrnl   *journal.Journal
+	party  string
+
+	initial []Route // the routes of the Config given to New, restored by Reset
+
+	handler   http.Handler
+	closed    chan struct{}
+	closeOnce sync.Once
+
+	mu      sync.Mutex
+	routes  []*routeState // in the order they were added; a replaced route keeps its place
+	router  *mux.Router   // built from routes, rebuilt when they change
+	calls   []*Call
+	gen     uint64        // incremented by Reset: calls of older route states are not recorded
+	changed chan struct{} // closed and replaced whenever a call is recorded or forgotten
+}
+
+// routeState is a route with its counters.
+type routeState struct {
+	gen      uint64 // the Server generation the route belongs to
+	route    Route
+	attempts int // calls received, for Call.Attempt
+	served   int // position in route.Responses
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithJournal records every request to the API's routes (not the admin API) in j under the
+// given party name ("rest" when empty).
+func WithJournal(j *journal.Journal, party string) Option {
+	return func(s *Server) {
+		if party == "" {
+			party = "rest"
+		}
+		s.jrnl = j
+		s.party = party
+	}
+}
+
+// WithClock replaces time.Now for Call.Time. Response delays always run on the real clock.
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
+
+// WithLogger sets where unexpected (500) failures are logged; the default is slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Server) {
+		if l != nil {
+			s.logger = l
+		}
+	}
+}
+
+// New returns a Server serving cfg's routes. It fails when cfg does not validate.
+func New(cfg Config, opts ...Option) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("new rest server: %w", err)
+	}
+	s := &Server{
+		now:     time.Now,
+		logger:  slog.Default(),
+		closed:  make(chan struct{}),
+		changed: make(chan struct{}),
+	}
+	for _, rt := range cfg.Routes {
+		s.initial = append(s.initial, rt.normalize())
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.resetLocked()
+	s.handler = s.routesHandler()
+	return s, nil
+}
+
+// Handler returns the HTTP handler serving the configured routes and the admin API.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close releases requests waiting on the Delay of a response, so that shutting down the HTTP
+// server never waits for them: each is answered at once. Call it before closing the listener;
+// it is idempotent, and the Server keeps serving afterwards.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
+}
+
+// routesHandler builds the fixed outer router: the admin API, and everything else through the
+// current route table (journaled when asked).
+func (s *Server) routesHandler() http.Handler {
+	admin := mux.NewRouter()
+	admin.HandleFunc("/_admin/config", s.handleAdminConfig).Methods(http.MethodGet)
+	admin.HandleFunc("/_admin/routes", s.handleAdminRoutes).Methods(http.MethodPut)
+	admin.HandleFunc("/_admin/responses", s.handleAdminResponses).Methods(http.MethodPost)
+	admin.HandleFunc("/_admin/calls", s.handleAdminCalls).Methods(http.MethodGet)
+	admin.HandleFunc("/_admin/reset", s.handleAdminReset).Methods(http.MethodPost)
+	admin.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errNotFound("no admin route "+r.URL.Path))
+	})
+	admin.MethodNotAllowedHandler = http.HandlerFunc(s.handleMethodNotAllowed)
+
+	var api http.Handler = http.HandlerFunc(s.dispatch)
+	if s.jrnl != nil {
+		api = s.jrnl.Wrap(s.party, api)
+	}
+	root := mux.NewRouter()
+	root.PathPrefix("/_admin/").Handler(admin)
+	root.PathPrefix("/").Handler(api)
+	return root
+}
+
+// dispatch serves a request with the route table of the moment.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	router := s.router
+	s.mu.Unlock()
+	router.ServeHTTP(w, r)
+}
+
+// buildRouterLocked rebuilds the route table from s.routes: routes with a method first, then
+// routes for any method, each group in the order the routes were added. The caller holds s.mu.
+func (s *Server) buildRouterLocked() {
+	router := mux.NewRouter().SkipClean(true).UseEncodedPath()
+	for _, anyMethod := range []bool{false, true} {
+		for _, st := range s.routes {
+			if (st.route.Method == "") != anyMethod {
+				continue
+			}
+			mr := router.Handle(st.route.Path, s.routeHandler(st))
+			if !anyMethod {
+				mr.Methods(st.route.Method)
+			}
+		}
+	}
+	router.NotFoundHandler = s.unknownHandler(http.StatusNotFound)
+	router.MethodNotAllowedHandler = s.unknownHandler(http.StatusMethodNotAllowed)
+	s.router = router
+}
+
+// resetLocked restores the initial routes and forgets every call. The caller holds s.mu or is New.
+func (s *Server) resetLocked() {
+	s.gen++
+	s.routes = s.routes[:0:0]
+	for _, rt := range s.initial {
+		s.routes = append(s.routes, &routeState{gen: s.gen, route: rt.clone()})
+	}
+	s.calls = nil
+	s.buildRouterLocked()
+	s.notifyLocked()
+}
+
+// notifyLocked wakes WaitCalls. The caller holds s.mu.
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, Error{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: r.Method + " is not allowed on " + r.URL.Path})
+}
+
+// AddRoute adds a route, or replaces the one with the same method (in any case) and path. A
+// replaced route starts afresh: its attempts and its response sequence begin again. Calls
+// already recorded stay.
+func (s *Server) AddRoute(rt Route) error {
+	if err := rt.validate(); err != nil {
+		return fmt.Errorf("add route %s: %w", rt.key(), err)
+	}
+	rt = rt.normalize()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := &routeState{gen: s.gen, route: rt}
+	if i := slices.IndexFunc(s.routes, func(x *routeState) bool { return x.route.key() == rt.key() }); i >= 0 {
+		s.routes[i] = st
+	} else {
+		s.routes = append(s.routes, st)
+	}
+	s.buildRouterLocked()
+	return nil
+}
+
+// SetResponses replaces the responses of the route with the given method (empty for the route
+// matching any method) and path pattern, and restarts its sequence: the next call gets rs[0].
+// With no rs the route answers with its Behaviour, or 200 {}. It wraps ErrUnknownRoute when no
+// route has that method and path.
+func (s *Server) SetResponses(method, path string, rs ...Response) error {
+	k := routeKey(method, path)
+	if err := validateResponses(rs); err != nil {
+		return fmt.Errorf("set responses of %s: %w", k, err)
+	}
+	rs = normalizeResponses(rs)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.routes, func(x *routeState) bool { return x.route.key() == k })
+	if i < 0 {
+		return fmt.Errorf("set responses of %s: %w", k, ErrUnknownRoute)
+	}
+	st := s.routes[i]
+	st.route.Responses = rs
+	st.served = 0
+	return nil
+}
+
+// Routes returns a copy of every route with its current responses, in the order they were added.
+func (s *Server) Routes() []Route {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Route, len(s.routes))
+	for i, st := range s.routes {
+		out[i] = st.route.clone()
+	}
+	return out
+}
+
+// Config returns the server's current configuration.
+func (s *Server) Config() Config {
+	return Config{Routes: s.Routes()}
+}
+
+// Reset restores the routes of the Config given to New (dropping routes added and responses set
+// since), restarts every sequence and forgets every call: the state a new scenario expects.
+// Requests still being served when Reset is called are not recorded.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetLocked()
+}
