@@ -40,6 +40,8 @@ func (w *World) Expand(s string) string {
 		"{rp.client_id}", stack.RelyingPartyClientID,
 		"{rp.redirect_uri}", w.Stack.RP.RedirectURI(),
 		"{rp}", w.Stack.RPURL(),
+		"{rest.untrusted}", w.Stack.Settings()["RestApiUntrustedUrl"],
+		"{rest}", w.Stack.RESTURL(),
 	}
 	for _, name := range []string{stack.PartyFacebook, stack.PartyLinkedIn, stack.PartyContoso} {
 		idp, _ := w.Stack.IdP(name)
@@ -79,6 +81,9 @@ func (w *World) PatchProfile(fragment policy.TechnicalProfile) error {
 		if p.ID == fragment.ID {
 			p.Metadata = append(p.Metadata, fragment.Metadata...)
 			p.CryptographicKeys = append(p.CryptographicKeys, fragment.CryptographicKeys...)
+			p.InputClaims = append(p.InputClaims, fragment.InputClaims...)
+			p.InputClaimsTransformations = append(p.InputClaimsTransformations, fragment.InputClaimsTransformations...)
+			p.ValidationTechnicalProfiles = append(p.ValidationTechnicalProfiles, fragment.ValidationTechnicalProfiles...)
 			w.dirty = true
 			return nil
 		}
@@ -91,6 +96,13 @@ func (w *World) PatchProfile(fragment policy.TechnicalProfile) error {
 // SetPartyTimeout has the emulator give parties d to answer.
 func (w *World) SetPartyTimeout(d time.Duration) error {
 	w.policyOpts.PartyTimeout = d
+	w.dirty = true
+	return nil
+}
+
+// SetRESTTimeout has the emulator give each REST attempt d.
+func (w *World) SetRESTTimeout(d time.Duration) error {
+	w.policyOpts.RESTTimeout = d
 	w.dirty = true
 	return nil
 }

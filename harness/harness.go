@@ -40,6 +40,7 @@ type Suite struct {
 	opts         Options
 	signingKey   *rsa.PrivateKey
 	assertionKey *rsa.PrivateKey
+	pki          *stack.PKI
 
 	once       sync.Once
 	browser    *browser.Browser
@@ -64,7 +65,11 @@ func NewSuite(opts Options) (*Suite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new suite: assertion key: %w", err)
 	}
-	return &Suite{opts: opts, signingKey: key, assertionKey: assertion}, nil
+	p, err := stack.NewPKI()
+	if err != nil {
+		return nil, fmt.Errorf("new suite: %w", err)
+	}
+	return &Suite{opts: opts, signingKey: key, assertionKey: assertion, pki: p}, nil
 }
 
 // Browser launches the browser on first call and returns it afterwards.
@@ -85,7 +90,7 @@ func (s *Suite) Close() error {
 
 // NewWorld starts a scenario's parties.
 func (s *Suite) NewWorld() (*World, error) {
-	st, err := stack.Start(stack.Options{Policies: s.opts.Policies, SigningKey: s.signingKey, AssertionKey: s.assertionKey, PartyTimeout: s.opts.PartyTimeout, Logger: s.opts.Logger})
+	st, err := stack.Start(stack.Options{Policies: s.opts.Policies, SigningKey: s.signingKey, AssertionKey: s.assertionKey, PKI: s.pki, PartyTimeout: s.opts.PartyTimeout, Logger: s.opts.Logger})
 	if err != nil {
 		return nil, err
 	}

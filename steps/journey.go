@@ -67,6 +67,28 @@ func policySteps(sc *godog.ScenarioContext) {
 		}
 		return w.PatchProfile(policy.TechnicalProfile{ID: tpID, CryptographicKeys: []policy.Key{{ID: keyID, StorageReferenceID: container}}})
 	})
+	sc.Step(`^the technical profile "([^"]*)" has the input claim "([^"]*)"$`, func(ctx context.Context, tpID, claim string) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		return w.PatchProfile(policy.TechnicalProfile{ID: tpID, InputClaims: []policy.ClaimRef{{ClaimTypeReferenceID: claim}}})
+	})
+	sc.Step(`^the technical profile "([^"]*)" first runs the claims transformation "([^"]*)"$`, func(ctx context.Context, tpID, ct string) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		return w.PatchProfile(policy.TechnicalProfile{ID: tpID, InputClaimsTransformations: []policy.TransformationRef{{ReferenceID: ct}}})
+	})
+	sc.Step(`^the validation technical profile "([^"]*)" of "([^"]*)" continues on error$`, func(ctx context.Context, vtp, tpID string) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		yes := true
+		return w.PatchProfile(policy.TechnicalProfile{ID: tpID, ValidationTechnicalProfiles: []policy.ValidationTechnicalProfile{{ReferenceID: vtp, ContinueOnError: &yes}}})
+	})
 	sc.Step(`^the setting "([^"]*)" is "([^"]*)"$`, func(ctx context.Context, name, value string) error {
 		w, err := world(ctx)
 		if err != nil {

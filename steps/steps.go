@@ -53,6 +53,7 @@ func Initialize(suite *harness.Suite) func(*godog.ScenarioContext) {
 		browserSteps(sc)
 		oauth2Steps(sc)
 		oauth1Steps(sc)
+		restSteps(sc)
 		tokenSteps(sc)
 	}
 }

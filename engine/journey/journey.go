@@ -286,7 +286,12 @@ func (j *Journey) SubmitForm(ctx context.Context, env *profile.Env, st *State, v
 		st.Pending = ""
 		return nil, &profile.Error{Code: profile.CodeAccessDenied, Message: CancelMessage}
 	}
-	err := a.Submit(ctx, env, values, func(ctx context.Context, vid string) error { return j.validate(ctx, env, vid) })
+	// The page and its validation chain work on a copy of the claims bag: a
+	// validation profile's outputs reach the journey only when the
+	// self-asserted profile lists them as output claims too (spec §5.4, UJ-06).
+	scratch := *env
+	scratch.Claims = env.Claims.Clone()
+	err := a.Submit(ctx, &scratch, values, func(ctx context.Context, vid string) error { return j.validate(ctx, &scratch, vid) })
 	if err != nil {
 		f, ferr := a.Form(env, values)
 		if ferr != nil {
@@ -310,6 +315,15 @@ func (j *Journey) SubmitForm(ctx context.Context, env *profile.Env, st *State, v
 			return nil, err
 		}
 		return Show{ProfileID: id, Form: f}, nil
+	}
+	if tp, ok := j.Policy.TechnicalProfiles[id]; ok {
+		for _, ref := range tp.OutputClaims {
+			if v, ok := scratch.Claims.Value(ref.ClaimTypeReferenceID); ok {
+				env.Claims.Set(ref.ClaimTypeReferenceID, v)
+			} else {
+				env.Claims.Delete(ref.ClaimTypeReferenceID)
+			}
+		}
 	}
 	if err := j.transform(env, id, outputTransformations); err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -23,9 +25,11 @@ import (
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/server"
+	"github.com/iefconform/iefconform/harness/pki"
 	"github.com/iefconform/iefconform/mocks/journal"
 	mockoauth1 "github.com/iefconform/iefconform/mocks/oauth1"
 	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
+	mockrest "github.com/iefconform/iefconform/mocks/rest"
 	"github.com/iefconform/iefconform/mocks/rp"
 )
 
@@ -36,21 +40,30 @@ const (
 	PartyLinkedIn = "linkedin"
 	PartyContoso  = "contoso"
 	PartyTwitter  = "twitter"
+	PartyREST     = "rest"
 	PartyRP       = "rp"
 )
 
 // Well-known values the stack configures and the policies' settings carry.
 const (
-	FacebookClientID     = "fb-app-1234567890"
-	FacebookSecretKey    = "B2C_1A_FacebookSecret"
-	LinkedInClientID     = "86linkedin0app"
-	LinkedInSecretKey    = "B2C_1A_LinkedInSecret"
-	ContosoClientID      = "contoso-b2c-federation"
-	ContosoSecretKey     = "B2C_1A_ContosoSecret"
-	ContosoAssertionKey  = "B2C_1A_ContosoAssertionKey"
-	TwitterConsumerKey   = "tw-consumer-0b2c1a"
-	TwitterSecretKey     = "B2C_1A_TwitterSecret"
-	TokenSigningKey      = "B2C_1A_TokenSigningKeyContainer"
+	FacebookClientID    = "fb-app-1234567890"
+	FacebookSecretKey   = "B2C_1A_FacebookSecret"
+	LinkedInClientID    = "86linkedin0app"
+	LinkedInSecretKey   = "B2C_1A_LinkedInSecret"
+	ContosoClientID     = "contoso-b2c-federation"
+	ContosoSecretKey    = "B2C_1A_ContosoSecret"
+	ContosoAssertionKey = "B2C_1A_ContosoAssertionKey"
+	TwitterConsumerKey  = "tw-consumer-0b2c1a"
+	TwitterSecretKey    = "B2C_1A_TwitterSecret"
+	TokenSigningKey     = "B2C_1A_TokenSigningKeyContainer"
+	// The REST API's credentials, one policy key per AuthenticationType.
+	RESTUsernameKey      = "B2C_1A_RestApiUsername"
+	RESTPasswordKey      = "B2C_1A_RestApiPassword"
+	RESTBearerTokenKey   = "B2C_1A_RestApiBearerToken"
+	RESTAPIKeyKey        = "B2C_1A_RestApiKey"
+	RESTClientCertKey    = "B2C_1A_RestApiClientCertificate"
+	RESTUsername         = "b2c-rest-client"
+	RESTClientCertCN     = "b2c-rest-client"
 	RelyingPartyClientID = "11111111-2222-3333-4444-555555555555"
 )
 
@@ -114,6 +127,32 @@ type Options struct {
 	// AssertionKey is the private_key_jwt signing key (policy key
 	// B2C_1A_ContosoAssertionKey); share one across scenarios. Generated when nil.
 	AssertionKey *rsa.PrivateKey
+	// PKI is the test CA the emulator trusts for HTTPS to the REST API, with
+	// the REST client certificate; share one across scenarios. Made when nil.
+	PKI *PKI
+	// RESTTimeout bounds one attempt of the emulator's REST calls. Default 2 s
+	// (B2C's 30 s would make a failing scenario slow).
+	RESTTimeout time.Duration
+}
+
+// PKI is the test CA and the REST client certificate it issued.
+type PKI struct {
+	CA         *pki.CA
+	ClientKey  *rsa.PrivateKey
+	ClientCert *x509.Certificate
+}
+
+// NewPKI makes a test CA and a client certificate for the REST API.
+func NewPKI() (*PKI, error) {
+	ca, err := pki.NewCA("iefconform test CA")
+	if err != nil {
+		return nil, fmt.Errorf("new pki: %w", err)
+	}
+	_, key, cert, err := ca.IssueClient(RESTClientCertCN)
+	if err != nil {
+		return nil, fmt.Errorf("new pki: %w", err)
+	}
+	return &PKI{CA: ca, ClientKey: key, ClientCert: cert}, nil
 }
 
 // DefaultAddr is the listen address of a party when Options leave it empty.
@@ -128,7 +167,10 @@ type Stack struct {
 	Facebook *mockoauth2.Server
 	// Twitter is the Twitter-like OAuth 1.0a identity provider.
 	Twitter *mockoauth1.Server
-	RP      *rp.Server
+	// REST is the REST claims API, served over HTTPS by a certificate of the
+	// stack's CA (RestApiUrl) and of an untrusted CA (RestApiUntrustedUrl).
+	REST *mockrest.Server
+	RP   *rp.Server
 
 	emulator    atomic.Pointer[server.Server]
 	emulatorURL string
@@ -136,6 +178,8 @@ type Stack struct {
 	idps        map[string]*IdP
 	twitterURL  string
 	twitterKey  string
+	restURL     string
+	untrustURL  string
 
 	mu      sync.Mutex
 	parties map[string]*listener
@@ -183,6 +227,9 @@ func Start(opts Options) (*Stack, error) {
 	if opts.PartyTimeout <= 0 {
 		opts.PartyTimeout = 5 * time.Second
 	}
+	if opts.RESTTimeout <= 0 {
+		opts.RESTTimeout = 2 * time.Second
+	}
 	s := &Stack{opts: opts, Journal: journal.New(), Keys: keys.NewStore(), parties: map[string]*listener{}, idps: map[string]*IdP{}}
 	var err error
 	if opts.SigningKey != nil {
@@ -202,6 +249,18 @@ func Start(opts Options) (*Stack, error) {
 		s.Keys.SetSecret(spec.secretKey, []byte(randomSecret()))
 	}
 	s.Keys.SetSecret(TwitterSecretKey, []byte(randomSecret()))
+	if s.opts.PKI == nil {
+		if s.opts.PKI, err = NewPKI(); err != nil {
+			return nil, fmt.Errorf("start stack: %w", err)
+		}
+	}
+	s.Keys.SetSecret(RESTUsernameKey, []byte(RESTUsername))
+	s.Keys.SetSecret(RESTPasswordKey, []byte(randomSecret()))
+	s.Keys.SetSecret(RESTBearerTokenKey, []byte(randomSecret()))
+	s.Keys.SetSecret(RESTAPIKeyKey, []byte(randomSecret()))
+	if _, err := s.Keys.SetRSA(RESTClientCertKey, s.opts.PKI.ClientKey, s.opts.PKI.ClientCert); err != nil {
+		return nil, fmt.Errorf("start stack: %w", err)
+	}
 	if opts.Keys != nil {
 		if err := copyKeys(s.Keys, opts.Keys); err != nil {
 			return nil, fmt.Errorf("start stack: %w", err)
@@ -235,6 +294,9 @@ func Start(opts Options) (*Stack, error) {
 	}
 	s.Facebook = s.idps[PartyFacebook].Mock
 	if err := s.startTwitter(); err != nil {
+		return nil, err
+	}
+	if err := s.startREST(); err != nil {
 		return nil, err
 	}
 
@@ -312,6 +374,60 @@ func (s *Stack) startTwitter() error {
 	return nil
 }
 
+// startREST starts the REST claims API on two HTTPS listeners: one with a
+// certificate of the stack's CA (client certificates of that CA verified), one
+// with a certificate of a CA nobody trusts.
+func (s *Stack) startREST() error {
+	var err error
+	s.REST, err = mockrest.New(mockrest.Config{}, mockrest.WithJournal(s.Journal, PartyREST))
+	if err != nil {
+		return fmt.Errorf("start rest: %w", err)
+	}
+	cert, err := s.opts.PKI.CA.IssueServer("127.0.0.1", "localhost")
+	if err != nil {
+		return fmt.Errorf("start rest: %w", err)
+	}
+	l, err := listenTLS(s.REST.Handler(), pki.ServerTLSConfig(cert, s.opts.PKI.CA.Pool()))
+	if err != nil {
+		return fmt.Errorf("start rest: %w", err)
+	}
+	s.parties[PartyREST], s.restURL = l, l.url
+	other, err := pki.NewCA("an untrusted CA")
+	if err != nil {
+		return fmt.Errorf("start rest: %w", err)
+	}
+	ucert, err := other.IssueServer("127.0.0.1", "localhost")
+	if err != nil {
+		return fmt.Errorf("start rest: %w", err)
+	}
+	ul, err := listenTLS(s.REST.Handler(), pki.ServerTLSConfig(ucert, nil))
+	if err != nil {
+		return fmt.Errorf("start rest: %w", err)
+	}
+	s.parties[PartyREST+"-untrusted"], s.untrustURL = ul, ul.url
+	return nil
+}
+
+// listenTLS serves h over HTTPS on a random loopback port.
+func listenTLS(h http.Handler, cfg *tls.Config) (*listener, error) {
+	ln, err := net.Listen("tcp", DefaultAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	l := &listener{ln: ln, url: "https://" + dialable(ln.Addr()), srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, TLSConfig: cfg}}
+	go func() { _ = l.srv.Serve(tls.NewListener(ln, cfg)) }() // returns http.ErrServerClosed on Close
+	return l, nil
+}
+
+// RESTURL is the REST API's base URL (trusted certificate).
+func (s *Stack) RESTURL() string { return s.restURL }
+
+// RESTCredential returns the secret of one of the REST API's policy keys.
+func (s *Stack) RESTCredential(container string) string {
+	v, _ := s.Keys.Secret(container)
+	return string(v)
+}
+
 // TwitterURL is the Twitter mock's base URL.
 func (s *Stack) TwitterURL() string { return s.twitterURL }
 
@@ -346,6 +462,8 @@ func (s *Stack) Settings() policy.Settings {
 	out["TwitterAuthorizationEndpoint"] = s.twitterURL + mockoauth1.PathAuthenticate
 	out["TwitterAccessTokenEndpoint"] = s.twitterURL + mockoauth1.PathAccessToken
 	out["TwitterClaimsEndpoint"] = s.twitterURL + s.Twitter.ClaimsPath()
+	out["RestApiUrl"] = s.restURL
+	out["RestApiUntrustedUrl"] = s.untrustURL
 	return out
 }
 
@@ -358,6 +476,8 @@ type PolicyOptions struct {
 	Patches []policy.TechnicalProfile
 	// PartyTimeout, when set, replaces Options.PartyTimeout for the emulator's calls.
 	PartyTimeout time.Duration
+	// RESTTimeout, when set, replaces Options.RESTTimeout.
+	RESTTimeout time.Duration
 }
 
 // UsePolicy loads the policy folder dir of Options.Policies with the stack's
@@ -383,6 +503,10 @@ func (s *Stack) Load(dir string, o PolicyOptions) error {
 	if o.PartyTimeout > 0 {
 		timeout = o.PartyTimeout
 	}
+	restTimeout := s.opts.RESTTimeout
+	if o.RESTTimeout > 0 {
+		restTimeout = o.RESTTimeout
+	}
 	emu, err := server.New(server.Config{
 		Tenant:   s.opts.Tenant,
 		BaseURL:  s.emulatorURL,
@@ -390,8 +514,10 @@ func (s *Stack) Load(dir string, o PolicyOptions) error {
 		Keys:     s.Keys,
 		Applications: []server.Application{{ClientID: RelyingPartyClientID,
 			RedirectURIs: []string{s.RP.RedirectURI(), s.SignedOutURL()}}},
-		HTTPClient: &http.Client{Timeout: timeout},
-		Logger:     s.opts.Logger,
+		HTTPClient:  &http.Client{Timeout: timeout},
+		Logger:      s.opts.Logger,
+		RootCAs:     s.opts.PKI.CA.Pool(),
+		RESTTimeout: restTimeout,
 	})
 	if err != nil {
 		return fmt.Errorf("start emulator with %s: %w", dir, err)
@@ -460,6 +586,9 @@ func (s *Stack) Close() error {
 	}
 	if s.Twitter != nil {
 		s.Twitter.Close()
+	}
+	if s.REST != nil {
+		s.REST.Close()
 	}
 	s.mu.Lock()
 	ps := s.parties

@@ -24,6 +24,7 @@ import (
 var (
 	keyOnce sync.Once
 	key     *rsa.PrivateKey
+	testPKI *stack.PKI
 )
 
 func signingKey(tb testing.TB) *rsa.PrivateKey {
@@ -31,6 +32,9 @@ func signingKey(tb testing.TB) *rsa.PrivateKey {
 	keyOnce.Do(func() {
 		var err error
 		if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			panic(err) // test setup only
+		}
+		if testPKI, err = stack.NewPKI(); err != nil {
 			panic(err) // test setup only
 		}
 	})
@@ -44,7 +48,7 @@ func start(tb testing.TB) *stack.Stack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := stack.Start(stack.Options{Policies: policies, SigningKey: signingKey(tb), PartyTimeout: 2 * time.Second})
+	s, err := stack.Start(stack.Options{Policies: policies, SigningKey: signingKey(tb), AssertionKey: signingKey(tb), PKI: testPKI, PartyTimeout: 2 * time.Second})
 	if err != nil {
 		tb.Fatal(err)
 	}

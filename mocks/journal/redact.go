@@ -19,7 +19,7 @@ func Redact(key string) bool {
 	case "client_secret", "password", "client_assertion", "code", "access_token", "refresh_token",
 		"id_token", "oauth_signature", "oauth_token_secret", "code_verifier":
 		return true
-	case "authorization", "cookie", "set-cookie", "proxy-authorization":
+	case "authorization", "cookie", "set-cookie", "proxy-authorization", "x-functions-key", "x-api-key", "ocp-apim-subscription-key":
 		return true
 	}
 	return false
