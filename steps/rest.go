@@ -206,6 +206,16 @@ func restSteps(sc *godog.ScenarioContext) {
 		}
 		return w.FillPage(ctx, rows)
 	})
+	sc.Step(`^the user enters the email "([^"]*)" and the name "([^"]*)" and continues$`, func(ctx context.Context, email, name string) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		if err := w.FillPage(ctx, [][2]string{{"email", email}, {"displayName", name}}); err != nil {
+			return err
+		}
+		return w.PressPageButton(ctx, "continue")
+	})
 	sc.Step(`^the user (continues|cancels the page)$`, func(ctx context.Context, what string) error {
 		w, err := world(ctx)
 		if err != nil {
