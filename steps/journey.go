@@ -2,7 +2,9 @@ package steps
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -17,6 +19,20 @@ func journeySteps(sc *godog.ScenarioContext) {
 			return err
 		}
 		return w.UsePolicy(dir, policyID)
+	})
+	sc.Step(`^loading the policy folder "([^"]*)" fails with "([^"]*)"$`, func(ctx context.Context, dir, want string) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		err = w.Stack.UsePolicy(dir, nil)
+		if err == nil {
+			return fmt.Errorf("want the policy folder %s refused with %q, it loaded", dir, want)
+		}
+		if !strings.Contains(err.Error(), want) {
+			return fmt.Errorf("want the policy folder %s refused with %q, got: %v", dir, want, err)
+		}
+		return nil
 	})
 	sc.Step(`^the relying party asks for an? (id_token|code) by (fragment|query|form_post)$`, func(ctx context.Context, responseType, mode string) error {
 		w, err := world(ctx)

@@ -60,3 +60,8 @@ Feature: How a RESTful technical profile authenticates to the API
     And the error description starts with "Failed to establish connection to restful service end point."
     And the relying party receives no token
     And the REST API received 0 calls to "/api/contacts"
+
+  @error
+  Scenario: AuthenticationType None in a Production policy is refused when the policy is loaded (REST-15)
+    Then loading the policy folder "rest-production" fails with "AADB2C90258"
+
