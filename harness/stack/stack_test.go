@@ -41,6 +41,16 @@ func signingKey(tb testing.TB) *rsa.PrivateKey {
 	return key
 }
 
+// mustPolicies is the built-in policy folders.
+func mustPolicies(tb testing.TB) fs.FS {
+	tb.Helper()
+	policies, err := fs.Sub(features.FS, features.Policies)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return policies
+}
+
 // start returns a stack serving the built-in Facebook policies with a user alice.
 func start(tb testing.TB) *stack.Stack {
 	tb.Helper()
