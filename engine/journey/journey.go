@@ -53,9 +53,37 @@ type State struct {
 	Pending string
 	// Done is set once SendClaims has run.
 	Done bool
+	// Stack holds the sub journeys being run, innermost last; Step then counts
+	// the innermost one's steps.
+	Stack []Frame
 	// Federated lists, in order, the redirecting technical profiles the user
 	// completed (the identity providers signed in with), for single sign-out.
 	Federated []string
+}
+
+// Frame is a sub journey in progress.
+type Frame struct {
+	SubJourney string
+	// Call sub journeys return to the caller's step Return; Transfer ones never return.
+	Call   bool
+	Return int
+}
+
+// Step types of sub journeys.
+const (
+	StepInvokeSubJourney = "InvokeSubJourney"
+	SubJourneyCall       = "Call"
+	SubJourneyTransfer   = "Transfer"
+)
+
+// current is the journey or sub journey whose steps st.Step counts.
+func (j *Journey) current(st *State) *policy.UserJourney {
+	if n := len(st.Stack); n > 0 {
+		if sj, ok := j.Policy.SubJourneys[st.Stack[n-1].SubJourney]; ok {
+			return sj
+		}
+	}
+	return j.Journey
 }
 
 // Action is what the journey needs from the browser next: Redirect, Select or Send.
@@ -107,8 +135,18 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 	if st.Done {
 		return nil, ErrFinished
 	}
-	steps := j.Journey.Steps
-	for st.Step < len(steps) {
+	for {
+		cur := j.current(st)
+		steps := cur.Steps
+		if st.Step >= len(steps) {
+			n := len(st.Stack)
+			if n > 0 && st.Stack[n-1].Call {
+				st.Step = st.Stack[n-1].Return
+				st.Stack = st.Stack[:n-1]
+				continue
+			}
+			return nil, fmt.Errorf("AADB2C90040: journey %s ended without a SendClaims step", cur.ID)
+		}
 		s := steps[st.Step]
 		if claims.Skip(s.Preconditions, env.Claims) {
 			// A selection picks an exchange of the next step only: a skipped
@@ -118,8 +156,19 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 			continue
 		}
 		switch s.Type {
+		case StepInvokeSubJourney:
+			if len(s.JourneyList) == 0 {
+				return nil, fmt.Errorf("%s of journey %s invokes no sub journey", stepName(s), cur.ID)
+			}
+			id := s.JourneyList[0].SubJourneyReferenceID
+			sj, ok := j.Policy.SubJourneys[id]
+			if !ok {
+				return nil, fmt.Errorf("%s of journey %s: sub journey %q is not defined", stepName(s), cur.ID, id)
+			}
+			st.Stack = append(st.Stack, Frame{SubJourney: id, Call: sj.Type != SubJourneyTransfer, Return: st.Step + 1})
+			st.Step = 0
 		case StepClaimsProviderSelection, StepCombinedSignInAndSignUp:
-			opts := j.options(st.Step)
+			opts := j.options(steps, st.Step)
 			single := s.ClaimsProviderSelections == nil || s.ClaimsProviderSelections.DisplayOption != ShowSingleProvider
 			if len(opts) == 1 && single {
 				st.Selected = opts[0].ExchangeID
@@ -127,7 +176,7 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 				continue
 			}
 			if len(opts) == 0 {
-				return nil, fmt.Errorf("%s of journey %s offers no claims exchange", stepName(s), j.Journey.ID)
+				return nil, fmt.Errorf("%s of journey %s offers no claims exchange", stepName(s), cur.ID)
 			}
 			return Select{Step: st.Step, Options: opts}, nil
 		case StepClaimsExchange:
@@ -166,11 +215,11 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 		case StepSendClaims:
 			id := s.CpimIssuerTechnicalProfileReferenceID
 			if id == "" {
-				id = j.Journey.DefaultCpimIssuerTechnicalProfileReferenceID
+				id = j.DefaultIssuer(cur)
 			}
 			iss, ok := j.Profiles[id].(profile.Issuer)
 			if !ok {
-				return nil, fmt.Errorf("AADB2C90108: %s of journey %s has no usable CpimIssuerTechnicalProfileReferenceId (%q)", stepName(s), j.Journey.ID, id)
+				return nil, fmt.Errorf("AADB2C90108: %s of journey %s has no usable CpimIssuerTechnicalProfileReferenceId (%q)", stepName(s), cur.ID, id)
 			}
 			rp, err := j.RelyingPartyClaims(env)
 			if err != nil {
@@ -179,22 +228,42 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 			st.Done = true
 			return Send{IssuerID: id, Issuer: iss, Claims: rp}, nil
 		default:
-			return nil, fmt.Errorf("%s of journey %s: step type %s is not supported by the emulator yet", stepName(s), j.Journey.ID, s.Type)
+			return nil, fmt.Errorf("%s of journey %s: step type %s is not supported by the emulator yet", stepName(s), cur.ID, s.Type)
 		}
 	}
-	return nil, fmt.Errorf("AADB2C90040: journey %s ended without a SendClaims step", j.Journey.ID)
 }
 
-// options lists the selection buttons of the selection step at index i: each
-// TargetClaimsExchangeId with the technical profile of the next step's exchange.
-func (j *Journey) options(i int) []Option {
-	s := j.Journey.Steps[i]
+// DefaultIssuer is the issuer of a SendClaims step that names none: the
+// journey's (or sub journey's) DefaultCpimIssuerTechnicalProfileReferenceId,
+// else the CpimIssuerTechnicalProfileReferenceId of its first SendClaims step
+// (the XSD's rule, UJ-08).
+func (j *Journey) DefaultIssuer(cur *policy.UserJourney) string {
+	for _, uj := range []*policy.UserJourney{cur, j.Journey} {
+		if uj.DefaultCpimIssuerTechnicalProfileReferenceID != "" {
+			return uj.DefaultCpimIssuerTechnicalProfileReferenceID
+		}
+	}
+	for _, uj := range []*policy.UserJourney{cur, j.Journey} {
+		for _, st := range uj.Steps {
+			if st.Type == StepSendClaims && st.CpimIssuerTechnicalProfileReferenceID != "" {
+				return st.CpimIssuerTechnicalProfileReferenceID
+			}
+		}
+	}
+	return ""
+}
+
+// options lists the selection buttons of the selection step at index i of
+// steps: each TargetClaimsExchangeId with the technical profile of the next
+// step's exchange.
+func (j *Journey) options(steps []policy.OrchestrationStep, i int) []Option {
+	s := steps[i]
 	if s.ClaimsProviderSelections == nil {
 		return nil
 	}
 	var next []policy.ClaimsExchange
-	if i+1 < len(j.Journey.Steps) {
-		next = j.Journey.Steps[i+1].ClaimsExchanges
+	if i+1 < len(steps) {
+		next = steps[i+1].ClaimsExchanges
 	}
 	var opts []Option
 	for _, sel := range s.ClaimsProviderSelections.Selections {
@@ -237,7 +306,7 @@ func (j *Journey) exchange(s policy.OrchestrationStep, selected string) (policy.
 
 // Choose records the user's pick at a selection step and moves past it.
 func (j *Journey) Choose(st *State, exchangeID string) error {
-	for _, o := range j.options(st.Step) {
+	for _, o := range j.options(j.current(st).Steps, st.Step) {
 		if o.ExchangeID == exchangeID {
 			st.Selected = exchangeID
 			st.Step++

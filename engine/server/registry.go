@@ -9,6 +9,7 @@ import (
 	"github.com/iefconform/iefconform/engine/profile/jwtissuer"
 	"github.com/iefconform/iefconform/engine/profile/oauth1"
 	"github.com/iefconform/iefconform/engine/profile/oauth2"
+	"github.com/iefconform/iefconform/engine/profile/oauth2error"
 	"github.com/iefconform/iefconform/engine/profile/restful"
 	"github.com/iefconform/iefconform/engine/profile/selfasserted"
 )
@@ -27,6 +28,8 @@ func lookup(tp *policy.TechnicalProfile) (factory, bool) {
 	switch {
 	case proto == "OAuth2" && !strings.EqualFold(tp.OutputTokenFormat, "OAuth2Error"):
 		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth2.New(tp) }, true
+	case proto == "OAuth2" && strings.EqualFold(tp.OutputTokenFormat, "OAuth2Error"):
+		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth2error.New(tp) }, true
 	case proto == "OAuth1":
 		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth1.New(tp) }, true
 	case (proto == "OpenIdConnect" || proto == "None") && strings.EqualFold(tp.OutputTokenFormat, "JWT"):
@@ -70,15 +73,26 @@ func Validate(set *policy.Set) policy.Problems {
 // technical profiles.
 func build(p *policy.Policy, uj *policy.UserJourney) (map[string]any, error) {
 	var queue []string
-	if uj.DefaultCpimIssuerTechnicalProfileReferenceID != "" {
-		queue = append(queue, uj.DefaultCpimIssuerTechnicalProfileReferenceID)
-	}
-	for _, s := range uj.Steps {
-		for _, ex := range s.ClaimsExchanges {
-			queue = append(queue, ex.TechnicalProfileReferenceID)
+	journeys := []*policy.UserJourney{uj}
+	seenJourney := map[string]bool{}
+	for i := 0; i < len(journeys); i++ {
+		j := journeys[i]
+		if j.DefaultCpimIssuerTechnicalProfileReferenceID != "" {
+			queue = append(queue, j.DefaultCpimIssuerTechnicalProfileReferenceID)
 		}
-		if s.CpimIssuerTechnicalProfileReferenceID != "" {
-			queue = append(queue, s.CpimIssuerTechnicalProfileReferenceID)
+		for _, s := range j.Steps {
+			for _, ex := range s.ClaimsExchanges {
+				queue = append(queue, ex.TechnicalProfileReferenceID)
+			}
+			if s.CpimIssuerTechnicalProfileReferenceID != "" {
+				queue = append(queue, s.CpimIssuerTechnicalProfileReferenceID)
+			}
+			for _, c := range s.JourneyList {
+				if sj, ok := p.SubJourneys[c.SubJourneyReferenceID]; ok && !seenJourney[sj.ID] {
+					seenJourney[sj.ID] = true
+					journeys = append(journeys, sj)
+				}
+			}
 		}
 	}
 	var probs policy.Problems

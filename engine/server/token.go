@@ -82,20 +82,10 @@ func (s *Server) policyEnv(rp *relyingParty) *profile.Env {
 	return &profile.Env{Tenant: s.tenant, TenantGUID: s.tenantGUID, PolicyID: rp.policy.PolicyID, BaseURL: s.cfg.BaseURL, Keys: s.cfg.Keys, HTTP: s.cfg.HTTPClient, Now: s.cfg.Now}
 }
 
-// defaultIssuer is the journey's DefaultCpimIssuerTechnicalProfileReferenceId,
-// or else the issuer of its first SendClaims step.
+// defaultIssuer is the issuer of SendClaims steps that name none (see
+// journey.DefaultIssuer), which also answers discovery.
 func (rp *relyingParty) defaultIssuer() any {
-	uj := rp.journey.Journey
-	id := uj.DefaultCpimIssuerTechnicalProfileReferenceID
-	if id == "" {
-		for _, st := range uj.Steps {
-			if st.Type == "SendClaims" && st.CpimIssuerTechnicalProfileReferenceID != "" {
-				id = st.CpimIssuerTechnicalProfileReferenceID
-				break
-			}
-		}
-	}
-	return rp.journey.Profiles[id]
+	return rp.journey.Profiles[rp.journey.DefaultIssuer(rp.journey.Journey)]
 }
 
 func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
