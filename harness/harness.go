@@ -111,6 +111,7 @@ type World struct {
 
 	session    *browser.Session
 	result     *rp.Result
+	started    bool
 	policyDir  string
 	policyOpts stack.PolicyOptions
 	dirty      bool // policyOpts changed since the last load
@@ -132,12 +133,14 @@ func FromContext(ctx context.Context) (*World, error) {
 	return w, nil
 }
 
-// UsePolicy serves the policy folder dir and makes policyID the one sign-ins use.
+// UsePolicy makes the policy folder dir and policyID the ones sign-ins use.
+// The folder is loaded when the sign-in starts, after the scenario's other
+// Given steps (settings, patches) have shaped it.
 func (w *World) UsePolicy(dir, policyID string) error {
-	if err := w.Stack.Load(dir, w.policyOpts); err != nil {
-		return err
+	if _, err := fs.Stat(w.suite.opts.Policies, dir); err != nil {
+		return fmt.Errorf("no policy folder %q: %w", dir, err)
 	}
-	w.PolicyID, w.policyDir, w.dirty = policyID, dir, false
+	w.PolicyID, w.policyDir, w.dirty = policyID, dir, true
 	return nil
 }
 
@@ -169,7 +172,7 @@ func (w *World) StartSignIn(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	w.State, w.result = state, nil
+	w.State, w.result, w.started = state, nil, true
 	sess, err := w.Session(ctx)
 	if err != nil {
 		return err
@@ -182,7 +185,7 @@ func (w *World) Result(ctx context.Context) (rp.Result, error) {
 	if w.result != nil {
 		return *w.result, nil
 	}
-	if w.State == "" {
+	if !w.started {
 		return rp.Result{}, errors.New("no sign-in was started")
 	}
 	ctx, cancel := context.WithTimeout(ctx, w.suite.opts.ResultTimeout)

@@ -42,6 +42,36 @@ func journeySteps(sc *godog.ScenarioContext) {
 		w.Request.ResponseType, w.Request.ResponseMode = responseType, mode
 		return nil
 	})
+	sc.Step(`^the relying party sends no state$`, func(ctx context.Context) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		w.Request.NoState = true
+		return nil
+	})
+	sc.Step(`^the guarded step's preconditions are "([^"]*)" then "([^"]*)"$`, func(ctx context.Context, first, second string) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		for i, pc := range []string{first, second} {
+			f := strings.Fields(pc)
+			if len(f) < 3 || len(f) > 4 {
+				return fmt.Errorf("want a precondition like \"ClaimEquals true color Blue\" (Type ExecuteActionsIf claim [value]), got %q", pc)
+			}
+			if len(f) == 3 {
+				f = append(f, "")
+			}
+			prefix := [...]string{"First", "Second"}[i]
+			for j, name := range []string{"Type", "If", "Claim", "Value"} {
+				if err := w.OverrideSetting(prefix+name, f[j]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 	sc.Step(`^the relying party sends the state "([^"]*)"$`, func(ctx context.Context, state string) error {
 		w, err := world(ctx)
 		if err != nil {

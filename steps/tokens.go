@@ -27,6 +27,12 @@ func describe(w *harness.World, res rp.Result) string {
 	return fmt.Sprintf("(%s answer from %s: error=%q error_description=%q verify=%q raw=%q)", res.Mode, w.PolicyID, res.Error, res.ErrorDescription, res.VerifyError, res.Raw)
 }
 
+// The correlation id and timestamp of seed 000's example, which a run replaces.
+const (
+	seedCorrelationID = "233bf9bd-747a-4800-9062-6236f3f69a47"
+	seedTimestamp     = "2021-03-25+14%3a01%3a23"
+)
+
 // descriptionRE is B2C's error_description layout (spec §5.9, ERR-02).
 var descriptionRE = regexp.MustCompile(`^(.+)\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z\r\n$`)
 
@@ -130,6 +136,29 @@ func tokenSteps(sc *godog.ScenarioContext) {
 		}
 		if res.IDToken != "" || res.Code != "" || res.Params.Has("id_token") || res.Params.Has("code") {
 			return fmt.Errorf("want no token and no code %s", describe(w, res))
+		}
+		return nil
+	})
+	sc.Step(`^the raw answer is exactly "(.*)" but for the correlation id and the timestamp$`, func(ctx context.Context, want string) error {
+		w, res, err := result(ctx)
+		if err != nil {
+			return err
+		}
+		re := regexp.QuoteMeta(want)
+		re = strings.Replace(re, regexp.QuoteMeta(seedCorrelationID), `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`, 1)
+		re = strings.Replace(re, regexp.QuoteMeta(seedTimestamp), `\d{4}-\d{2}-\d{2}\+\d{2}%3a\d{2}%3a\d{2}`, 1)
+		if !regexp.MustCompile("^" + re + "$").MatchString(res.Raw) {
+			return fmt.Errorf("want the raw answer to be, byte for byte but for the correlation id and timestamp,\n  %s\ngot\n  %s %s", want, res.Raw, describe(w, res))
+		}
+		return nil
+	})
+	sc.Step(`^the raw answer contains "(.*)"$`, func(ctx context.Context, want string) error {
+		w, res, err := result(ctx)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(res.Raw, want) {
+			return fmt.Errorf("want the raw answer to contain %q %s", want, describe(w, res))
 		}
 		return nil
 	})

@@ -1,27 +1,56 @@
 package claims
 
 import (
-	"encoding/json"
-	"errors"
+	"crypto/rand"
 	"fmt"
-	"strconv"
+	"io"
 	"strings"
+	"time"
 
 	"github.com/iefconform/iefconform/engine/policy"
 )
 
-// ErrUnsupportedTransformation is returned for a TransformationMethod the
-// emulator does not implement yet.
-var ErrUnsupportedTransformation = errors.New("claims transformation method not supported by the emulator")
+// Env is what the impure claims transformations read. The zero Env uses the
+// system clock and crypto/rand; tests inject their own.
+type Env struct {
+	// Now is the clock of date transformations; nil means time.Now.
+	Now func() time.Time
+	// Rand is the entropy of CreateRandomString (GUIDs and unseeded integers);
+	// nil means crypto/rand.Reader.
+	Rand io.Reader
+}
+
+func (e Env) random() io.Reader {
+	if e.Rand != nil {
+		return e.Rand
+	}
+	return rand.Reader
+}
 
 // transformFunc runs one claims transformation over the bag.
-type transformFunc func(ct *policy.ClaimsTransformation, bag *Bag) error
+type transformFunc func(ct *policy.ClaimsTransformation, bag *Bag, env Env) error
 
-// transforms is the registry of TransformationMethod implementations.
+// transforms is the registry of TransformationMethod implementations, under
+// B2C's method names.
 var transforms = map[string]transformFunc{
-	"GenerateJson":      generateJSON,
-	"CreateStringClaim": createStringClaim,
-	"CopyClaim":         copyClaim,
+	// General
+	"CopyClaim": copyClaim,
+	// String
+	"AssertStringClaimsAreEqual": assertStringClaimsAreEqual,
+	"ChangeCase":                 changeCase,
+	"CompareClaimToValue":        compareClaimToValue,
+	"CreateRandomString":         createRandomString,
+	"CreateStringClaim":          createStringClaim,
+	"FormatStringClaim":          formatStringClaim,
+	"FormatStringMultipleClaims": formatStringMultipleClaims,
+	"StringReplace":              stringReplace,
+	// StringCollection
+	"AddItemToStringCollection": addItemToStringCollection,
+	// JSON
+	"GenerateJson":          generateJSON,
+	"GetSingleItemFromJson": getSingleItemFromJSON,
+	// Social accounts
+	"CreateAlternativeSecurityId": createAlternativeSecurityID,
 }
 
 // Supported reports whether the emulator implements a TransformationMethod.
@@ -30,14 +59,21 @@ func Supported(method string) bool {
 	return ok
 }
 
-// Transform runs a claims transformation: its input claims and parameters
-// from the bag, its output claims into it.
+// Transform runs a claims transformation with the default Env: its input
+// claims and parameters from the bag, its output claims into it.
 func Transform(ct *policy.ClaimsTransformation, bag *Bag) error {
+	return TransformWith(ct, bag, Env{})
+}
+
+// TransformWith runs a claims transformation with the clock and randomness of
+// env. An input claim absent from the bag leaves the outputs unset, except for
+// assertions, which fail with ErrAssertionFailed.
+func TransformWith(ct *policy.ClaimsTransformation, bag *Bag, env Env) error {
 	f, ok := transforms[ct.TransformationMethod]
 	if !ok {
 		return fmt.Errorf("claims transformation %s: %s: %w", ct.ID, ct.TransformationMethod, ErrUnsupportedTransformation)
 	}
-	if err := f(ct, bag); err != nil {
+	if err := f(ct, bag, env); err != nil {
 		return fmt.Errorf("claims transformation %s (%s): %w", ct.ID, ct.TransformationMethod, err)
 	}
 	return nil
@@ -53,6 +89,7 @@ func outputClaim(ct *policy.ClaimsTransformation, slot string) (string, error) {
 	return "", fmt.Errorf("no output claim with TransformationClaimType %q", slot)
 }
 
+// inputClaim is the claim bound to a transformation's input slot.
 func inputClaim(ct *policy.ClaimsTransformation, slot string) (string, bool) {
 	for _, c := range ct.InputClaims {
 		if c.TransformationClaimType == slot {
@@ -60,6 +97,17 @@ func inputClaim(ct *policy.ClaimsTransformation, slot string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// inputValue reads the claim bound to a required input slot. present is false
+// when the claim is not in the bag; err is set when the slot is not declared.
+func inputValue(ct *policy.ClaimsTransformation, bag *Bag, slot string) (v string, present bool, err error) {
+	id, ok := inputClaim(ct, slot)
+	if !ok {
+		return "", false, fmt.Errorf("no input claim with TransformationClaimType %q", slot)
+	}
+	v, present = bag.Get(id)
+	return v, present, nil
 }
 
 func inputParameter(ct *policy.ClaimsTransformation, id string) (policy.InputParameter, bool) {
@@ -71,135 +119,60 @@ func inputParameter(ct *policy.ClaimsTransformation, id string) (policy.InputPar
 	return policy.InputParameter{}, false
 }
 
-// createStringClaim sets outputClaim to the parameter value.
-func createStringClaim(ct *policy.ClaimsTransformation, bag *Bag) error {
+// requiredParameter is the value of an input parameter the method needs.
+func requiredParameter(ct *policy.ClaimsTransformation, id string) (string, error) {
+	p, ok := inputParameter(ct, id)
+	if !ok {
+		return "", fmt.Errorf("no input parameter %q", id)
+	}
+	return p.Value, nil
+}
+
+// boolParameter reads an optional boolean input parameter as .NET's
+// bool.Parse does: "true" or "false" in any case.
+func boolParameter(ct *policy.ClaimsTransformation, id string, def bool) (bool, error) {
+	p, ok := inputParameter(ct, id)
+	if !ok {
+		return def, nil
+	}
+	switch v := strings.TrimSpace(p.Value); {
+	case strings.EqualFold(v, "true"):
+		return true, nil
+	case strings.EqualFold(v, "false"):
+		return false, nil
+	}
+	return false, fmt.Errorf("input parameter %s: want true or false, got %q", id, p.Value)
+}
+
+// createStringClaim sets createdClaim to the value parameter.
+func createStringClaim(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 	out, err := outputClaim(ct, "createdClaim")
 	if err != nil {
 		return err
 	}
-	p, ok := inputParameter(ct, "value")
-	if !ok {
-		return errors.New("no input parameter value")
+	v, err := requiredParameter(ct, "value")
+	if err != nil {
+		return err
 	}
-	bag.Set(out, p.Value)
+	bag.Set(out, v)
 	return nil
 }
 
-// copyClaim copies inputClaim to outputClaim.
-func copyClaim(ct *policy.ClaimsTransformation, bag *Bag) error {
+// copyClaim copies inputClaim, of any type, to outputClaim.
+func copyClaim(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 	in, ok := inputClaim(ct, "inputClaim")
 	if !ok {
-		return errors.New("no input claim inputClaim")
+		return fmt.Errorf("no input claim with TransformationClaimType %q", "inputClaim")
 	}
 	out, err := outputClaim(ct, "outputClaim")
 	if err != nil {
 		return err
 	}
 	if v, ok := bag.Value(in); ok {
+		if s, isColl := v.([]string); isColl {
+			v = append([]string(nil), s...)
+		}
 		bag.Set(out, v)
 	}
 	return nil
-}
-
-// generateJSON builds a JSON document from input claims and parameters whose
-// TransformationClaimType / Id is a dot path; integer segments are array
-// indexes (spec §4.1, REST-04): personalizations.0.to.0.email gives
-// {"personalizations":[{"to":[{"email":…}]}]}. Parameters are typed by DataType.
-func generateJSON(ct *policy.ClaimsTransformation, bag *Bag) error {
-	out, err := outputClaim(ct, "outputClaim")
-	if err != nil {
-		return err
-	}
-	var root any
-	for _, c := range ct.InputClaims {
-		v, ok := bag.Value(c.ClaimTypeReferenceID)
-		if !ok {
-			continue
-		}
-		if s, isStr := v.(string); isStr {
-			root, err = setPath(root, c.TransformationClaimType, s)
-		} else {
-			root, err = setPath(root, c.TransformationClaimType, v)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	for _, p := range ct.InputParameters {
-		v, err := typedParameter(p)
-		if err != nil {
-			return err
-		}
-		if root, err = setPath(root, p.ID, v); err != nil {
-			return err
-		}
-	}
-	if root == nil {
-		root = map[string]any{}
-	}
-	b, err := json.Marshal(root)
-	if err != nil {
-		return err
-	}
-	bag.Set(out, string(b))
-	return nil
-}
-
-func typedParameter(p policy.InputParameter) (any, error) {
-	switch strings.ToLower(p.DataType) {
-	case "int", "long":
-		n, err := strconv.ParseInt(p.Value, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("input parameter %s: %q is not a %s", p.ID, p.Value, p.DataType)
-		}
-		return n, nil
-	case "boolean":
-		b, err := strconv.ParseBool(p.Value)
-		if err != nil {
-			return nil, fmt.Errorf("input parameter %s: %q is not a boolean", p.ID, p.Value)
-		}
-		return b, nil
-	}
-	return p.Value, nil
-}
-
-// setPath places v at a dot path inside node, creating objects and arrays.
-func setPath(node any, path string, v any) (any, error) {
-	segs := strings.Split(path, ".")
-	return setSegs(node, segs, v, path)
-}
-
-func setSegs(node any, segs []string, v any, path string) (any, error) {
-	if len(segs) == 0 {
-		return v, nil
-	}
-	seg := segs[0]
-	if i, err := strconv.Atoi(seg); err == nil && i >= 0 {
-		arr, _ := node.([]any)
-		if node != nil && arr == nil {
-			return nil, fmt.Errorf("path %s: segment %q indexes something that is not an array", path, seg)
-		}
-		for len(arr) <= i {
-			arr = append(arr, nil)
-		}
-		child, err := setSegs(arr[i], segs[1:], v, path)
-		if err != nil {
-			return nil, err
-		}
-		arr[i] = child
-		return arr, nil
-	}
-	obj, _ := node.(map[string]any)
-	if node != nil && obj == nil {
-		return nil, fmt.Errorf("path %s: segment %q names a member of something that is not an object", path, seg)
-	}
-	if obj == nil {
-		obj = map[string]any{}
-	}
-	child, err := setSegs(obj[seg], segs[1:], v, path)
-	if err != nil {
-		return nil, err
-	}
-	obj[seg] = child
-	return obj, nil
 }

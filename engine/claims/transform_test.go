@@ -1,7 +1,10 @@
 package claims
 
 import (
+	"bytes"
 	"errors"
+	"reflect"
+	"regexp"
 	"testing"
 
 	"github.com/iefconform/iefconform/engine/policy"
@@ -84,20 +87,134 @@ func TestTransformErrors(t *testing.T) {
 	}
 }
 
-func TestCreateAndCopy(t *testing.T) {
-	bag := NewBag()
-	create := &policy.ClaimsTransformation{ID: "c", TransformationMethod: "CreateStringClaim",
-		InputParameters: []policy.InputParameter{{ID: "value", Value: "hello"}},
-		OutputClaims:    []policy.TransformClaim{{ClaimTypeReferenceID: "greeting", TransformationClaimType: "createdClaim"}}}
-	cp := &policy.ClaimsTransformation{ID: "p", TransformationMethod: "CopyClaim",
-		InputClaims:  []policy.TransformClaim{{ClaimTypeReferenceID: "greeting", TransformationClaimType: "inputClaim"}},
-		OutputClaims: []policy.TransformClaim{{ClaimTypeReferenceID: "copy", TransformationClaimType: "outputClaim"}}}
-	for _, ct := range []*policy.ClaimsTransformation{create, cp} {
-		if err := Transform(ct, bag); err != nil {
-			t.Fatal(err)
+// errAny as a wantErr accepts any error.
+var errAny = errors.New("any error")
+
+// ctCase is one row of a claims-transformation table test.
+type ctCase struct {
+	name   string
+	claims map[string]any // the bag before
+	ins    []policy.TransformClaim
+	params []policy.InputParameter
+	outs   []policy.TransformClaim
+	rand   []byte         // Env.Rand; nil means crypto/rand
+	want   map[string]any // claims after; a nil value means absent
+	// wantErr is matched with errors.Is; errAny accepts any error.
+	wantErr error
+}
+
+func in(slot, claim string) policy.TransformClaim {
+	return policy.TransformClaim{ClaimTypeReferenceID: claim, TransformationClaimType: slot}
+}
+
+func param(id, value string) policy.InputParameter {
+	return policy.InputParameter{ID: id, DataType: "string", Value: value}
+}
+
+// runCases runs each case through TransformWith and checks the bag.
+func runCases(t *testing.T, method string, cases []ctCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			bag := NewBag()
+			for k, v := range tt.claims {
+				bag.Set(k, v)
+			}
+			ct := &policy.ClaimsTransformation{ID: "CT-" + method, TransformationMethod: method,
+				InputClaims: tt.ins, InputParameters: tt.params, OutputClaims: tt.outs}
+			var env Env
+			if tt.rand != nil {
+				env.Rand = bytes.NewReader(tt.rand)
+			}
+			err := TransformWith(ct, bag, env)
+			switch {
+			case tt.wantErr == nil && err != nil:
+				t.Fatalf("want no error, got %v", err)
+			case tt.wantErr == errAny && err == nil, tt.wantErr != nil && tt.wantErr != errAny && !errors.Is(err, tt.wantErr):
+				t.Fatalf("want error %v, got %v", tt.wantErr, err)
+			}
+			for id, want := range tt.want {
+				got, ok := bag.Value(id)
+				switch {
+				case want == nil && ok:
+					t.Errorf("want claim %s absent, got %#v", id, got)
+				case want != nil && !ok:
+					t.Errorf("want claim %s=%#v, got absent", id, want)
+				case want != nil && !reflect.DeepEqual(got, want):
+					t.Errorf("want claim %s=%#v, got %#v", id, want, got)
+				}
+			}
+		})
+	}
+}
+
+func TestSupported(t *testing.T) {
+	for _, m := range []string{
+		"AddItemToStringCollection", "AssertStringClaimsAreEqual", "ChangeCase", "CompareClaimToValue",
+		"CopyClaim", "CreateAlternativeSecurityId", "CreateRandomString", "CreateStringClaim",
+		"FormatStringClaim", "FormatStringMultipleClaims", "GenerateJson", "GetSingleItemFromJson", "StringReplace",
+	} {
+		if !Supported(m) {
+			t.Errorf("Supported(%q) = false, want true", m)
 		}
 	}
-	if v, _ := bag.Get("copy"); v != "hello" {
-		t.Errorf("copy = %q, want hello", v)
+	for _, m := range []string{"LinkedInTrick", "changecase", ""} {
+		if Supported(m) {
+			t.Errorf("Supported(%q) = true, want false (method names are case-sensitive)", m)
+		}
+	}
+}
+
+func TestCreateStringClaim(t *testing.T) {
+	out := []policy.TransformClaim{in("createdClaim", "TOS")}
+	runCases(t, "CreateStringClaim", []ctCase{
+		{name: "doc example", params: []policy.InputParameter{param("value", "Contoso terms of service...")}, outs: out,
+			want: map[string]any{"TOS": "Contoso terms of service..."}},
+		{name: "empty value", params: []policy.InputParameter{param("value", "")}, outs: out, want: map[string]any{"TOS": ""}},
+		{name: "no value parameter", outs: out, wantErr: errAny},
+		{name: "no createdClaim", params: []policy.InputParameter{param("value", "x")}, wantErr: errAny},
+	})
+}
+
+func TestCopyClaim(t *testing.T) {
+	ins := []policy.TransformClaim{in("inputClaim", "src")}
+	outs := []policy.TransformClaim{in("outputClaim", "dst")}
+	runCases(t, "CopyClaim", []ctCase{
+		{name: "string", claims: map[string]any{"src": "hello"}, ins: ins, outs: outs, want: map[string]any{"dst": "hello"}},
+		{name: "collection", claims: map[string]any{"src": []string{"a", "b"}}, ins: ins, outs: outs,
+			want: map[string]any{"dst": []string{"a", "b"}}},
+		{name: "absent input leaves output unset", ins: ins, outs: outs, want: map[string]any{"dst": nil}},
+		{name: "absent input keeps an existing output", claims: map[string]any{"dst": "old"}, ins: ins, outs: outs,
+			want: map[string]any{"dst": "old"}},
+		{name: "no inputClaim", outs: outs, wantErr: errAny},
+	})
+}
+
+func TestCopyClaimDoesNotAliasCollections(t *testing.T) {
+	bag := NewBag()
+	bag.Set("src", []string{"a"})
+	ct := &policy.ClaimsTransformation{ID: "c", TransformationMethod: "CopyClaim",
+		InputClaims: []policy.TransformClaim{in("inputClaim", "src")}, OutputClaims: []policy.TransformClaim{in("outputClaim", "dst")}}
+	if err := Transform(ct, bag); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := bag.Value("dst")
+	v.([]string)[0] = "changed"
+	if src, _ := bag.Get("src"); src != "a" {
+		t.Errorf("src = %q after changing dst, want a", src)
+	}
+}
+
+func TestTransformDefaultEnv(t *testing.T) {
+	bag := NewBag()
+	ct := &policy.ClaimsTransformation{ID: "CreateRandomUPNUserName", TransformationMethod: "CreateRandomString",
+		InputParameters: []policy.InputParameter{param("randomGeneratorType", "GUID")},
+		OutputClaims:    []policy.TransformClaim{in("outputClaim", "upnUserName")}}
+	if err := Transform(ct, bag); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := bag.Get("upnUserName")
+	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(got) {
+		t.Errorf("upnUserName = %q, want a lower-case version 4 GUID", got)
 	}
 }

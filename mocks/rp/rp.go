@@ -83,6 +83,9 @@ type AuthorizeRequest struct {
 	ResponseMode string
 	// Scope defaults to "openid".
 	Scope string
+	// NoState sends no state parameter (as the jwt.ms links of B2C's docs do);
+	// the answer is then found under the empty state.
+	NoState bool
 	// State is generated when empty.
 	State string
 	// Nonce is generated when empty.
@@ -196,7 +199,9 @@ func (s *Server) Begin(req AuthorizeRequest) (authorizeURL string, state string,
 	q.Set("response_type", req.ResponseType)
 	q.Set("response_mode", req.ResponseMode)
 	q.Set("scope", req.Scope)
-	q.Set("state", req.State)
+	if !req.NoState {
+		q.Set("state", req.State)
+	}
 	q.Set("nonce", req.Nonce)
 	for k, vs := range req.Extra {
 		q[k] = slices.Clone(vs)
@@ -226,7 +231,7 @@ func withDefaults(req AuthorizeRequest) (AuthorizeRequest, error) {
 	if req.Scope == "" {
 		req.Scope = "openid"
 	}
-	if req.State == "" {
+	if req.State == "" && !req.NoState {
 		req.State = rand.Text()
 	}
 	if req.Nonce == "" {

@@ -1,0 +1,159 @@
+package claims
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/iefconform/iefconform/engine/policy"
+)
+
+// generateJSON builds a JSON document from input claims and parameters whose
+// TransformationClaimType / Id is a dot path; integer segments are array
+// indexes (spec §4.1, REST-04): personalizations.0.to.0.email gives
+// {"personalizations":[{"to":[{"email":…}]}]}. Parameters are typed by DataType.
+func generateJSON(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	out, err := outputClaim(ct, "outputClaim")
+	if err != nil {
+		return err
+	}
+	var root any
+	for _, c := range ct.InputClaims {
+		v, ok := bag.Value(c.ClaimTypeReferenceID)
+		if !ok {
+			continue
+		}
+		if s, isStr := v.(string); isStr {
+			root, err = setPath(root, c.TransformationClaimType, s)
+		} else {
+			root, err = setPath(root, c.TransformationClaimType, v)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, p := range ct.InputParameters {
+		v, err := typedParameter(p)
+		if err != nil {
+			return err
+		}
+		if root, err = setPath(root, p.ID, v); err != nil {
+			return err
+		}
+	}
+	if root == nil {
+		root = map[string]any{}
+	}
+	b, err := json.Marshal(root)
+	if err != nil {
+		return err
+	}
+	bag.Set(out, string(b))
+	return nil
+}
+
+func typedParameter(p policy.InputParameter) (any, error) {
+	switch strings.ToLower(p.DataType) {
+	case "int", "long":
+		n, err := strconv.ParseInt(p.Value, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("input parameter %s: %q is not a %s", p.ID, p.Value, p.DataType)
+		}
+		return n, nil
+	case "boolean":
+		b, err := strconv.ParseBool(p.Value)
+		if err != nil {
+			return nil, fmt.Errorf("input parameter %s: %q is not a boolean", p.ID, p.Value)
+		}
+		return b, nil
+	}
+	return p.Value, nil
+}
+
+// setPath places v at a dot path inside node, creating objects and arrays.
+func setPath(node any, path string, v any) (any, error) {
+	segs := strings.Split(path, ".")
+	return setSegs(node, segs, v, path)
+}
+
+func setSegs(node any, segs []string, v any, path string) (any, error) {
+	if len(segs) == 0 {
+		return v, nil
+	}
+	seg := segs[0]
+	if i, err := strconv.Atoi(seg); err == nil && i >= 0 {
+		arr, _ := node.([]any)
+		if node != nil && arr == nil {
+			return nil, fmt.Errorf("path %s: segment %q indexes something that is not an array", path, seg)
+		}
+		for len(arr) <= i {
+			arr = append(arr, nil)
+		}
+		child, err := setSegs(arr[i], segs[1:], v, path)
+		if err != nil {
+			return nil, err
+		}
+		arr[i] = child
+		return arr, nil
+	}
+	obj, _ := node.(map[string]any)
+	if node != nil && obj == nil {
+		return nil, fmt.Errorf("path %s: segment %q names a member of something that is not an object", path, seg)
+	}
+	if obj == nil {
+		obj = map[string]any{}
+	}
+	child, err := setSegs(obj[seg], segs[1:], v, path)
+	if err != nil {
+		return nil, err
+	}
+	obj[seg] = child
+	return obj, nil
+}
+
+// getSingleItemFromJSON reads the first member of the JSON object in inputJson
+// into the key and value output claims (either may be left out). A string value
+// is unquoted, a number keeps its text, an object or array stays raw JSON, and
+// null leaves value unset. JSON that is not an object, or an empty object, is
+// an error: B2C stops the journey there.
+func getSingleItemFromJSON(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	keyOut, keyErr := outputClaim(ct, "key")
+	valueOut, valueErr := outputClaim(ct, "value")
+	if keyErr != nil && valueErr != nil {
+		return fmt.Errorf("no output claim with TransformationClaimType %q or %q", "key", "value")
+	}
+	in, present, err := inputValue(ct, bag, "inputJson")
+	if err != nil || !present {
+		return err
+	}
+	if !gjson.Valid(in) {
+		return fmt.Errorf("inputJson: %w", ErrNotJSON)
+	}
+	doc := gjson.Parse(in)
+	if !doc.IsObject() {
+		return fmt.Errorf("inputJson: %w", ErrNotJSONObject)
+	}
+	var key, value gjson.Result
+	found := false
+	doc.ForEach(func(k, v gjson.Result) bool {
+		key, value, found = k, v, true
+		return false
+	})
+	if !found {
+		return fmt.Errorf("inputJson: want an object with at least one member, got %s", in)
+	}
+	if keyErr == nil {
+		bag.Set(keyOut, key.String())
+	}
+	if valueErr == nil && value.Type != gjson.Null {
+		v := value.String()
+		if value.Type == gjson.Number || value.IsObject() || value.IsArray() {
+			v = value.Raw // 1.50 stays 1.50; nested JSON stays JSON
+		}
+		bag.Set(valueOut, v)
+	}
+	return nil
+}

@@ -1,0 +1,292 @@
+package claims
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	mrand "math/rand/v2"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/iefconform/iefconform/engine/policy"
+)
+
+// String claims transformations, as B2C's string-transformations article
+// describes them.
+
+// assertStringClaimsAreEqual fails with ErrAssertionFailed unless inputClaim1
+// equals inputClaim2 under stringComparison (Ordinal, the default, or
+// OrdinalIgnoreCase). An absent input claim fails the assertion too.
+func assertStringClaimsAreEqual(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	equal, err := stringComparison(ct)
+	if err != nil {
+		return err
+	}
+	a, okA, err := inputValue(ct, bag, "inputClaim1")
+	if err != nil {
+		return err
+	}
+	b, okB, err := inputValue(ct, bag, "inputClaim2")
+	if err != nil {
+		return err
+	}
+	switch {
+	case !okA:
+		return fmt.Errorf("%w: inputClaim1 is not in the claims bag", ErrAssertionFailed)
+	case !okB:
+		return fmt.Errorf("%w: inputClaim2 is not in the claims bag", ErrAssertionFailed)
+	case !equal(a, b):
+		return fmt.Errorf("%w: inputClaim1 %q and inputClaim2 %q are not equal", ErrAssertionFailed, a, b)
+	}
+	return nil
+}
+
+// stringComparison reads the stringComparison parameter, a .NET
+// StringComparison name in any case. Culture comparisons are treated as their
+// ordinal counterparts.
+func stringComparison(ct *policy.ClaimsTransformation) (func(a, b string) bool, error) {
+	p, ok := inputParameter(ct, "stringComparison")
+	if !ok {
+		return equalOrdinal, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(p.Value)) {
+	case "ordinal", "currentculture", "invariantculture":
+		return equalOrdinal, nil
+	case "ordinalignorecase", "currentcultureignorecase", "invariantcultureignorecase":
+		return strings.EqualFold, nil
+	}
+	return nil, fmt.Errorf("input parameter stringComparison: want Ordinal or OrdinalIgnoreCase, got %q", p.Value)
+}
+
+func equalOrdinal(a, b string) bool { return a == b }
+
+// changeCase sets outputClaim to inputClaim1 in the case toCase names (LOWER or
+// UPPER).
+func changeCase(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	out, err := outputClaim(ct, "outputClaim")
+	if err != nil {
+		return err
+	}
+	toCase, err := requiredParameter(ct, "toCase")
+	if err != nil {
+		return err
+	}
+	var conv func(string) string
+	switch {
+	case strings.EqualFold(toCase, "LOWER"):
+		conv = strings.ToLower
+	case strings.EqualFold(toCase, "UPPER"):
+		conv = strings.ToUpper
+	default:
+		return fmt.Errorf("input parameter toCase: want LOWER or UPPER, got %q", toCase)
+	}
+	in, present, err := inputValue(ct, bag, "inputClaim1")
+	if err != nil || !present {
+		return err
+	}
+	bag.Set(out, conv(in))
+	return nil
+}
+
+// compareClaimToValue sets the boolean outputClaim to whether inputClaim1
+// equals compareTo ("EQUAL") or differs from it ("NOT EQUAL"), ignoring case
+// when ignoreCase is true.
+func compareClaimToValue(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	out, err := outputClaim(ct, "outputClaim")
+	if err != nil {
+		return err
+	}
+	compareTo, err := requiredParameter(ct, "compareTo")
+	if err != nil {
+		return err
+	}
+	op, err := requiredParameter(ct, "operator")
+	if err != nil {
+		return err
+	}
+	var wantEqual bool
+	switch {
+	case strings.EqualFold(op, "EQUAL"):
+		wantEqual = true
+	case strings.EqualFold(op, "NOT EQUAL"):
+		wantEqual = false
+	default:
+		return fmt.Errorf("input parameter operator: want EQUAL or NOT EQUAL, got %q", op)
+	}
+	ignoreCase, err := boolParameter(ct, "ignoreCase", false)
+	if err != nil {
+		return err
+	}
+	in, present, err := inputValue(ct, bag, "inputClaim1")
+	if err != nil || !present {
+		return err
+	}
+	equal := in == compareTo
+	if ignoreCase {
+		equal = strings.EqualFold(in, compareTo)
+	}
+	bag.Set(out, strconv.FormatBool(equal == wantEqual))
+	return nil
+}
+
+// formatStringClaim sets outputClaim to stringFormat with {0} replaced by
+// inputClaim, as .NET's String.Format does.
+func formatStringClaim(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	return formatClaims(ct, bag, "inputClaim")
+}
+
+// formatStringMultipleClaims sets outputClaim to stringFormat with {0} and {1}
+// replaced by inputClaim1 and inputClaim2.
+func formatStringMultipleClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	return formatClaims(ct, bag, "inputClaim1", "inputClaim2")
+}
+
+func formatClaims(ct *policy.ClaimsTransformation, bag *Bag, slots ...string) error {
+	out, err := outputClaim(ct, "outputClaim")
+	if err != nil {
+		return err
+	}
+	format, err := requiredParameter(ct, "stringFormat")
+	if err != nil {
+		return err
+	}
+	args := make([]string, len(slots))
+	missing := false
+	for i, slot := range slots {
+		v, present, err := inputValue(ct, bag, slot)
+		if err != nil {
+			return err
+		}
+		args[i], missing = v, missing || !present
+	}
+	if missing {
+		return nil
+	}
+	s, err := formatString(format, args...)
+	if err != nil {
+		return fmt.Errorf("input parameter stringFormat: %w", err)
+	}
+	bag.Set(out, s)
+	return nil
+}
+
+// stringReplace sets outputClaim to inputClaim with every occurrence of
+// oldValue (ordinal, case-sensitive) replaced by newValue.
+func stringReplace(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	out, err := outputClaim(ct, "outputClaim")
+	if err != nil {
+		return err
+	}
+	oldValue, err := requiredParameter(ct, "oldValue")
+	if err != nil {
+		return err
+	}
+	if oldValue == "" {
+		return errors.New("input parameter oldValue: want a non-empty string")
+	}
+	newValue, err := requiredParameter(ct, "newValue")
+	if err != nil {
+		return err
+	}
+	in, present, err := inputValue(ct, bag, "inputClaim")
+	if err != nil || !present {
+		return err
+	}
+	bag.Set(out, strings.ReplaceAll(in, oldValue, newValue))
+	return nil
+}
+
+// createRandomString sets outputClaim to a random value: randomGeneratorType
+// GUID gives a version 4 UUID in lower-case 8-4-4-4-12 form; INTEGER gives a
+// number in [0, maximumNumber) (default [0, 2147483647), as .NET's Random.Next),
+// and with seed always the same number for the same seed and maximum. The value
+// is then put through stringFormat ({0}) and, when base64 is true, encoded as
+// standard base64 of its UTF-8 bytes.
+func createRandomString(ct *policy.ClaimsTransformation, bag *Bag, env Env) error {
+	out, err := outputClaim(ct, "outputClaim")
+	if err != nil {
+		return err
+	}
+	kind, err := requiredParameter(ct, "randomGeneratorType")
+	if err != nil {
+		return err
+	}
+	var v string
+	switch {
+	case strings.EqualFold(kind, "GUID"):
+		id, err := uuid.NewRandomFromReader(env.random())
+		if err != nil {
+			return fmt.Errorf("random GUID: %w", err)
+		}
+		v = id.String()
+	case strings.EqualFold(kind, "INTEGER"):
+		n, err := randomInteger(ct, env)
+		if err != nil {
+			return err
+		}
+		v = strconv.FormatInt(n, 10)
+	default:
+		return fmt.Errorf("input parameter randomGeneratorType: want GUID or INTEGER, got %q", kind)
+	}
+	if p, ok := inputParameter(ct, "stringFormat"); ok {
+		if v, err = formatString(p.Value, v); err != nil {
+			return fmt.Errorf("input parameter stringFormat: %w", err)
+		}
+	}
+	b64, err := boolParameter(ct, "base64", false)
+	if err != nil {
+		return err
+	}
+	if b64 {
+		v = base64.StdEncoding.EncodeToString([]byte(v))
+	}
+	bag.Set(out, v)
+	return nil
+}
+
+// randomInteger draws the INTEGER value of CreateRandomString.
+func randomInteger(ct *policy.ClaimsTransformation, env Env) (int64, error) {
+	maxN := int64(math.MaxInt32)
+	if p, ok := inputParameter(ct, "maximumNumber"); ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(p.Value), 10, 32)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("input parameter maximumNumber: want a non-negative int, got %q", p.Value)
+		}
+		maxN = n
+	}
+	if maxN == 0 {
+		return 0, nil // .NET's Random.Next(0) is 0
+	}
+	if p, ok := inputParameter(ct, "seed"); ok {
+		seed, err := strconv.ParseInt(strings.TrimSpace(p.Value), 10, 32)
+		if err != nil {
+			return 0, fmt.Errorf("input parameter seed: want an int, got %q", p.Value)
+		}
+		r := mrand.New(mrand.NewPCG(uint64(seed), uint64(seed)))
+		return r.Int64N(maxN), nil
+	}
+	n, err := uniform(env.random(), uint64(maxN))
+	if err != nil {
+		return 0, fmt.Errorf("random integer: %w", err)
+	}
+	return int64(n), nil
+}
+
+// uniform draws a number in [0, n) from r without modulo bias.
+func uniform(r io.Reader, n uint64) (uint64, error) {
+	limit := math.MaxUint64 - math.MaxUint64%n // a multiple of n
+	var buf [8]byte
+	for {
+		if _, err := io.ReadFull(r, buf[:]); err != nil {
+			return 0, err
+		}
+		if v := binary.BigEndian.Uint64(buf[:]); v < limit {
+			return v % n, nil
+		}
+	}
+}
