@@ -32,6 +32,7 @@ var (
 	ErrUnknownExchange = errors.New("unknown claims exchange")
 	ErrNotWaiting      = errors.New("the journey is not waiting for a party")
 	ErrFinished        = errors.New("the journey has finished")
+	ErrNoSendClaims    = errors.New("the journey ended without a SendClaims step")
 )
 
 // Journey is one relying party's user journey with its technical profiles.
@@ -145,7 +146,7 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 				st.Stack = st.Stack[:n-1]
 				continue
 			}
-			return nil, fmt.Errorf("AADB2C90040: journey %s ended without a SendClaims step", cur.ID)
+			return nil, profile.Errorf(profile.CodeServerError, ErrNoSendClaims, "AADB2C90040: User journey '%s' does not contain a send claims step.", cur.ID)
 		}
 		s := steps[st.Step]
 		if claims.Skip(s.Preconditions, env.Claims) {

@@ -95,3 +95,13 @@ Feature: The OAuth2 error technical profile
       | campaign | spring-sale                |
     And the id_token claim "correlation_id" matches "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
     And the id_token has no claim "shape"
+
+  @inferred
+  Scenario: A Transfer sub journey never returns: one without SendClaims ends the journey (ERR-07)
+    Given the relying party uses the policy "B2C_1A_Journey_TransferColor" from "journey"
+    And the REST API answers "POST /api/color" with HTTP 200 and the body "{"color":"Green"}"
+    When the user starts signing in
+    Then the relying party receives the error "server_error"
+    And the error description starts with "AADB2C90040"
+    And the REST API received 1 call to "/api/color"
+    And the REST API received 0 calls to "/api/guarded"
