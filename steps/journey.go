@@ -42,6 +42,23 @@ func journeySteps(sc *godog.ScenarioContext) {
 		w.Request.ResponseType, w.Request.ResponseMode = responseType, mode
 		return nil
 	})
+	sc.Step(`^the relying party uses PKCE$`, func(ctx context.Context) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		w.Request.PKCE = true
+		return nil
+	})
+	sc.Step(`^the relying party uses PKCE but redeems the code with the wrong code_verifier$`, func(ctx context.Context) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		w.Request.PKCE, w.Request.CodeVerifier = true, "a-verifier-that-is-not-the-challenge-one"
+		w.Request.TamperVerifier = true
+		return nil
+	})
 	sc.Step(`^the relying party sends no state$`, func(ctx context.Context) error {
 		w, err := world(ctx)
 		if err != nil {

@@ -44,13 +44,15 @@ func (s *Server) relyingParty(r *http.Request) (*relyingParty, error) {
 // redirected to the relying party (redirectable is then true).
 func (s *Server) parseRequest(q url.Values) (req rpRequest, redirectable bool, err error) {
 	req = rpRequest{
-		ClientID:     q.Get("client_id"),
-		ResponseType: q.Get("response_type"),
-		ResponseMode: q.Get("response_mode"),
-		State:        q.Get("state"),
-		Nonce:        q.Get("nonce"),
-		Scope:        q.Get("scope"),
-		Params:       q,
+		ClientID:            q.Get("client_id"),
+		ResponseType:        q.Get("response_type"),
+		ResponseMode:        q.Get("response_mode"),
+		State:               q.Get("state"),
+		Nonce:               q.Get("nonce"),
+		Scope:               q.Get("scope"),
+		Params:              q,
+		CodeChallenge:       q.Get("code_challenge"),
+		CodeChallengeMethod: q.Get("code_challenge_method"),
 	}
 	if req.ClientID == "" {
 		return req, false, httpError(http.StatusBadRequest, "AADB2C90008", "The request does not contain a client id parameter.")
@@ -74,6 +76,10 @@ func (s *Server) parseRequest(q url.Values) (req rpRequest, redirectable bool, e
 	default:
 		req.ResponseMode = defaultMode(req.ResponseMode, "fragment")
 		return req, true, &profile.Error{Code: "unsupported_response_type", Message: fmt.Sprintf("AADB2C90055: The response type '%s' is not supported; use code or id_token.", req.ResponseType)}
+	}
+	if req.CodeChallenge != "" && req.CodeChallengeMethod != "S256" {
+		req.ResponseMode = defaultMode(req.ResponseMode, "query")
+		return req, true, &profile.Error{Code: profile.CodeInvalidRequest, Message: fmt.Sprintf("AADB2C90183: The supplied code_challenge_method '%s' is not supported; use S256.", req.CodeChallengeMethod)}
 	}
 	def := "fragment"
 	if req.ResponseType == "code" {
@@ -240,7 +246,7 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	s.log.Info("journey completed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "issuer", a.IssuerID)
 	var ps []param
 	if ss.req.ResponseType == "code" {
-		code := s.codes.issue(issuedCode{rp: ss.rp, clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI.String(), idToken: issued.IDToken, expires: s.cfg.Now().Add(codeTTL)})
+		code := s.codes.issue(issuedCode{rp: ss.rp, challenge: ss.req.CodeChallenge, clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI.String(), idToken: issued.IDToken, expires: s.cfg.Now().Add(codeTTL)})
 		ps = append(ps, param{"code", code})
 	} else {
 		ps = append(ps, param{"id_token", issued.IDToken})

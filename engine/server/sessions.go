@@ -24,7 +24,10 @@ type rpRequest struct {
 	State        string
 	Nonce        string
 	Scope        string
-	Params       url.Values
+	// CodeChallenge and CodeChallengeMethod are the RP's PKCE parameters (RFC 7636).
+	CodeChallenge       string
+	CodeChallengeMethod string
+	Params              url.Values
 }
 
 // session is one journey in progress. Its mutex serialises the browser's requests.
@@ -144,6 +147,7 @@ func (s *sessions) expire() {
 
 // issuedCode is an authorization code issued to a relying party.
 type issuedCode struct {
+	challenge string // PKCE S256 code_challenge, "" without PKCE
 	// rp is the policy that issued the code; only its token endpoint redeems it.
 	rp          *relyingParty
 	clientID    string

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -60,6 +61,13 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if !ok || ic.rp != rp || ic.clientID != clientID || ic.redirectURI != f.Get("redirect_uri") {
 		s.writeError(w, r, nil, tokenError(http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired, was already used, or does not match this policy, client and redirect_uri."))
 		return
+	}
+	if ic.challenge != "" {
+		sum := sha256.Sum256([]byte(f.Get("code_verifier")))
+		if f.Get("code_verifier") == "" || subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(ic.challenge)) != 1 {
+			s.writeError(w, r, nil, tokenError(http.StatusBadRequest, "invalid_grant", "AADB2C90181", "The code_verifier does not match the code_challenge of the authorization request."))
+			return
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

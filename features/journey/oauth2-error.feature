@@ -105,3 +105,18 @@ Feature: The OAuth2 error technical profile
     And the error description starts with "AADB2C90040"
     And the REST API received 1 call to "/api/color"
     And the REST API received 0 calls to "/api/guarded"
+
+  Scenario: The code flow with PKCE S256 (UJ-09)
+    Given the REST API answers "POST /api/error" with HTTP 200 and the body "{}"
+    And the relying party asks for a code by query
+    And the relying party uses PKCE
+    When the user starts signing in
+    Then the relying party receives an id_token
+
+  Scenario: A code_verifier that does not match the code_challenge is refused at the token endpoint (UJ-09)
+    Given the REST API answers "POST /api/error" with HTTP 200 and the body "{}"
+    And the relying party asks for a code by query
+    And the relying party uses PKCE but redeems the code with the wrong code_verifier
+    When the user starts signing in
+    Then the relying party receives the error "invalid_grant"
+    And the error description starts with "AADB2C90181"

@@ -10,6 +10,8 @@ package rp
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -83,6 +85,14 @@ type AuthorizeRequest struct {
 	ResponseMode string
 	// Scope defaults to "openid".
 	Scope string
+	// PKCE sends an S256 code_challenge (RFC 7636) and the code_verifier when
+	// the code is redeemed.
+	PKCE bool
+	// CodeVerifier is generated when PKCE is set and it is empty.
+	CodeVerifier string
+	// TamperVerifier sends a code_verifier other than the one the challenge was
+	// made from, to check that the token endpoint refuses it.
+	TamperVerifier bool
 	// NoState sends no state parameter (as the jwt.ms links of B2C's docs do);
 	// the answer is then found under the empty state.
 	NoState bool
@@ -202,6 +212,11 @@ func (s *Server) Begin(req AuthorizeRequest) (authorizeURL string, state string,
 	if !req.NoState {
 		q.Set("state", req.State)
 	}
+	if req.PKCE {
+		sum := sha256.Sum256([]byte(req.CodeVerifier))
+		q.Set("code_challenge", base64.RawURLEncoding.EncodeToString(sum[:]))
+		q.Set("code_challenge_method", "S256")
+	}
 	q.Set("nonce", req.Nonce)
 	for k, vs := range req.Extra {
 		q[k] = slices.Clone(vs)
@@ -230,6 +245,9 @@ func withDefaults(req AuthorizeRequest) (AuthorizeRequest, error) {
 	}
 	if req.Scope == "" {
 		req.Scope = "openid"
+	}
+	if req.PKCE && req.CodeVerifier == "" {
+		req.CodeVerifier = rand.Text() + rand.Text()
 	}
 	if req.State == "" && !req.NoState {
 		req.State = rand.Text()

@@ -78,6 +78,13 @@ type tokenResponse struct {
 func (s *Server) redeem(ctx context.Context, code string, req *AuthorizeRequest) (string, error) {
 	form := url.Values{}
 	form.Set("grant_type", "authorization_code")
+	if req.CodeVerifier != "" {
+		v := req.CodeVerifier
+		if req.TamperVerifier {
+			v += "-tampered"
+		}
+		form.Set("code_verifier", v)
+	}
 	form.Set("code", code)
 	form.Set("redirect_uri", s.RedirectURI())
 	form.Set("client_id", s.cfg.ClientID)
