@@ -107,6 +107,9 @@ type Option struct {
 type Select struct {
 	Step    int
 	Options []Option
+	// Combined is set for a CombinedSignInAndSignUp step, whose page also has
+	// the local-account form in B2C.
+	Combined bool
 }
 
 // Show renders a self-asserted page.
@@ -179,7 +182,7 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 			if len(opts) == 0 {
 				return nil, fmt.Errorf("%s of journey %s offers no claims exchange", stepName(s), cur.ID)
 			}
-			return Select{Step: st.Step, Options: opts}, nil
+			return Select{Step: st.Step, Options: opts, Combined: s.Type == StepCombinedSignInAndSignUp}, nil
 		case StepClaimsExchange:
 			ex, err := j.exchange(s, st.Selected)
 			if err != nil {

@@ -196,6 +196,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, ss *session, env *p
 			Tx:       ss.state,
 			CSRF:     ss.csrf,
 			PolicyID: ss.rp.policy.PolicyID,
+			Combined: a.Combined,
 		}
 		for _, o := range a.Options {
 			page.Options = append(page.Options, selectionOption{ID: o.ExchangeID, Label: o.Label})

@@ -53,6 +53,8 @@ type selectionPage struct {
 	CSRF     string
 	PolicyID string
 	Options  []selectionOption
+	// Combined marks a CombinedSignInAndSignUp step.
+	Combined bool
 }
 
 type selectionOption struct {

@@ -21,10 +21,11 @@ Feature: The starter pack's Facebook and LinkedIn profiles run unchanged
       | firstName | {"localized":{"en_US":"Alice"},"preferredLocale":{"language":"en","country":"US"}} |
       | lastName  | {"localized":{"en_US":"Liddell"}}                              |
 
-  Scenario: The selection page offers both identity providers (UJ-05)
+  Scenario: The CombinedSignInAndSignUp page offers both identity providers and says local accounts are not supported yet (UJ-05)
     When the user starts signing in
     Then the sign-in page offers the claims exchange "FacebookExchange"
     And the sign-in page offers the claims exchange "LinkedInExchange"
+    And the browser shows the error "local account (email and password) is not supported by the emulator yet"
 
   Scenario: Facebook as the starter pack configures it
     When the user starts signing in
