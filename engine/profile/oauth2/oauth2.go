@@ -10,6 +10,8 @@ package oauth2
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,7 +70,7 @@ func (p *Profile) Start(_ context.Context, env *profile.Env) (string, error) {
 	if p.cfg.Scope != "" {
 		q.Set("scope", p.cfg.Scope)
 	}
-	q.Set("state", env.State)
+	q.Set("state", p.exchangeState(env))
 	params, err := claims.MapInput(p.cfg.InputClaims, env.Claims, p.claimOptions(env))
 	if err != nil {
 		return "", fmt.Errorf("input claims: %w", err)
@@ -83,6 +85,23 @@ func (p *Profile) Start(_ context.Context, env *profile.Env) (string, error) {
 	}
 	u.RawQuery = appendQuery(u.RawQuery, q.Encode())
 	return u.String(), nil
+}
+
+// exchangeState is the state sent to the identity provider: a fresh value
+// bound to the journey and good for one answer, so that an answer replayed
+// later (even to a later step of the same journey) finds nothing. Outside a
+// journey (no Bind) the journey's own state is used.
+func (p *Profile) exchangeState(env *profile.Env) string {
+	if env.Bind == nil {
+		return env.State
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return env.State
+	}
+	st := base64.RawURLEncoding.EncodeToString(b)
+	env.Bind(st)
+	return st
 }
 
 // appendQuery appends encoded parameters to a raw query string.
