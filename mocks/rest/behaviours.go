@@ -107,6 +107,11 @@ func behave(rt Route, c Call) Response {
 				Emails:        []contactEmail{{ID: "EMAIL_1", Type: "WORK", Email: email}},
 			},
 		}}}}
+	case BehaviourCustomClaims:
+		if rt.CustomClaims == nil {
+			return CustomClaims{}.Response()
+		}
+		return rt.CustomClaims.Response()
 	}
 	return Response{Body: "{}"} // unreachable for a validated route
 }

@@ -69,6 +69,17 @@ type Call struct {
 	// Status is the HTTP status answered: 0 while the call is being served, and for a call that
 	// ended with a fault or whose client went away during a delay.
 	Status int `json:"status"`
+	// TokenClaims are the claims of the bearer token of a call to a custom-claims route with
+	// CustomClaims.JWKSURL, once its signature verified against that JWKS, even when a claim
+	// check then failed (TokenError says which); nil when no token verified.
+	TokenClaims map[string]any `json:"tokenClaims,omitempty"`
+	// TokenError says why the bearer token of a call to a custom-claims route with
+	// CustomClaims.JWKSURL was refused (401); empty when it was accepted or not checked.
+	TokenError string `json:"tokenError,omitempty"`
+	// PayloadProblems lists how the body of a call to a custom-claims route differs from the
+	// tokenIssuanceStart request Entra sends (type, data.@odata.type, correlationId, JSON
+	// content type). The route answers all the same, as an API owner would log and go on.
+	PayloadProblems []string `json:"payloadProblems,omitempty"`
 }
 
 // clone deep-copies c.
@@ -80,6 +91,10 @@ func (c Call) clone() Call {
 		c.JSON = cloneJSON(c.JSON).(map[string]any)
 	}
 	c.PathVars = maps.Clone(c.PathVars)
+	if c.TokenClaims != nil {
+		c.TokenClaims = cloneJSON(c.TokenClaims).(map[string]any)
+	}
+	c.PayloadProblems = slices.Clone(c.PayloadProblems)
 	return c
 }
 

@@ -55,12 +55,15 @@ type Route struct {
 	Auth Auth `json:"auth,omitzero" yaml:"auth,omitempty"`
 	// Responses is the route's answers, in call order; the last one repeats.
 	Responses []Response `json:"responses,omitempty" yaml:"responses,omitempty"`
-	// Behaviour names a ready-made handler: BehaviourEmailExists, BehaviourLoyaltyNumber or
-	// BehaviourContacts (see the package documentation).
+	// Behaviour names a ready-made handler: BehaviourEmailExists, BehaviourLoyaltyNumber,
+	// BehaviourContacts or BehaviourCustomClaims (see the package documentation).
 	Behaviour string `json:"behaviour,omitempty" yaml:"behaviour,omitempty"`
 	// Known lists the email addresses the email-exists and loyalty-number behaviours treat as
 	// already registered, compared without regard to case.
 	Known []string `json:"known,omitempty" yaml:"known,omitempty"`
+	// CustomClaims shapes the custom-claims behaviour: the claims, a fault and the token
+	// validation. Nil gives the correct answer with DefaultClaims and checks no token.
+	CustomClaims *CustomClaims `json:"customClaims,omitempty" yaml:"customClaims,omitempty"`
 }
 
 // Authentication types (Auth.Type), one for each B2C AuthenticationType.
@@ -96,6 +99,9 @@ const (
 	BehaviourEmailExists   = "email-exists"
 	BehaviourLoyaltyNumber = "loyalty-number"
 	BehaviourContacts      = "contacts"
+	// BehaviourCustomClaims is a Microsoft Entra custom claims provider (OnTokenIssuanceStart
+	// custom authentication extension), shaped by Route.CustomClaims.
+	BehaviourCustomClaims = "custom-claims"
 )
 
 // Faults (Response.Fault): ways to fail below HTTP.
@@ -215,8 +221,9 @@ func (d *duration) parse(s string) error {
 
 // Validate reports every problem at once as a *ConfigError: routes with an empty, malformed,
 // reserved or duplicate method and path, authentication missing its credentials or carrying
-// credentials of another type, unknown behaviours, and responses with a bad status, header,
-// content type, delay or fault, or a JSON value that cannot be marshalled.
+// credentials of another type, unknown behaviours, custom-claims settings with an unknown fault,
+// a bad delay or JWKS URL, or no audience, and responses with a bad status, header, content
+// type, delay or fault, or a JSON value that cannot be marshalled.
 func (c Config) Validate() error {
 	var problems []string
 	seen := map[string]int{}
@@ -252,7 +259,7 @@ func routeKey(method, path string) string {
 	return strings.ToUpper(method) + " " + path
 }
 
-var behaviours = []string{BehaviourEmailExists, BehaviourLoyaltyNumber, BehaviourContacts}
+var behaviours = []string{BehaviourEmailExists, BehaviourLoyaltyNumber, BehaviourContacts, BehaviourCustomClaims}
 
 // problems lists what is wrong with one route on its own.
 func (rt Route) problems() []string {
@@ -279,7 +286,7 @@ func (rt Route) problems() []string {
 	out = append(out, rt.Auth.problems()...)
 	switch rt.Behaviour {
 	case "", BehaviourEmailExists, BehaviourLoyaltyNumber:
-	case BehaviourContacts:
+	case BehaviourContacts, BehaviourCustomClaims:
 		if len(rt.Known) > 0 {
 			add("known is used by %s and %s only, not by %s", BehaviourEmailExists, BehaviourLoyaltyNumber, rt.Behaviour)
 		}
@@ -288,6 +295,17 @@ func (rt Route) problems() []string {
 	}
 	if rt.Behaviour == "" && len(rt.Known) > 0 {
 		add("known is set without a behaviour that uses it (%s or %s)", BehaviourEmailExists, BehaviourLoyaltyNumber)
+	}
+	if rt.CustomClaims != nil {
+		if rt.Behaviour != BehaviourCustomClaims {
+			add("customClaims is set but behaviour is %q, not %s", rt.Behaviour, BehaviourCustomClaims)
+		}
+		for _, p := range rt.CustomClaims.problems() {
+			add("customClaims: %s", p)
+		}
+		if rt.CustomClaims.JWKSURL != "" && rt.Auth.Type == AuthBearer {
+			add("auth type bearer and customClaims.jwksURL both check the Authorization header; set one")
+		}
 	}
 	for i, r := range rt.Responses {
 		for _, p := range r.problems() {
@@ -466,6 +484,10 @@ func (rt Route) normalize() Route {
 	rt.Method = strings.ToUpper(rt.Method)
 	rt.Known = slices.Clone(rt.Known)
 	rt.Responses = normalizeResponses(rt.Responses)
+	if rt.CustomClaims != nil {
+		cc := rt.CustomClaims.normalize()
+		rt.CustomClaims = &cc
+	}
 	return rt
 }
 
@@ -504,6 +526,13 @@ func (rt Route) clone() Route {
 			rs[i] = r
 		}
 		rt.Responses = rs
+	}
+	if rt.CustomClaims != nil {
+		cc := *rt.CustomClaims
+		if cc.Claims != nil {
+			cc.Claims = cloneJSON(cc.Claims).(map[string]any)
+		}
+		rt.CustomClaims = &cc
 	}
 	return rt
 }

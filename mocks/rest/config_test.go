@@ -56,7 +56,7 @@ func TestLoadConfigErrors(t *testing.T) {
 			`routes[0]: path: want a path starting with /, got "users"`,
 			"routes[0]: auth: basic needs username and password",
 			`routes[1]: method: want an HTTP method such as POST, got "PO ST"`,
-			`routes[1]: behaviour: want one of email-exists, loyalty-number, contacts, got "loyalty"`,
+			`routes[1]: behaviour: want one of email-exists, loyalty-number, contacts, custom-claims, got "loyalty"`,
 			"routes[1]: responses[0]: status: want 200-599, got 42",
 			`routes[1]: responses[0]: fault: want reset or close, got "explode"`,
 			"routes[2]: duplicate route PO ST /a (first at routes[1])",

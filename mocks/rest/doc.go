@@ -62,6 +62,19 @@
 //	                "emails":[{"id":"EMAIL_1","type":"WORK","email"}]}}]}, the nested answer that
 //	                ResolveJsonPathsInJsonTokens reads, with the request's email and name (or
 //	                displayName), else B2C's example values
+//	custom-claims   a Microsoft Entra custom claims provider (OnTokenIssuanceStart), shaped by
+//	                Route.CustomClaims: 200 application/json {"data":{"@odata.type":
+//	                "microsoft.graph.onTokenIssuanceStartResponseData","actions":[{"@odata.type":
+//	                "microsoft.graph.tokenIssuanceStart.provideClaimsForToken","claims":{...}}]}}
+//	                with Claims (DefaultClaims when empty), or the wrong answer of one row of
+//	                Entra's error table (CustomClaims.Fault, ClaimsFaults); with JWKSURL set, a
+//	                missing or refused bearer token gets 401 {"error","message"} saying what was
+//	                wrong and no claims (CustomClaims documents the checks)
+//
+// The custom-claims behaviour also records, on each Call, how the body differs from Entra's
+// tokenIssuanceStart request (PayloadProblems: the answer is the same) and the claims of a
+// bearer token that verified (TokenClaims) or why it was refused (TokenError).
+// CustomClaims.Response gives the same answers to queue in Route.Responses.
 //
 // # Calls
 //

@@ -20,6 +20,9 @@ func (s *Server) routeHandler(st *routeState) http.Handler {
 		s.mu.Unlock()
 
 		call, readErr := s.readCall(r, route.Path, route.Auth)
+		if route.Behaviour == BehaviourCustomClaims {
+			call.PayloadProblems = payloadProblems(call)
+		}
 		s.mu.Lock()
 		st.attempts++
 		call.Attempt = st.attempts
@@ -35,6 +38,13 @@ func (s *Server) routeHandler(st *routeState) http.Handler {
 			s.writeError(w, r, err)
 			s.finish(call, errorStatus(err))
 			return
+		}
+		if cc := route.CustomClaims; route.Behaviour == BehaviourCustomClaims && cc != nil && cc.JWKSURL != "" {
+			if err := s.checkToken(r, call, *cc); err != nil {
+				s.writeError(w, r, err)
+				s.finish(call, errorStatus(err))
+				return
+			}
 		}
 		s.mu.Lock()
 		n := st.served

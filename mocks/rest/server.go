@@ -20,6 +20,8 @@ type Server struct {
 	logger *slog.Logger
 	jrnl   *journal.Journal
 	party  string
+	client *http.Client // fetches the JWKS of custom-claims routes
+	keys   *keyCache
 
 	initial []Route // the routes of the Config given to New, restored by Reset
 
@@ -67,6 +69,17 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// WithHTTPClient sets the client that fetches the JWKS of custom-claims routes
+// (CustomClaims.JWKSURL), for example one that trusts the emulator's test CA. The default is a
+// client with a 10 s timeout.
+func WithHTTPClient(c *http.Client) Option {
+	return func(s *Server) {
+		if c != nil {
+			s.client = c
+		}
+	}
+}
+
 // WithLogger sets where unexpected (500) failures are logged; the default is slog.Default().
 func WithLogger(l *slog.Logger) Option {
 	return func(s *Server) {
@@ -93,6 +106,10 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	for _, opt := range opts {
 		opt(s)
 	}
+	if s.client == nil {
+		s.client = &http.Client{Timeout: 10 * time.Second}
+	}
+	s.keys = newKeyCache(s.client)
 	s.resetLocked()
 	s.handler = s.routesHandler()
 	return s, nil
