@@ -147,7 +147,11 @@ func tokenSteps(sc *godog.ScenarioContext) {
 		re := regexp.QuoteMeta(want)
 		re = strings.Replace(re, regexp.QuoteMeta(seedCorrelationID), `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`, 1)
 		re = strings.Replace(re, regexp.QuoteMeta(seedTimestamp), `\d{4}-\d{2}-\d{2}\+\d{2}%3a\d{2}%3a\d{2}`, 1)
-		if !regexp.MustCompile("^" + re + "$").MatchString(res.Raw) {
+		rx, err := regexp.Compile("^" + re + "$")
+		if err != nil {
+			return fmt.Errorf("bad expected answer %q: %w", want, err)
+		}
+		if !rx.MatchString(res.Raw) {
 			return fmt.Errorf("want the raw answer to be, byte for byte but for the correlation id and timestamp,\n  %s\ngot\n  %s %s", want, res.Raw, describe(w, res))
 		}
 		return nil

@@ -1,7 +1,6 @@
 package claims
 
 import (
-	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -27,6 +26,20 @@ type Context struct {
 	Request url.Values
 	Claims  *Bag
 }
+
+// ResolverError names a claim resolver the emulator does not support
+// (AADB2C90044); errors.Is(err, ErrUnsupportedResolver) holds.
+type ResolverError struct {
+	Family string
+	Name   string
+}
+
+func (e *ResolverError) Error() string {
+	return "{" + e.Family + ":" + e.Name + "}: " + ErrUnsupportedResolver.Error()
+}
+
+// Unwrap returns ErrUnsupportedResolver.
+func (e *ResolverError) Unwrap() error { return ErrUnsupportedResolver }
 
 var resolverRE = regexp.MustCompile(`\{([A-Za-z0-9_-]+):([^{}]*)\}`)
 
@@ -126,7 +139,7 @@ func (c *Context) Lookup(family, name string) (value string, ok bool, err error)
 	default:
 		return "", false, nil
 	}
-	return "", true, fmt.Errorf("{%s:%s}: %w", family, name, ErrUnsupportedResolver)
+	return "", true, &ResolverError{Family: family, Name: name}
 }
 
 func (c *Context) now() time.Time {

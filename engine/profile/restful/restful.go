@@ -14,9 +14,9 @@ package restful
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -112,18 +112,12 @@ func (p *Profile) inputs(env *profile.Env) ([]input, error) {
 	return out, nil
 }
 
-// resolverRE matches a claim resolver, {Family:Name} (spec §5.7).
-var resolverRE = regexp.MustCompile(`\{([A-Za-z0-9_-]+):([^{}]*)\}`)
-
 // resolverError reports a claim resolver the emulator does not support
 // (AADB2C90044), naming the claim and the resolver.
 func (p *Profile) resolverError(env *profile.Env, ref policy.ClaimRef, err error) error {
-	if ref.DefaultValue != nil && env.Resolver != nil {
-		for _, m := range resolverRE.FindAllStringSubmatch(*ref.DefaultValue, -1) {
-			if _, _, lerr := env.Resolver.Lookup(m[1], m[2]); lerr != nil {
-				return profile.Errorf(profile.CodeServerError, err, "AADB2C90044: The claim '%s' is not supported by the claim resolver '%s'.", m[2], m[1])
-			}
-		}
+	var re *claims.ResolverError
+	if errors.As(err, &re) {
+		return profile.Errorf(profile.CodeServerError, err, "AADB2C90044: The claim '%s' is not supported by the claim resolver '%s'.", re.Name, re.Family)
 	}
 	return profile.Errorf(profile.CodeServerError, err, "AADB2C90044: The claim resolver in the input claim '%s' of technical profile '%s' is not supported.", ref.ClaimTypeReferenceID, p.cfg.ID)
 }
