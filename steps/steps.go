@@ -54,6 +54,7 @@ func Initialize(suite *harness.Suite) func(*godog.ScenarioContext) {
 		oauth2Steps(sc)
 		oauth1Steps(sc)
 		restSteps(sc)
+		customClaimsSteps(sc)
 		tokenSteps(sc)
 	}
 }

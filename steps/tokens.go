@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -25,6 +26,19 @@ func result(ctx context.Context) (*harness.World, rp.Result, error) {
 // describe summarises a result for failure messages.
 func describe(w *harness.World, res rp.Result) string {
 	return fmt.Sprintf("(%s answer from %s: error=%q error_description=%q verify=%q raw=%q)", res.Mode, w.PolicyID, res.Error, res.ErrorDescription, res.VerifyError, res.Raw)
+}
+
+// claimText is a claim's value as the features write it: a string as it is,
+// anything else (numbers, booleans, arrays) as JSON.
+func claimText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }
 
 // The correlation id and timestamp of seed 000's example, which a run replaces.
@@ -68,7 +82,7 @@ func tokenSteps(sc *godog.ScenarioContext) {
 				}
 				continue
 			}
-			if g := fmt.Sprint(got); g != want {
+			if g := claimText(got); g != want {
 				return fmt.Errorf("want claim %s=%q, got %q (id_token from %s)", r[0], want, g, w.PolicyID)
 			}
 		}

@@ -230,6 +230,12 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	if auth.IsZero() {
 		auth = s.cfg.Now()
 	}
+	if _, jwt := a.Issuer.(profile.PublicKeys); jwt {
+		if err := s.provideClaims(ctx, r, ss, a.Claims); err != nil {
+			s.fail(w, r, ss, err)
+			return
+		}
+	}
 	issued, err := a.Issuer.Issue(ctx, env, profile.IssueRequest{Audience: ss.req.ClientID, Nonce: ss.req.Nonce, Claims: a.Claims, AuthTime: auth})
 	if err != nil {
 		s.fail(w, r, ss, err)

@@ -10,6 +10,7 @@
 //	GET|POST /{tenant}/{policy}/oauth1/authresp            OAuth 1.0a identity providers return here
 //	POST     /{tenant}/{policy}/api/selection              the claims-provider selection page's buttons
 //	POST     /{tenant}/{policy}/api/selfasserted           a self-asserted page's Continue or Cancel
+//	GET      /_signinlogs?correlationId=…                  custom claims provider calls (Entra's sign-in log)
 //	GET      /healthz
 //
 // Paths are matched case-insensitively. Journey state lives server-side, keyed
@@ -32,6 +33,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 
+	"github.com/iefconform/iefconform/engine/extension"
 	"github.com/iefconform/iefconform/engine/journey"
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
@@ -74,6 +76,9 @@ type Config struct {
 	RootCAs *x509.CertPool
 	// RESTTimeout bounds one attempt of a RESTful call. Default 30 s, as in B2C.
 	RESTTimeout time.Duration
+	// Extensions configures Entra custom claims providers (custom
+	// authentication extensions) called at token issuance; nil for none.
+	Extensions *extension.Config
 }
 
 // Validate reports every problem of the configuration at once.
@@ -114,6 +119,7 @@ type Server struct {
 	sessions   *sessions
 	codes      *codes
 	sso        *ssoStore
+	signins    *extension.SignInLog
 	pages      *template.Template
 	log        *slog.Logger
 	handler    http.Handler
@@ -158,6 +164,7 @@ func New(cfg Config) (*Server, error) {
 		sessions: newSessions(cfg.SessionTTL, cfg.Now),
 		codes:    newCodes(cfg.Now),
 		sso:      newSSOStore(24*time.Hour, cfg.Now),
+		signins:  &extension.SignInLog{},
 		log:      cfg.Logger,
 	}
 	var err error
@@ -249,6 +256,7 @@ func (s *Server) policyURL(policyID string) string {
 
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
+	r.Handle("/_signinlogs", s.signins.Handler())
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) }).Methods(http.MethodGet)
 	r.HandleFunc("/{tenant}/{policy}/oauth2/v2.0/authorize", s.handleAuthorize).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/{tenant}/{policy}/oauth2/v2.0/token", s.handleToken).Methods(http.MethodPost)

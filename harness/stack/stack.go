@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/iefconform/iefconform/engine/extension"
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/server"
@@ -478,6 +479,8 @@ type PolicyOptions struct {
 	PartyTimeout time.Duration
 	// RESTTimeout, when set, replaces Options.RESTTimeout.
 	RESTTimeout time.Duration
+	// Extensions configures Entra custom claims providers (engine/extension).
+	Extensions *extension.Config
 }
 
 // UsePolicy loads the policy folder dir of Options.Policies with the stack's
@@ -518,6 +521,7 @@ func (s *Stack) Load(dir string, o PolicyOptions) error {
 		Logger:      s.opts.Logger,
 		RootCAs:     s.opts.PKI.CA.Pool(),
 		RESTTimeout: restTimeout,
+		Extensions:  o.Extensions,
 	})
 	if err != nil {
 		return fmt.Errorf("start emulator with %s: %w", dir, err)
