@@ -108,7 +108,7 @@ func newRootCmd() *cobra.Command {
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newRunCmd(), newServeCmd(), newValidateCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newServeCmd(), newValidateCmd(), newCertifyCmd(), newVersionCmd())
 	return root
 }
 
