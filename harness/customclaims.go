@@ -66,3 +66,74 @@ func (w *World) SignInLog(description string) ([]extension.Entry, error) {
 	}
 	return emu.SignInLog().ByCorrelationID(m[1]), nil
 }
+
+// SetCustomClaimsTarget changes the extension's targetUrl or resourceId.
+func (w *World) SetCustomClaimsTarget(field, value string) error {
+	cfg, err := w.CustomClaims()
+	if err != nil {
+		return err
+	}
+	value = w.Expand(value)
+	switch field {
+	case "targetUrl":
+		cfg.Extensions[0].TargetURL = value
+	case "resourceId":
+		cfg.Extensions[0].AuthenticationConfiguration.ResourceID = value
+	default:
+		return fmt.Errorf("unknown extension field %q: want targetUrl or resourceId", field)
+	}
+	return nil
+}
+
+// SetCustomClaimsTiming sets the extension's timeoutInMilliseconds and maximumRetries.
+func (w *World) SetCustomClaimsTiming(ms, retries int) error {
+	cfg, err := w.CustomClaims()
+	if err != nil {
+		return err
+	}
+	cfg.Extensions[0].ClientConfiguration = extension.ClientConfiguration{TimeoutInMilliseconds: &ms, MaximumRetries: &retries}
+	return nil
+}
+
+// SetCustomClaimsListener points the listener at another extension id.
+func (w *World) SetCustomClaimsListener(extensionID string) error {
+	cfg, err := w.CustomClaims()
+	if err != nil {
+		return err
+	}
+	cfg.Listeners[0].ExtensionID = extensionID
+	return nil
+}
+
+// BreakCustomClaimsDirectory removes or disables a service principal
+// ("resource" or "client"), withholds consent ("consent") or disables the
+// Microsoft Graph service principal ("graph") in the simulated directory.
+func (w *World) BreakCustomClaimsDirectory(what string, remove bool) error {
+	cfg, err := w.CustomClaims()
+	if err != nil {
+		return err
+	}
+	switch what {
+	case "resource", "client":
+		i := 0
+		if what == "client" {
+			i = 1
+		}
+		if remove {
+			cfg.Directory.ServicePrincipals = append(cfg.Directory.ServicePrincipals[:i], cfg.Directory.ServicePrincipals[i+1:]...)
+		} else {
+			cfg.Directory.ServicePrincipals[i].Enabled = false
+		}
+	case "consent":
+		cfg.Directory.ConsentGranted = map[string]bool{CustomClaimsResourceAppID: false}
+	case "graph":
+		no := false
+		cfg.Directory.GraphServicePrincipalEnabled = &no
+	default:
+		return fmt.Errorf("unknown directory change %q", what)
+	}
+	return nil
+}
+
+// EventsServiceAppID is the azp of the bearer tokens Entra (and the emulator) sends.
+const EventsServiceAppID = extension.EventsServiceAppID

@@ -142,3 +142,34 @@ func PublicKeyPEM(key *rsa.PrivateKey) (string, error) {
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), nil
 }
+
+// PatchMetadata restates metadata items of a technical profile (key, value pairs).
+func (w *World) PatchMetadata(tpID string, items [][2]string) error {
+	frag := policy.TechnicalProfile{ID: tpID}
+	for _, it := range items {
+		frag.Metadata = append(frag.Metadata, policy.Item{Key: it[0], Value: w.Expand(it[1])})
+	}
+	return w.PatchProfile(frag)
+}
+
+// PatchKey gives a technical profile a cryptographic key from a policy key container.
+func (w *World) PatchKey(tpID, keyID, container string) error {
+	return w.PatchProfile(policy.TechnicalProfile{ID: tpID, CryptographicKeys: []policy.Key{{ID: keyID, StorageReferenceID: container}}})
+}
+
+// PatchInputClaim adds an input claim to a technical profile.
+func (w *World) PatchInputClaim(tpID, claim string) error {
+	return w.PatchProfile(policy.TechnicalProfile{ID: tpID, InputClaims: []policy.ClaimRef{{ClaimTypeReferenceID: claim}}})
+}
+
+// PatchInputTransformation has a technical profile run a claims transformation first.
+func (w *World) PatchInputTransformation(tpID, transformation string) error {
+	return w.PatchProfile(policy.TechnicalProfile{ID: tpID, InputClaimsTransformations: []policy.TransformationRef{{ReferenceID: transformation}}})
+}
+
+// PatchContinueOnError marks a validation technical profile of a self-asserted
+// profile ContinueOnError.
+func (w *World) PatchContinueOnError(tpID, validationProfile string) error {
+	yes := true
+	return w.PatchProfile(policy.TechnicalProfile{ID: tpID, ValidationTechnicalProfiles: []policy.ValidationTechnicalProfile{{ReferenceID: validationProfile, ContinueOnError: &yes}}})
+}

@@ -201,7 +201,8 @@ func (w *World) Resend(ctx context.Context, idp, path string) (int, error) {
 		return 0, fmt.Errorf("replay %s %s: %w", idp, path, err)
 	}
 	req.Header = last.Header.Clone()
-	resp, err := http.DefaultClient.Do(req)
+	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("replay %s %s: %w", idp, path, err)
 	}

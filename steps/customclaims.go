@@ -7,7 +7,6 @@ import (
 
 	"github.com/cucumber/godog"
 
-	"github.com/iefconform/iefconform/engine/extension"
 	"github.com/iefconform/iefconform/harness"
 	mockrest "github.com/iefconform/iefconform/mocks/rest"
 )
@@ -31,66 +30,46 @@ func customClaimsSteps(sc *godog.ScenarioContext) {
 		})
 	})
 	sc.Step(`^the custom claims provider's (targetUrl|resourceId) is "([^"]*)"$`, func(ctx context.Context, field, value string) error {
-		cfg, w, err := customClaims(ctx)
+		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		value = w.Expand(value)
-		if field == "targetUrl" {
-			cfg.Extensions[0].TargetURL = value
-		} else {
-			cfg.Extensions[0].AuthenticationConfiguration.ResourceID = value
-		}
-		return nil
+		return w.SetCustomClaimsTarget(field, value)
 	})
 	sc.Step(`^the custom claims provider allows (\d+) ms with (\d+) retr(?:y|ies)$`, func(ctx context.Context, ms, retries int) error {
-		cfg, _, err := customClaims(ctx)
+		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		cfg.Extensions[0].ClientConfiguration = extension.ClientConfiguration{TimeoutInMilliseconds: &ms, MaximumRetries: &retries}
-		return nil
+		return w.SetCustomClaimsTiming(ms, retries)
 	})
 	sc.Step(`^the listener names the extension "([^"]*)"$`, func(ctx context.Context, id string) error {
-		cfg, _, err := customClaims(ctx)
+		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		cfg.Listeners[0].ExtensionID = id
-		return nil
+		return w.SetCustomClaimsListener(id)
 	})
 	sc.Step(`^the directory (lacks|disables) the (resource|client) service principal$`, func(ctx context.Context, how, which string) error {
-		cfg, _, err := customClaims(ctx)
+		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		i := 0
-		if which == "client" {
-			i = 1
-		}
-		if how == "disables" {
-			cfg.Directory.ServicePrincipals[i].Enabled = false
-		} else {
-			cfg.Directory.ServicePrincipals = append(cfg.Directory.ServicePrincipals[:i], cfg.Directory.ServicePrincipals[i+1:]...)
-		}
-		return nil
+		return w.BreakCustomClaimsDirectory(which, how == "lacks")
 	})
 	sc.Step(`^admin consent is not granted to the custom claims provider API$`, func(ctx context.Context) error {
-		cfg, _, err := customClaims(ctx)
+		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		cfg.Directory.ConsentGranted = map[string]bool{harness.CustomClaimsResourceAppID: false}
-		return nil
+		return w.BreakCustomClaimsDirectory("consent", false)
 	})
 	sc.Step(`^the Microsoft Graph service principal is disabled$`, func(ctx context.Context) error {
-		cfg, _, err := customClaims(ctx)
+		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		no := false
-		cfg.Directory.GraphServicePrincipalEnabled = &no
-		return nil
+		return w.BreakCustomClaimsDirectory("graph", false)
 	})
 	sc.Step(`^the sign-in log records the code (\d+) (\w+)(?: after (\d+) retr(?:y|ies))?$`, func(ctx context.Context, code int, name, retries string) error {
 		w, res, err := result(ctx)
@@ -124,21 +103,12 @@ func customClaimsSteps(sc *godog.ScenarioContext) {
 		if !ok {
 			return fmt.Errorf("the custom claims provider API received no call to %s", path)
 		}
-		if c.TokenError != "" || c.TokenClaims["azp"] != extension.EventsServiceAppID {
-			return fmt.Errorf("want a verified bearer token with azp %s, got error %q claims %v", extension.EventsServiceAppID, c.TokenError, c.TokenClaims)
+		if c.TokenError != "" || c.TokenClaims["azp"] != harness.EventsServiceAppID {
+			return fmt.Errorf("want a verified bearer token with azp %s, got error %q claims %v", harness.EventsServiceAppID, c.TokenError, c.TokenClaims)
 		}
 		if len(c.PayloadProblems) > 0 {
 			return fmt.Errorf("the API found problems in the tokenIssuanceStart payload: %v", c.PayloadProblems)
 		}
 		return nil
 	})
-}
-
-func customClaims(ctx context.Context) (*extension.Config, *harness.World, error) {
-	w, err := world(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	cfg, err := w.CustomClaims()
-	return cfg, w, err
 }

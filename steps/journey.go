@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
-
-	"github.com/iefconform/iefconform/engine/policy"
 )
 
 func journeySteps(sc *godog.ScenarioContext) {
@@ -117,40 +115,35 @@ func policySteps(sc *godog.ScenarioContext) {
 		if err != nil {
 			return err
 		}
-		frag := policy.TechnicalProfile{ID: tpID}
-		for _, r := range rows {
-			frag.Metadata = append(frag.Metadata, policy.Item{Key: r[0], Value: w.Expand(r[1])})
-		}
-		return w.PatchProfile(frag)
+		return w.PatchMetadata(tpID, rows)
 	})
 	sc.Step(`^the technical profile "([^"]*)" has the cryptographic key "([^"]*)" stored in "([^"]*)"$`, func(ctx context.Context, tpID, keyID, container string) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		return w.PatchProfile(policy.TechnicalProfile{ID: tpID, CryptographicKeys: []policy.Key{{ID: keyID, StorageReferenceID: container}}})
+		return w.PatchKey(tpID, keyID, container)
 	})
 	sc.Step(`^the technical profile "([^"]*)" has the input claim "([^"]*)"$`, func(ctx context.Context, tpID, claim string) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		return w.PatchProfile(policy.TechnicalProfile{ID: tpID, InputClaims: []policy.ClaimRef{{ClaimTypeReferenceID: claim}}})
+		return w.PatchInputClaim(tpID, claim)
 	})
 	sc.Step(`^the technical profile "([^"]*)" first runs the claims transformation "([^"]*)"$`, func(ctx context.Context, tpID, ct string) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		return w.PatchProfile(policy.TechnicalProfile{ID: tpID, InputClaimsTransformations: []policy.TransformationRef{{ReferenceID: ct}}})
+		return w.PatchInputTransformation(tpID, ct)
 	})
 	sc.Step(`^the validation technical profile "([^"]*)" of "([^"]*)" continues on error$`, func(ctx context.Context, vtp, tpID string) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
 		}
-		yes := true
-		return w.PatchProfile(policy.TechnicalProfile{ID: tpID, ValidationTechnicalProfiles: []policy.ValidationTechnicalProfile{{ReferenceID: vtp, ContinueOnError: &yes}}})
+		return w.PatchContinueOnError(tpID, vtp)
 	})
 	sc.Step(`^the setting "([^"]*)" is "([^"]*)"$`, func(ctx context.Context, name, value string) error {
 		w, err := world(ctx)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/iefconform/iefconform/harness/pki"
+	"github.com/iefconform/iefconform/mocks/pki"
 	mockrest "github.com/iefconform/iefconform/mocks/rest"
 )
 

@@ -12,7 +12,6 @@ import (
 // Sentinel errors of the front door.
 var (
 	ErrUnknownPolicy  = errors.New("unknown policy")
-	ErrUnknownTenant  = errors.New("unknown tenant")
 	ErrSessionMissing = errors.New("no journey in progress")
 )
 

@@ -40,7 +40,7 @@ func (s *Server) provideClaims(ctx context.Context, r *http.Request, ss *session
 		if err != nil {
 			return fmt.Errorf("custom claims provider: %w", err)
 		}
-		caller := &extension.Caller{HTTP: s.extensionClient(), Key: key,
+		caller := &extension.Caller{HTTP: s.extHTTP, Key: key,
 			Issuer: "https://login.microsoftonline.com/" + s.tenantGUID + "/v2.0", Now: s.cfg.Now}
 		ip, _, _ := net.SplitHostPort(r.RemoteAddr)
 		out, f = caller.Call(ctx, b, extension.Input{
@@ -86,9 +86,9 @@ func extensionUser(bag *claims.Bag) extension.User {
 	}
 }
 
-// extensionClient calls the extension's API, trusting Config.RootCAs.
-func (s *Server) extensionClient() *http.Client {
+// newExtensionClient calls extension APIs, trusting Config.RootCAs; one per server.
+func newExtensionClient(cfg Config) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.TLSClientConfig = &tls.Config{RootCAs: s.cfg.RootCAs, MinVersion: tls.VersionTLS12}
+	t.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: t, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }

@@ -120,6 +120,7 @@ type Server struct {
 	codes      *codes
 	sso        *ssoStore
 	signins    *extension.SignInLog
+	extHTTP    *http.Client
 	pages      *template.Template
 	log        *slog.Logger
 	handler    http.Handler
@@ -165,6 +166,7 @@ func New(cfg Config) (*Server, error) {
 		codes:    newCodes(cfg.Now),
 		sso:      newSSOStore(24*time.Hour, cfg.Now),
 		signins:  &extension.SignInLog{},
+		extHTTP:  newExtensionClient(cfg),
 		log:      cfg.Logger,
 	}
 	var err error

@@ -26,10 +26,10 @@ import (
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/server"
-	"github.com/iefconform/iefconform/harness/pki"
 	"github.com/iefconform/iefconform/mocks/journal"
 	mockoauth1 "github.com/iefconform/iefconform/mocks/oauth1"
 	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
+	"github.com/iefconform/iefconform/mocks/pki"
 	mockrest "github.com/iefconform/iefconform/mocks/rest"
 	"github.com/iefconform/iefconform/mocks/rp"
 )
@@ -339,10 +339,16 @@ func (s *Stack) startIdP(addr, name, title, clientID, secretKey string, allowTok
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	s.parties[name] = l
+	opts := []mockoauth2.Option{mockoauth2.WithJournal(s.Journal, name)}
+	if s.opts.AssertionKey != nil {
+		// The mock signs its id_tokens with a key shared by the run, instead of
+		// generating one inside a scenario's token request.
+		opts = append(opts, mockoauth2.WithSigningKey(s.opts.AssertionKey))
+	}
 	mock, err := mockoauth2.New(mockoauth2.Config{
 		Clients:       []mockoauth2.Client{{ID: clientID, Secret: string(secret)}},
 		AllowTokenGET: allowTokenGET,
-	}, mockoauth2.WithJournal(s.Journal, name))
+	}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}

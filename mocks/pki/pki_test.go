@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/iefconform/iefconform/harness/pki"
+	"github.com/iefconform/iefconform/mocks/pki"
 )
 
 func newCA(t *testing.T, name string) *pki.CA {
