@@ -2,6 +2,7 @@ package rest
 
 import (
 	"fmt"
+	"github.com/iefconform/iefconform/mocks/internal/jwks"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -21,7 +22,7 @@ type Server struct {
 	jrnl   *journal.Journal
 	party  string
 	client *http.Client // fetches the JWKS of custom-claims routes
-	keys   *keyCache
+	keys   *jwks.Cache
 
 	initial []Route // the routes of the Config given to New, restored by Reset
 
@@ -109,7 +110,7 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	if s.client == nil {
 		s.client = &http.Client{Timeout: 10 * time.Second}
 	}
-	s.keys = newKeyCache(s.client)
+	s.keys = jwks.New(s.client)
 	s.resetLocked()
 	s.handler = s.routesHandler()
 	return s, nil

@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/iefconform/iefconform/mocks/internal/jwks"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -139,7 +140,7 @@ type Server struct {
 	prefix   string
 	client   *http.Client
 	now      func() time.Time
-	keys     *keyCache
+	keys     *jwks.Cache
 	pages    *template.Template
 	handler  http.Handler
 	mu       sync.Mutex
@@ -177,7 +178,7 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	if s.pages, err = parsePages(); err != nil {
 		return nil, fmt.Errorf("new rp: %w", err)
 	}
-	s.keys = newKeyCache(s.client)
+	s.keys = jwks.New(s.client)
 	s.handler = s.routes()
 	return s, nil
 }

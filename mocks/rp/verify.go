@@ -2,18 +2,13 @@ package rp
 
 import (
 	"context"
-	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -44,7 +39,7 @@ func (s *Server) verify(ctx context.Context, raw string, req *AuthorizeRequest) 
 		if kid == "" {
 			return nil, errors.New("token header has no kid")
 		}
-		return s.keys.key(ctx, req.JWKSURL, kid)
+		return s.keys.Key(ctx, req.JWKSURL, kid)
 	})
 	if err != nil {
 		return nil, err
@@ -139,122 +134,4 @@ func snippet(b []byte) string {
 		return string(b[:n]) + "..."
 	}
 	return string(b)
-}
-
-// keyCache holds the RSA keys of each JWKS URL.
-type keyCache struct {
-	client *http.Client
-	mu     sync.Mutex
-	sets   map[string]keySet
-}
-
-// keySet maps kid to its key, or to why the key could not be read.
-type keySet map[string]jwk
-
-type jwk struct {
-	key *rsa.PublicKey
-	err error
-}
-
-func newKeyCache(c *http.Client) *keyCache {
-	return &keyCache{client: c, sets: map[string]keySet{}}
-}
-
-// key returns the key kid of the JWKS at jwksURL, fetching the document when it is
-// not cached and fetching it again once when kid is unknown.
-func (c *keyCache) key(ctx context.Context, jwksURL, kid string) (*rsa.PublicKey, error) {
-	c.mu.Lock()
-	set, cached := c.sets[jwksURL]
-	c.mu.Unlock()
-	if cached {
-		if k, ok := set[kid]; ok {
-			return k.get(kid)
-		}
-	}
-	set, err := c.fetch(ctx, jwksURL)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	c.sets[jwksURL] = set
-	c.mu.Unlock()
-	if k, ok := set[kid]; ok {
-		return k.get(kid)
-	}
-	kids := make([]string, 0, len(set))
-	for k := range set {
-		kids = append(kids, k)
-	}
-	slices.Sort(kids)
-	return nil, fmt.Errorf("unknown kid %q: the JWKS at %s has %q", kid, jwksURL, kids)
-}
-
-func (k jwk) get(kid string) (*rsa.PublicKey, error) {
-	if k.err != nil {
-		return nil, fmt.Errorf("key %q: %w", kid, k.err)
-	}
-	return k.key, nil
-}
-
-// fetch downloads and parses the JWKS at jwksURL.
-func (c *keyCache) fetch(ctx context.Context, jwksURL string) (keySet, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, jwksURL, nil)
-	if err != nil {
-		return nil, fmt.Errorf("fetch jwks: %w", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("fetch jwks: %w", err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return nil, fmt.Errorf("fetch jwks %s: %w", jwksURL, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetch jwks %s: want status 200, got %d: %q", jwksURL, resp.StatusCode, snippet(body))
-	}
-	var doc struct {
-		Keys []struct {
-			Kty string `json:"kty"`
-			Kid string `json:"kid"`
-			Use string `json:"use"`
-			N   string `json:"n"`
-			E   string `json:"e"`
-		} `json:"keys"`
-	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("fetch jwks %s: not a JWKS document: %w", jwksURL, err)
-	}
-	set := keySet{}
-	for _, k := range doc.Keys {
-		if k.Kid == "" || k.Use == "enc" {
-			continue
-		}
-		if k.Kty != "RSA" {
-			set[k.Kid] = jwk{err: fmt.Errorf("want kty RSA, got %q", k.Kty)}
-			continue
-		}
-		key, err := rsaKey(k.N, k.E)
-		set[k.Kid] = jwk{key: key, err: err}
-	}
-	return set, nil
-}
-
-// rsaKey builds an RSA public key from the base64url modulus and exponent of a JWK.
-func rsaKey(n, e string) (*rsa.PublicKey, error) {
-	nb, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(n, "="))
-	if err != nil {
-		return nil, fmt.Errorf("modulus n: %w", err)
-	}
-	eb, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(e, "="))
-	if err != nil {
-		return nil, fmt.Errorf("exponent e: %w", err)
-	}
-	if len(nb) == 0 || len(eb) == 0 || len(eb) > 4 {
-		return nil, errors.New("modulus or exponent is empty or too long")
-	}
-	exp := new(big.Int).SetBytes(eb)
-	return &rsa.PublicKey{N: new(big.Int).SetBytes(nb), E: int(exp.Int64())}, nil
 }

@@ -1,0 +1,141 @@
+// Package jwks fetches and caches JSON Web Key Sets for the mocks that verify
+// tokens signed by the emulator (the relying party and the REST API's custom
+// claims mode): RSA signing keys by kid, fetched again when a kid is unknown
+// (the keys may have rotated).
+package jwks
+
+import (
+	"context"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math/big"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// maxBody bounds a JWKS document.
+const maxBody = 1 << 20
+
+// Cache holds the RSA keys of each JWKS URL. It is safe for concurrent use.
+type Cache struct {
+	client *http.Client
+	mu     sync.Mutex
+	sets   map[string]keySet
+}
+
+// keySet maps kid to its key, or to why the key could not be read.
+type keySet map[string]jwk
+
+type jwk struct {
+	key *rsa.PublicKey
+	err error
+}
+
+// New returns an empty cache that fetches with client.
+func New(client *http.Client) *Cache {
+	return &Cache{client: client, sets: map[string]keySet{}}
+}
+
+// Key returns the key kid of the JWKS at jwksURL, fetching the document when
+// it is not cached and again once when kid is unknown.
+func (c *Cache) Key(ctx context.Context, jwksURL, kid string) (*rsa.PublicKey, error) {
+	c.mu.Lock()
+	set, cached := c.sets[jwksURL]
+	c.mu.Unlock()
+	if cached {
+		if k, ok := set[kid]; ok {
+			return k.get(kid)
+		}
+	}
+	set, err := c.fetch(ctx, jwksURL)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.sets[jwksURL] = set
+	c.mu.Unlock()
+	if k, ok := set[kid]; ok {
+		return k.get(kid)
+	}
+	return nil, fmt.Errorf("unknown kid %q: the JWKS at %s has %q", kid, jwksURL, slices.Sorted(maps.Keys(set)))
+}
+
+func (k jwk) get(kid string) (*rsa.PublicKey, error) {
+	if k.err != nil {
+		return nil, fmt.Errorf("key %q: %w", kid, k.err)
+	}
+	return k.key, nil
+}
+
+// fetch downloads and parses the JWKS at jwksURL.
+func (c *Cache) fetch(ctx context.Context, jwksURL string) (keySet, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, jwksURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch jwks: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch jwks: %w", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, fmt.Errorf("fetch jwks %s: %w", jwksURL, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		s := string(body)
+		if len(s) > 200 {
+			s = s[:200] + "…"
+		}
+		return nil, fmt.Errorf("fetch jwks %s: want status 200, got %d: %q", jwksURL, resp.StatusCode, s)
+	}
+	var doc struct {
+		Keys []struct {
+			Kty string `json:"kty"`
+			Kid string `json:"kid"`
+			Use string `json:"use"`
+			N   string `json:"n"`
+			E   string `json:"e"`
+		} `json:"keys"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("fetch jwks %s: not a JWKS document: %w", jwksURL, err)
+	}
+	set := keySet{}
+	for _, k := range doc.Keys {
+		if k.Kid == "" || k.Use == "enc" {
+			continue
+		}
+		if k.Kty != "RSA" {
+			set[k.Kid] = jwk{err: fmt.Errorf("want kty RSA, got %q", k.Kty)}
+			continue
+		}
+		key, err := RSAKey(k.N, k.E)
+		set[k.Kid] = jwk{key: key, err: err}
+	}
+	return set, nil
+}
+
+// RSAKey builds an RSA public key from the base64url modulus and exponent of a JWK.
+func RSAKey(n, e string) (*rsa.PublicKey, error) {
+	nb, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(n, "="))
+	if err != nil {
+		return nil, fmt.Errorf("modulus n: %w", err)
+	}
+	eb, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(e, "="))
+	if err != nil {
+		return nil, fmt.Errorf("exponent e: %w", err)
+	}
+	if len(nb) == 0 || len(eb) == 0 || len(eb) > 4 {
+		return nil, errors.New("modulus or exponent is empty or too long")
+	}
+	return &rsa.PublicKey{N: new(big.Int).SetBytes(nb), E: int(new(big.Int).SetBytes(eb).Int64())}, nil
+}
