@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 )
 
 func (s *Server) handleAdminConfig(w http.ResponseWriter, r *http.Request) {
@@ -88,7 +90,7 @@ func adminEndpoint(r *http.Request) (Endpoint, error) {
 
 // decodeAdmin reads a JSON request body into v; any problem is a 400 invalid_request.
 func decodeAdmin(r *http.Request, v any) error {
-	if err := decodeJSON(http.MaxBytesReader(nil, r.Body, maxBody), v); err != nil {
+	if err := cfgfile.DecodeJSON(http.MaxBytesReader(nil, r.Body, maxBody), v); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return requestError{Status: http.StatusRequestEntityTooLarge, Code: "invalid_request", Description: "request body larger than 1 MiB"}

@@ -3,6 +3,8 @@ package oauth2
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 )
 
 func (s *Server) handleAdminConfig(w http.ResponseWriter, r *http.Request) {
@@ -74,7 +76,7 @@ func adminEndpoint(r *http.Request) (Endpoint, error) {
 
 // decodeAdmin reads a JSON request body into v; any problem is an invalid_request.
 func decodeAdmin(r *http.Request, v any) error {
-	if err := decodeJSON(http.MaxBytesReader(nil, r.Body, maxBody), v); err != nil {
+	if err := cfgfile.DecodeJSON(http.MaxBytesReader(nil, r.Body, maxBody), v); err != nil {
 		return oauthError(CodeInvalidRequest, "bad JSON body: "+err.Error())
 	}
 	return nil

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 )
 
 // Limits on a client_assertion's times (RFC 7523 §3): clocks may differ by assertionSkew, and
@@ -31,7 +33,7 @@ func (a *Assertion) clone() *Assertion {
 	if a == nil {
 		return nil
 	}
-	return &Assertion{Header: cloneClaims(a.Header), Claims: cloneClaims(a.Claims)}
+	return &Assertion{Header: cfgfile.CloneClaims(a.Header), Claims: cfgfile.CloneClaims(a.Claims)}
 }
 
 // decodeJWT decodes the header and claims of a compact JWS without verifying it.

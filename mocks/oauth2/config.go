@@ -1,20 +1,15 @@
 package oauth2
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 )
 
 // Default lifetimes applied by New when the Config leaves them zero.
@@ -201,46 +196,8 @@ type User struct {
 	Claims map[string]any `json:"claims,omitempty" yaml:"claims,omitempty"`
 }
 
-// Duration is a time.Duration written as a Go duration string ("60s", "1h30m") in JSON and YAML.
-type Duration time.Duration
-
-// String returns the duration in Go syntax, for example "1m0s".
-func (d Duration) String() string { return time.Duration(d).String() }
-
-// MarshalJSON writes the duration as a string.
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
-
-// UnmarshalJSON reads a duration string such as "60s".
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("duration: want a string such as \"60s\", got %s", b)
-	}
-	return d.parse(s)
-}
-
-// MarshalYAML writes the duration as a string.
-func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
-
-// UnmarshalYAML reads a duration string such as "60s".
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("duration at line %d: want a string such as \"60s\"", n.Line)
-	}
-	if err := d.parse(n.Value); err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
-	}
-	return nil
-}
-
-func (d *Duration) parse(s string) error {
-	v, err := time.ParseDuration(strings.TrimSpace(s))
-	if err != nil {
-		return fmt.Errorf("duration: want a string such as \"60s\", got %q: %w", s, err)
-	}
-	*d = Duration(v)
-	return nil
-}
+// Duration is a time.Duration written as a Go duration string ("60s", "5m") in JSON and YAML.
+type Duration = cfgfile.Duration
 
 // ConfigError lists every problem Validate found. It matches ErrInvalidConfig with errors.Is.
 type ConfigError struct {
@@ -456,70 +413,13 @@ func checkRedirectURI(raw string) error {
 // validates it. On a validation error it returns the decoded Config too.
 func LoadConfig(path string) (Config, error) {
 	var cfg Config
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return cfg, fmt.Errorf("load oauth2 config: %w", err)
-	}
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
-	case ".yaml", ".yml":
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-			return cfg, fmt.Errorf("load oauth2 config %s: %w", path, err)
-		}
-	case ".json":
-		if err := decodeJSON(bytes.NewReader(data), &cfg); err != nil {
-			return cfg, fmt.Errorf("load oauth2 config %s: %w", path, err)
-		}
-	default:
-		return cfg, fmt.Errorf("load oauth2 config %s: want extension .yaml, .yml or .json, got %q", path, ext)
+	if err := cfgfile.Load(path, "oauth2", &cfg); err != nil {
+		return cfg, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("load oauth2 config %s: %w", path, err)
 	}
 	return cfg, nil
-}
-
-// decodeJSON reads exactly one JSON value into v, rejecting unknown fields and keeping numbers
-// exact (claims such as large ids survive unchanged).
-func decodeJSON(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("unexpected data after the JSON value")
-	}
-	return nil
-}
-
-// cloneClaims deep-copies a claims object so that callers and the server never share nested maps.
-func cloneClaims(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = cloneValue(v)
-	}
-	return out
-}
-
-func cloneValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return cloneClaims(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = cloneValue(e)
-		}
-		return out
-	default:
-		return v
-	}
 }
 
 func (c Client) clone() Client {
@@ -531,6 +431,6 @@ func (c Client) clone() Client {
 }
 
 func (u User) clone() User {
-	u.Claims = cloneClaims(u.Claims)
+	u.Claims = cfgfile.CloneClaims(u.Claims)
 	return u
 }

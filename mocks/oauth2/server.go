@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 	"github.com/iefconform/iefconform/mocks/journal"
 )
 
@@ -249,7 +250,7 @@ func (s *Server) SetUserClaims(username string, claims map[string]any) error {
 	if i < 0 {
 		return fmt.Errorf("set claims of %q: %w", username, ErrUnknownUser)
 	}
-	s.users[i].Claims = cloneClaims(claims)
+	s.users[i].Claims = cfgfile.CloneClaims(claims)
 	return nil
 }
 

@@ -3,6 +3,8 @@ package rest
 import (
 	"errors"
 	"net/http"
+
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 )
 
 func (s *Server) handleAdminConfig(w http.ResponseWriter, r *http.Request) {
@@ -56,7 +58,7 @@ func (s *Server) handleAdminReset(w http.ResponseWriter, r *http.Request) {
 
 // decodeAdmin reads a JSON request body into v; any problem is a 400.
 func decodeAdmin(r *http.Request, v any) error {
-	if err := decodeJSON(http.MaxBytesReader(nil, r.Body, maxBody), v); err != nil {
+	if err := cfgfile.DecodeJSON(http.MaxBytesReader(nil, r.Body, maxBody), v); err != nil {
 		return errBadRequest("bad JSON body: " + err.Error())
 	}
 	return nil

@@ -3,20 +3,18 @@ package rest
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"mime"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
 	"gopkg.in/yaml.v3"
+
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 )
 
 // Config is the initial state of a Server: its routes. Files use lowerCamel keys, in YAML or JSON:
@@ -161,7 +159,7 @@ func (r Response) MarshalJSON() ([]byte, error) { return json.Marshal(r.wire()) 
 // exact (json.Number).
 func (r *Response) UnmarshalJSON(b []byte) error {
 	var w responseWire
-	if err := decodeJSON(bytes.NewReader(b), &w); err != nil {
+	if err := cfgfile.DecodeJSON(bytes.NewReader(b), &w); err != nil {
 		return fmt.Errorf("response: %w", err)
 	}
 	*r = w.response()
@@ -437,43 +435,13 @@ func validateResponses(rs []Response) error {
 // validates it. On a validation error it returns the decoded Config too.
 func LoadConfig(path string) (Config, error) {
 	var cfg Config
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return cfg, fmt.Errorf("load rest config: %w", err)
-	}
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
-	case ".yaml", ".yml":
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-			return cfg, fmt.Errorf("load rest config %s: %w", path, err)
-		}
-	case ".json":
-		if err := decodeJSON(bytes.NewReader(data), &cfg); err != nil {
-			return cfg, fmt.Errorf("load rest config %s: %w", path, err)
-		}
-	default:
-		return cfg, fmt.Errorf("load rest config %s: want extension .yaml, .yml or .json, got %q", path, ext)
+	if err := cfgfile.Load(path, "rest", &cfg); err != nil {
+		return cfg, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("load rest config %s: %w", path, err)
 	}
 	return cfg, nil
-}
-
-// decodeJSON reads exactly one JSON value into v, rejecting unknown fields and keeping numbers
-// exact.
-func decodeJSON(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("unexpected data after the JSON value")
-	}
-	return nil
 }
 
 // normalize returns a copy of rt that shares nothing with the caller: the method in upper case,
@@ -507,7 +475,7 @@ func (r Response) normalize() Response {
 	if r.JSON != nil {
 		if b, err := json.Marshal(r.JSON); err == nil {
 			var v any
-			if decodeJSON(bytes.NewReader(b), &v) == nil {
+			if cfgfile.DecodeJSON(bytes.NewReader(b), &v) == nil {
 				r.JSON = v
 			}
 		}

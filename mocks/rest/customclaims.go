@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 )
 
 // The wire values of Microsoft Entra's OnTokenIssuanceStart custom authentication extension.
@@ -162,7 +164,7 @@ func (c CustomClaims) MarshalJSON() ([]byte, error) { return json.Marshal(c.wire
 // (json.Number).
 func (c *CustomClaims) UnmarshalJSON(b []byte) error {
 	var w customClaimsWire
-	if err := decodeJSON(bytes.NewReader(b), &w); err != nil {
+	if err := cfgfile.DecodeJSON(bytes.NewReader(b), &w); err != nil {
 		return fmt.Errorf("customClaims: %w", err)
 	}
 	*c = w.customClaims()
@@ -228,7 +230,7 @@ func (c CustomClaims) normalize() CustomClaims {
 	}
 	if b, err := json.Marshal(c.Claims); err == nil {
 		var m map[string]any
-		if decodeJSON(bytes.NewReader(b), &m) == nil {
+		if cfgfile.DecodeJSON(bytes.NewReader(b), &m) == nil {
 			c.Claims = m
 		}
 	}

@@ -1,0 +1,126 @@
+// Package cfgfile reads the mocks' configuration files (YAML or JSON by
+// extension, unknown keys rejected, numbers kept exact) and holds the value
+// types they share: Duration and deep-copied claims.
+package cfgfile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Load decodes the .yaml, .yml or .json file at path into v; errors say
+// "load <what> config".
+func Load(path, what string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("load %s config: %w", what, err)
+	}
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".yaml", ".yml":
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("load %s config %s: %w", what, path, err)
+		}
+	case ".json":
+		if err := DecodeJSON(bytes.NewReader(data), v); err != nil {
+			return fmt.Errorf("load %s config %s: %w", what, path, err)
+		}
+	default:
+		return fmt.Errorf("load %s config %s: want extension .yaml, .yml or .json, got %q", what, path, ext)
+	}
+	return nil
+}
+
+// DecodeJSON reads exactly one JSON value into v, rejecting unknown fields and
+// keeping numbers exact (claims such as large ids survive unchanged).
+func DecodeJSON(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// CloneClaims deep-copies a claims object so that callers and a server never
+// share nested maps.
+func CloneClaims(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = cloneValue(v)
+	}
+	return out
+}
+
+func cloneValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return CloneClaims(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = cloneValue(e)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// Duration is a time.Duration written as a Go duration string ("60s", "5m") in JSON and YAML.
+type Duration time.Duration
+
+// String returns the duration in Go syntax, for example "1m0s".
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON reads a duration string such as "60s".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration: want a string such as \"60s\", got %s", b)
+	}
+	return d.parse(s)
+}
+
+// MarshalYAML writes the duration as a string.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// UnmarshalYAML reads a duration string such as "60s".
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("duration at line %d: want a string such as \"60s\"", n.Line)
+	}
+	if err := d.parse(n.Value); err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	return nil
+}
+
+func (d *Duration) parse(s string) error {
+	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("duration: want a string such as \"60s\", got %q: %w", s, err)
+	}
+	*d = Duration(v)
+	return nil
+}
