@@ -34,7 +34,8 @@ var (
 	ErrUnknownPolicy = errors.New("unknown policy")
 	// ErrMissingBase: a BasePolicy names a policy that is not in the set.
 	ErrMissingBase = errors.New("missing base policy")
-	// ErrCycle: the BasePolicy chain or an IncludeTechnicalProfile chain loops.
+	// ErrCycle: the BasePolicy chain, an IncludeTechnicalProfile chain or the
+	// InvokeSubJourney steps of sub journeys loop.
 	ErrCycle = errors.New("cycle")
 	// ErrUnknownReference: a reference to a technical profile, claim type, claims
 	// transformation, journey or claims exchange that does not exist.

@@ -61,7 +61,8 @@ func RequireKeys(tp *TechnicalProfile, ids ...string) Problems {
 //     exchanges), a missing or unknown DefaultUserJourney (AADB2C90031), journeys
 //     without SendClaims (AADB2C90040), steps with several claims exchanges and no
 //     selection step before them, selections whose exchange does not exist, unresolved
-//     includes, and whatever check (may be nil) reports for each technical profile.
+//     includes, sub journeys that invoke themselves, directly or through others
+//     (ErrCycle), and whatever check (may be nil) reports for each technical profile.
 func (s *Set) Validate(check Checker) Problems {
 	probs := s.Problems()
 	ids := s.IDs()
@@ -78,6 +79,7 @@ func (s *Set) Validate(check Checker) Problems {
 		}
 		p := merge(chain)
 		probs = append(probs, checkReferences(p)...)
+		probs = append(probs, checkSubJourneyCycles(p)...)
 		probs = append(probs, resolveIncludes(p)...)
 		if check != nil {
 			for _, tpID := range sortedKeys(p.TechnicalProfiles) {

@@ -314,6 +314,52 @@ func TestValidateChecks(t *testing.T) {
 			want: []wantProblem{{"base.xml", `Type="InvokeSubJourney"`, "UserJourney[Id=J]/OrchestrationStep[Order=2]", "", policy.ErrUnknownReference, `sub journey "Issue"`}},
 		},
 		{
+			name: "sub journey invoking itself",
+			modify: func(p *parts) {
+				p.subJourneys = subJourney("a", "a")
+			},
+			want: []wantProblem{{"base.xml", `<!--a-->`, "SubJourney[Id=a]/OrchestrationStep[Order=1]", "", policy.ErrCycle,
+				`sub journey "a" invokes itself (a -> a); a journey that invokes it would never end`}},
+		},
+		{
+			name: "sub journeys invoking each other, reached from the user journey",
+			modify: func(p *parts) {
+				p.journeys = replace(p.journeys, `<OrchestrationStep Order="2" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`,
+					`<OrchestrationStep Order="2" Type="InvokeSubJourney"><JourneyList><Candidate SubJourneyReferenceId="a" /></JourneyList></OrchestrationStep>
+        <OrchestrationStep Order="3" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`)
+				p.subJourneys = subJourney("b", "a") + subJourney("a", "b")
+			},
+			want: []wantProblem{{"base.xml", `<!--b-->`, "SubJourney[Id=b]/OrchestrationStep[Order=1]", "", policy.ErrCycle,
+				`sub journey "a" invokes itself in a loop: a -> b -> a; user journey "J" runs into this loop and would never end`}},
+		},
+		{
+			name: "a loop of three and a self loop, each reported once",
+			modify: func(p *parts) {
+				p.subJourneys = subJourney("c", "a") + subJourney("a", "b") + subJourney("b", "c") + subJourney("d", "d") + subJourney("e", "a")
+			},
+			want: []wantProblem{
+				{"base.xml", `<!--c-->`, "SubJourney[Id=c]/OrchestrationStep[Order=1]", "", policy.ErrCycle, `in a loop: a -> b -> c -> a;`},
+				{"base.xml", `<!--d-->`, "SubJourney[Id=d]/OrchestrationStep[Order=1]", "", policy.ErrCycle, `(d -> d)`},
+			},
+		},
+		{
+			name: "sub journeys nested without a loop",
+			modify: func(p *parts) {
+				p.journeys = replace(p.journeys, `<OrchestrationStep Order="2" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`,
+					`<OrchestrationStep Order="2" Type="InvokeSubJourney"><JourneyList><Candidate SubJourneyReferenceId="a" /></JourneyList></OrchestrationStep>
+        <OrchestrationStep Order="3" Type="InvokeSubJourney"><JourneyList><Candidate SubJourneyReferenceId="b" /></JourneyList></OrchestrationStep>
+        <OrchestrationStep Order="4" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`)
+				p.subJourneys = subJourney("a", "b") + subJourney("b", "c") + `
+    <SubJourney Id="c" Type="Call">
+      <OrchestrationSteps>
+        <OrchestrationStep Order="1" Type="ClaimsExchange">
+          <ClaimsExchanges><ClaimsExchange Id="Again" TechnicalProfileReferenceId="IdP" /></ClaimsExchanges>
+        </OrchestrationStep>
+      </OrchestrationSteps>
+    </SubJourney>`
+			},
+		},
+		{
 			name: "duplicate step order",
 			modify: func(p *parts) {
 				p.journeys = replace(p.journeys, `<OrchestrationStep Order="2" Type="SendClaims"`, `<OrchestrationStep Order="1" Type="SendClaims"`)
@@ -411,6 +457,19 @@ func TestValidateChecks(t *testing.T) {
 			checkProblems(t, files, got, tt.want)
 		})
 	}
+}
+
+// subJourney is a Call sub journey id whose one step invokes sub journey
+// next; the step's line holds the marker <!--id-->.
+func subJourney(id, next string) string {
+	return fmt.Sprintf(`
+    <SubJourney Id="%s" Type="Call">
+      <OrchestrationSteps>
+        <OrchestrationStep Order="1" Type="InvokeSubJourney"><!--%s-->
+          <JourneyList><Candidate SubJourneyReferenceId="%s" /></JourneyList>
+        </OrchestrationStep>
+      </OrchestrationSteps>
+    </SubJourney>`, id, id, next)
 }
 
 // checkProblems asserts that got holds exactly the wanted problems, in any order.
