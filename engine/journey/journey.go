@@ -26,13 +26,15 @@ const (
 	ShowSingleProvider          = "ShowSingleProvider"
 )
 
-// Sentinel errors.
-var (
-	ErrNoSelection     = errors.New("no claims exchange was selected")
-	ErrUnknownExchange = errors.New("unknown claims exchange")
-	ErrNotWaiting      = errors.New("the journey is not waiting for a party")
-	ErrFinished        = errors.New("the journey has finished")
-	ErrNoSendClaims    = errors.New("the journey ended without a SendClaims step")
+// Limits that keep a looping policy (one that escaped validation) from running
+// for ever: see Journey.MaxSteps and Journey.MaxDepth.
+const (
+	// DefaultMaxSteps is far more orchestration steps than any real journey
+	// runs between two browser requests.
+	DefaultMaxSteps = 1000
+	// DefaultMaxDepth is far deeper than B2C's guidance, which has sub
+	// journeys invoked from user journeys only.
+	DefaultMaxDepth = 16
 )
 
 // Journey is one relying party's user journey with its technical profiles.
@@ -42,6 +44,37 @@ type Journey struct {
 	// Profiles maps technical-profile ids to implementations (profile.Redirector,
 	// profile.Caller or profile.Issuer).
 	Profiles map[string]any
+	// MaxSteps bounds the orchestration steps (skipped ones and returns from
+	// sub journeys included) one Advance, Resume or SubmitForm runs; beyond it
+	// the call fails with ErrStepBudget. Zero means DefaultMaxSteps.
+	MaxSteps int
+	// MaxDepth bounds how many sub journeys may be in progress at once; one
+	// more fails with ErrDepthLimit. Zero means DefaultMaxDepth.
+	MaxDepth int
+}
+
+func (j *Journey) maxSteps() int {
+	if j.MaxSteps > 0 {
+		return j.MaxSteps
+	}
+	return DefaultMaxSteps
+}
+
+func (j *Journey) maxDepth() int {
+	if j.MaxDepth > 0 {
+		return j.MaxDepth
+	}
+	return DefaultMaxDepth
+}
+
+// where names the journey and the sub journeys in progress, outermost first.
+func (j *Journey) where(st *State) string {
+	var b strings.Builder
+	b.WriteString("user journey " + j.Journey.ID)
+	for _, f := range st.Stack {
+		b.WriteString(" > sub journey " + f.SubJourney)
+	}
+	return b.String()
 }
 
 // State is where one run of the journey stands. The server keeps it per session.
@@ -134,12 +167,20 @@ func stepName(s policy.OrchestrationStep) string {
 	return "step " + strconv.Itoa(s.Order)
 }
 
-// Advance runs steps until one needs the browser or the journey ends.
+// Advance runs steps until one needs the browser or the journey ends. It
+// stops with ErrStepBudget or ErrDepthLimit when the journey loops, and with
+// the context's cause once ctx is done.
 func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Action, error) {
 	if st.Done {
 		return nil, ErrFinished
 	}
-	for {
+	for n := 0; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("%s stopped at step index %d: %w", j.where(st), st.Step, context.Cause(ctx))
+		}
+		if n == j.maxSteps() {
+			return nil, fmt.Errorf("%s: more than %d orchestration steps in one request, the journey loops: %w", j.where(st), j.maxSteps(), ErrStepBudget)
+		}
 		cur := j.current(st)
 		steps := cur.Steps
 		if st.Step >= len(steps) {
@@ -168,6 +209,10 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 			sj, ok := j.Policy.SubJourneys[id]
 			if !ok {
 				return nil, fmt.Errorf("%s of journey %s: sub journey %q is not defined", stepName(s), cur.ID, id)
+			}
+			if len(st.Stack) >= j.maxDepth() {
+				return nil, fmt.Errorf("%s: %s invokes sub journey %s beyond %d nested sub journeys, the journey loops: %w",
+					j.where(st), stepName(s), id, j.maxDepth(), ErrDepthLimit)
 			}
 			st.Stack = append(st.Stack, Frame{SubJourney: id, Call: sj.Type != SubJourneyTransfer, Return: st.Step + 1})
 			st.Step = 0

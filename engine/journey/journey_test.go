@@ -68,16 +68,20 @@ func (f *redirector) Complete(_ context.Context, env *profile.Env, params url.Va
 	return nil
 }
 
-// caller is a fake profile.Caller.
+// caller is a fake profile.Caller; hook, when set, runs during the call.
 type caller struct {
-	id  string
-	rec *recorder
-	err error
-	out map[string]string
+	id   string
+	rec  *recorder
+	err  error
+	out  map[string]string
+	hook func()
 }
 
 func (f *caller) Call(_ context.Context, env *profile.Env) error {
 	f.rec.add("call " + f.id)
+	if f.hook != nil {
+		f.hook()
+	}
 	if f.err != nil {
 		return f.err
 	}
@@ -286,14 +290,7 @@ func TestAdvanceCallers(t *testing.T) {
 				env.Claims.Set(k, v)
 			}
 			var st journey.State
-			act, err := j.Advance(context.Background(), env, &st)
-			if err != nil {
-				t.Fatalf("Advance: %v", err)
-			}
-			send, ok := act.(journey.Send)
-			if !ok {
-				t.Fatalf("Advance = %#v, want Send", act)
-			}
+			send := advanceTo[journey.Send](t, j, env, &st)
 			if send.IssuerID != "JwtIssuer" || send.Issuer == nil {
 				t.Errorf("Send issuer = %q %v, want JwtIssuer", send.IssuerID, send.Issuer)
 			}
@@ -325,14 +322,7 @@ func TestSelection(t *testing.T) {
 		j := loadJourney(t, selectionStep(1, "", "FacebookExchange")+exchangeStep(2, "", "FacebookExchange=Facebook-OAUTH")+sendStep(3, "JwtIssuer"), "", twoIdPs(rec))
 		env := newEnv()
 		var st journey.State
-		act, err := j.Advance(context.Background(), env, &st)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, ok := act.(journey.Redirect)
-		if !ok {
-			t.Fatalf("Advance = %#v, want Redirect", act)
-		}
+		r := advanceTo[journey.Redirect](t, j, env, &st)
 		if r.ProfileID != "Facebook-OAUTH" || !strings.HasPrefix(r.URL, "https://facebook-oauth.example/authorize?state=st") {
 			t.Errorf("Redirect = %+v", r)
 		}
@@ -345,14 +335,7 @@ func TestSelection(t *testing.T) {
 		j := loadJourney(t, selectionStep(1, journey.ShowSingleProvider, "FacebookExchange")+exchangeStep(2, "", "FacebookExchange=Facebook-OAUTH")+sendStep(3, "JwtIssuer"), "", twoIdPs(rec))
 		env := newEnv()
 		var st journey.State
-		act, err := j.Advance(context.Background(), env, &st)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sel, ok := act.(journey.Select)
-		if !ok {
-			t.Fatalf("Advance = %#v, want Select", act)
-		}
+		sel := advanceTo[journey.Select](t, j, env, &st)
 		want := []journey.Option{{ExchangeID: "FacebookExchange", ProfileID: "Facebook-OAUTH", Label: "Facebook"}}
 		if !reflect.DeepEqual(sel.Options, want) || sel.Step != 0 {
 			t.Errorf("Select = %+v, want step 0 options %+v", sel, want)
@@ -363,12 +346,8 @@ func TestSelection(t *testing.T) {
 		if err := j.Choose(&st, "FacebookExchange"); err != nil {
 			t.Fatal(err)
 		}
-		act, err = j.Advance(context.Background(), env, &st)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r, ok := act.(journey.Redirect); !ok || r.ProfileID != "Facebook-OAUTH" {
-			t.Fatalf("Advance after Choose = %#v, want Redirect to Facebook-OAUTH", act)
+		if r := advanceTo[journey.Redirect](t, j, env, &st); r.ProfileID != "Facebook-OAUTH" {
+			t.Fatalf("Advance after Choose = %+v, want Redirect to Facebook-OAUTH", r)
 		}
 	})
 	for _, pick := range []struct{ exchange, profile, email string }{
@@ -382,14 +361,7 @@ func TestSelection(t *testing.T) {
 				exchangeStep(2, "", "FacebookExchange=Facebook-OAUTH", "ContosoExchange=Contoso-OAUTH")+sendStep(3, "JwtIssuer"), `<OutputClaim ClaimTypeReferenceId="email" />`, profiles)
 			env := newEnv()
 			var st journey.State
-			act, err := j.Advance(context.Background(), env, &st)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sel, ok := act.(journey.Select)
-			if !ok {
-				t.Fatalf("Advance = %#v, want Select", act)
-			}
+			sel := advanceTo[journey.Select](t, j, env, &st)
 			want := []journey.Option{
 				{ExchangeID: "FacebookExchange", ProfileID: "Facebook-OAUTH", Label: "Facebook"},
 				{ExchangeID: "ContosoExchange", ProfileID: "Contoso-OAUTH", Label: "Contoso Login"}, // ProviderName when no DisplayName
@@ -400,14 +372,10 @@ func TestSelection(t *testing.T) {
 			if err := j.Choose(&st, pick.exchange); err != nil {
 				t.Fatal(err)
 			}
-			act, err = j.Advance(context.Background(), env, &st)
-			if err != nil {
-				t.Fatal(err)
+			if r := advanceTo[journey.Redirect](t, j, env, &st); r.ProfileID != pick.profile {
+				t.Fatalf("Advance after Choose = %+v, want Redirect to %s", r, pick.profile)
 			}
-			if r, ok := act.(journey.Redirect); !ok || r.ProfileID != pick.profile {
-				t.Fatalf("Advance after Choose = %#v, want Redirect to %s", act, pick.profile)
-			}
-			act, err = j.Resume(context.Background(), env, &st, url.Values{"code": {"c"}})
+			act, err := j.Resume(context.Background(), env, &st, url.Values{"code": {"c"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -464,13 +432,7 @@ func TestSelection(t *testing.T) {
 		env := newEnv()
 		env.Claims.Set("objectId", "already-signed-in")
 		var st journey.State
-		act, err := j.Advance(context.Background(), env, &st)
-		if err != nil {
-			t.Fatalf("Advance: %v", err)
-		}
-		if _, ok := act.(journey.Send); !ok {
-			t.Fatalf("Advance = %#v, want Send", act)
-		}
+		advanceTo[journey.Send](t, j, env, &st)
 		if got, want := rec.list(), []string{"call REST-A"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("calls = %q, want %q", got, want)
 		}
@@ -578,12 +540,8 @@ func TestDefaultIssuer(t *testing.T) {
 	j := loadJourney(t, sendStep(1, ""), "", map[string]any{"JwtIssuer": issuer{}})
 	j.Journey.DefaultCpimIssuerTechnicalProfileReferenceID = "JwtIssuer"
 	var st journey.State
-	act, err := j.Advance(context.Background(), newEnv(), &st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s, ok := act.(journey.Send); !ok || s.IssuerID != "JwtIssuer" {
-		t.Fatalf("Advance = %#v, want Send by the journey's default issuer", act)
+	if s := advanceTo[journey.Send](t, j, newEnv(), &st); s.IssuerID != "JwtIssuer" {
+		t.Fatalf("Advance = %+v, want Send by the journey's default issuer", s)
 	}
 }
 
@@ -657,11 +615,7 @@ func TestRelyingPartyClaims(t *testing.T) {
 			}
 			// The Send action carries the same claims.
 			var st journey.State
-			act, err := j.Advance(context.Background(), env, &st)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if s := act.(journey.Send); !reflect.DeepEqual(s.Claims, tt.want) {
+			if s := advanceTo[journey.Send](t, j, env, &st); !reflect.DeepEqual(s.Claims, tt.want) {
 				t.Errorf("Send.Claims = %#v, want %#v", s.Claims, tt.want)
 			}
 		})
@@ -674,4 +628,131 @@ func TestRelyingPartyClaimsUnsupportedResolver(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "policy") {
 		t.Fatalf("RelyingPartyClaims = %v, want an error naming the claim", err)
 	}
+}
+
+// invokeStep is an InvokeSubJourney step, built without the XML (and so
+// without validation, which rejects loops).
+func invokeStep(order int, sub string) policy.OrchestrationStep {
+	return policy.OrchestrationStep{Order: order, Type: journey.StepInvokeSubJourney, JourneyList: []policy.Candidate{{SubJourneyReferenceID: sub}}}
+}
+
+// withSubJourneys gives j's policy the sub journeys, each a list of steps,
+// and puts first before the journey's own steps.
+func withSubJourneys(j *journey.Journey, first []policy.OrchestrationStep, subs map[string][]policy.OrchestrationStep) {
+	j.Policy.SubJourneys = map[string]*policy.UserJourney{}
+	for id, steps := range subs {
+		j.Policy.SubJourneys[id] = &policy.UserJourney{ID: id, Type: journey.SubJourneyCall, Steps: steps}
+	}
+	j.Journey.Steps = append(first, j.Journey.Steps...)
+}
+
+// TestLoopingSubJourneys: a policy whose sub journeys invoke each other, which
+// validation rejects, cannot make the journey run for ever when it is built
+// bypassing validation: each call stops with ErrDepthLimit or ErrStepBudget.
+func TestLoopingSubJourneys(t *testing.T) {
+	self := map[string][]policy.OrchestrationStep{"a": {invokeStep(1, "a")}}
+	mutual := map[string][]policy.OrchestrationStep{"a": {invokeStep(1, "b")}, "b": {invokeStep(1, "a")}}
+	tests := []struct {
+		name     string
+		subs     map[string][]policy.OrchestrationStep
+		maxSteps int
+		maxDepth int
+		want     error
+		wantText string
+	}{
+		{name: "a sub journey invoking itself", subs: self, want: journey.ErrDepthLimit,
+			wantText: fmt.Sprintf("beyond %d nested sub journeys", journey.DefaultMaxDepth)},
+		{name: "two sub journeys invoking each other", subs: mutual, want: journey.ErrDepthLimit,
+			wantText: "user journey Test > sub journey a > sub journey b > sub journey a"},
+		{name: "a sub journey invoking itself with no depth limit to speak of", subs: self, maxDepth: 1 << 30, want: journey.ErrStepBudget,
+			wantText: fmt.Sprintf("more than %d orchestration steps", journey.DefaultMaxSteps)},
+		{name: "a tighter step budget", subs: mutual, maxSteps: 5, maxDepth: 1 << 30, want: journey.ErrStepBudget,
+			wantText: "more than 5 orchestration steps"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			j := loadJourney(t, sendStep(2, "JwtIssuer"), "", map[string]any{"JwtIssuer": issuer{}, "REST-A": &caller{id: "REST-A", rec: rec}})
+			j.MaxSteps, j.MaxDepth = tt.maxSteps, tt.maxDepth
+			withSubJourneys(j, []policy.OrchestrationStep{invokeStep(1, "a")}, tt.subs)
+			var st journey.State
+			act, err := j.Advance(context.Background(), newEnv(), &st)
+			if act != nil || !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.wantText) {
+				t.Fatalf("Advance = %#v, %v; want %v mentioning %q", act, err, tt.want, tt.wantText)
+			}
+			maxDepth := tt.maxDepth
+			if maxDepth == 0 {
+				maxDepth = journey.DefaultMaxDepth
+			}
+			if len(st.Stack) > maxDepth {
+				t.Errorf("%d sub journeys in progress, want at most %d", len(st.Stack), maxDepth)
+			}
+			if st.Done {
+				t.Error("State.Done set by a looping journey")
+			}
+		})
+	}
+	t.Run("after a party answers (Resume)", func(t *testing.T) {
+		rec := &recorder{}
+		j := loadJourney(t, exchangeStep(1, "", "FacebookExchange=Facebook-OAUTH")+sendStep(3, "JwtIssuer"), "", twoIdPs(rec))
+		withSubJourneys(j, nil, self)
+		j.Journey.Steps = append(j.Journey.Steps[:1], append([]policy.OrchestrationStep{invokeStep(2, "a")}, j.Journey.Steps[1:]...)...)
+		env := newEnv()
+		var st journey.State
+		advanceTo[journey.Redirect](t, j, env, &st)
+		act, err := j.Resume(context.Background(), env, &st, url.Values{"code": {"c"}})
+		if act != nil || !errors.Is(err, journey.ErrDepthLimit) {
+			t.Fatalf("Resume = %#v, %v; want ErrDepthLimit", act, err)
+		}
+	})
+	t.Run("a nested sub journey within the limits runs", func(t *testing.T) {
+		rec := &recorder{}
+		j := loadJourney(t, sendStep(2, "JwtIssuer"), "", map[string]any{"JwtIssuer": issuer{}, "REST-A": &caller{id: "REST-A", rec: rec}})
+		j.MaxDepth = 2
+		withSubJourneys(j, []policy.OrchestrationStep{invokeStep(1, "a")}, map[string][]policy.OrchestrationStep{
+			"a": {invokeStep(1, "b")},
+			"b": {{Order: 1, Type: journey.StepClaimsExchange, ClaimsExchanges: []policy.ClaimsExchange{{ID: "A", TechnicalProfileReferenceID: "REST-A"}}}},
+		})
+		var st journey.State
+		advanceTo[journey.Send](t, j, newEnv(), &st)
+		if got := rec.list(); !reflect.DeepEqual(got, []string{"call REST-A"}) {
+			t.Errorf("calls = %q, want REST-A once", got)
+		}
+	})
+}
+
+// TestAdvanceStopsWhenContextEnds: a cancelled request stops the journey
+// before its next step, with the context's cause.
+func TestAdvanceStopsWhenContextEnds(t *testing.T) {
+	rec := &recorder{}
+	cause := errors.New("the request's time budget is spent")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	profiles := map[string]any{
+		"REST-A":    &caller{id: "REST-A", rec: rec, hook: func() { cancel(cause) }},
+		"REST-B":    &caller{id: "REST-B", rec: rec},
+		"JwtIssuer": issuer{},
+	}
+	j := loadJourney(t, exchangeStep(1, "", "A=REST-A")+exchangeStep(2, "", "B=REST-B")+sendStep(3, "JwtIssuer"), "", profiles)
+	var st journey.State
+	act, err := j.Advance(ctx, newEnv(), &st)
+	if act != nil || !errors.Is(err, cause) {
+		t.Fatalf("Advance = %#v, %v; want the context's cause", act, err)
+	}
+	if got := rec.list(); !reflect.DeepEqual(got, []string{"call REST-A"}) {
+		t.Errorf("calls = %q, want REST-A only", got)
+	}
+}
+
+// advanceTo runs j.Advance and fails the test unless it returns an action of type A.
+func advanceTo[A journey.Action](t *testing.T, j *journey.Journey, env *profile.Env, st *journey.State) A {
+	t.Helper()
+	act, err := j.Advance(context.Background(), env, st)
+	if err != nil {
+		t.Fatalf("Advance: %v", err)
+	}
+	a, ok := act.(A)
+	if !ok {
+		t.Fatalf("Advance = %#v, want %T", act, a)
+	}
+	return a
 }
