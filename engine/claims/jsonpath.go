@@ -1,12 +1,18 @@
 package claims
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
 
-// JSONSource looks up partner claims in a JSON document.
+// JSONSource looks up partner claims in a JSON document. It reads the
+// document as encoding/json (and Json.NET, which B2C uses) do where gjson
+// differs: a byte that is not UTF-8 is U+FFFD and a duplicate member keeps
+// its last value.
 type JSONSource struct {
 	doc gjson.Result
 	// Paths enables nested paths (ResolveJsonPathsInJsonTokens): "a.b", "a.0.b" and "a[0].b".
@@ -15,46 +21,117 @@ type JSONSource struct {
 
 // ParseJSON checks that data is a JSON object and returns a source over it.
 func ParseJSON(data []byte, paths bool) (*JSONSource, error) {
-	if !gjson.ValidBytes(data) {
-		return nil, ErrNotJSON
-	}
-	doc := gjson.ParseBytes(data)
-	if !doc.IsObject() {
-		return nil, ErrNotJSONObject
+	doc, err := parseObject(data)
+	if err != nil {
+		return nil, err
 	}
 	return &JSONSource{doc: doc, Paths: paths}, nil
+}
+
+// parseObject checks data with encoding/json's grammar, replaces bytes that
+// are not UTF-8 as encoding/json does, and requires an object.
+func parseObject(data []byte) (gjson.Result, error) {
+	if !json.Valid(data) {
+		return gjson.Result{}, ErrNotJSON
+	}
+	doc := gjson.ParseBytes(toValidUTF8(data))
+	if !doc.IsObject() {
+		return gjson.Result{}, ErrNotJSONObject
+	}
+	return doc, nil
+}
+
+// toValidUTF8 replaces every byte that does not start a UTF-8 sequence with
+// U+FFFD, one for each such byte, as encoding/json does in the strings it
+// decodes. In valid JSON such bytes can only be inside strings.
+func toValidUTF8(data []byte) []byte {
+	if utf8.Valid(data) {
+		return data
+	}
+	out := make([]byte, 0, len(data)+16)
+	for len(data) > 0 {
+		r, n := utf8.DecodeRune(data)
+		if r == utf8.RuneError && n == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, data[:n]...)
+		}
+		data = data[n:]
+	}
+	return out
 }
 
 // Lookup returns the value at name: a member name, or with Paths a JSON path.
 // A JSON null is absent.
 func (s *JSONSource) Lookup(name string) (any, bool) {
-	var r gjson.Result
+	segs := []string{name}
 	if s.Paths {
-		r = s.doc.Get(GJSONPath(name))
-	} else {
-		r = s.doc.Get(gjson.Escape(name))
+		segs = PathSegments(name)
 	}
-	if !r.Exists() || r.Type == gjson.Null {
+	if len(segs) == 0 || segs[0] == "" {
+		return nil, false
+	}
+	r := s.doc
+	for _, seg := range segs {
+		if r = child(r, seg); !r.Exists() {
+			return nil, false
+		}
+	}
+	if r.Type == gjson.Null {
 		return nil, false
 	}
 	return valueOf(r), true
 }
 
-// GJSONPath converts a B2C JSON path, in either of the documented forms
-// "contacts.0.person.name" and "contacts[0].person.name", into a gjson path whose
-// segments are escaped so that characters such as '~' stay literal.
-func GJSONPath(path string) string {
+// PathSegments splits a B2C JSON path, in either of the documented forms
+// "contacts.0.person.name" and "contacts[0].person.name", into its member
+// names and array indexes. Every other character is literal; empty segments
+// are dropped.
+func PathSegments(path string) []string {
 	path = strings.ReplaceAll(path, "]", "")
-	path = strings.ReplaceAll(path, "[", ".")
-	segs := strings.Split(path, ".")
-	out := segs[:0]
-	for _, s := range segs {
-		if s == "" {
-			continue
+	return strings.FieldsFunc(path, func(r rune) bool { return r == '.' || r == '[' })
+}
+
+// child is the member seg of an object, the last one when the name is
+// repeated, or the element at index seg (ASCII digits) of an array. gjson's
+// own paths keep the first of repeated members, and give meaning to
+// characters such as '*', '#' and '@', so segments are matched here.
+func child(r gjson.Result, seg string) gjson.Result {
+	var found gjson.Result
+	switch {
+	case r.IsObject():
+		r.ForEach(func(k, v gjson.Result) bool {
+			if text(k) == seg {
+				found = v
+			}
+			return true
+		})
+	case r.IsArray():
+		i, ok := arrayIndex(seg)
+		if !ok {
+			break
 		}
-		out = append(out, gjson.Escape(s))
+		r.ForEach(func(_, v gjson.Result) bool {
+			if i == 0 {
+				found = v
+				return false
+			}
+			i--
+			return true
+		})
 	}
-	return strings.Join(out, ".")
+	return found
+}
+
+// arrayIndex reads an array index written in ASCII digits.
+func arrayIndex(seg string) (int, bool) {
+	for _, c := range []byte(seg) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	i, err := strconv.Atoi(seg)
+	return i, err == nil
 }
 
 func valueOf(r gjson.Result) any {
@@ -68,7 +145,7 @@ func valueOf(r gjson.Result) any {
 			if it.IsObject() || it.IsArray() || it.Type == gjson.Number {
 				items = append(items, it.Raw) // numbers keep their text: 1.50 stays 1.50
 			} else {
-				items = append(items, it.String())
+				items = append(items, text(it))
 			}
 		}
 		return items
@@ -77,6 +154,21 @@ func valueOf(r gjson.Result) any {
 	case r.Type == gjson.Number:
 		return r.Raw // not r.String(): 1.50 and 1e3 keep their text
 	default:
+		return text(r)
+	}
+}
+
+// text is a value as a string: a JSON string decoded as encoding/json
+// decodes it, true and false as written. gjson takes any \u escape after a
+// lone high surrogate for its low half ("\ud800\u0041" gives one U+FFFD, not
+// U+FFFD and "A"), so strings with \u escapes are decoded by encoding/json.
+func text(r gjson.Result) string {
+	if r.Type != gjson.String || !strings.Contains(r.Raw, `\u`) {
 		return r.String()
 	}
+	var s string
+	if err := json.Unmarshal([]byte(r.Raw), &s); err != nil {
+		return r.String() // not reached: the document is valid JSON
+	}
+	return s
 }

@@ -145,6 +145,59 @@ func TestJSONSourceLookup(t *testing.T) {
 	}
 }
 
+// TestJSONSourceReadsAsEncodingJSON holds the disagreements with
+// encoding/json that FuzzJSONLookup found: gjson matched a key holding
+// invalid UTF-8 byte for byte, where encoding/json (and .NET) read every such
+// byte as U+FFFD; gjson kept the first of repeated members, encoding/json
+// and Json.NET the last; gjson took any \u escape after a lone high
+// surrogate for its low half.
+func TestJSONSourceReadsAsEncodingJSON(t *testing.T) {
+	tests := []struct {
+		name   string
+		doc    string
+		paths  bool
+		lookup string
+		want   any
+		wantOK bool
+	}{
+		{"invalid UTF-8 key is not found byte for byte", "{\"\xff\":\"v\"}", false, "\xff", nil, false},
+		{"invalid UTF-8 key is found as U+FFFD", "{\"\xff\":\"v\"}", false, "\ufffd", "v", true},
+		{"invalid UTF-8 key with paths", "{\"\xff\":\"v\"}", true, "\xff", nil, false},
+		{"one U+FFFD per invalid byte", "{\"a\":{\"\xe2\x82x\":\"v\"}}", true, "a.\ufffd\ufffdx", "v", true},
+		{"invalid UTF-8 value is U+FFFD", "{\"k\":\"a\xffb\"}", false, "k", "a\ufffdb", true},
+		{"invalid UTF-8 in an array", "{\"k\":[\"\xc3\"]}", false, "k", []string{"\ufffd"}, true},
+		{"valid U+FFFD kept", "{\"\ufffd\":\"v\"}", false, "\ufffd", "v", true},
+		{"escaped key", `{"a\u0062":"v"}`, false, "ab", "v", true},
+		{"lone surrogate escape is U+FFFD", `{"\ud800":"v"}`, false, "\ufffd", "v", true},
+		{"lone high surrogate before another escape", `{"k":"\udC00\u0000"}`, false, "k", "\ufffd\x00", true},
+		{"lone high surrogate before an escaped letter", `{"k":"\ud800\u0041"}`, false, "k", "\ufffdA", true},
+		{"lone high surrogate before a pair", `{"k":"\ud800\ud800\udc00"}`, false, "k", "\ufffd\U00010000", true},
+		{"lone high surrogate in a key", `{"\ud800\u0041":"v"}`, false, "\ufffdA", "v", true},
+		{"lone high surrogate in an array item", `{"k":["\ud800\u0041"]}`, true, "k", []string{"\ufffdA"}, true},
+		{"surrogate pair", `{"k":"\ud83d\ude00"}`, false, "k", "\U0001F600", true},
+		{"duplicate key keeps the last value", `{"a":1,"a":2}`, false, "a", "2", true},
+		{"duplicate key whose last value is null is absent", `{"a":1,"a":null}`, false, "a", nil, false},
+		{"duplicate nested key keeps the last object", `{"a":{"b":1},"a":{"c":2}}`, true, "a.b", nil, false},
+		{"duplicate nested key, last object's member", `{"a":{"b":1},"a":{"c":2}}`, true, "a.c", "2", true},
+		{"array index with leading zero", `{"a":["x","y"]}`, true, "a.01", "y", true},
+		{"array index not a number", `{"a":["x","y"]}`, true, "a.+1", nil, false},
+		{"array index beyond int", `{"a":["x"]}`, true, "a.99999999999999999999", nil, false},
+		{"index into a scalar", `{"a":"x"}`, true, "a.0", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src, err := ParseJSON([]byte(tt.doc), tt.paths)
+			if err != nil {
+				t.Fatalf("ParseJSON(%q): %v", tt.doc, err)
+			}
+			got, ok := src.Lookup(tt.lookup)
+			if ok != tt.wantOK || !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Lookup(%q) with paths=%v in %q = %#v, %v; want %#v, %v", tt.lookup, tt.paths, tt.doc, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
 func TestParseJSONErrors(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -156,6 +209,8 @@ func TestParseJSONErrors(t *testing.T) {
 		{"form body", "access_token=abc&expires=3600", ErrNotJSON},
 		{"truncated object", `{"id": "1"`, ErrNotJSON},
 		{"trailing comma", `{"id": "1",}`, ErrNotJSON},
+		{"control character in a string", "{\"id\": \"a\x01\"}", ErrNotJSON},
+		{"nested deeper than encoding/json allows", strings.Repeat(`{"a":`, 10001) + "1" + strings.Repeat("}", 10001), ErrNotJSON},
 		{"array", `[{"id": "1"}]`, ErrNotJSONObject},
 		{"string", `"id"`, ErrNotJSONObject},
 		{"number", `42`, ErrNotJSONObject},
@@ -176,33 +231,37 @@ func TestParseJSONErrors(t *testing.T) {
 	}
 }
 
-func TestGJSONPath(t *testing.T) {
+func TestPathSegments(t *testing.T) {
 	tests := []struct {
 		name string
 		path string
-		want string
+		want []string
 	}{
-		{"flat", "id", "id"},
-		{"dotted", "a.b", "a.b"},
-		{"dotted index", "contacts.0.person.name", "contacts.0.person.name"},
-		{"bracket index", "contacts[0].person.name", "contacts.0.person.name"},
-		{"consecutive brackets", "a[0][1]", "a.0.1"},
-		{"leading bracket", "[0].id", "0.id"},
-		{"tilde escaped", "elements[0].handle~.emailAddress", `elements.0.handle\~.emailAddress`},
-		{"gjson specials escaped", "@this.#.a|b.*?!", `\@this.\#.a\|b.\*\?\!`},
-		{"empty segments dropped", "a..b.", "a.b"},
-		{"empty", "", ""},
+		{"flat", "id", []string{"id"}},
+		{"dotted", "a.b", []string{"a", "b"}},
+		{"dotted index", "contacts.0.person.name", []string{"contacts", "0", "person", "name"}},
+		{"bracket index", "contacts[0].person.name", []string{"contacts", "0", "person", "name"}},
+		{"consecutive brackets", "a[0][1]", []string{"a", "0", "1"}},
+		{"leading bracket", "[0].id", []string{"0", "id"}},
+		{"tilde literal", "elements[0].handle~.emailAddress", []string{"elements", "0", "handle~", "emailAddress"}},
+		{"gjson specials literal", "@this.#.a|b.*?!", []string{"@this", "#", "a|b", "*?!"}},
+		{"backslash literal", `a\.b`, []string{`a\`, "b"}},
+		{"empty segments dropped", "a..b.", []string{"a", "b"}},
+		{"empty", "", []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := GJSONPath(tt.path); got != tt.want {
-				t.Errorf("GJSONPath(%q) = %q, want %q", tt.path, got, tt.want)
+			if got := PathSegments(tt.path); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("PathSegments(%q) = %q, want %q", tt.path, got, tt.want)
 			}
 		})
 	}
 }
 
-func FuzzGJSONPath(f *testing.F) {
+// FuzzPathSegments checks that any member name is found literally without
+// paths, and with paths when it holds no path syntax; and that path segments
+// are never empty and never hold path syntax.
+func FuzzPathSegments(f *testing.F) {
 	for _, s := range []string{
 		"contacts.0.person.name", "contacts[0].person.name", "elements[0].handle~.emailAddress",
 		"firstName.localized", "a[0][1]", "..", "[", "]", "@this", "#(a==b)", `a\.b`, "", "a.#.b|@reverse",
@@ -218,7 +277,11 @@ func FuzzGJSONPath(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, path string) {
-		_ = GJSONPath(path)
+		for _, seg := range PathSegments(path) {
+			if seg == "" || strings.ContainsAny(seg, ".[]") {
+				t.Errorf("PathSegments(%q) has segment %q", path, seg)
+			}
+		}
 		withPaths.Lookup(path)
 		literal.Lookup(path)
 

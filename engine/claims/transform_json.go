@@ -117,8 +117,9 @@ func setSegs(node any, segs []string, v any, path string) (any, error) {
 // getSingleItemFromJSON reads the first member of the JSON object in inputJson
 // into the key and value output claims (either may be left out). A string value
 // is unquoted, a number keeps its text, an object or array stays raw JSON, and
-// null leaves value unset. JSON that is not an object, or an empty object, is
-// an error: B2C stops the journey there.
+// null leaves value unset. The document is read as ParseJSON reads it: a
+// repeated first member keeps its place and its last value. JSON that is not
+// an object, or an empty object, is an error: B2C stops the journey there.
 func getSingleItemFromJSON(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 	keyOut, keyErr := outputClaim(ct, "key")
 	valueOut, valueErr := outputClaim(ct, "value")
@@ -129,27 +130,24 @@ func getSingleItemFromJSON(ct *policy.ClaimsTransformation, bag *Bag, _ Env) err
 	if err != nil || !present {
 		return err
 	}
-	if !gjson.Valid(in) {
-		return fmt.Errorf("inputJson: %w", ErrNotJSON)
+	doc, err := parseObject([]byte(in))
+	if err != nil {
+		return fmt.Errorf("inputJson: %w", err)
 	}
-	doc := gjson.Parse(in)
-	if !doc.IsObject() {
-		return fmt.Errorf("inputJson: %w", ErrNotJSONObject)
-	}
-	var key, value gjson.Result
-	found := false
-	doc.ForEach(func(k, v gjson.Result) bool {
-		key, value, found = k, v, true
+	var key gjson.Result
+	doc.ForEach(func(k, _ gjson.Result) bool {
+		key = k
 		return false
 	})
-	if !found {
+	if !key.Exists() {
 		return fmt.Errorf("inputJson: want an object with at least one member, got %s", in)
 	}
+	value := child(doc, text(key)) // a repeated first member keeps its last value, as in Json.NET
 	if keyErr == nil {
-		bag.Set(keyOut, key.String())
+		bag.Set(keyOut, text(key))
 	}
 	if valueErr == nil && value.Type != gjson.Null {
-		v := value.String()
+		v := text(value)
 		if value.Type == gjson.Number || value.IsObject() || value.IsArray() {
 			v = value.Raw // 1.50 stays 1.50; nested JSON stays JSON
 		}
