@@ -3,6 +3,7 @@ package claims
 import (
 	"errors"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -187,29 +188,82 @@ func TestResolveDefaultClock(t *testing.T) {
 	}
 }
 
+// resolverFamilyRE is the syntax of a resolver family name.
+var resolverFamilyRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// FuzzResolve checks Resolve's contract: no panic; an error is
+// ErrUnsupportedResolver naming a resolver written in the input; text without
+// '{' is returned as is; the same input gives the same output; one resolver
+// between literal text is replaced by what Lookup gives, or kept as written
+// when its family is unknown or its name unsupported; and a resolved value
+// is not resolved again (a claim or query parameter holding "{Policy:PolicyId}"
+// comes out as written).
 func FuzzResolve(f *testing.F) {
-	for _, s := range []struct{ in, uiLocales string }{
-		{"{Culture:LCID}", "en-US"},
-		{"{Culture:RegionName}", " "},
-		{"{Culture:LanguageName}", "-"},
-		{"{OAUTH-KV:campaignId}", ""},
-		{"{Claim:email}/{Policy:PolicyId}", "fr"},
-		{"{{Context:DateTimeInUtc}}", "\t"},
-		{"{Context:Nope}", "zz-ZZ"},
-		{"{Foo:Bar}{", "en-US fr-FR"},
-		{"{:}", ""},
+	for _, s := range []struct{ in, uiLocales, family, name, value string }{
+		{"{Culture:LCID}", "en-US", "Culture", "LCID", "1033"},
+		{"{Culture:RegionName}", " ", "Culture", "RegionName", ""},
+		{"{Culture:LanguageName}", "-", "Culture", "LanguageName", "fr"},
+		{"{OAUTH-KV:campaignId}", "", "OAUTH-KV", "campaignId", "spring-2024"},
+		{"{Claim:email}/{Policy:PolicyId}", "fr", "Claim", "email", "alice@contoso.com"},
+		{"{{Context:DateTimeInUtc}}", "\t", "Context", "DateTimeInUtc", "{Context:DateTimeInUtc}"},
+		{"{Context:Nope}", "zz-ZZ", "Context", "Nope", "{Policy:PolicyId}"},
+		{"{Foo:Bar}{", "en-US fr-FR", "Foo", "Bar", "{"},
+		{"{:}", "", "", "", ""},
+		{"{Context:CorrelationId}", "en-US", "Context", "CorrelationId", "22222222-2222-2222-2222-222222222222"},
+		{"{Policy:TenantObjectId}", "", "Policy", "TenantObjectId", "11111111-1111-1111-1111-111111111111"},
+		{"{OIDC:LoginHint}", "", "OIDC", "LoginHint", "bob@contoso.com"},
+		{"{oauth2:access_token}", "", "oauth2", "access_token", ""},
+		{"{Settings:Tenant}", "", "Settings", "Tenant", "contoso.onmicrosoft.com"},
+		{"https://contoso.com/{Culture:RFC5646}/page?policy={Policy:PolicyId}&campaign={OAUTH-KV:campaignId}&x={Foo:Bar}", "fr-FR", "OAUTH-KV", "ui_locales", "fr-FR"},
 	} {
-		f.Add(s.in, s.uiLocales)
+		f.Add(s.in, s.uiLocales, s.family, s.name, s.value)
 	}
-	f.Fuzz(func(t *testing.T, in, uiLocales string) {
+	f.Fuzz(func(t *testing.T, in, uiLocales, family, name, value string) {
 		c := resolverContext()
 		c.Request.Set("ui_locales", uiLocales)
+		c.Request.Set("fuzz", value)
+		c.Claims.Set("fuzz", value)
+
 		got, err := c.Resolve(in)
-		if err != nil && !errors.Is(err, ErrUnsupportedResolver) {
-			t.Errorf("Resolve(%q) error = %v, want nil or ErrUnsupportedResolver", in, err)
+		var re *ResolverError
+		switch {
+		case err == nil:
+		case !errors.Is(err, ErrUnsupportedResolver) || !errors.As(err, &re):
+			t.Fatalf("Resolve(%q) error = %T %v, want nil or a *ResolverError", in, err, err)
+		case !strings.Contains(in, "{"+re.Family+":"+re.Name+"}"):
+			t.Errorf("Resolve(%q) error names {%s:%s}, which the input does not hold", in, re.Family, re.Name)
 		}
 		if !strings.Contains(in, "{") && got != in {
 			t.Errorf("Resolve(%q) = %q, want the input unchanged", in, got)
+		}
+		if again, err2 := c.Resolve(in); again != got || (err2 == nil) != (err == nil) {
+			t.Errorf("Resolve(%q) = %q, %v, then %q, %v", in, got, err, again, err2)
+		}
+
+		// A value is not resolved again.
+		for _, r := range []string{"{Claim:fuzz}", "{OAUTH-KV:fuzz}"} {
+			if got, err := c.Resolve(r); got != value || err != nil {
+				t.Errorf("Resolve(%q) with %q = %q, %v; want %q, nil", r, value, got, err, value)
+			}
+		}
+
+		// One resolver between literal text.
+		if !resolverFamilyRE.MatchString(family) || strings.ContainsAny(name, "{}") {
+			return
+		}
+		resolver := "{" + family + ":" + name + "}"
+		s := "<" + resolver + ">"
+		v, known, lerr := c.Lookup(family, name)
+		want := s
+		if known && lerr == nil {
+			want = "<" + v + ">"
+		}
+		got, err = c.Resolve(s)
+		if got != want || (err == nil) != (lerr == nil) || err != nil && err.Error() != lerr.Error() {
+			t.Errorf("Resolve(%q) = %q, %v; want %q, %v", s, got, err, want, lerr)
+		}
+		if !known && got != s {
+			t.Errorf("Resolve(%q) = %q; an unknown family stays as written", s, got)
 		}
 	})
 }
