@@ -140,7 +140,7 @@ func (s *Server) verifyAssertion(r *http.Request, params url.Values) (Client, er
 		}
 		return Client{}, bad("client_assertion aud %q does not contain the token endpoint URL %s", []string(aud), want)
 	}
-	now := s.now()
+	now := s.base.Now()
 	exp, err := mc.GetExpirationTime()
 	switch {
 	case err != nil:

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // Response modes of the authorization response (OAuth 2.0 Multiple Response Type Encoding
@@ -70,7 +72,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, in Request) error
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
 		return authorizeError{err: oauthError(CodeInvalidRequest, "the login form must be posted as application/x-www-form-urlencoded")}
 	}
-	params := cloneValues(in.Form)
+	params := kit.CloneValues(in.Form)
 	for _, f := range [...]string{"username", "password", "action"} { // the login form's own fields
 		params.Del(f)
 	}
@@ -87,7 +89,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, in Request) error
 	}
 
 	username, password := in.Form.Get("username"), in.Form.Get("password")
-	now := s.now()
+	now := s.base.Now()
 	s.mu.Lock()
 	u, ok := s.userLocked(username)
 	if !ok || subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) != 1 {
@@ -161,7 +163,7 @@ func (s *Server) parseAuthorize(p url.Values) (*authRequest, error) {
 		scope:        p.Get("scope"),
 		state:        p.Get("state"),
 		hasState:     p.Has("state"),
-		params:       cloneValues(p),
+		params:       kit.CloneValues(p),
 	}
 	back := func(code, desc string) error {
 		return authorizeError{err: oauthError(code, desc), redirect: ar}

@@ -81,7 +81,7 @@ func (s *Server) claims(w http.ResponseWriter, r *http.Request, in Request, read
 	}
 	tok := tokens[0]
 
-	now := s.now()
+	now := s.base.Now()
 	s.mu.Lock()
 	at, ok := s.tokens[tok.value]
 	var user User
@@ -238,7 +238,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if ret != "" && checkRedirectURI(ret) != nil {
 		ret = "" // not an absolute URI: show the page without a link
 	}
-	if err := s.renderPage(w, http.StatusOK, "logout", map[string]any{"Style": pageStyleCSS(), "Return": ret}); err != nil {
+	if err := s.pages.Render(w, http.StatusOK, "logout", map[string]any{"Return": ret}); err != nil {
 		s.writeError(w, r, err)
 	}
 }

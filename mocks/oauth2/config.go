@@ -200,17 +200,7 @@ type User struct {
 type Duration = cfgfile.Duration
 
 // ConfigError lists every problem Validate found. It matches ErrInvalidConfig with errors.Is.
-type ConfigError struct {
-	Problems []string
-}
-
-// Error lists the problems, one a line.
-func (e *ConfigError) Error() string {
-	return "invalid oauth2 config:\n  " + strings.Join(e.Problems, "\n  ")
-}
-
-// Is reports whether target is ErrInvalidConfig.
-func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+type ConfigError = cfgfile.ConfigError
 
 // Validate reports every problem at once as a *ConfigError: empty or duplicate client ids,
 // missing secrets, redirect URIs that are not absolute or carry a fragment, client switches with
@@ -218,37 +208,11 @@ func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig 
 // duplicate usernames, claims that cannot be written as JSON, negative lifetimes, an issuer that
 // is not an absolute URL.
 func (c Config) Validate() error {
-	var problems []string
+	problems := slices.Concat(
+		cfgfile.Items("clients", c.Clients, Client.problems, cfgfile.Key[Client]{Name: "id", Of: Client.key}),
+		cfgfile.Items("users", c.Users, User.problems, cfgfile.Key[User]{Name: "username", Of: User.key}),
+	)
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-
-	clientAt := map[string]int{}
-	for i, cl := range c.Clients {
-		for _, p := range cl.problems() {
-			add("clients[%d]: %s", i, p)
-		}
-		if cl.ID == "" {
-			continue
-		}
-		if first, dup := clientAt[cl.ID]; dup {
-			add("clients[%d]: duplicate id %q (first at clients[%d])", i, cl.ID, first)
-			continue
-		}
-		clientAt[cl.ID] = i
-	}
-	userAt := map[string]int{}
-	for i, u := range c.Users {
-		for _, p := range u.problems() {
-			add("users[%d]: %s", i, p)
-		}
-		if u.Username == "" {
-			continue
-		}
-		if first, dup := userAt[u.Username]; dup {
-			add("users[%d]: duplicate username %q (first at users[%d])", i, u.Username, first)
-			continue
-		}
-		userAt[u.Username] = i
-	}
 	if c.CodeTTL < 0 {
 		add("codeTTL: want zero (default %s) or positive, got %s", DefaultCodeTTL, c.CodeTTL)
 	}
@@ -260,11 +224,14 @@ func (c Config) Validate() error {
 			add("issuer: want an absolute URL, got %q", c.Issuer)
 		}
 	}
-	if len(problems) > 0 {
-		return &ConfigError{Problems: problems}
-	}
-	return nil
+	return cfgfile.Check("oauth2", problems)
 }
+
+// key identifies a client.
+func (c Client) key() string { return c.ID }
+
+// key identifies a user.
+func (u User) key() string { return u.Username }
 
 // problems lists what is wrong with one client on its own.
 func (c Client) problems() []string {
@@ -381,19 +348,9 @@ func (u User) problems() []string {
 	return out
 }
 
-func (c Client) validate() error {
-	if p := c.problems(); len(p) > 0 {
-		return &ConfigError{Problems: p}
-	}
-	return nil
-}
+func (c Client) validate() error { return cfgfile.Check("oauth2", c.problems()) }
 
-func (u User) validate() error {
-	if p := u.problems(); len(p) > 0 {
-		return &ConfigError{Problems: p}
-	}
-	return nil
-}
+func (u User) validate() error { return cfgfile.Check("oauth2", u.problems()) }
 
 // checkRedirectURI applies RFC 6749 §3.1.2: an absolute URI without a fragment.
 func checkRedirectURI(raw string) error {
@@ -411,16 +368,7 @@ func checkRedirectURI(raw string) error {
 
 // LoadConfig reads a Config from a .yaml, .yml or .json file, rejecting unknown keys, and
 // validates it. On a validation error it returns the decoded Config too.
-func LoadConfig(path string) (Config, error) {
-	var cfg Config
-	if err := cfgfile.Load(path, "oauth2", &cfg); err != nil {
-		return cfg, err
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("load oauth2 config %s: %w", path, err)
-	}
-	return cfg, nil
-}
+func LoadConfig(path string) (Config, error) { return cfgfile.LoadValid[Config](path, "oauth2") }
 
 func (c Client) clone() Client {
 	c.RedirectURIs = slices.Clone(c.RedirectURIs)

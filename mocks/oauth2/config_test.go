@@ -228,7 +228,7 @@ func TestClientSwitchesRoundTrip(t *testing.T) {
 		if r := e.admin("PUT", "/_admin/clients", string(b)); r.StatusCode != http.StatusNoContent {
 			t.Fatalf("PUT clients: %d %s", r.StatusCode, r.body)
 		}
-		r := e.admin("GET", "/_admin/config", "")
+		r := e.admin("GET", "/_admin/config?secrets=true", "")
 		var got oauth2.Config
 		if err := json.Unmarshal([]byte(r.body), &got); err != nil {
 			t.Fatal(err)

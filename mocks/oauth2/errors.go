@@ -3,6 +3,8 @@ package oauth2
 import (
 	"errors"
 	"net/http"
+
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 )
 
 // OAuth 2.0 error codes (RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1).
@@ -43,7 +45,7 @@ var (
 	// ErrUnknownUser is returned by SetUserClaims for a username the server does not know.
 	ErrUnknownUser = errors.New("unknown user")
 	// ErrInvalidConfig is matched by every *ConfigError.
-	ErrInvalidConfig = errors.New("invalid config")
+	ErrInvalidConfig = cfgfile.ErrInvalidConfig
 )
 
 // Error returns "code: description".

@@ -5,6 +5,9 @@ import (
 	"net/http"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/iefconform/iefconform/mocks/internal/jwks"
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // registeredIDTokenClaims are the id_token claims the server sets itself; a user's claims of the
@@ -38,7 +41,7 @@ func (s *Server) idToken(r *http.Request, c Client, u User, nonce string) (strin
 	if id, ok := u.Claims["id"]; ok && id != nil {
 		sub = fmt.Sprint(id)
 	}
-	now := s.now()
+	now := s.base.Now()
 	claims["iss"] = s.issuerFor(r)
 	claims["sub"] = sub
 	claims["aud"] = c.idTokenAudience()
@@ -66,9 +69,9 @@ func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	k := rsaJWK(&key.PublicKey)
-	k["kid"], k["use"], k["alg"] = kid, "sig", "RS256"
-	writeJSON(w, http.StatusOK, map[string]any{"keys": []map[string]string{k}})
+	k := jwks.RSAKey(&key.PublicKey)
+	k.Kid, k.Use, k.Alg = kid, "sig", "RS256"
+	kit.WriteJSON(w, http.StatusOK, jwks.Set{Keys: []jwks.Key{k}})
 }
 
 // handleDiscovery serves OpenID Provider metadata (OpenID Connect Discovery 1.0 §3) whose
@@ -78,7 +81,7 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base := baseURL(r)
-	writeJSON(w, http.StatusOK, map[string]any{
+	kit.WriteJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                           s.issuerFor(r),
 		"authorization_endpoint":                           base + "/authorize",
 		"token_endpoint":                                   base + "/token",

@@ -1,10 +1,10 @@
 package oauth2
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
+
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // writeError is the one place where errors become responses: authorization errors go back to
@@ -29,7 +29,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.As(err, &ie) {
 			var oe Error
 			if errors.As(ie.err, &oe) {
-				writeJSON(w, http.StatusOK, in200Body(oe, ie.param))
+				kit.WriteJSON(w, http.StatusOK, in200Body(oe, ie.param))
 				return
 			}
 			err = ie.err
@@ -46,54 +46,28 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 	}
-	s.logger.Error("oauth2 mock: unexpected failure", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.base.Unexpected(r, err)
 	writeJSONError(w, Error{Code: CodeServerError, Description: "unexpected failure in the mock identity provider"})
 }
+
+// realm is the realm of the server's WWW-Authenticate challenges.
+const realm = "mock-oauth2"
 
 // challenge renders a WWW-Authenticate header value for ce.
 func challenge(ce challengeError) string {
 	if ce.scheme == "Basic" {
-		return `Basic realm="mock-oauth2", charset="UTF-8"`
+		return kit.Challenge("Basic", realm, "charset", "UTF-8")
 	}
-	v := `Bearer realm="mock-oauth2", error="` + ce.err.Code + `"`
+	params := []string{"error", ce.err.Code}
 	if ce.err.Description != "" {
-		v += `, error_description="` + quoteSafe(ce.err.Description) + `"`
+		params = append(params, "error_description", ce.err.Description)
 	}
-	return v
-}
-
-// quoteSafe keeps a description inside a quoted-string (RFC 6750 §3 allows %x20-21 / %x23-5B / %x5D-7E).
-func quoteSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			return ' '
-		}
-		return r
-	}, s)
+	return kit.Challenge("Bearer", realm, params...)
 }
 
 // writeJSONError writes an RFC 6749 §5.2 error body.
 func writeJSONError(w http.ResponseWriter, e Error) {
-	body := map[string]string{"error": e.Code}
-	if e.Description != "" {
-		body["error_description"] = e.Description
-	}
-	writeJSON(w, e.status(), body)
-}
-
-// writeJSON writes v as a JSON response that no cache keeps (RFC 6749 §5.1).
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// only values built by this package reach here; they always marshal
-		status, b = http.StatusInternalServerError, []byte(`{"error":"server_error"}`)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	kit.WriteJSON(w, e.status(), kit.ErrorBody(e.Code, e.Description))
 }
 
 // in200Error is a protocol error for a client with ErrorIn200: answered with HTTP 200 and

@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 func TestWriteError(t *testing.T) {
@@ -57,7 +59,7 @@ func TestOversizedBody(t *testing.T) {
 	}
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
-	body := "client_id=c&client_secret=s&pad=" + strings.Repeat("x", maxBody)
+	body := "client_id=c&client_secret=s&pad=" + strings.Repeat("x", kit.MaxBody)
 	resp, err := http.Post(ts.URL+"/token", "application/x-www-form-urlencoded", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

@@ -3,8 +3,8 @@ package oauth2
 import (
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -14,24 +14,22 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 	"github.com/iefconform/iefconform/mocks/journal"
 )
 
 // Server is the mock identity provider. It is safe for concurrent use; give each scenario its own.
 type Server struct {
-	now    func() time.Time
-	logger *slog.Logger
-	jrnl   *journal.Journal
-	party  string
-	pages  *template.Template
-
-	handler   http.Handler
-	closed    chan struct{}
-	closeOnce sync.Once
+	base    *kit.Base
+	pages   *kit.Pages
+	handler http.Handler
 
 	issuer  string // Config.Issuer; empty means the base URL of each request
 	keyOnce sync.Once
 	sig     signer // the id_token signing key
+
+	queue    kit.Queue[Endpoint]
+	requests *kit.Log[Endpoint, Request]
 
 	mu            sync.Mutex
 	clients       []Client
@@ -42,8 +40,6 @@ type Server struct {
 	codes         map[string]*grant
 	tokens        map[string]*accessToken
 	jtis          map[string]map[string]bool // client id → client_assertion jti values seen
-	queue         map[Endpoint][]Response
-	requests      map[Endpoint][]Request
 }
 
 // grant is an issued authorization code.
@@ -74,33 +70,19 @@ type Option func(*Server)
 // WithJournal records every request to the protocol routes in j under the given party name
 // ("oauth2" when empty).
 func WithJournal(j *journal.Journal, party string) Option {
-	return func(s *Server) {
-		if party == "" {
-			party = "oauth2"
-		}
-		s.jrnl = j
-		s.party = party
-	}
+	return func(s *Server) { s.base.SetJournal(j, party) }
 }
 
 // WithClock replaces time.Now for code and token lifetimes and request times. Delays of queued
 // responses always run on the real clock.
-func WithClock(now func() time.Time) Option {
-	return func(s *Server) {
-		if now != nil {
-			s.now = now
-		}
-	}
-}
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.base.SetClock(now) } }
 
 // WithLogger sets where unexpected (server_error) failures are logged; the default is slog.Default().
-func WithLogger(l *slog.Logger) Option {
-	return func(s *Server) {
-		if l != nil {
-			s.logger = l
-		}
-	}
-}
+func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.base.SetLogger(l) } }
+
+// WithAdminToken makes every request to the admin API need Authorization: Bearer token. Without
+// it the admin API answers loopback clients only (see the package documentation).
+func WithAdminToken(token string) Option { return func(s *Server) { s.base.SetAdminToken(token) } }
 
 // WithSigningKey sets the RSA key that signs id_tokens, for tests with fixed keys; by default
 // the server generates a 2048-bit key when it first needs one.
@@ -123,10 +105,11 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("new oauth2 server: %w", err)
 	}
 	s := &Server{
-		now:           time.Now,
-		logger:        slog.Default(),
+		base:          kit.NewBase("oauth2"),
 		pages:         pages,
-		closed:        make(chan struct{}),
+		requests:      kit.NewLog[Endpoint](Request.clone),
+		clients:       cfgfile.CloneAll(cfg.Clients, Client.clone),
+		users:         cfgfile.CloneAll(cfg.Users, User.clone),
 		codeTTL:       time.Duration(cfg.CodeTTL),
 		tokenTTL:      time.Duration(cfg.TokenTTL),
 		allowTokenGET: cfg.AllowTokenGET,
@@ -134,20 +117,12 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		codes:         map[string]*grant{},
 		tokens:        map[string]*accessToken{},
 		jtis:          map[string]map[string]bool{},
-		queue:         map[Endpoint][]Response{},
-		requests:      map[Endpoint][]Request{},
 	}
 	if s.codeTTL == 0 {
 		s.codeTTL = DefaultCodeTTL
 	}
 	if s.tokenTTL == 0 {
 		s.tokenTTL = DefaultTokenTTL
-	}
-	for _, c := range cfg.Clients {
-		s.clients = append(s.clients, c.clone())
-	}
-	for _, u := range cfg.Users {
-		s.users = append(s.users, u.clone())
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -166,9 +141,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Close releases requests waiting on the Delay of a queued response, so that shutting down the
 // HTTP server never waits for them. Call it before closing the listener; it is idempotent.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() { close(s.closed) })
-}
+func (s *Server) Close() { s.base.Close() }
 
 // routes builds the router: protocol routes (journaled when asked) and the admin API.
 func (s *Server) routes() http.Handler {
@@ -181,29 +154,31 @@ func (s *Server) routes() http.Handler {
 	proto.HandleFunc("/.well-known/openid-configuration", s.handleDiscovery)
 	proto.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
 
-	admin := mux.NewRouter()
-	admin.HandleFunc("/_admin/config", s.handleAdminConfig).Methods(http.MethodGet)
-	admin.HandleFunc("/_admin/users", s.handleAdminUsers).Methods(http.MethodPut)
-	admin.HandleFunc("/_admin/clients", s.handleAdminClients).Methods(http.MethodPut)
-	admin.HandleFunc("/_admin/enqueue", s.handleAdminEnqueue).Methods(http.MethodPost)
-	admin.HandleFunc("/_admin/requests", s.handleAdminRequests).Methods(http.MethodGet)
-	admin.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
-	admin.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, Error{Code: CodeInvalidRequest, Description: r.Method + " is not allowed on " + r.URL.Path, Status: http.StatusMethodNotAllowed})
-	})
-
-	var protoHandler http.Handler = proto
-	if s.jrnl != nil {
-		protoHandler = s.jrnl.Wrap(s.party, proto)
-	}
-	root := mux.NewRouter()
-	root.PathPrefix("/_admin/").Handler(admin)
-	root.PathPrefix("/").Handler(protoHandler)
-	return root
+	return s.base.Handler(proto, kit.Admin{Fail: s.adminFail, Routes: []kit.Route{
+		kit.Config(s.Config, "clients.*.secret", "users.*.password"),
+		kit.Apply(http.MethodPut, "/_admin/users", s.AddUser),
+		kit.Apply(http.MethodPut, "/_admin/clients", s.AddClient),
+		kit.Enqueue(endpoints, 100, s.Enqueue),
+		kit.Requests(endpoints, s.Requests),
+	}})
 }
 
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, Error{Code: CodeInvalidRequest, Description: "no route " + r.URL.Path, Status: http.StatusNotFound})
+}
+
+// adminFail answers a refusal of the admin API as an RFC 6749 §5.2 error: invalid_request with
+// the refusal's status, or the admin guard's unauthorized and forbidden.
+func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
+	var ke *kit.Error
+	if errors.As(err, &ke) {
+		code := CodeInvalidRequest
+		if ke.Code == kit.CodeUnauthorized || ke.Code == kit.CodeForbidden {
+			code = ke.Code
+		}
+		err = Error{Code: code, Description: ke.Message, Status: ke.Status}
+	}
+	s.writeError(w, r, err)
 }
 
 // AddClient adds a client or replaces the one with the same ID.
@@ -213,12 +188,7 @@ func (s *Server) AddClient(c Client) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c = c.clone()
-	if i := slices.IndexFunc(s.clients, func(x Client) bool { return x.ID == c.ID }); i >= 0 {
-		s.clients[i] = c
-	} else {
-		s.clients = append(s.clients, c)
-	}
+	s.clients = cfgfile.Upsert(s.clients, c.clone(), Client.key)
 	return nil
 }
 
@@ -230,12 +200,7 @@ func (s *Server) AddUser(u User) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u = u.clone()
-	if i := slices.IndexFunc(s.users, func(x User) bool { return x.Username == u.Username }); i >= 0 {
-		s.users[i] = u
-	} else {
-		s.users = append(s.users, u)
-	}
+	s.users = cfgfile.Upsert(s.users, u.clone(), User.key)
 	return nil
 }
 
@@ -258,22 +223,14 @@ func (s *Server) SetUserClaims(username string, claims map[string]any) error {
 func (s *Server) Users() []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]User, len(s.users))
-	for i, u := range s.users {
-		out[i] = u.clone()
-	}
-	return out
+	return cfgfile.CloneAll(s.users, User.clone)
 }
 
 // Clients returns a copy of every client, in the order they were added.
 func (s *Server) Clients() []Client {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Client, len(s.clients))
-	for i, c := range s.clients {
-		out[i] = c.clone()
-	}
-	return out
+	return cfgfile.CloneAll(s.clients, Client.clone)
 }
 
 // Config returns the server's current configuration: clients, users, lifetimes and switches.
@@ -293,11 +250,7 @@ func (s *Server) Config() Config {
 
 // clientLocked returns the client with the given id. The caller holds s.mu.
 func (s *Server) clientLocked(id string) (Client, bool) {
-	i := slices.IndexFunc(s.clients, func(x Client) bool { return x.ID == id })
-	if i < 0 {
-		return Client{}, false
-	}
-	return s.clients[i], true
+	return cfgfile.Find(s.clients, id, Client.key)
 }
 
 // client returns a copy of the client with the given id.
@@ -309,10 +262,4 @@ func (s *Server) client(id string) (Client, bool) {
 }
 
 // userLocked returns the user with the given username. The caller holds s.mu.
-func (s *Server) userLocked(name string) (User, bool) {
-	i := slices.IndexFunc(s.users, func(x User) bool { return x.Username == name })
-	if i < 0 {
-		return User{}, false
-	}
-	return s.users[i], true
-}
+func (s *Server) userLocked(name string) (User, bool) { return cfgfile.Find(s.users, name, User.key) }

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // issued is what a redeemed code gave: an access token and what the id_token needs.
@@ -105,7 +107,7 @@ func (s *Server) exchange(r *http.Request, in Request, readErr error, params url
 // redeem turns a code into an access token: the code must exist, be unused and unexpired, have
 // been issued to the client, and redirectURI must equal the authorization request's.
 func (s *Server) redeem(client Client, code, redirectURI string) (issued, error) {
-	now := s.now()
+	now := s.base.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, ok := s.codes[code]
@@ -186,7 +188,7 @@ func (s *Server) writeToken(w http.ResponseWriter, r *http.Request, c Client, is
 	if idToken != "" {
 		body["id_token"] = idToken
 	}
-	writeJSON(w, http.StatusOK, body)
+	kit.WriteJSON(w, http.StatusOK, body)
 	return nil
 }
 

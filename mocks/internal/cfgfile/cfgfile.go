@@ -87,6 +87,9 @@ func cloneValue(v any) any {
 // Duration is a time.Duration written as a Go duration string ("60s", "5m") in JSON and YAML.
 type Duration time.Duration
 
+// Delay is a Duration whose errors speak of a delay, for the delays of canned responses.
+type Delay time.Duration
+
 // String returns the duration in Go syntax, for example "1m0s".
 func (d Duration) String() string { return time.Duration(d).String() }
 
@@ -95,11 +98,7 @@ func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()
 
 // UnmarshalJSON reads a duration string such as "60s".
 func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("duration: want a string such as \"60s\", got %s", b)
-	}
-	return d.parse(s)
+	return unmarshalJSON(b, (*time.Duration)(d), "duration", "60s")
 }
 
 // MarshalYAML writes the duration as a string.
@@ -107,20 +106,50 @@ func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
 
 // UnmarshalYAML reads a duration string such as "60s".
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("duration at line %d: want a string such as \"60s\"", n.Line)
+	return unmarshalYAML(n, (*time.Duration)(d), "duration", "60s")
+}
+
+// MarshalJSON writes the delay as a string.
+func (d Delay) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads a duration string such as "2s".
+func (d *Delay) UnmarshalJSON(b []byte) error {
+	return unmarshalJSON(b, (*time.Duration)(d), "delay", "2s")
+}
+
+// MarshalYAML writes the delay as a string.
+func (d Delay) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// UnmarshalYAML reads a duration string such as "2s".
+func (d *Delay) UnmarshalYAML(n *yaml.Node) error {
+	return unmarshalYAML(n, (*time.Duration)(d), "delay", "2s")
+}
+
+// unmarshalJSON reads a JSON string such as example into d; errors name the value what.
+func unmarshalJSON(b []byte, d *time.Duration, what, example string) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("%s: want a string such as %q, got %s", what, example, b)
 	}
-	if err := d.parse(n.Value); err != nil {
+	return parse(s, d, what, example)
+}
+
+// unmarshalYAML reads a YAML scalar such as example into d; errors name the value what.
+func unmarshalYAML(n *yaml.Node, d *time.Duration, what, example string) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("%s at line %d: want a string such as %q", what, n.Line, example)
+	}
+	if err := parse(n.Value, d, what, example); err != nil {
 		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
 	return nil
 }
 
-func (d *Duration) parse(s string) error {
+func parse(s string, d *time.Duration, what, example string) error {
 	v, err := time.ParseDuration(strings.TrimSpace(s))
 	if err != nil {
-		return fmt.Errorf("duration: want a string such as \"60s\", got %q: %w", s, err)
+		return fmt.Errorf("%s: want a string such as %q, got %q: %w", what, example, s, err)
 	}
-	*d = Duration(v)
+	*d = v
 	return nil
 }

@@ -1,4 +1,6 @@
-// Package jwks fetches and caches JSON Web Key Sets for the mocks that verify
+// Package jwks is the one place the mocks read public keys: JSON Web Keys and
+// Key Sets (RFC 7517, RSA and EC), PEM public keys and certificates, RFC 7638
+// thumbprints, and a cache of the JWKS documents of the mocks that verify
 // tokens signed by the emulator (the relying party and the REST API's custom
 // claims mode): RSA signing keys by kid, fetched again when a kid is unknown
 // (the keys may have rotated).
@@ -7,16 +9,12 @@ package jwks
 import (
 	"context"
 	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
-	"math/big"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -97,15 +95,7 @@ func (c *Cache) fetch(ctx context.Context, jwksURL string) (keySet, error) {
 		}
 		return nil, fmt.Errorf("fetch jwks %s: want status 200, got %d: %q", jwksURL, resp.StatusCode, s)
 	}
-	var doc struct {
-		Keys []struct {
-			Kty string `json:"kty"`
-			Kid string `json:"kid"`
-			Use string `json:"use"`
-			N   string `json:"n"`
-			E   string `json:"e"`
-		} `json:"keys"`
-	}
+	var doc Set
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, fmt.Errorf("fetch jwks %s: not a JWKS document: %w", jwksURL, err)
 	}
@@ -118,24 +108,9 @@ func (c *Cache) fetch(ctx context.Context, jwksURL string) (keySet, error) {
 			set[k.Kid] = jwk{err: fmt.Errorf("want kty RSA, got %q", k.Kty)}
 			continue
 		}
-		key, err := RSAKey(k.N, k.E)
+		pub, err := k.PublicKey()
+		key, _ := pub.(*rsa.PublicKey)
 		set[k.Kid] = jwk{key: key, err: err}
 	}
 	return set, nil
-}
-
-// RSAKey builds an RSA public key from the base64url modulus and exponent of a JWK.
-func RSAKey(n, e string) (*rsa.PublicKey, error) {
-	nb, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(n, "="))
-	if err != nil {
-		return nil, fmt.Errorf("modulus n: %w", err)
-	}
-	eb, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(e, "="))
-	if err != nil {
-		return nil, fmt.Errorf("exponent e: %w", err)
-	}
-	if len(nb) == 0 || len(eb) == 0 || len(eb) > 4 {
-		return nil, errors.New("modulus or exponent is empty or too long")
-	}
-	return &rsa.PublicKey{N: new(big.Int).SetBytes(nb), E: int(new(big.Int).SetBytes(eb).Int64())}, nil
 }

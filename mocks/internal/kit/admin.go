@@ -1,0 +1,297 @@
+package kit
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
+)
+
+// Codes of the admin API's refusals (Error.Code). A mock's Admin.Fail may answer with its own
+// codes instead, as long as the status stays.
+const (
+	CodeBadRequest       = "invalid_request"
+	CodeNotFound         = "not_found"
+	CodeMethodNotAllowed = "method_not_allowed"
+	CodeTooLarge         = "request_too_large"
+	CodeUnauthorized     = "unauthorized"
+	CodeForbidden        = "forbidden"
+)
+
+// Redacted replaces a secret in the config the admin API shows.
+const Redacted = "(redacted)"
+
+// AdminRealm is the realm of the admin API's WWW-Authenticate challenge.
+const AdminRealm = "mock-admin"
+
+// Error is a refusal of the admin API: a status, a code (one of the Code constants) and a
+// message that says what was wanted and what came.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+	Err     error // the cause, if any
+}
+
+// Error returns "code: message".
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// BadRequest is a 400 refusal.
+func BadRequest(msg string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: msg}
+}
+
+// NotFound is a 404 refusal.
+func NotFound(msg string) *Error {
+	return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: msg}
+}
+
+// Admin is a mock's admin API, the test's control plane under /_admin/.
+//
+// Every admin request is guarded: with an admin token (Base.SetAdminToken) it needs
+// Authorization: Bearer <token> (compared in constant time), else 401 with a Bearer challenge;
+// without one only loopback clients are served, others get 403 saying to set a token. So a
+// mock listening beyond loopback, in a container for example, does not hand its secrets out.
+type Admin struct {
+	Routes []Route
+	// Fail answers a refusal in the mock's own error shape: an *Error from the guard, the
+	// router (unknown route 404, wrong method 405), DecodeJSON or a route, or any other error
+	// a route returns, which is the mock's to log.
+	Fail func(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// Route is one admin route.
+type Route struct {
+	Method, Path string
+	// Serve answers the request, or returns the error Admin.Fail answers with (having written
+	// nothing).
+	Serve func(w http.ResponseWriter, r *http.Request) error
+}
+
+// adminHandler routes and guards the admin API.
+func (b *Base) adminHandler(a Admin) http.Handler {
+	router := mux.NewRouter()
+	for _, rt := range a.Routes {
+		router.HandleFunc(rt.Path, func(w http.ResponseWriter, r *http.Request) {
+			if err := rt.Serve(w, r); err != nil {
+				a.Fail(w, r, err)
+			}
+		}).Methods(rt.Method)
+	}
+	router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.Fail(w, r, NotFound("no admin route "+r.URL.Path))
+	})
+	router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.Fail(w, r, &Error{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: r.Method + " is not allowed on " + r.URL.Path})
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := b.guard(r); err != nil {
+			if err.Status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", Challenge("Bearer", AdminRealm))
+			}
+			a.Fail(w, r, err)
+			return
+		}
+		router.ServeHTTP(w, r)
+	})
+}
+
+// guard applies the admin token, or without one the loopback rule, to an admin request.
+func (b *Base) guard(r *http.Request) *Error {
+	if b.adminToken != "" {
+		tok, ok := BearerToken(r)
+		switch {
+		case !ok || tok == "":
+			return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized,
+				Message: "the admin API of this " + b.name + " mock needs its admin token: want Authorization: Bearer <admin token>, got none"}
+		case !Equal(tok, b.adminToken):
+			return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized,
+				Message: "the admin API of this " + b.name + " mock needs its admin token: the bearer token sent is not it"}
+		}
+		return nil
+	}
+	if host, ok := loopback(r.RemoteAddr); !ok {
+		return &Error{Status: http.StatusForbidden, Code: CodeForbidden,
+			Message: "the admin API of this " + b.name + " mock takes requests from loopback clients only while it has no admin token; got one from " + host +
+				": start the mock with an admin token (WithAdminToken) and send it as Authorization: Bearer <token>"}
+	}
+	return nil
+}
+
+// loopback reports whether a request's RemoteAddr is a loopback IP, and returns its host.
+func loopback(remote string) (string, bool) {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	addr, err := netip.ParseAddr(host)
+	if host == "" {
+		host = "an unknown address"
+	}
+	return host, err == nil && addr.Unmap().IsLoopback()
+}
+
+// DecodeJSON reads the JSON body of an admin request into v: one value, no unknown fields,
+// numbers kept exact, at most MaxBody bytes. Its errors are *Error: 413 for a larger body, 400
+// for the rest.
+func DecodeJSON(r *http.Request, v any) error {
+	err := cfgfile.DecodeJSON(http.MaxBytesReader(nil, r.Body, MaxBody), v)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooLarge):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Message: ErrBodyTooLarge.Error(), Err: err}
+	default:
+		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "bad JSON body: " + err.Error(), Err: err}
+	}
+}
+
+// Apply is the admin route method path: it decodes the JSON body into a T, passes it to apply
+// and answers 204 No Content. An error of apply is a bad request.
+func Apply[T any](method, path string, apply func(T) error) Route {
+	return Route{Method: method, Path: path, Serve: func(w http.ResponseWriter, r *http.Request) error {
+		var v T
+		if err := DecodeJSON(r, &v); err != nil {
+			return err
+		}
+		if err := apply(v); err != nil {
+			return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: err.Error(), Err: err}
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}}
+}
+
+// Show is the admin route GET path: it answers with what get returns, as JSON.
+func Show[T any](path string, get func(*http.Request) (T, error)) Route {
+	return Route{Method: http.MethodGet, Path: path, Serve: func(w http.ResponseWriter, r *http.Request) error {
+		v, err := get(r)
+		if err != nil {
+			return err
+		}
+		WriteJSON(w, http.StatusOK, v)
+		return nil
+	}}
+}
+
+// Config is the admin route GET /_admin/config: the mock's current config as JSON, with the
+// string at each of the secrets paths (dot-separated JSON keys, * for every element of an array
+// or member of an object, for example clients.*.secret) shown as Redacted when it is not empty.
+// The request sees the secrets only when it asks with ?secrets=true.
+func Config[C any](config func() C, secrets ...string) Route {
+	return Show("/_admin/config", func(r *http.Request) (any, error) {
+		if r.URL.Query().Get("secrets") == "true" {
+			return config(), nil
+		}
+		return Redact(config(), secrets...)
+	})
+}
+
+// Redact returns v as plain JSON values (numbers kept exact) with the non-empty strings at the
+// given paths replaced by Redacted. See Config for the paths.
+func Redact(v any, paths ...string) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("redact: %w", err)
+	}
+	var plain any
+	if err := cfgfile.DecodeJSON(strings.NewReader(string(b)), &plain); err != nil {
+		return nil, fmt.Errorf("redact: %w", err)
+	}
+	for _, p := range paths {
+		plain = redactAt(plain, strings.Split(p, "."))
+	}
+	return plain, nil
+}
+
+func redactAt(v any, path []string) any {
+	if len(path) == 0 {
+		if s, ok := v.(string); ok && s != "" {
+			return Redacted
+		}
+		return v
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if path[0] == "*" || path[0] == k {
+				v[k] = redactAt(e, path[1:])
+			}
+		}
+	case []any:
+		if path[0] == "*" {
+			for i, e := range v {
+				v[i] = redactAt(e, path[1:])
+			}
+		}
+	}
+	return v
+}
+
+// Endpoints are the names of a mock's protocol endpoints, for Enqueue and Requests.
+type Endpoints[E ~string] []E
+
+// Valid reports whether e is one of es.
+func (es Endpoints[E]) Valid(e E) bool { return slices.Contains(es, e) }
+
+// FromQuery reads the endpoint query parameter of an admin request.
+func (es Endpoints[E]) FromQuery(r *http.Request) (E, error) {
+	e := E(r.URL.Query().Get("endpoint"))
+	if !es.Valid(e) {
+		names := make([]string, len(es))
+		for i, x := range es {
+			names[i] = string(x)
+		}
+		want := strings.Join(names, ", ")
+		if i := strings.LastIndex(want, ", "); i >= 0 {
+			want = want[:i] + " or " + want[i+2:]
+		}
+		return "", BadRequest(fmt.Sprintf("endpoint: want %s, got %q", want, e))
+	}
+	return e, nil
+}
+
+// Enqueue is the admin route POST /_admin/enqueue?endpoint=E: the JSON body is a Response (its
+// status at least lowestStatus) queued for endpoint E.
+func Enqueue[E ~string](es Endpoints[E], lowestStatus int, enqueue func(E, Response)) Route {
+	return Route{Method: http.MethodPost, Path: "/_admin/enqueue", Serve: func(w http.ResponseWriter, r *http.Request) error {
+		e, err := es.FromQuery(r)
+		if err != nil {
+			return err
+		}
+		var resp Response
+		if err := DecodeJSON(r, &resp); err != nil {
+			return err
+		}
+		if p := resp.Problems(lowestStatus); len(p) > 0 {
+			return BadRequest("bad response: " + strings.Join(p, "; "))
+		}
+		enqueue(e, resp)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}}
+}
+
+// Requests is the admin route GET /_admin/requests?endpoint=E: the requests endpoint E
+// received, oldest first.
+func Requests[E ~string, R any](es Endpoints[E], requests func(E) []R) Route {
+	return Show("/_admin/requests", func(r *http.Request) ([]R, error) {
+		e, err := es.FromQuery(r)
+		if err != nil {
+			return nil, err
+		}
+		return requests(e), nil
+	})
+}
