@@ -63,14 +63,13 @@ func (s *Server) parseRequest(q url.Values) (req rpRequest, redirectable bool, e
 	}
 	raw := q.Get("redirect_uri")
 	u, perr := url.Parse(raw)
-	if raw == "" || perr != nil || !u.IsAbs() || u.Host == "" {
+	if raw == "" || perr != nil || !u.IsAbs() || u.Host == "" || scriptScheme(u) {
 		return req, false, httpError(http.StatusBadRequest, "", fmt.Sprintf("The request does not contain a valid redirect_uri parameter: '%s'.", raw))
 	}
 	if known && !slices.Contains(app.RedirectURIs, raw) {
 		return req, false, httpError(http.StatusBadRequest, "AADB2C90006", fmt.Sprintf("The redirect URI '%s' provided in the request is not registered for the client id '%s'.", raw, req.ClientID))
 	}
-	u.Fragment = ""
-	req.RedirectURI = u
+	req.RedirectURI, _, _ = strings.Cut(raw, "#")
 	switch req.ResponseType {
 	case "id_token", "code":
 	default:
@@ -110,8 +109,8 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, nil, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "", "The request could not be parsed: "+err.Error()))
+	if err := parseForm(r, "The request"); err != nil {
+		s.writeError(w, r, nil, err)
 		return
 	}
 	now := s.cfg.Now()
@@ -217,8 +216,16 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, ss *session, env *p
 	}
 }
 
-// fail ends the journey with an error response to the relying party.
+// fail ends the journey with an error response to the relying party, or with
+// the error page when the emulator stopped the journey (its time budget is
+// spent, or it loops).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, ss *session, err error) {
+	if stop := s.stopped(r, err); stop != nil {
+		s.log.Error("journey stopped", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "err", err)
+		s.sessions.remove(ss)
+		s.writeError(w, r, ss, stop)
+		return
+	}
 	pe := profile.AsError(err)
 	s.log.Info("journey failed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "error", pe.Code, "message", pe.Message, "cause", pe.Err)
 	s.sessions.remove(ss)
@@ -253,7 +260,7 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	s.log.Info("journey completed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "issuer", a.IssuerID)
 	var ps []param
 	if ss.req.ResponseType == "code" {
-		code := s.codes.issue(issuedCode{rp: ss.rp, challenge: ss.req.CodeChallenge, clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI.String(), idToken: issued.IDToken, expires: s.cfg.Now().Add(codeTTL)})
+		code := s.codes.issue(issuedCode{rp: ss.rp, challenge: ss.req.CodeChallenge, clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI, idToken: issued.IDToken, expires: s.cfg.Now().Add(codeTTL)})
 		ps = append(ps, param{"code", code})
 	} else {
 		ps = append(ps, param{"id_token", issued.IDToken})
@@ -272,16 +279,15 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ss *session, ps
 	if ss.req.State != "" {
 		ps = append(ps, param{"state", ss.req.State})
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	switch ss.req.ResponseMode {
-	case "form_post":
-		s.render(w, http.StatusOK, "formpost.html", formPostPage{Action: ss.req.RedirectURI.String(), Fields: ps})
-	case "query":
-		http.Redirect(w, r, withQuery(ss.req.RedirectURI, encodeParams(ps)), http.StatusFound)
-	default:
-		w.Header().Set("Location", ss.req.RedirectURI.String()+"#"+encodeParams(ps))
-		w.WriteHeader(http.StatusFound)
+	if ss.req.ResponseMode == "form_post" {
+		if err := s.writeFormPost(w, ss.req.RedirectURI, ps); err != nil {
+			s.writeError(w, r, ss, err)
+		}
+		return
 	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Location", redirectLocation(ss.req.RedirectURI, ss.req.ResponseMode, ps))
+	w.WriteHeader(http.StatusFound)
 }
 
 // handleAuthresp takes an identity provider's answer. The journey is found by
@@ -295,8 +301,8 @@ func (s *Server) handleAuthresp(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, nil, check)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "", "The identity provider's response could not be parsed: "+err.Error()))
+	if err := parseForm(r, "The identity provider's response"); err != nil {
+		s.writeError(w, r, nil, err)
 		return
 	}
 	params := r.Form
@@ -384,8 +390,8 @@ func (s *Server) pageSession(w http.ResponseWriter, r *http.Request) (*session, 
 		s.writeError(w, r, nil, err)
 		return nil, false
 	}
-	if err := r.ParseForm(); err != nil {
-		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "", "The request could not be parsed: "+err.Error()))
+	if err := parseForm(r, "The request"); err != nil {
+		s.writeError(w, r, nil, err)
 		return nil, false
 	}
 	c, err := r.Cookie(cookieName)

@@ -56,3 +56,22 @@ func withQuery(u *url.URL, encoded string) string {
 	}
 	return v.String()
 }
+
+// redirectLocation is where a query or fragment response sends the browser:
+// the redirect URI exactly as the relying party registered it, then the
+// encoded parameters after '#' (fragment), or after '?' or, when the URI has
+// a query already, '&' (query).
+func redirectLocation(redirectURI, mode string, ps []param) string {
+	enc := encodeParams(ps)
+	if mode != "query" {
+		return redirectURI + "#" + enc
+	}
+	_, query, hasQuery := strings.Cut(redirectURI, "?")
+	switch {
+	case !hasQuery:
+		return redirectURI + "?" + enc
+	case query == "" || strings.HasSuffix(query, "&"):
+		return redirectURI + enc
+	}
+	return redirectURI + "&" + enc
+}

@@ -13,6 +13,9 @@ import (
 var (
 	ErrUnknownPolicy  = errors.New("unknown policy")
 	ErrSessionMissing = errors.New("no journey in progress")
+	// ErrRequestTimeout is the cause of a request's context once its time
+	// budget (Config.RequestTimeout) is spent.
+	ErrRequestTimeout = errors.New("the request's time budget is spent")
 )
 
 // pageError is an error shown on the emulator's own error page (or as JSON at

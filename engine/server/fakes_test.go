@@ -278,6 +278,10 @@ type emuOptions struct {
 	noApps     bool
 	idpAToken  string // overrides IdP A's token endpoint
 	httpClient *http.Client
+	// The server's limits (Config.RequestTimeout, MaxBodyBytes, MaxURLBytes).
+	requestTimeout time.Duration
+	maxBodyBytes   int64
+	maxURLBytes    int
 }
 
 func loadKeys(t testing.TB) *keys.Store {
@@ -324,7 +328,8 @@ func newEmulator(t testing.TB, o emuOptions) *emulator {
 	if err != nil {
 		t.Fatalf("load policies: %v", err)
 	}
-	cfg := Config{BaseURL: e.base, Policies: set, Keys: e.keys, Now: e.clock.Now, HTTPClient: o.httpClient}
+	cfg := Config{BaseURL: e.base, Policies: set, Keys: e.keys, Now: e.clock.Now, HTTPClient: o.httpClient,
+		RequestTimeout: o.requestTimeout, MaxBodyBytes: o.maxBodyBytes, MaxURLBytes: o.maxURLBytes}
 	if !o.noApps {
 		cfg.Applications = []Application{{ClientID: rpClientID, RedirectURIs: []string{rpRedirectURI, "https://rp.example/signed-out"}, Secret: rpSecret}}
 	}

@@ -2,8 +2,10 @@ package server
 
 import (
 	"embed"
+	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/iefconform/iefconform/engine/profile"
@@ -13,7 +15,8 @@ import (
 var templateFS embed.FS
 
 func parsePages() (*template.Template, error) {
-	return template.New("pages").Funcs(template.FuncMap{"valueAttr": valueAttr, "inputType": inputType}).ParseFS(templateFS, "templates/*.html")
+	funcs := template.FuncMap{"valueAttr": valueAttr, "actionAttr": actionAttr, "inputType": inputType}
+	return template.New("pages").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
 }
 
 // inputType is the HTML input type of a ClaimsSchema UserInputType.
@@ -77,6 +80,37 @@ type signOutPage struct {
 type formPostPage struct {
 	Action string
 	Fields []param
+}
+
+// actionAttr is a form's action attribute holding the URI exactly, only
+// HTML-escaped. html/template would also normalise the URL (a bare '%'
+// becomes "%25", a space "%20"), and the relying party would no longer
+// receive the response at the URI it registered. Callers keep script URIs
+// out (scriptScheme).
+func actionAttr(uri string) template.HTMLAttr {
+	return template.HTMLAttr(`action="` + attrEscaper.Replace(uri) + `"`)
+}
+
+// scriptScheme reports whether u runs script when a browser navigates to it.
+func scriptScheme(u *url.URL) bool {
+	switch strings.ToLower(u.Scheme) {
+	case "javascript", "vbscript", "data":
+		return true
+	}
+	return false
+}
+
+// writeFormPost writes the response_mode=form_post page: a form that posts
+// the parameters to the relying party's redirect URI, which is the form's
+// action exactly. A URI that does not parse or would run script is refused
+// (HTTP 400) before anything is written.
+func (s *Server) writeFormPost(w http.ResponseWriter, redirectURI string, ps []param) error {
+	if u, err := url.Parse(redirectURI); err != nil || scriptScheme(u) {
+		return httpError(http.StatusBadRequest, "", fmt.Sprintf("The redirect_uri '%s' cannot receive a form post.", redirectURI))
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, http.StatusOK, "formpost.html", formPostPage{Action: redirectURI, Fields: ps})
+	return nil
 }
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {

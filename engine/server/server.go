@@ -37,6 +37,7 @@ import (
 	"github.com/iefconform/iefconform/engine/journey"
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
+	"github.com/iefconform/iefconform/engine/profile/restful"
 )
 
 // DefaultTenant is the tenant name used when Config.Tenant is empty.
@@ -79,6 +80,32 @@ type Config struct {
 	// Extensions configures Entra custom claims providers (custom
 	// authentication extensions) called at token issuance; nil for none.
 	Extensions *extension.Config
+	// RequestTimeout bounds the work of one request: the journey's steps and
+	// the parties they call, from the authorize request, a party's answer at
+	// authresp or a post from one of the emulator's pages. Past it the journey
+	// stops and the browser gets the error page (HTTP 504). Default
+	// DefaultRequestTimeout, or more when RESTTimeout is long enough that one
+	// RESTful call's attempts would not fit.
+	RequestTimeout time.Duration
+	// MaxBodyBytes bounds a request body; a larger one gets HTTP 413. Default
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MaxURLBytes bounds a request's path and query; a longer one gets HTTP
+	// 414. Default DefaultMaxURLBytes.
+	MaxURLBytes int
+}
+
+// Defaults of Config's limits.
+const (
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultMaxURLBytes    = 16 << 10
+)
+
+// requestTimeout is Config.RequestTimeout's default: DefaultRequestTimeout,
+// or every attempt of one RESTful call and a margin when that is longer.
+func requestTimeout(restTimeout time.Duration) time.Duration {
+	return max(DefaultRequestTimeout, restful.MaxAttempts*restTimeout+5*time.Second)
 }
 
 // Validate reports every problem of the configuration at once.
@@ -153,6 +180,15 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.RESTTimeout <= 0 {
 		cfg.RESTTimeout = 30 * time.Second
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = requestTimeout(cfg.RESTTimeout)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxURLBytes <= 0 {
+		cfg.MaxURLBytes = DefaultMaxURLBytes
 	}
 	if probs := Validate(cfg.Policies); len(probs) > 0 {
 		return nil, probs
@@ -277,9 +313,9 @@ func (s *Server) routes() http.Handler {
 		s.writeError(w, r, nil, httpError(http.StatusMethodNotAllowed, "", "Method "+r.Method+" is not allowed on "+r.URL.Path))
 	})
 	// B2C's paths are case-insensitive.
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	return s.limit(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		req.URL.Path = strings.ToLower(req.URL.Path)
 		req.URL.RawPath = ""
 		r.ServeHTTP(w, req)
-	})
+	}))
 }

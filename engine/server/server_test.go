@@ -354,7 +354,7 @@ func TestCodeFlow(t *testing.T) {
 // TestErrorRedirects: a failing journey answers the relying party with error,
 // error_description in B2C's layout and state, by its response mode (spec §5.9).
 func TestErrorRedirects(t *testing.T) {
-	e := newEmulator(t, emuOptions{httpClient: &http.Client{Timeout: 300 * time.Millisecond}})
+	shared := newEmulator(t, emuOptions{})
 	tests := []struct {
 		name       string
 		knobs      func(f *fakeIdP)
@@ -364,6 +364,9 @@ func TestErrorRedirects(t *testing.T) {
 		wantCode   string
 		wantText   string
 		wantTokens int // token requests the failing journey makes
+		// clientTimeout, when set, runs the case on its own emulator whose
+		// client gives up on parties after it.
+		clientTimeout time.Duration
 	}{
 		{
 			name:     "IdP access_denied by fragment (OA2-13)",
@@ -409,6 +412,7 @@ func TestErrorRedirects(t *testing.T) {
 			name:     "token endpoint never answers",
 			knobs:    func(f *fakeIdP) { f.tokenBlock = true },
 			wantMode: "fragment", wantErr: "server_error", wantCode: "AADB2C90289", wantTokens: 1,
+			clientTimeout: 300 * time.Millisecond,
 		},
 		{
 			name:     "claims endpoint answers a JSON array",
@@ -428,6 +432,10 @@ func TestErrorRedirects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			e := shared
+			if tt.clientTimeout != 0 {
+				e = newEmulator(t, emuOptions{httpClient: &http.Client{Timeout: tt.clientTimeout}})
+			}
 			tokensBefore := e.idpA.count("/token")
 			if tt.knobs != nil {
 				e.idpA.set(tt.knobs)

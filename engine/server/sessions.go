@@ -17,8 +17,11 @@ const cookieName = "x-ms-cpim-trans"
 
 // rpRequest is the relying party's authorization request.
 type rpRequest struct {
-	ClientID     string
-	RedirectURI  *url.URL
+	ClientID string
+	// RedirectURI is the redirect_uri as the relying party sent it (and, with
+	// applications, as registered), without a fragment: responses go to
+	// exactly this URI.
+	RedirectURI  string
 	ResponseType string
 	ResponseMode string
 	State        string

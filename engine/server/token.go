@@ -34,8 +34,10 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, nil, te)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.writeError(w, r, nil, tokenError(http.StatusBadRequest, "invalid_request", "", "the request body could not be parsed"))
+	if err := parseForm(r, "the request body"); err != nil {
+		var pe *pageError
+		errors.As(err, &pe)
+		s.writeError(w, r, nil, tokenError(pe.Status, "invalid_request", "", pe.Message))
 		return
 	}
 	f := r.PostForm
