@@ -225,12 +225,12 @@ func (w *World) Evidence() []Evidence {
 	return out
 }
 
-// Close releases the browser session and stops the parties.
+// Close stops the parties and gives the browser session back to the browser,
+// which resets it in the background for a later scenario (browser.Release).
 func (w *World) Close() error {
-	var errs []error
 	if w.session != nil {
-		errs = append(errs, w.session.Close())
+		w.suite.browser.Release(w.session)
+		w.session = nil
 	}
-	errs = append(errs, w.Stack.Close())
-	return errors.Join(errs...)
+	return w.Stack.Close()
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-rod/rod"
 	"github.com/go-rod/rod/lib/launcher"
 
 	"github.com/iefconform/iefconform/harness/browser"
@@ -465,4 +466,128 @@ func BenchmarkNewSession(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+}
+
+// storageSite serves a page that leaves a cookie, local and session storage
+// behind, in its own origin and in an iframe of a second origin, a page that
+// reports what it finds, and a page that opens a window.
+func storageSite(t *testing.T) (first, second *httptest.Server) {
+	t.Helper()
+	const leave = `document.cookie = "seen=yes; path=/";
+localStorage.setItem("seen", "local");
+sessionStorage.setItem("seen", "session");`
+	const report = `<!DOCTYPE html><script>
+document.title = JSON.stringify([document.cookie, localStorage.getItem("seen"), sessionStorage.getItem("seen"), history.length]);
+</script>`
+	mux2 := http.NewServeMux()
+	mux2.HandleFunc("GET /leave", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!DOCTYPE html><script>%s parent.postMessage("stored", "*");</script>`, leave)
+	})
+	mux2.HandleFunc("GET /report", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, report) })
+	second = httptest.NewServer(mux2)
+	t.Cleanup(second.Close)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /leave", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "server", Value: "yes", Path: "/"})
+		// The title says "left" once the iframe of the second origin has stored too.
+		fmt.Fprintf(w, `<!DOCTYPE html><script>%s
+addEventListener("message", () => { document.title = "left" });</script><iframe src="%s/leave"></iframe>`, leave, second.URL)
+	})
+	mux.HandleFunc("GET /report", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, report) })
+	mux.HandleFunc("GET /popup", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!DOCTYPE html><button id="open" onclick="document.title = window.open('/report') ? 'opened' : 'blocked'">Open</button>`)
+	})
+	first = httptest.NewServer(mux)
+	t.Cleanup(first.Close)
+	return first, second
+}
+
+// waitTitle waits until the page's title is not empty and returns it.
+func waitTitle(t *testing.T, s *browser.Session) string {
+	t.Helper()
+	p := s.Page().Timeout(10 * time.Second)
+	if err := p.Wait(rod.Eval(`() => document.title !== ""`)); err != nil {
+		t.Fatalf("wait for a title (page at %s): %v", s.URL(), err)
+	}
+	res, err := p.Eval(`() => document.title`)
+	if err != nil {
+		t.Fatalf("read the title: %v", err)
+	}
+	return res.Value.Str()
+}
+
+// visit opens u and returns the title its script sets.
+func visit(t *testing.T, s *browser.Session, u string) string {
+	t.Helper()
+	if err := s.Navigate(u); err != nil {
+		t.Fatal(err)
+	}
+	return waitTitle(t, s)
+}
+
+func TestReleasedSessionIsResetForReuse(t *testing.T) {
+	b := launchForTest(t, browser.OptionsFromEnv())
+	first, second := storageSite(t)
+	ctx := context.Background()
+
+	s, err := b.NewSession(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a session that never stored anything reports, per origin.
+	want := map[string]string{first.URL: visit(t, s, first.URL+"/report"), second.URL: visit(t, s, second.URL+"/report")}
+	if got := visit(t, s, first.URL+"/leave"); got != "left" {
+		t.Fatalf("the page that stores did not run: title %q", got)
+	}
+	if got := visit(t, s, first.URL+"/report"); got == want[first.URL] {
+		t.Fatalf("the session stored nothing (reports %s): the test would prove nothing", got)
+	}
+	used := s.Page().TargetID
+	b.Release(s)
+
+	again, err := b.NewSession(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if again.Page().TargetID != used {
+		t.Fatalf("NewSession after Release opened target %s, want the released %s reused", again.Page().TargetID, used)
+	}
+	if u := again.URL(); u != "about:blank" {
+		t.Errorf("the reused session starts at %q, want about:blank", u)
+	}
+	for _, origin := range []string{first.URL, second.URL} {
+		if got := visit(t, again, origin+"/report"); got != want[origin] {
+			t.Errorf("%s after reuse reports %s (cookie, local, session storage, history length), want what a fresh session reported: %s", origin, got, want[origin])
+		}
+	}
+}
+
+func TestSessionThatOpenedAWindowIsNotReused(t *testing.T) {
+	b := launchForTest(t, browser.OptionsFromEnv())
+	first, _ := storageSite(t)
+	ctx := context.Background()
+	s, err := b.NewSession(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Navigate(first.URL + "/popup"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Click("#open"); err != nil {
+		t.Fatal(err)
+	}
+	if got := waitTitle(t, s); got != "opened" {
+		t.Fatalf("the page could not open a window: %s", got)
+	}
+	used := s.Page().TargetID
+	b.Release(s)
+	next, err := b.NewSession(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	if next.Page().TargetID == used {
+		t.Fatal("a session whose page opened another window was handed out again")
+	}
 }

@@ -29,6 +29,9 @@ type core struct {
 	page   *rod.Page
 	url    *urlWatch
 
+	originsMu sync.Mutex
+	origins   map[string]bool // every origin a frame of the page committed, for reset
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -317,9 +320,11 @@ func (w *urlWatch) waitPast(ctx context.Context, gen uint64) error {
 	}
 }
 
-// follow keeps w up to date with the main frame of p until p's context ends.
-func (w *urlWatch) follow(p *rod.Page) {
+// follow keeps w up to date with the main frame of p until p's context ends,
+// and records in s the origin of every document any frame of p commits.
+func (w *urlWatch) follow(p *rod.Page, s *core) {
 	wait := p.EachEvent(func(e *proto.PageFrameNavigated) {
+		s.visited(e.Frame.SecurityOrigin)
 		if e.Frame.ParentID == "" {
 			w.set(e.Frame.URL + e.Frame.URLFragment)
 		}
@@ -361,4 +366,92 @@ func (s *core) close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// visited records an origin the page loaded a document from.
+func (s *core) visited(origin string) {
+	if origin == "" || origin == "null" || origin == "://" {
+		return
+	}
+	s.originsMu.Lock()
+	s.origins[origin] = true
+	s.originsMu.Unlock()
+}
+
+// takeOrigins returns the recorded origins and forgets them.
+func (s *core) takeOrigins() []string {
+	s.originsMu.Lock()
+	defer s.originsMu.Unlock()
+	out := make([]string, 0, len(s.origins))
+	for o := range s.origins {
+		out = append(out, o)
+	}
+	clear(s.origins)
+	return out
+}
+
+// reset makes the session as a new one: the page alone in its context, on
+// about:blank with no history, and nothing stored for any origin it loaded.
+// It fails, and the caller closes the session, when any of that cannot be done
+// within timeout.
+func (s *core) reset(ctx context.Context, timeout time.Duration) error {
+	if s.ctx.Err() != nil {
+		return ErrClosed
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	p := s.page.Context(ctx)
+	// A page that opened another window, or whose context holds anything else,
+	// is not reused.
+	targets, err := proto.TargetGetTargets{}.Call(s.inc.Context(ctx))
+	if err != nil {
+		return fmt.Errorf("reset session: list targets: %w", err)
+	}
+	for _, t := range targets.TargetInfos {
+		if t.BrowserContextID == s.inc.BrowserContextID && t.TargetID != s.page.TargetID {
+			return fmt.Errorf("reset session: the context holds another target (%s %s)", t.Type, t.URL)
+		}
+	}
+	_, gen, _ := s.url.get()
+	if _, err := (proto.PageNavigate{URL: "about:blank"}).Call(p); err != nil {
+		return fmt.Errorf("reset session: navigate to about:blank: %w", err)
+	}
+	if err := s.url.waitPast(ctx, gen); err != nil {
+		return fmt.Errorf("reset session: wait for about:blank: %w", err)
+	}
+	if err := p.WaitLoad(); err != nil {
+		return fmt.Errorf("reset session: wait for about:blank to load: %w", err)
+	}
+	if err := (proto.PageResetNavigationHistory{}).Call(p); err != nil {
+		return fmt.Errorf("reset session: history: %w", err)
+	}
+	// The clearing calls are independent: send them at once.
+	calls := []func() error{
+		func() error {
+			return wrapReset("cookies", proto.StorageClearCookies{BrowserContextID: s.inc.BrowserContextID}.Call(s.inc.Context(ctx)))
+		},
+		func() error { return wrapReset("cache", proto.NetworkClearBrowserCache{}.Call(p)) },
+	}
+	for _, o := range s.takeOrigins() {
+		calls = append(calls, func() error {
+			// "all" covers local and session storage, IndexedDB, cache storage,
+			// service workers and the origin's cookies.
+			return wrapReset("storage of "+o, proto.StorageClearDataForOrigin{Origin: o, StorageTypes: "all"}.Call(p))
+		})
+	}
+	errs := make([]error, len(calls))
+	var wg sync.WaitGroup
+	for i, call := range calls {
+		wg.Go(func() { errs[i] = call() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// wrapReset names what a reset could not clear.
+func wrapReset(what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("reset session: %s: %w", what, err)
+	}
+	return nil
 }
