@@ -105,7 +105,7 @@ func (s *Server) authenticate(in received, rl rule) (authenticated, error) {
 			ParamParametersAbsent, strings.Join(absent, "&"))
 	}
 
-	now := s.now()
+	now := s.base.Now()
 	key := get("oauth_consumer_key")
 	s.mu.Lock()
 	consumer, ok := s.consumerLocked(key)

@@ -62,7 +62,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, in received) erro
 			return err
 		}
 		if cb == CallbackOOB {
-			return s.renderPage(w, http.StatusOK, "denied", map[string]any{"Style": pageStyleCSS(), "ConsumerKey": t.consumerKey})
+			return s.pages.Render(w, http.StatusOK, "denied", map[string]any{"ConsumerKey": t.consumerKey})
 		}
 		redirect(w, cb, "denied", token)
 		return nil
@@ -88,7 +88,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, in received) erro
 		return err
 	}
 	if cb == CallbackOOB {
-		return s.renderPage(w, http.StatusOK, "verifier", map[string]any{"Style": pageStyleCSS(), "ConsumerKey": t.consumerKey, "Verifier": verifier})
+		return s.pages.Render(w, http.StatusOK, "verifier", map[string]any{"ConsumerKey": t.consumerKey, "Verifier": verifier})
 	}
 	redirect(w, cb, "oauth_token", token, "oauth_verifier", verifier)
 	return nil
@@ -116,7 +116,7 @@ func (s *Server) pendingLocked(token string) (*tempCred, error) {
 	switch {
 	case !ok:
 		return nil, bad("This request token is unknown: oauth_token " + token + " was never issued, or has been forgotten.")
-	case !s.now().Before(t.expires):
+	case !s.base.Now().Before(t.expires):
 		return nil, bad("This request token has expired.")
 	case t.state == tempAuthorized || t.state == tempExchanged:
 		return nil, bad("This request token has already been authorized.")

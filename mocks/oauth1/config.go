@@ -2,9 +2,7 @@ package oauth1
 
 import (
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/url"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
+	"github.com/iefconform/iefconform/mocks/internal/jwks"
 )
 
 // Defaults applied by New when the Config leaves them zero.
@@ -139,17 +138,7 @@ type AccessToken struct {
 type Duration = cfgfile.Duration
 
 // ConfigError lists every problem Validate found. It matches ErrInvalidConfig with errors.Is.
-type ConfigError struct {
-	Problems []string
-}
-
-// Error lists the problems, one a line.
-func (e *ConfigError) Error() string {
-	return "invalid oauth1 config:\n  " + strings.Join(e.Problems, "\n  ")
-}
-
-// Is reports whether target is ErrInvalidConfig.
-func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+type ConfigError = cfgfile.ConfigError
 
 // Validate reports every problem at once as a *ConfigError: empty or duplicate consumer keys,
 // missing secrets, unknown or repeated signature methods, RSA-SHA1 without a usable RSA key (or a
@@ -158,43 +147,12 @@ func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig 
 // written as JSON or that name a member the server writes, negative durations, a claims path
 // that is not absolute or takes another route.
 func (c Config) Validate() error {
-	var problems []string
+	problems := slices.Concat(
+		cfgfile.Items("consumers", c.Consumers, Consumer.problems, cfgfile.Key[Consumer]{Name: "key", Of: Consumer.key}),
+		cfgfile.Items("users", c.Users, User.problems,
+			cfgfile.Key[User]{Name: "username", Of: User.key}, cfgfile.Key[User]{Name: "userID", Of: func(u User) string { return u.UserID }}),
+	)
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-
-	keyAt := map[string]int{}
-	for i, cs := range c.Consumers {
-		for _, p := range cs.problems() {
-			add("consumers[%d]: %s", i, p)
-		}
-		if cs.Key == "" {
-			continue
-		}
-		if first, dup := keyAt[cs.Key]; dup {
-			add("consumers[%d]: duplicate key %q (first at consumers[%d])", i, cs.Key, first)
-			continue
-		}
-		keyAt[cs.Key] = i
-	}
-	nameAt, idAt := map[string]int{}, map[string]int{}
-	for i, u := range c.Users {
-		for _, p := range u.problems() {
-			add("users[%d]: %s", i, p)
-		}
-		if u.Username != "" {
-			if first, dup := nameAt[u.Username]; dup {
-				add("users[%d]: duplicate username %q (first at users[%d])", i, u.Username, first)
-			} else {
-				nameAt[u.Username] = i
-			}
-		}
-		if u.UserID != "" {
-			if first, dup := idAt[u.UserID]; dup {
-				add("users[%d]: duplicate userID %q (first at users[%d])", i, u.UserID, first)
-			} else {
-				idAt[u.UserID] = i
-			}
-		}
-	}
 	if c.TimestampWindow < 0 {
 		add("timestampWindow: want zero (default %s) or positive, got %s", DefaultTimestampWindow, c.TimestampWindow)
 	}
@@ -209,11 +167,14 @@ func (c Config) Validate() error {
 			add("claimsPath: %q is already a route of the server", p)
 		}
 	}
-	if len(problems) > 0 {
-		return &ConfigError{Problems: problems}
-	}
-	return nil
+	return cfgfile.Check("oauth1", problems)
 }
+
+// key identifies a consumer.
+func (c Consumer) key() string { return c.Key }
+
+// key identifies a user.
+func (u User) key() string { return u.Username }
 
 // problems lists what is wrong with one consumer on its own.
 func (c Consumer) problems() []string {
@@ -305,70 +266,28 @@ func checkCallbackURL(raw string) error {
 
 // parseRSAKeys reads every PEM block of text as an RSA public key.
 func parseRSAKeys(text string) ([]*rsa.PublicKey, error) {
-	var keys []*rsa.PublicKey
-	rest := []byte(text)
-	for i := 0; ; i++ {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		var key any
-		var err error
-		switch block.Type {
-		case "PUBLIC KEY":
-			key, err = x509.ParsePKIXPublicKey(block.Bytes)
-		case "RSA PUBLIC KEY":
-			key, err = x509.ParsePKCS1PublicKey(block.Bytes)
-		case "CERTIFICATE":
-			var cert *x509.Certificate
-			if cert, err = x509.ParseCertificate(block.Bytes); err == nil {
-				key = cert.PublicKey
-			}
-		default:
-			return nil, fmt.Errorf("block %d: want PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE, got %s", i, block.Type)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("block %d (%s): %w", i, block.Type, err)
-		}
-		rk, ok := key.(*rsa.PublicKey)
-		if !ok {
-			return nil, fmt.Errorf("block %d (%s): want an RSA key, got %T", i, block.Type, key)
-		}
-		keys = append(keys, rk)
+	pems, err := jwks.ParsePEM(text)
+	if err != nil {
+		return nil, err
 	}
-	if strings.TrimSpace(string(rest)) != "" || len(keys) == 0 {
-		return nil, errors.New("want PEM blocks (-----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE-----) and nothing else")
+	keys := make([]*rsa.PublicKey, len(pems))
+	for i, k := range pems {
+		rk, ok := k.Key.(*rsa.PublicKey)
+		if !ok {
+			return nil, fmt.Errorf("block %d (%s): want an RSA key, got %T", k.Block, k.Type, k.Key)
+		}
+		keys[i] = rk
 	}
 	return keys, nil
 }
 
-func (c Consumer) validate() error {
-	if p := c.problems(); len(p) > 0 {
-		return &ConfigError{Problems: p}
-	}
-	return nil
-}
+func (c Consumer) validate() error { return cfgfile.Check("oauth1", c.problems()) }
 
-func (u User) validate() error {
-	if p := u.problems(); len(p) > 0 {
-		return &ConfigError{Problems: p}
-	}
-	return nil
-}
+func (u User) validate() error { return cfgfile.Check("oauth1", u.problems()) }
 
 // LoadConfig reads a Config from a .yaml, .yml or .json file, rejecting unknown keys, and
 // validates it. On a validation error it returns the decoded Config too.
-func LoadConfig(path string) (Config, error) {
-	var cfg Config
-	if err := cfgfile.Load(path, "oauth1", &cfg); err != nil {
-		return cfg, err
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("load oauth1 config %s: %w", path, err)
-	}
-	return cfg, nil
-}
+func LoadConfig(path string) (Config, error) { return cfgfile.LoadValid[Config](path, "oauth1") }
 
 func (c Consumer) clone() Consumer {
 	c.SignatureMethods = slices.Clone(c.SignatureMethods)

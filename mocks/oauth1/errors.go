@@ -3,6 +3,8 @@ package oauth1
 import (
 	"errors"
 	"net/http"
+
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 )
 
 // OAuth Problem Reporting names (oauth_problem) the server answers with.
@@ -56,7 +58,7 @@ var (
 	ErrSignatureInvalid        = Problem{Name: ProblemSignatureInvalid}
 
 	// ErrInvalidConfig is matched by every *ConfigError.
-	ErrInvalidConfig = errors.New("invalid config")
+	ErrInvalidConfig = cfgfile.ErrInvalidConfig
 	// ErrUnknownConsumer is returned by AddAccessToken for a consumer key the server does not know.
 	ErrUnknownConsumer = errors.New("unknown consumer")
 	// ErrUnknownUser is returned by AddAccessToken for a username the server does not know.

@@ -1,12 +1,13 @@
 package oauth1
 
 import (
-	"encoding/json"
 	"errors"
 	"maps"
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // Realm is the realm of the server's WWW-Authenticate challenges.
@@ -37,11 +38,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var re requestError
 	if errors.As(err, &re) {
-		writeJSON(w, re.Status, map[string]string{"error": re.Code, "error_description": re.Description})
+		kit.WriteJSON(w, re.Status, map[string]string{"error": re.Code, "error_description": re.Description})
 		return
 	}
-	s.logger.Error("oauth1 mock: unexpected failure", "method", r.Method, "path", r.URL.Path, "err", err)
-	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error", "error_description": "unexpected failure in the mock identity provider"})
+	s.base.Unexpected(r, err)
+	kit.WriteJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error", "error_description": "unexpected failure in the mock identity provider"})
 }
 
 // problemBody is the form-encoded body of a Problem: oauth_problem, oauth_problem_advice, then
@@ -59,7 +60,7 @@ func problemBody(p Problem) string {
 
 // challenge is the WWW-Authenticate value for p (RFC 5849 §3.5.1 syntax).
 func challenge(p Problem) string {
-	return `OAuth realm="` + Realm + `", oauth_problem="` + PercentEncode(p.Name) + `"`
+	return kit.Challenge("OAuth", Realm, "oauth_problem", PercentEncode(p.Name))
 }
 
 // encodePairs joins name, value, name, value… as name=value&… with RFC 5849 §3.6 encoding.
@@ -81,18 +82,4 @@ func writeForm(w http.ResponseWriter, pairs ...string) {
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte(encodePairs(pairs...)))
-}
-
-// writeJSON writes v as a JSON response that no cache keeps.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// only values built by this package reach here; they always marshal
-		status, b = http.StatusInternalServerError, []byte(`{"error":"server_error"}`)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
 }

@@ -1,8 +1,8 @@
 package oauth1
 
 import (
+	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 	"github.com/iefconform/iefconform/mocks/journal"
 )
 
@@ -27,17 +29,14 @@ var fixedPaths = []string{PathRequestToken, PathAuthorize, PathAuthenticate, Pat
 
 // Server is the mock identity provider. It is safe for concurrent use; give each scenario its own.
 type Server struct {
-	now        func() time.Time
-	logger     *slog.Logger
-	jrnl       *journal.Journal
-	party      string
+	base       *kit.Base
 	trustProto bool
-	pages      *template.Template
+	pages      *kit.Pages
 	claimsPath string
+	handler    http.Handler
 
-	handler   http.Handler
-	closed    chan struct{}
-	closeOnce sync.Once
+	queue    kit.Queue[Endpoint]
+	requests *kit.Log[Endpoint, Request]
 
 	mu        sync.Mutex
 	consumers []Consumer
@@ -48,8 +47,6 @@ type Server struct {
 	access    map[string]*accessCred // token credentials by oauth_token
 	nonces    map[nonceKey]time.Time // nonces seen, until when they are remembered
 	nextPrune time.Time              // when stale nonces are next dropped
-	queue     map[Endpoint][]Response
-	requests  map[Endpoint][]Request
 }
 
 // tempState is where a temporary credential is in its single life.
@@ -91,33 +88,19 @@ type Option func(*Server)
 // WithJournal records every request to the protocol routes in j under the given party name
 // ("oauth1" when empty).
 func WithJournal(j *journal.Journal, party string) Option {
-	return func(s *Server) {
-		if party == "" {
-			party = "oauth1"
-		}
-		s.jrnl = j
-		s.party = party
-	}
+	return func(s *Server) { s.base.SetJournal(j, party) }
 }
 
 // WithClock replaces time.Now for timestamps, nonces, credential lifetimes and request times.
 // Delays of queued responses always run on the real clock.
-func WithClock(now func() time.Time) Option {
-	return func(s *Server) {
-		if now != nil {
-			s.now = now
-		}
-	}
-}
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.base.SetClock(now) } }
 
 // WithLogger sets where unexpected failures are logged; the default is slog.Default().
-func WithLogger(l *slog.Logger) Option {
-	return func(s *Server) {
-		if l != nil {
-			s.logger = l
-		}
-	}
-}
+func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.base.SetLogger(l) } }
+
+// WithAdminToken makes every request to the admin API need Authorization: Bearer token. Without
+// it the admin API answers loopback clients only (see the package documentation).
+func WithAdminToken(token string) Option { return func(s *Server) { s.base.SetAdminToken(token) } }
 
 // WithForwardedProto makes the base string URI take its scheme from the X-Forwarded-Proto
 // header (http or https), for a server behind a TLS-terminating proxy. Without it the scheme is
@@ -136,18 +119,17 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("new oauth1 server: %w", err)
 	}
 	s := &Server{
-		now:        time.Now,
-		logger:     slog.Default(),
+		base:       kit.NewBase("oauth1"),
 		pages:      pages,
 		claimsPath: cfg.ClaimsPath,
-		closed:     make(chan struct{}),
+		requests:   kit.NewLog[Endpoint](Request.clone),
+		consumers:  cfgfile.CloneAll(cfg.Consumers, Consumer.clone),
+		users:      cfgfile.CloneAll(cfg.Users, User.clone),
 		window:     time.Duration(cfg.TimestampWindow),
 		tempTTL:    time.Duration(cfg.TemporaryCredentialTTL),
 		temps:      map[string]*tempCred{},
 		access:     map[string]*accessCred{},
 		nonces:     map[nonceKey]time.Time{},
-		queue:      map[Endpoint][]Response{},
-		requests:   map[Endpoint][]Request{},
 	}
 	if s.claimsPath == "" {
 		s.claimsPath = DefaultClaimsPath
@@ -157,12 +139,6 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	}
 	if s.tempTTL == 0 {
 		s.tempTTL = DefaultTemporaryCredentialTTL
-	}
-	for _, c := range cfg.Consumers {
-		s.consumers = append(s.consumers, c.clone())
-	}
-	for _, u := range cfg.Users {
-		s.users = append(s.users, u.clone())
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -179,9 +155,7 @@ func (s *Server) ClaimsPath() string { return s.claimsPath }
 
 // Close releases requests waiting on the Delay of a queued response, so that shutting down the
 // HTTP server never waits for them. Call it before closing the listener; it is idempotent.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() { close(s.closed) })
-}
+func (s *Server) Close() { s.base.Close() }
 
 // routes builds the router: protocol routes (journaled when asked) and the admin API. Handlers
 // check the method themselves so that every request to a protocol route is recorded.
@@ -194,30 +168,32 @@ func (s *Server) routes() http.Handler {
 	proto.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return r.URL.Path == s.claimsPath }).HandlerFunc(s.handleClaims)
 	proto.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
 
-	admin := mux.NewRouter()
-	admin.HandleFunc("/_admin/config", s.handleAdminConfig).Methods(http.MethodGet)
-	admin.HandleFunc("/_admin/consumers", s.handleAdminConsumers).Methods(http.MethodPut)
-	admin.HandleFunc("/_admin/users", s.handleAdminUsers).Methods(http.MethodPut)
-	admin.HandleFunc("/_admin/tokens", s.handleAdminTokens).Methods(http.MethodPut)
-	admin.HandleFunc("/_admin/enqueue", s.handleAdminEnqueue).Methods(http.MethodPost)
-	admin.HandleFunc("/_admin/requests", s.handleAdminRequests).Methods(http.MethodGet)
-	admin.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
-	admin.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, methodNotAllowed(r.Method+" is not allowed on "+r.URL.Path))
-	})
-
-	var protoHandler http.Handler = proto
-	if s.jrnl != nil {
-		protoHandler = s.jrnl.Wrap(s.party, proto)
-	}
-	root := mux.NewRouter()
-	root.PathPrefix("/_admin/").Handler(admin)
-	root.PathPrefix("/").Handler(protoHandler)
-	return root
+	return s.base.Handler(proto, kit.Admin{Fail: s.adminFail, Routes: []kit.Route{
+		kit.Config(s.Config, "consumers.*.secret", "users.*.password"),
+		kit.Apply(http.MethodPut, "/_admin/consumers", s.AddConsumer),
+		kit.Apply(http.MethodPut, "/_admin/users", s.AddUser),
+		kit.Apply(http.MethodPut, "/_admin/tokens", s.AddAccessToken),
+		kit.Enqueue(endpoints, 100, s.Enqueue),
+		kit.Requests(endpoints, s.Requests),
+	}})
 }
 
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, requestError{Status: http.StatusNotFound, Code: "not_found", Description: "no route " + r.URL.Path})
+}
+
+// adminFail answers a refusal of the admin API as a requestError with the refusal's status and
+// code; an oversized body is an invalid_request, as everywhere else.
+func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
+	var ke *kit.Error
+	if errors.As(err, &ke) {
+		code := ke.Code
+		if code == kit.CodeTooLarge {
+			code = "invalid_request"
+		}
+		err = requestError{Status: ke.Status, Code: code, Description: ke.Message}
+	}
+	s.writeError(w, r, err)
 }
 
 // allowOnly answers a request whose method is not method with 405 and reports whether it did.
@@ -242,12 +218,7 @@ func (s *Server) AddConsumer(c Consumer) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c = c.clone()
-	if i := slices.IndexFunc(s.consumers, func(x Consumer) bool { return x.Key == c.Key }); i >= 0 {
-		s.consumers[i] = c
-	} else {
-		s.consumers = append(s.consumers, c)
-	}
+	s.consumers = cfgfile.Upsert(s.consumers, c.clone(), Consumer.key)
 	return nil
 }
 
@@ -260,14 +231,9 @@ func (s *Server) AddUser(u User) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if j := slices.IndexFunc(s.users, func(x User) bool { return x.UserID == u.UserID && x.Username != u.Username }); j >= 0 {
-		return fmt.Errorf("add user: %w", &ConfigError{Problems: []string{fmt.Sprintf("userID %q already belongs to %q", u.UserID, s.users[j].Username)}})
+		return fmt.Errorf("add user: %w", cfgfile.Check("oauth1", []string{fmt.Sprintf("userID %q already belongs to %q", u.UserID, s.users[j].Username)}))
 	}
-	u = u.clone()
-	if i := slices.IndexFunc(s.users, func(x User) bool { return x.Username == u.Username }); i >= 0 {
-		s.users[i] = u
-	} else {
-		s.users = append(s.users, u)
-	}
+	s.users = cfgfile.Upsert(s.users, u.clone(), User.key)
 	return nil
 }
 
@@ -283,7 +249,7 @@ func (s *Server) AddAccessToken(t AccessToken) error {
 		problems = append(problems, "secret is empty")
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("add access token: %w", &ConfigError{Problems: problems})
+		return fmt.Errorf("add access token: %w", cfgfile.Check("oauth1", problems))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -302,22 +268,14 @@ func (s *Server) AddAccessToken(t AccessToken) error {
 func (s *Server) Consumers() []Consumer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Consumer, len(s.consumers))
-	for i, c := range s.consumers {
-		out[i] = c.clone()
-	}
-	return out
+	return cfgfile.CloneAll(s.consumers, Consumer.clone)
 }
 
 // Users returns a copy of every user, in the order they were added.
 func (s *Server) Users() []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]User, len(s.users))
-	for i, u := range s.users {
-		out[i] = u.clone()
-	}
-	return out
+	return cfgfile.CloneAll(s.users, User.clone)
 }
 
 // Config returns the server's current configuration: consumers, users and durations.
@@ -336,21 +294,11 @@ func (s *Server) Config() Config {
 
 // consumerLocked returns the consumer with the given key. The caller holds s.mu.
 func (s *Server) consumerLocked(key string) (Consumer, bool) {
-	i := slices.IndexFunc(s.consumers, func(x Consumer) bool { return x.Key == key })
-	if i < 0 {
-		return Consumer{}, false
-	}
-	return s.consumers[i], true
+	return cfgfile.Find(s.consumers, key, Consumer.key)
 }
 
 // userLocked returns the user with the given username. The caller holds s.mu.
-func (s *Server) userLocked(name string) (User, bool) {
-	i := slices.IndexFunc(s.users, func(x User) bool { return x.Username == name })
-	if i < 0 {
-		return User{}, false
-	}
-	return s.users[i], true
-}
+func (s *Server) userLocked(name string) (User, bool) { return cfgfile.Find(s.users, name, User.key) }
 
 // pruneLocked drops the nonces whose timestamps have left the window, at most once a window;
 // requests carrying them are refused as stale anyway. Credentials are kept, so that an old

@@ -39,7 +39,7 @@ func (s *Server) requestToken(in received) (token, secret string, err error) {
 			ParamParametersRejected, "oauth_callback")
 	}
 	token, secret = rand.Text(), rand.Text()
-	now := s.now()
+	now := s.base.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.temps[token] = &tempCred{
@@ -73,7 +73,7 @@ func (s *Server) accessToken(in received) (token, secret string, user User, err 
 	if err != nil {
 		return "", "", User{}, err
 	}
-	now := s.now()
+	now := s.base.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.temps[auth.token]

@@ -4,62 +4,42 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
-func (s *Server) handleAdminConfig(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.Config())
-}
-
-func (s *Server) handleAdminRoutes(w http.ResponseWriter, r *http.Request) {
-	var rt Route
-	if err := decodeAdmin(r, &rt); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.AddRoute(rt); err != nil {
-		s.writeError(w, r, errBadRequest(err.Error()))
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) handleAdminResponses(w http.ResponseWriter, r *http.Request) {
+// handleAdminResponses replaces the responses of the route given by the method and path query
+// parameters with the JSON list in the body.
+func (s *Server) handleAdminResponses(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	path := q.Get("path")
 	if path == "" {
-		s.writeError(w, r, errBadRequest("path: want a route's path pattern such as /users/{id}, got none"))
-		return
+		return errBadRequest("path: want a route's path pattern such as /users/{id}, got none")
 	}
 	var rs []Response
-	if err := decodeAdmin(r, &rs); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err := kit.DecodeJSON(r, &rs); err != nil {
+		return err
 	}
 	err := s.SetResponses(q.Get("method"), path, rs...)
 	switch {
 	case errors.Is(err, ErrUnknownRoute):
-		s.writeError(w, r, errNotFound(err.Error()))
+		return errNotFound(err.Error())
 	case err != nil:
-		s.writeError(w, r, errBadRequest(err.Error()))
-	default:
-		w.WriteHeader(http.StatusNoContent)
+		return errBadRequest(err.Error())
 	}
-}
-
-func (s *Server) handleAdminCalls(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.Calls(r.URL.Query().Get("path")))
-}
-
-func (s *Server) handleAdminReset(w http.ResponseWriter, r *http.Request) {
-	s.Reset()
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-// decodeAdmin reads a JSON request body into v; any problem is a 400.
-func decodeAdmin(r *http.Request, v any) error {
-	if err := cfgfile.DecodeJSON(http.MaxBytesReader(nil, r.Body, maxBody), v); err != nil {
-		return errBadRequest("bad JSON body: " + err.Error())
+// adminFail answers a refusal of the admin API as an Error with the refusal's status and the
+// package's codes.
+func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
+	var ke *kit.Error
+	if errors.As(err, &ke) {
+		code := ke.Code
+		if code == kit.CodeBadRequest {
+			code = CodeBadRequest
+		}
+		err = Error{Status: ke.Status, Code: code, Message: ke.Message}
 	}
-	return nil
+	s.writeError(w, r, err)
 }

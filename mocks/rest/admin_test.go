@@ -19,7 +19,7 @@ func TestAdminAPI(t *testing.T) {
 		{Method: "POST", Path: "/validate", Auth: rest.Auth{Type: rest.AuthBasic, Username: "u", Password: "p"}, Behaviour: rest.BehaviourEmailExists, Known: []string{"taken@contoso.com"}},
 	}})
 
-	r := e.admin("GET", "/_admin/config", "")
+	r := e.admin("GET", "/_admin/config?secrets=true", "")
 	wantStatus(t, r, 200)
 	var cfg rest.Config
 	if err := json.Unmarshal([]byte(r.body), &cfg); err != nil || len(cfg.Routes) != 1 || cfg.Routes[0].Auth.Password != "p" {

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"mime"
 	"net/http"
@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // Where the claims of a call arrived (Call.ClaimsIn), after B2C's SendClaimsIn.
@@ -84,9 +86,9 @@ type Call struct {
 
 // clone deep-copies c.
 func (c Call) clone() Call {
-	c.Query = cloneValues(c.Query)
+	c.Query = kit.CloneValues(c.Query)
 	c.Header = c.Header.Clone()
-	c.Form = cloneValues(c.Form)
+	c.Form = kit.CloneValues(c.Form)
 	if c.JSON != nil {
 		c.JSON = cloneJSON(c.JSON).(map[string]any)
 	}
@@ -98,45 +100,30 @@ func (c Call) clone() Call {
 	return c
 }
 
-func cloneValues(v url.Values) url.Values {
-	if v == nil {
-		return nil
-	}
-	return url.Values(http.Header(v).Clone())
-}
-
-// maxBody bounds the request bodies the server reads.
-const maxBody = 1 << 20
-
-// readCall reads r into a Call: its body (at most maxBody; a longer body or a read error is
-// returned as an Error for the handler to answer) and everything derived from it. route is the
-// matched route's Path and auth its authentication, both empty for an unknown route.
+// readCall reads r into a Call: its body (at most kit.MaxBody; a longer body or a read error
+// is returned as an Error for the handler to answer) and everything derived from it. route is
+// the matched route's Path and auth its authentication, both empty for an unknown route.
 func (s *Server) readCall(r *http.Request, route string, auth Auth) (*Call, error) {
+	in, err := kit.Capture(r, s.base.Now())
 	c := &Call{
-		Time:   s.now(),
-		Method: r.Method,
+		Time:   in.Time,
+		Method: in.Method,
 		Path:   r.URL.Path,
 		Route:  route,
-		URL:    r.URL.RequestURI(),
-		Query:  r.URL.Query(),
-		Header: r.Header.Clone(),
+		URL:    in.URL,
+		Query:  in.Query,
+		Header: in.Header,
+		Body:   in.Body,
+		Form:   in.Form, // keeps every pair that parsed
 	}
 	var readErr error
-	if r.Body != nil {
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-		switch {
-		case err != nil:
-			readErr = errBadRequest("read body: " + err.Error())
-		case len(body) > maxBody:
-			readErr = Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Message: "request body larger than 1 MiB"}
-			body = body[:maxBody]
-		}
-		c.Body = string(body)
+	switch {
+	case errors.Is(err, kit.ErrBodyTooLarge):
+		readErr = Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Message: err.Error()}
+	case err != nil && !errors.Is(err, kit.ErrBadForm):
+		readErr = errBadRequest(err.Error())
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt == "application/x-www-form-urlencoded" {
-		c.Form, _ = url.ParseQuery(c.Body) // keeps every pair that parsed
-	}
 	if b := bytes.TrimSpace([]byte(c.Body)); len(b) > 0 && b[0] == '{' {
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
@@ -211,7 +198,7 @@ func (c *Call) presented(r *http.Request, auth Auth) {
 	if user, _, ok := r.BasicAuth(); ok {
 		c.BasicUser = user
 		kinds = append(kinds, AuthBasic)
-	} else if tok, ok := bearerToken(r); ok {
+	} else if tok, ok := kit.BearerToken(r); ok {
 		c.BearerToken = tok
 		kinds = append(kinds, AuthBearer)
 	}
@@ -237,15 +224,6 @@ func (c *Call) presented(r *http.Request, auth Auth) {
 	default:
 		c.AuthType = kinds[0]
 	}
-}
-
-// bearerToken returns the token of an Authorization: Bearer header (scheme in any case).
-func bearerToken(r *http.Request) (string, bool) {
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	return strings.TrimSpace(tok), true
 }
 
 // record keeps c unless it belongs to a generation Reset has ended, and wakes WaitCalls.

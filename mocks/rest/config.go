@@ -5,16 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"mime"
-	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gorilla/mux"
-	"gopkg.in/yaml.v3"
 
 	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // Config is the initial state of a Server: its routes. Files use lowerCamel keys, in YAML or JSON:
@@ -105,117 +102,19 @@ const (
 // Faults (Response.Fault): ways to fail below HTTP.
 const (
 	// FaultReset closes the connection with SO_LINGER 0: the client sees "connection reset by peer".
-	FaultReset = "reset"
+	FaultReset = kit.FaultReset
 	// FaultClose closes the connection without a response: the client sees EOF.
-	FaultClose = "close"
+	FaultClose = kit.FaultClose
 )
 
-// Response is one canned answer of a route.
-type Response struct {
-	// Status defaults to 200.
-	Status int
-	// Header holds extra response headers.
-	Header map[string]string
-	// ContentType defaults to application/json (or the Content-Type in Header).
-	ContentType string
-	// Body is the raw body, JSON or not.
-	Body string
-	// JSON is written as the body, marshalled, when Body is empty.
-	JSON any
-	// Delay holds the answer (or the fault) back. It ends early when the client goes away (the
-	// request context ends: nothing is written) or when the Server is closed (the answer is
-	// written at once).
-	Delay time.Duration
-	// Fault, when set, answers with a broken connection instead of a response: FaultReset or
-	// FaultClose. It needs an HTTP/1.x connection; on HTTP/2 the handler aborts the stream.
-	Fault string
-}
-
-// responseWire is the wire form of Response: lowerCamel keys and the delay as "2s".
-type responseWire struct {
-	Status      int               `json:"status,omitempty" yaml:"status,omitempty"`
-	Header      map[string]string `json:"header,omitempty" yaml:"header,omitempty"`
-	ContentType string            `json:"contentType,omitempty" yaml:"contentType,omitempty"`
-	Body        string            `json:"body,omitempty" yaml:"body,omitempty"`
-	JSON        any               `json:"json,omitempty" yaml:"json,omitempty"`
-	Delay       duration          `json:"delay,omitempty" yaml:"delay,omitempty"`
-	Fault       string            `json:"fault,omitempty" yaml:"fault,omitempty"`
-}
-
-var responseKeys = []string{"status", "header", "contentType", "body", "json", "delay", "fault"}
-
-func (r Response) wire() responseWire {
-	return responseWire{r.Status, r.Header, r.ContentType, r.Body, r.JSON, duration(r.Delay), r.Fault}
-}
-
-func (w responseWire) response() Response {
-	return Response{w.Status, w.Header, w.ContentType, w.Body, w.JSON, time.Duration(w.Delay), w.Fault}
-}
-
-// MarshalJSON writes the response with lowerCamel keys and the delay as a duration string.
-func (r Response) MarshalJSON() ([]byte, error) { return json.Marshal(r.wire()) }
-
-// UnmarshalJSON reads the form MarshalJSON writes, rejecting unknown keys; numbers in JSON stay
-// exact (json.Number).
-func (r *Response) UnmarshalJSON(b []byte) error {
-	var w responseWire
-	if err := cfgfile.DecodeJSON(bytes.NewReader(b), &w); err != nil {
-		return fmt.Errorf("response: %w", err)
-	}
-	*r = w.response()
-	return nil
-}
-
-// MarshalYAML writes the response as MarshalJSON does.
-func (r Response) MarshalYAML() (any, error) { return r.wire(), nil }
-
-// UnmarshalYAML reads the form MarshalYAML writes, rejecting unknown keys.
-func (r *Response) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k := n.Content[i].Value; !slices.Contains(responseKeys, k) {
-				return fmt.Errorf("line %d: response: unknown key %q (want one of %s)", n.Content[i].Line, k, strings.Join(responseKeys, ", "))
-			}
-		}
-	}
-	var w responseWire
-	if err := n.Decode(&w); err != nil {
-		return err
-	}
-	*r = w.response()
-	return nil
-}
-
-// duration is a time.Duration written as a Go duration string ("2s", "1m30s").
-type duration time.Duration
-
-func (d duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
-
-func (d *duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("delay: want a string such as \"2s\", got %s", b)
-	}
-	return d.parse(s)
-}
-
-func (d duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
-
-func (d *duration) UnmarshalYAML(n *yaml.Node) error {
-	if err := d.parse(n.Value); err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
-	}
-	return nil
-}
-
-func (d *duration) parse(s string) error {
-	v, err := time.ParseDuration(strings.TrimSpace(s))
-	if err != nil {
-		return fmt.Errorf("delay: want a string such as \"2s\", got %q", s)
-	}
-	*d = duration(v)
-	return nil
-}
+// Response is one canned answer of a route: Status (default 200), Header, ContentType (default
+// the Content-Type in Header, else application/json), Body, or JSON marshalled when Body is
+// empty, a Delay that holds the answer (or the fault) back and ends early when the client goes
+// away (nothing is written) or the Server is closed (the answer is written at once), and a Fault,
+// FaultReset or FaultClose, that answers with a broken connection instead (HTTP/1.x; on HTTP/2
+// the handler aborts the stream). In JSON and YAML its keys are lowerCamel, its delay a duration
+// string such as "2s", and JSON numbers stay exact (json.Number).
+type Response = kit.Response
 
 // Validate reports every problem at once as a *ConfigError: routes with an empty, malformed,
 // reserved or duplicate method and path, authentication missing its credentials or carrying
@@ -239,10 +138,7 @@ func (c Config) Validate() error {
 		}
 		seen[k] = i
 	}
-	if len(problems) > 0 {
-		return &ConfigError{Problems: problems}
-	}
-	return nil
+	return cfgfile.Check("rest", problems)
 }
 
 // key identifies a route: upper-case method (or *) and path.
@@ -264,7 +160,7 @@ func (rt Route) problems() []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 
-	if rt.Method != "" && !isToken(rt.Method) {
+	if rt.Method != "" && !kit.IsToken(rt.Method) {
 		add("method: want an HTTP method such as POST, got %q", rt.Method)
 	}
 	switch {
@@ -306,7 +202,7 @@ func (rt Route) problems() []string {
 		}
 	}
 	for i, r := range rt.Responses {
-		for _, p := range r.problems() {
+		for _, p := range r.Problems(200) {
 			add("responses[%d]: %s", i, p)
 		}
 	}
@@ -346,7 +242,7 @@ func (a Auth) problems() []string {
 		if a.Header == "" || a.Key == "" {
 			add("auth: apiKey needs header and key")
 		}
-		if a.Header != "" && !isToken(a.Header) {
+		if a.Header != "" && !kit.IsToken(a.Header) {
 			add("auth: header: want an HTTP header name such as x-functions-key, got %q", a.Header)
 		}
 	case AuthClientCert:
@@ -367,82 +263,17 @@ func (a Auth) problems() []string {
 	return out
 }
 
-// problems lists what is wrong with one response.
-func (r Response) problems() []string {
-	var out []string
-	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
-	if r.Status != 0 && (r.Status < 200 || r.Status > 599) {
-		add("status: want 200-599, got %d", r.Status)
-	}
-	for _, k := range slices.Sorted(maps.Keys(r.Header)) {
-		if !isToken(k) {
-			add("header: want a header name, got %q", k)
-		} else if !validHeaderValue(r.Header[k]) {
-			add("header %s: value %q cannot be sent", k, r.Header[k])
-		}
-	}
-	if r.ContentType != "" {
-		if _, _, err := mime.ParseMediaType(r.ContentType); err != nil {
-			add("contentType: want a media type such as application/json, got %q", r.ContentType)
-		}
-	}
-	if r.Body != "" && r.JSON != nil {
-		add("body and json are both set; set one")
-	}
-	if r.JSON != nil {
-		if _, err := json.Marshal(r.JSON); err != nil {
-			add("json cannot be marshalled: %v", err)
-		}
-	}
-	if r.Delay < 0 {
-		add("delay: want zero or positive, got %s", r.Delay)
-	}
-	switch r.Fault {
-	case "":
-	case FaultReset, FaultClose:
-		if r.Status != 0 || r.Body != "" || r.JSON != nil || len(r.Header) > 0 || r.ContentType != "" {
-			add("fault %s sends no response: status, header, contentType, body and json would be ignored", r.Fault)
-		}
-	default:
-		add("fault: want %s or %s, got %q", FaultReset, FaultClose, r.Fault)
-	}
-	return out
-}
-
 // validate checks one route on its own.
-func (rt Route) validate() error {
-	if p := rt.problems(); len(p) > 0 {
-		return &ConfigError{Problems: p}
-	}
-	return nil
-}
+func (rt Route) validate() error { return cfgfile.Check("rest", rt.problems()) }
 
 // validateResponses checks responses given apart from a route.
 func validateResponses(rs []Response) error {
-	var problems []string
-	for i, r := range rs {
-		for _, p := range r.problems() {
-			problems = append(problems, fmt.Sprintf("responses[%d]: %s", i, p))
-		}
-	}
-	if len(problems) > 0 {
-		return &ConfigError{Problems: problems}
-	}
-	return nil
+	return cfgfile.Check("rest", cfgfile.Items("responses", rs, func(r Response) []string { return r.Problems(200) }))
 }
 
 // LoadConfig reads a Config from a .yaml, .yml or .json file, rejecting unknown keys, and
 // validates it. On a validation error it returns the decoded Config too.
-func LoadConfig(path string) (Config, error) {
-	var cfg Config
-	if err := cfgfile.Load(path, "rest", &cfg); err != nil {
-		return cfg, err
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("load rest config %s: %w", path, err)
-	}
-	return cfg, nil
-}
+func LoadConfig(path string) (Config, error) { return cfgfile.LoadValid[Config](path, "rest") }
 
 // normalize returns a copy of rt that shares nothing with the caller: the method in upper case,
 // maps and slices copied, and each response's JSON turned into plain JSON values (maps, slices,
@@ -465,12 +296,12 @@ func normalizeResponses(rs []Response) []Response {
 	}
 	out := make([]Response, len(rs))
 	for i, r := range rs {
-		out[i] = r.normalize()
+		out[i] = normalizeResponse(r)
 	}
 	return out
 }
 
-func (r Response) normalize() Response {
+func normalizeResponse(r Response) Response {
 	r.Header = maps.Clone(r.Header)
 	if r.JSON != nil {
 		if b, err := json.Marshal(r.JSON); err == nil {
@@ -523,44 +354,4 @@ func cloneJSON(v any) any {
 	default:
 		return v
 	}
-}
-
-// contentType is the Content-Type a response is written with.
-func (r Response) contentType() string {
-	if r.ContentType != "" {
-		return r.ContentType
-	}
-	for k, v := range r.Header {
-		if http.CanonicalHeaderKey(k) == "Content-Type" {
-			return v
-		}
-	}
-	return "application/json"
-}
-
-// isToken reports whether s is an RFC 9110 token: a method or a header name.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range []byte(s) {
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// validHeaderValue reports whether v can be sent as a header value: no control characters
-// other than horizontal tab.
-func validHeaderValue(v string) bool {
-	for _, c := range []byte(v) {
-		if (c < 0x20 && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }

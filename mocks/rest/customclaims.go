@@ -141,16 +141,14 @@ type CustomClaims struct {
 type customClaimsWire struct {
 	Claims   map[string]any `json:"claims,omitempty" yaml:"claims,omitempty"`
 	Fault    string         `json:"fault,omitempty" yaml:"fault,omitempty"`
-	Delay    duration       `json:"delay,omitempty" yaml:"delay,omitempty"`
+	Delay    cfgfile.Delay  `json:"delay,omitempty" yaml:"delay,omitempty"`
 	JWKSURL  string         `json:"jwksURL,omitempty" yaml:"jwksURL,omitempty"`
 	Audience string         `json:"audience,omitempty" yaml:"audience,omitempty"`
 	Issuer   string         `json:"issuer,omitempty" yaml:"issuer,omitempty"`
 }
 
-var customClaimsKeys = []string{"claims", "fault", "delay", "jwksURL", "audience", "issuer"}
-
 func (c CustomClaims) wire() customClaimsWire {
-	return customClaimsWire{c.Claims, c.Fault, duration(c.Delay), c.JWKSURL, c.Audience, c.Issuer}
+	return customClaimsWire{c.Claims, c.Fault, cfgfile.Delay(c.Delay), c.JWKSURL, c.Audience, c.Issuer}
 }
 
 func (w customClaimsWire) customClaims() CustomClaims {
@@ -163,12 +161,7 @@ func (c CustomClaims) MarshalJSON() ([]byte, error) { return json.Marshal(c.wire
 // UnmarshalJSON reads the form MarshalJSON writes, rejecting unknown keys; numbers stay exact
 // (json.Number).
 func (c *CustomClaims) UnmarshalJSON(b []byte) error {
-	var w customClaimsWire
-	if err := cfgfile.DecodeJSON(bytes.NewReader(b), &w); err != nil {
-		return fmt.Errorf("customClaims: %w", err)
-	}
-	*c = w.customClaims()
-	return nil
+	return cfgfile.UnmarshalJSON(b, "customClaims", func(w customClaimsWire) { *c = w.customClaims() })
 }
 
 // MarshalYAML writes the settings as MarshalJSON does.
@@ -176,19 +169,7 @@ func (c CustomClaims) MarshalYAML() (any, error) { return c.wire(), nil }
 
 // UnmarshalYAML reads the form MarshalYAML writes, rejecting unknown keys.
 func (c *CustomClaims) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k := n.Content[i].Value; !slices.Contains(customClaimsKeys, k) {
-				return fmt.Errorf("line %d: customClaims: unknown key %q (want one of %s)", n.Content[i].Line, k, strings.Join(customClaimsKeys, ", "))
-			}
-		}
-	}
-	var w customClaimsWire
-	if err := n.Decode(&w); err != nil {
-		return err
-	}
-	*c = w.customClaims()
-	return nil
+	return cfgfile.UnmarshalYAML(n, "customClaims", func(w customClaimsWire) { *c = w.customClaims() })
 }
 
 // problems lists what is wrong with the settings.

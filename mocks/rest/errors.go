@@ -3,7 +3,9 @@ package rest
 import (
 	"errors"
 	"net/http"
-	"strings"
+
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // Error codes of the mock's own JSON errors ({"error": code, "message": …}); business errors
@@ -19,23 +21,13 @@ const (
 
 var (
 	// ErrInvalidConfig is matched by every *ConfigError.
-	ErrInvalidConfig = errors.New("invalid config")
+	ErrInvalidConfig = cfgfile.ErrInvalidConfig
 	// ErrUnknownRoute is returned by SetResponses for a method and path no route has.
 	ErrUnknownRoute = errors.New("unknown route")
 )
 
 // ConfigError lists every problem Validate found. It matches ErrInvalidConfig with errors.Is.
-type ConfigError struct {
-	Problems []string
-}
-
-// Error lists the problems, one a line.
-func (e *ConfigError) Error() string {
-	return "invalid rest config:\n  " + strings.Join(e.Problems, "\n  ")
-}
-
-// Is reports whether target is ErrInvalidConfig.
-func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+type ConfigError = cfgfile.ConfigError
 
 // Error is an error the mock answers itself (unknown route, failed authentication, bad admin
 // input) as JSON {"error": Code, "message": Message} with Status. The server turns it into a
@@ -69,11 +61,11 @@ func errBadRequest(msg string) Error {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e Error
 	if !errors.As(err, &e) {
-		s.logger.Error("rest mock: unexpected failure", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.base.Unexpected(r, err)
 		e = Error{Status: http.StatusInternalServerError, Code: CodeServerError, Message: "unexpected failure in the mock REST API"}
 	}
 	if e.Challenge != "" {
 		w.Header().Set("WWW-Authenticate", e.Challenge)
 	}
-	writeJSON(w, e.Status, map[string]string{"error": e.Code, "message": e.Message})
+	kit.WriteJSON(w, e.Status, map[string]string{"error": e.Code, "message": e.Message})
 }

@@ -1,14 +1,11 @@
 package rest
 
 import (
-	"crypto/subtle"
-	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"time"
+
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // routeHandler serves the calls of one route: record, authenticate, answer with the next
@@ -116,15 +113,15 @@ func authenticate(r *http.Request, a Auth) error {
 		if !ok {
 			return unauthorized("want Authorization: Basic credentials, got none", basicChallenge)
 		}
-		if !equal(user, a.Username) || !equal(pass, a.Password) {
+		if !kit.Equal(user, a.Username) || !kit.Equal(pass, a.Password) {
 			return unauthorized(fmt.Sprintf("wrong basic credentials for user %q", user), basicChallenge)
 		}
 	case AuthBearer:
-		tok, ok := bearerToken(r)
+		tok, ok := kit.BearerToken(r)
 		if !ok || tok == "" {
 			return unauthorized("want Authorization: Bearer token, got none", bearerChallenge)
 		}
-		if !equal(tok, a.Token) {
+		if !kit.Equal(tok, a.Token) {
 			return unauthorized("wrong bearer token", bearerChallenge+`, error="invalid_token"`)
 		}
 	case AuthAPIKey:
@@ -132,7 +129,7 @@ func authenticate(r *http.Request, a Auth) error {
 		if key == "" {
 			return unauthorized("want an API key in header "+a.Header+", got none", "")
 		}
-		if !equal(key, a.Key) {
+		if !kit.Equal(key, a.Key) {
 			return unauthorized("wrong API key in header "+a.Header, "")
 		}
 	case AuthClientCert:
@@ -151,102 +148,12 @@ func authenticate(r *http.Request, a Auth) error {
 	return nil
 }
 
-// equal compares secrets in constant time.
-func equal(got, want string) bool {
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
-}
-
 // serve answers with resp and returns the status written, 0 when nothing was.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, resp Response) int {
-	if resp.Delay > 0 {
-		t := time.NewTimer(resp.Delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return 0 // the client is gone: nobody reads the answer
-		case <-s.closed:
-		}
+	status, err := s.base.Serve(w, r, resp, "application/json")
+	if err != nil {
+		s.writeError(w, r, err)
+		return http.StatusInternalServerError
 	}
-	if resp.Fault != "" {
-		hijacked, err := breakConnection(w, resp.Fault)
-		switch {
-		case err == nil:
-		case hijacked: // nothing can be written any more
-			s.logger.Error("rest mock: unexpected failure", "method", r.Method, "path", r.URL.Path, "err", fmt.Errorf("fault %s: %w", resp.Fault, err))
-		default:
-			s.writeError(w, r, fmt.Errorf("fault %s: %w", resp.Fault, err))
-			return http.StatusInternalServerError
-		}
-		return 0
-	}
-	body := []byte(resp.Body)
-	if resp.Body == "" && resp.JSON != nil {
-		b, err := json.Marshal(resp.JSON)
-		if err != nil {
-			s.writeError(w, r, fmt.Errorf("marshal response json: %w", err))
-			return http.StatusInternalServerError
-		}
-		body = b
-	}
-	h := w.Header()
-	for k, v := range resp.Header {
-		h.Set(k, v)
-	}
-	h.Set("Content-Type", resp.contentType())
-	status := resp.Status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
 	return status
-}
-
-// breakConnection takes the connection from net/http and closes it: with SO_LINGER 0 for
-// FaultReset, so the peer gets a TCP RST, or plainly for FaultClose, so it reads EOF. A TLS
-// connection is closed below TLS, without close_notify. Where the connection cannot be taken
-// (HTTP/2) the handler aborts with http.ErrAbortHandler, which resets the stream. hijacked
-// reports whether the connection was taken, after which nothing can be written.
-func breakConnection(w http.ResponseWriter, fault string) (hijacked bool, err error) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		if errNotSupported(err) {
-			panic(http.ErrAbortHandler)
-		}
-		return false, fmt.Errorf("hijack: %w", err)
-	}
-	raw := conn
-	if tc, ok := conn.(*tls.Conn); ok {
-		raw = tc.NetConn()
-	}
-	if tcp, ok := raw.(*net.TCPConn); ok && fault == FaultReset {
-		if err := tcp.SetLinger(0); err != nil {
-			_ = raw.Close()
-			return true, fmt.Errorf("set linger: %w", err)
-		}
-	}
-	if err := raw.Close(); err != nil {
-		return true, fmt.Errorf("close: %w", err)
-	}
-	return true, nil
-}
-
-// errNotSupported reports whether err says a connection cannot be hijacked.
-func errNotSupported(err error) bool {
-	return errors.Is(err, http.ErrNotSupported) || errors.Is(err, errors.ErrUnsupported)
-}
-
-// writeJSON writes v as a JSON response.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// only values built by this package reach here; they always marshal
-		status, b = http.StatusInternalServerError, []byte(`{"error":"server_error"}`)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
 }

@@ -2,7 +2,6 @@ package rest
 
 import (
 	"fmt"
-	"github.com/iefconform/iefconform/mocks/internal/jwks"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -11,24 +10,20 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/iefconform/iefconform/mocks/internal/jwks"
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 	"github.com/iefconform/iefconform/mocks/journal"
 )
 
 // Server is the mock REST API. It is safe for concurrent use; give each scenario its own or
 // Reset it between scenarios.
 type Server struct {
-	now    func() time.Time
-	logger *slog.Logger
-	jrnl   *journal.Journal
-	party  string
-	client *http.Client // fetches the JWKS of custom-claims routes
-	keys   *jwks.Cache
+	base    *kit.Base
+	client  *http.Client // fetches the JWKS of custom-claims routes
+	keys    *jwks.Cache
+	handler http.Handler
 
 	initial []Route // the routes of the Config given to New, restored by Reset
-
-	handler   http.Handler
-	closed    chan struct{}
-	closeOnce sync.Once
 
 	mu      sync.Mutex
 	routes  []*routeState // in the order they were added; a replaced route keeps its place
@@ -52,23 +47,15 @@ type Option func(*Server)
 // WithJournal records every request to the API's routes (not the admin API) in j under the
 // given party name ("rest" when empty).
 func WithJournal(j *journal.Journal, party string) Option {
-	return func(s *Server) {
-		if party == "" {
-			party = "rest"
-		}
-		s.jrnl = j
-		s.party = party
-	}
+	return func(s *Server) { s.base.SetJournal(j, party) }
 }
 
 // WithClock replaces time.Now for Call.Time. Response delays always run on the real clock.
-func WithClock(now func() time.Time) Option {
-	return func(s *Server) {
-		if now != nil {
-			s.now = now
-		}
-	}
-}
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.base.SetClock(now) } }
+
+// WithAdminToken makes every request to the admin API need Authorization: Bearer token. Without
+// it the admin API answers loopback clients only (see the package documentation).
+func WithAdminToken(token string) Option { return func(s *Server) { s.base.SetAdminToken(token) } }
 
 // WithHTTPClient sets the client that fetches the JWKS of custom-claims routes
 // (CustomClaims.JWKSURL), for example one that trusts the emulator's test CA. The default is a
@@ -82,13 +69,7 @@ func WithHTTPClient(c *http.Client) Option {
 }
 
 // WithLogger sets where unexpected (500) failures are logged; the default is slog.Default().
-func WithLogger(l *slog.Logger) Option {
-	return func(s *Server) {
-		if l != nil {
-			s.logger = l
-		}
-	}
-}
+func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.base.SetLogger(l) } }
 
 // New returns a Server serving cfg's routes. It fails when cfg does not validate.
 func New(cfg Config, opts ...Option) (*Server, error) {
@@ -96,9 +77,7 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("new rest server: %w", err)
 	}
 	s := &Server{
-		now:     time.Now,
-		logger:  slog.Default(),
-		closed:  make(chan struct{}),
+		base:    kit.NewBase("rest"),
 		changed: make(chan struct{}),
 	}
 	for _, rt := range cfg.Routes {
@@ -122,32 +101,22 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Close releases requests waiting on the Delay of a response, so that shutting down the HTTP
 // server never waits for them: each is answered at once. Call it before closing the listener;
 // it is idempotent, and the Server keeps serving afterwards.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() { close(s.closed) })
-}
+func (s *Server) Close() { s.base.Close() }
 
 // routesHandler builds the fixed outer router: the admin API, and everything else through the
 // current route table (journaled when asked).
 func (s *Server) routesHandler() http.Handler {
-	admin := mux.NewRouter()
-	admin.HandleFunc("/_admin/config", s.handleAdminConfig).Methods(http.MethodGet)
-	admin.HandleFunc("/_admin/routes", s.handleAdminRoutes).Methods(http.MethodPut)
-	admin.HandleFunc("/_admin/responses", s.handleAdminResponses).Methods(http.MethodPost)
-	admin.HandleFunc("/_admin/calls", s.handleAdminCalls).Methods(http.MethodGet)
-	admin.HandleFunc("/_admin/reset", s.handleAdminReset).Methods(http.MethodPost)
-	admin.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, errNotFound("no admin route "+r.URL.Path))
-	})
-	admin.MethodNotAllowedHandler = http.HandlerFunc(s.handleMethodNotAllowed)
-
-	var api http.Handler = http.HandlerFunc(s.dispatch)
-	if s.jrnl != nil {
-		api = s.jrnl.Wrap(s.party, api)
-	}
-	root := mux.NewRouter()
-	root.PathPrefix("/_admin/").Handler(admin)
-	root.PathPrefix("/").Handler(api)
-	return root
+	return s.base.Handler(http.HandlerFunc(s.dispatch), kit.Admin{Fail: s.adminFail, Routes: []kit.Route{
+		kit.Config(s.Config, "routes.*.auth.password", "routes.*.auth.token", "routes.*.auth.key"),
+		kit.Apply(http.MethodPut, "/_admin/routes", s.AddRoute),
+		{Method: http.MethodPost, Path: "/_admin/responses", Serve: s.handleAdminResponses},
+		kit.Show("/_admin/calls", func(r *http.Request) ([]Call, error) { return s.Calls(r.URL.Query().Get("path")), nil }),
+		{Method: http.MethodPost, Path: "/_admin/reset", Serve: func(w http.ResponseWriter, r *http.Request) error {
+			s.Reset()
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}},
+	}})
 }
 
 // dispatch serves a request with the route table of the moment.
@@ -194,10 +163,6 @@ func (s *Server) resetLocked() {
 func (s *Server) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
-}
-
-func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, Error{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: r.Method + " is not allowed on " + r.URL.Path})
 }
 
 // AddRoute adds a route, or replaces the one with the same method (in any case) and path. A

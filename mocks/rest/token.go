@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // CodeInvalidToken is the error code of a 401 for a bearer token a custom-claims route refused.
@@ -37,7 +39,7 @@ func (s *Server) checkToken(r *http.Request, c *Call, cc CustomClaims) error {
 // It returns the token's claims once its signature verified, with an Error naming every claim
 // that is wrong.
 func (s *Server) verifyEntraToken(ctx context.Context, r *http.Request, cc CustomClaims) (map[string]any, error) {
-	raw, ok := bearerToken(r)
+	raw, ok := kit.BearerToken(r)
 	if !ok || raw == "" {
 		return nil, Error{
 			Status: http.StatusUnauthorized, Code: CodeUnauthorized, Challenge: bearerChallenge,
@@ -70,7 +72,7 @@ func invalidToken(msg string) Error {
 func (s *Server) tokenProblems(claims jwt.MapClaims, cc CustomClaims) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
-	now := s.now()
+	now := s.base.Now()
 
 	name := "azp"
 	app, ok := claims["azp"]
