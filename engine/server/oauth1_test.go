@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/iefconform/iefconform/engine/policy"
+	"github.com/iefconform/iefconform/engine/profile/oauth1/oauth1test"
 )
 
 const (
@@ -17,22 +18,23 @@ const (
 	policyLink      = "B2C_1A_Twitter_Link"   // Twitter, then the OAuth2 IdP A
 	twitterKey      = "tw-consumer-key"
 	twitterSecret   = "tw consumer secret/+&="
-	twitterReqToken = "/oauth/request_token"
-	twitterAccess   = "/oauth/access_token"
-	twitterAuthz    = "/oauth/authenticate"
-	twitterClaims   = "/1.1/account/verify_credentials.json"
+	twitterReqToken = oauth1test.PathRequestToken
+	twitterAccess   = oauth1test.PathAccessToken
+	twitterAuthz    = oauth1test.PathAuthorize
+	twitterClaims   = oauth1test.PathClaims
 )
 
 // twitterEmulator is an emulator serving testdata/oauth1 with its fake OAuth
 // 1.0a provider (and the fake OAuth2 IdP A as e.idpA).
 type twitterEmulator struct {
 	*emulator
-	tw *fakeTwitter
+	tw *oauth1test.Provider
 }
 
 func newTwitterEmulator(t testing.TB) *twitterEmulator {
 	t.Helper()
-	tw := newFakeTwitter(t, twitterKey, twitterSecret)
+	tw := oauth1test.NewProvider(twitterKey, twitterSecret)
+	t.Cleanup(tw.Close)
 	e := &emulator{clock: newClock(), keys: loadKeys(t), idpA: newFakeIdP(t, "idp-a-client", idpASecret)}
 	e.keys.SetSecret("B2C_1A_TwitterSecret", []byte(twitterSecret))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -43,10 +45,10 @@ func newTwitterEmulator(t testing.TB) *twitterEmulator {
 	set, err := policy.LoadDir("testdata/oauth1", policy.Settings{
 		"Tenant":              DefaultTenant,
 		"TwitterConsumerKey":  twitterKey,
-		"TwitterRequestToken": tw.srv.URL + twitterReqToken,
-		"TwitterAuthorize":    tw.srv.URL + twitterAuthz,
-		"TwitterAccessToken":  tw.srv.URL + twitterAccess,
-		"TwitterClaims":       tw.srv.URL + twitterClaims + "?include_email=true",
+		"TwitterRequestToken": tw.Server.URL + twitterReqToken,
+		"TwitterAuthorize":    tw.Server.URL + twitterAuthz,
+		"TwitterAccessToken":  tw.Server.URL + twitterAccess,
+		"TwitterClaims":       tw.Server.URL + twitterClaims + "?include_email=true",
 		"IdPAAuthorize":       e.idpA.srv.URL + "/authorize",
 		"IdPAToken":           e.idpA.srv.URL + "/token",
 		"IdPAClaims":          e.idpA.srv.URL + "/me",
@@ -106,7 +108,7 @@ func TestOAuth1SignIn(t *testing.T) {
 			t.Errorf("id_token claim %s = %v, want %v", k, c[k], v)
 		}
 	}
-	reqs := e.tw.requests("")
+	reqs := e.tw.Requests("")
 	var paths []string
 	for _, r := range reqs {
 		paths = append(paths, r.Path)
@@ -136,7 +138,7 @@ func TestOAuth1SignIn(t *testing.T) {
 		t.Errorf("second journey sub = %v, want another user than %v", c2["sub"], c["sub"])
 	}
 	nonces := map[string]bool{}
-	for _, r := range e.tw.requests("") {
+	for _, r := range e.tw.Requests("") {
 		if r.Path == twitterAuthz {
 			continue
 		}
@@ -151,19 +153,19 @@ func TestOAuth1SignIn(t *testing.T) {
 func TestOAuth1Callback(t *testing.T) {
 	t.Run("denied: access_denied at the RP, no access-token call", func(t *testing.T) {
 		e := newTwitterEmulator(t)
-		e.tw.set(func(f *fakeTwitter) { f.deny = true })
+		e.tw.Deny(true)
 		o := newBrowser(t).get(e.authorizeURL(policyTwitter, map[string]string{"state": "st-denied"}))
 		wantError(t, o, "fragment", "access_denied", "AADB2C90273")
 		if o.Params.Get("state") != "st-denied" {
 			t.Errorf("state = %q, want st-denied", o.Params.Get("state"))
 		}
-		if !strings.Contains(e.tw.lastCallback(), "denied=temp-") {
-			t.Errorf("the provider answered %q, want denied=<token>", e.tw.lastCallback())
+		if !strings.Contains(e.tw.LastRedirect(), "denied=temp-") {
+			t.Errorf("the provider answered %q, want denied=<token>", e.tw.LastRedirect())
 		}
-		if n := len(e.tw.requests(twitterAccess)); n != 0 {
+		if n := len(e.tw.Requests(twitterAccess)); n != 0 {
 			t.Errorf("access-token calls: %d, want 0", n)
 		}
-		e.tw.set(func(f *fakeTwitter) { f.deny = false })
+		e.tw.Deny(false)
 		idToken(t, e.emulator, newBrowser(t).get(e.authorizeURL(policyTwitter, nil)), policyTwitter)
 	})
 	t.Run("the consumer secret is wrong: the provider refuses the request token", func(t *testing.T) {
@@ -174,7 +176,7 @@ func TestOAuth1Callback(t *testing.T) {
 		if d := o.Params.Get("error_description"); !strings.Contains(d, "signature_invalid") {
 			t.Errorf("error_description %q, want it to name signature_invalid", d)
 		}
-		if n := len(e.tw.requests(twitterAuthz)); n != 0 {
+		if n := len(e.tw.Requests(twitterAuthz)); n != 0 {
 			t.Errorf("the browser reached the provider's authenticate %d times", n)
 		}
 	})
@@ -197,7 +199,7 @@ func TestOAuth1Callback(t *testing.T) {
 				wantPage(t, newBrowser(t).get(tt.path+"?"+tt.query.Encode()), tt.status, tt.code)
 			})
 		}
-		if n := len(e.tw.requests("")); n != 0 {
+		if n := len(e.tw.Requests("")); n != 0 {
 			t.Errorf("the provider got %d requests", n)
 		}
 	})
@@ -226,7 +228,7 @@ func TestOAuth1Callback(t *testing.T) {
 		if o.Params.Get("state") != "st-b" {
 			t.Errorf("state = %q, want B's st-b", o.Params.Get("state"))
 		}
-		if n := len(e.tw.requests(twitterAccess)); n != 0 {
+		if n := len(e.tw.Requests(twitterAccess)); n != 0 {
 			t.Errorf("access-token calls: %d, want 0", n)
 		}
 		// A's journey is intact; B's has ended.
@@ -236,7 +238,7 @@ func TestOAuth1Callback(t *testing.T) {
 		}
 		answerB := redirectOf(t, newBrowser(t), authzB.String())
 		wantPage(t, b.get(answerB.String()), 400, "AADB2C90273")
-		if n := len(e.tw.requests(twitterAccess)); n != 1 {
+		if n := len(e.tw.Requests(twitterAccess)); n != 1 {
 			t.Errorf("access-token calls: %d, want 1", n)
 		}
 	})
@@ -244,13 +246,13 @@ func TestOAuth1Callback(t *testing.T) {
 		e := newTwitterEmulator(t)
 		b := newBrowser(t)
 		idToken(t, e.emulator, b.get(e.authorizeURL(policyTwitter, nil)), policyTwitter)
-		cb := e.tw.lastCallback()
+		cb := e.tw.LastRedirect()
 		if !strings.HasPrefix(cb, e.callbackURL()+"?") || !strings.Contains(cb, "oauth_verifier=") {
 			t.Fatalf("the provider answered %q", cb)
 		}
 		wantPage(t, b.get(cb), 400, "AADB2C90273")
 		wantPage(t, newBrowser(t).get(cb), 400, "AADB2C90273")
-		if n := len(e.tw.requests(twitterAccess)); n != 1 {
+		if n := len(e.tw.Requests(twitterAccess)); n != 1 {
 			t.Errorf("access-token calls: %d, want 1", n)
 		}
 	})
@@ -281,7 +283,7 @@ func TestOAuth1CallbackSpent(t *testing.T) {
 		if c["sub"] != "103" || c["name"] != "user_3" || c["alpha_id"] != "user-1" || c["given_name"] != "Given user-1" {
 			t.Errorf("claims %v, want Twitter's sub and name with IdP A's alpha_id and given_name", c)
 		}
-		if n := len(e.tw.requests(twitterAccess)); n != 1 {
+		if n := len(e.tw.Requests(twitterAccess)); n != 1 {
 			t.Errorf("access-token calls: %d, want 1", n)
 		}
 	})
@@ -290,7 +292,7 @@ func TestOAuth1CallbackSpent(t *testing.T) {
 		b := newBrowser(t)
 		answer, _ := toAlpha(t, e, b)
 		wantError(t, b.get(answer.String()), "fragment", "server_error", "AADB2C90273")
-		if n := len(e.tw.requests(twitterAccess)); n != 1 {
+		if n := len(e.tw.Requests(twitterAccess)); n != 1 {
 			t.Errorf("access-token calls: %d, want 1", n)
 		}
 		if n := e.idpA.count("/token"); n != 0 {

@@ -18,7 +18,16 @@ import (
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/profile"
 	"github.com/iefconform/iefconform/engine/profile/oauth1"
+	"github.com/iefconform/iefconform/engine/profile/oauth1/oauth1test"
 )
+
+// newProvider starts the fake OAuth 1.0a provider for the test.
+func newProvider(t *testing.T, consumerKey, consumerSecret string) *oauth1test.Provider {
+	t.Helper()
+	p := oauth1test.NewProvider(consumerKey, consumerSecret)
+	t.Cleanup(p.Close)
+	return p
+}
 
 const (
 	tenant         = "contoso.onmicrosoft.com"
@@ -77,10 +86,10 @@ func (s tpSpec) xml(ep string) string {
 	md := map[string]string{
 		"ProviderName":           "Twitter",
 		"client_id":              consumerKey,
-		"request_token_endpoint": ep + pathRequestToken,
-		"authorization_endpoint": ep + pathAuthorize,
-		"access_token_endpoint":  ep + pathAccessToken,
-		"ClaimsEndpoint":         ep + pathClaims + "?include_email=true",
+		"request_token_endpoint": ep + oauth1test.PathRequestToken,
+		"authorization_endpoint": ep + oauth1test.PathAuthorize,
+		"access_token_endpoint":  ep + oauth1test.PathAccessToken,
+		"ClaimsEndpoint":         ep + oauth1test.PathClaims + "?include_email=true",
 		"ClaimsResponseFormat":   "json",
 	}
 	for k, v := range s.metadata {
@@ -237,8 +246,8 @@ func TestNewConfig(t *testing.T) {
 	p := newProfile(t, tpSpec{metadata: map[string]string{"ClaimsResponseFormat": "JSON", "IncludeClaimResolvingInClaimsHandling": "True"}}, ep)
 	c := p.Config()
 	want := oauth1.Config{
-		ID: "Twitter-OAUTH1", ClientID: consumerKey, RequestTokenEndpoint: ep + pathRequestToken, AuthorizationEndpoint: ep + pathAuthorize,
-		AccessTokenEndpoint: ep + pathAccessToken, ClaimsEndpoint: ep + pathClaims + "?include_email=true", ClaimsResponseFormat: "json",
+		ID: "Twitter-OAUTH1", ClientID: consumerKey, RequestTokenEndpoint: ep + oauth1test.PathRequestToken, AuthorizationEndpoint: ep + oauth1test.PathAuthorize,
+		AccessTokenEndpoint: ep + oauth1test.PathAccessToken, ClaimsEndpoint: ep + oauth1test.PathClaims + "?include_email=true", ClaimsResponseFormat: "json",
 		IncludeClaimResolving: true, SecretContainer: secretKey,
 	}
 	c.OutputClaims = nil
@@ -257,22 +266,22 @@ func TestStart(t *testing.T) {
 		authorize string // authorization_endpoint path and query
 		wantQuery url.Values
 	}{
-		{name: "authorization_endpoint", authorize: pathAuthorize},
-		{name: "authorization_endpoint with its own query", authorize: pathAuthorize + "?force_login=true&lang=fr", wantQuery: url.Values{"force_login": {"true"}, "lang": {"fr"}}},
+		{name: "authorization_endpoint", authorize: oauth1test.PathAuthorize},
+		{name: "authorization_endpoint with its own query", authorize: oauth1test.PathAuthorize + "?force_login=true&lang=fr", wantQuery: url.Values{"force_login": {"true"}, "lang": {"fr"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			idp := newFakeProvider(t, consumerKey, consumerSecret)
-			p := newProfile(t, tpSpec{metadata: map[string]string{"authorization_endpoint": idp.srv.URL + tt.authorize}}, idp.srv.URL)
-			env := newEnv(idp.srv.Client())
+			idp := newProvider(t, consumerKey, consumerSecret)
+			p := newProfile(t, tpSpec{metadata: map[string]string{"authorization_endpoint": idp.Server.URL + tt.authorize}}, idp.Server.URL)
+			env := newEnv(idp.Server.Client())
 			before := time.Now()
 			got, err := p.Start(context.Background(), env.Env)
 			if err != nil {
 				t.Fatalf("Start: %v", err)
 			}
-			reqs := idp.all()
-			if len(reqs) != 1 || reqs[0].Path != pathRequestToken || reqs[0].Method != http.MethodPost {
-				t.Fatalf("provider requests %+v, want one POST %s", reqs, pathRequestToken)
+			reqs := idp.Requests("")
+			if len(reqs) != 1 || reqs[0].Path != oauth1test.PathRequestToken || reqs[0].Method != http.MethodPost {
+				t.Fatalf("provider requests %+v, want one POST %s", reqs, oauth1test.PathRequestToken)
 			}
 			r := reqs[0]
 			if r.Err != nil {
@@ -294,12 +303,12 @@ func TestStart(t *testing.T) {
 			}
 			// OA1-02: the browser goes to authorization_endpoint with the temporary token.
 			u, err := url.Parse(got)
-			if err != nil || u.Scheme+"://"+u.Host+u.Path != idp.srv.URL+pathAuthorize {
-				t.Fatalf("Start = %q, want %s%s?oauth_token=...", got, idp.srv.URL, pathAuthorize)
+			if err != nil || u.Scheme+"://"+u.Host+u.Path != idp.Server.URL+oauth1test.PathAuthorize {
+				t.Fatalf("Start = %q, want %s%s?oauth_token=...", got, idp.Server.URL, oauth1test.PathAuthorize)
 			}
 			q := u.Query()
 			tok := q.Get("oauth_token")
-			if len(q["oauth_token"]) != 1 || idp.callback(tok) != wantCallback {
+			if len(q["oauth_token"]) != 1 || idp.Callback(tok) != wantCallback {
 				t.Fatalf("Start = %q: want the temporary token the provider issued", got)
 			}
 			for k, v := range tt.wantQuery {
@@ -325,7 +334,7 @@ func TestStart(t *testing.T) {
 func TestStartErrors(t *testing.T) {
 	tests := []struct {
 		name      string
-		endpoint  func(idp *fakeProvider) string // request_token_endpoint; default the fake's
+		endpoint  func(idp *oauth1test.Provider) string // request_token_endpoint; default the fake's
 		answer    http.HandlerFunc               // overrides the fake's answer
 		env       func(e *testEnv)
 		code      string
@@ -340,7 +349,7 @@ func TestStartErrors(t *testing.T) {
 		},
 		{
 			name:     "provider down",
-			endpoint: func(*fakeProvider) string { return closedURL(t) + pathRequestToken },
+			endpoint: func(*oauth1test.Provider) string { return closedURL(t) + oauth1test.PathRequestToken },
 			code:     profile.CodeServerError, aadb2c: "AADB2C90289",
 		},
 		{
@@ -383,16 +392,16 @@ func TestStartErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			idp := newFakeProvider(t, consumerKey, consumerSecret)
+			idp := newProvider(t, consumerKey, consumerSecret)
 			md := map[string]string{}
 			if tt.endpoint != nil {
 				md["request_token_endpoint"] = tt.endpoint(idp)
 			}
 			if tt.answer != nil {
-				idp.set(pathRequestToken, tt.answer)
+				idp.Answer(oauth1test.PathRequestToken, tt.answer)
 			}
-			p := newProfile(t, tpSpec{metadata: md}, idp.srv.URL)
-			env := newEnv(idp.srv.Client())
+			p := newProfile(t, tpSpec{metadata: md}, idp.Server.URL)
+			env := newEnv(idp.Server.Client())
 			if tt.env != nil {
 				tt.env(env)
 			}
@@ -401,7 +410,7 @@ func TestStartErrors(t *testing.T) {
 				t.Errorf("Start = %q, want no URL", got)
 			}
 			wantProfileError(t, err, tt.code, tt.aadb2c, tt.texts...)
-			if n := len(idp.requests(pathRequestToken)); n != tt.wantCalls {
+			if n := len(idp.Requests(oauth1test.PathRequestToken)); n != tt.wantCalls {
 				t.Errorf("request-token calls: %d, want %d", n, tt.wantCalls)
 			}
 			if len(env.bound) != 0 || len(env.Data) != 0 {
@@ -410,28 +419,28 @@ func TestStartErrors(t *testing.T) {
 		})
 	}
 	t.Run("cancelled journey context", func(t *testing.T) {
-		idp := newFakeProvider(t, consumerKey, consumerSecret)
-		p := newProfile(t, tpSpec{}, idp.srv.URL)
+		idp := newProvider(t, consumerKey, consumerSecret)
+		p := newProfile(t, tpSpec{}, idp.Server.URL)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, err := p.Start(ctx, newEnv(idp.srv.Client()).Env)
+		_, err := p.Start(ctx, newEnv(idp.Server.Client()).Env)
 		wantProfileError(t, err, profile.CodeServerError, "AADB2C90289")
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("error %v: want it to wrap context.Canceled", err)
 		}
 	})
 	t.Run("no journey data store", func(t *testing.T) {
-		idp := newFakeProvider(t, consumerKey, consumerSecret)
-		p := newProfile(t, tpSpec{}, idp.srv.URL)
-		env := newEnv(idp.srv.Client())
+		idp := newProvider(t, consumerKey, consumerSecret)
+		p := newProfile(t, tpSpec{}, idp.Server.URL)
+		env := newEnv(idp.Server.Client())
 		env.Data = nil
 		if _, err := p.Start(context.Background(), env.Env); err == nil {
 			t.Fatal("Start without env.Data: want an error")
 		}
 	})
 	t.Run("nil HTTP client and Bind: a default client", func(t *testing.T) {
-		idp := newFakeProvider(t, consumerKey, consumerSecret)
-		p := newProfile(t, tpSpec{}, idp.srv.URL)
+		idp := newProvider(t, consumerKey, consumerSecret)
+		p := newProfile(t, tpSpec{}, idp.Server.URL)
 		env := newEnv(nil)
 		env.Bind = nil
 		if err := signIn(t, p, idp, env); err != nil {
@@ -445,7 +454,7 @@ func TestStartErrors(t *testing.T) {
 
 // signIn runs Start, the user's consent at the fake and Complete; it returns
 // Complete's error.
-func signIn(t *testing.T, p *oauth1.Profile, idp *fakeProvider, env *testEnv) error {
+func signIn(t *testing.T, p *oauth1.Profile, idp *oauth1test.Provider, env *testEnv) error {
 	t.Helper()
 	u, err := p.Start(context.Background(), env.Env)
 	if err != nil {
@@ -453,7 +462,7 @@ func signIn(t *testing.T, p *oauth1.Profile, idp *fakeProvider, env *testEnv) er
 	}
 	pu, _ := url.Parse(u)
 	tok := pu.Query().Get("oauth_token")
-	v, ok := idp.authorize(tok)
+	v, ok := idp.Authorize(tok)
 	if !ok {
 		t.Fatalf("the provider does not know the token %q of %s", tok, u)
 	}
@@ -462,12 +471,12 @@ func signIn(t *testing.T, p *oauth1.Profile, idp *fakeProvider, env *testEnv) er
 
 // TestCompleteWire checks the token-credential and claims requests (spec §3.1 steps 4-5; OA1-03, OA1-04, OA1-05).
 func TestCompleteWire(t *testing.T) {
-	idp := newFakeProvider(t, consumerKey, consumerSecret)
-	p := newProfile(t, tpSpec{}, idp.srv.URL)
+	idp := newProvider(t, consumerKey, consumerSecret)
+	p := newProfile(t, tpSpec{}, idp.Server.URL)
 	const journeys = 3
 	before := time.Now()
 	for i := range journeys {
-		env := newEnv(idp.srv.Client())
+		env := newEnv(idp.Server.Client())
 		if err := signIn(t, p, idp, env); err != nil {
 			t.Fatalf("journey %d: Complete: %v", i, err)
 		}
@@ -476,7 +485,7 @@ func TestCompleteWire(t *testing.T) {
 		}
 	}
 	after := time.Now()
-	all := idp.all()
+	all := idp.Requests("")
 	if len(all) != 3*journeys {
 		t.Fatalf("provider requests: %d, want %d", len(all), 3*journeys)
 	}
@@ -499,7 +508,7 @@ func TestCompleteWire(t *testing.T) {
 	}
 	for i := range journeys {
 		rt, at, cl := all[3*i], all[3*i+1], all[3*i+2]
-		if rt.Path != pathRequestToken || at.Path != pathAccessToken || cl.Path != pathClaims {
+		if rt.Path != oauth1test.PathRequestToken || at.Path != oauth1test.PathAccessToken || cl.Path != oauth1test.PathClaims {
 			t.Fatalf("journey %d: calls %s, %s, %s, want request token, access token, claims", i, rt.Path, at.Path, cl.Path)
 		}
 		// OA1-03: the access-token call carries the temporary token and the verifier.
@@ -550,7 +559,7 @@ func TestCompleteMapping(t *testing.T) {
 		},
 		{
 			name:     "ClaimsEndpoint without include_email: no email",
-			metadata: map[string]string{"ClaimsEndpoint": "%s" + pathClaims},
+			metadata: map[string]string{"ClaimsEndpoint": "%s" + oauth1test.PathClaims},
 			want:     map[string]string{"issuerUserId": "103"},
 			wantNone: []string{"email"},
 		},
@@ -589,19 +598,19 @@ func TestCompleteMapping(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			idp := newFakeProvider(t, consumerKey, consumerSecret)
+			idp := newProvider(t, consumerKey, consumerSecret)
 			if tt.claims != "" {
-				idp.set(pathClaims, func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, tt.claims) })
+				idp.Answer(oauth1test.PathClaims, func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, tt.claims) })
 			}
 			md := map[string]string{}
 			for k, v := range tt.metadata {
 				if strings.Contains(v, "%s") {
-					v = fmt.Sprintf(v, idp.srv.URL)
+					v = fmt.Sprintf(v, idp.Server.URL)
 				}
 				md[k] = v
 			}
-			p := newProfile(t, tpSpec{metadata: md, outputClaims: tt.output}, idp.srv.URL)
-			env := newEnv(idp.srv.Client())
+			p := newProfile(t, tpSpec{metadata: md, outputClaims: tt.output}, idp.Server.URL)
+			env := newEnv(idp.Server.Client())
 			for k, v := range tt.bag {
 				env.Claims.Set(k, v)
 			}
@@ -681,49 +690,49 @@ func TestCompleteErrors(t *testing.T) {
 		},
 		{
 			name:    "access-token endpoint 401 oauth_problem=token_rejected",
-			answers: map[string]http.HandlerFunc{pathAccessToken: answer(401, "oauth_problem=token_rejected")},
+			answers: map[string]http.HandlerFunc{oauth1test.PathAccessToken: answer(401, "oauth_problem=token_rejected")},
 			code:    profile.CodeServerError, aadb2c: "AADB2C90289", texts: []string{"'token_rejected'"},
 			wantAccess: 1,
 		},
 		{
 			name:    "access-token answer without credentials",
-			answers: map[string]http.HandlerFunc{pathAccessToken: answer(200, "user_id=1&screen_name=x")},
+			answers: map[string]http.HandlerFunc{oauth1test.PathAccessToken: answer(200, "user_id=1&screen_name=x")},
 			code:    profile.CodeServerError, aadb2c: "AADB2C90289",
 			wantAccess: 1,
 		},
 		{
 			name:     "access-token endpoint down",
-			metadata: map[string]string{"access_token_endpoint": closedURL(t) + pathAccessToken},
+			metadata: map[string]string{"access_token_endpoint": closedURL(t) + oauth1test.PathAccessToken},
 			code:     profile.CodeServerError, aadb2c: "AADB2C90289",
 			wantAccess: 0,
 		},
 		{
 			name:    "claims endpoint 401",
-			answers: map[string]http.HandlerFunc{pathClaims: answer(401, `{"errors":[{"code":89,"message":"Invalid or expired token."}]}`)},
+			answers: map[string]http.HandlerFunc{oauth1test.PathClaims: answer(401, `{"errors":[{"code":89,"message":"Invalid or expired token."}]}`)},
 			code:    profile.CodeServerError, aadb2c: "AADB2C90289",
 			wantAccess: 1, wantClaims: 1,
 		},
 		{
 			name:    "claims endpoint answers HTML",
-			answers: map[string]http.HandlerFunc{pathClaims: answer(200, "<html>hello</html>")},
+			answers: map[string]http.HandlerFunc{oauth1test.PathClaims: answer(200, "<html>hello</html>")},
 			code:    profile.CodeServerError, aadb2c: "AADB2C90273", wantErr: claims.ErrNotJSON,
 			wantAccess: 1, wantClaims: 1,
 		},
 		{
 			name:    "claims endpoint answers a JSON array",
-			answers: map[string]http.HandlerFunc{pathClaims: answer(200, "[1,2]")},
+			answers: map[string]http.HandlerFunc{oauth1test.PathClaims: answer(200, "[1,2]")},
 			code:    profile.CodeServerError, aadb2c: "AADB2C90273", wantErr: claims.ErrNotJSONObject,
 			wantAccess: 1, wantClaims: 1,
 		},
 		{
 			name:     "claims endpoint down",
-			metadata: map[string]string{"ClaimsEndpoint": closedURL(t) + pathClaims},
+			metadata: map[string]string{"ClaimsEndpoint": closedURL(t) + oauth1test.PathClaims},
 			code:     profile.CodeServerError, aadb2c: "AADB2C90289",
 			wantAccess: 1,
 		},
 		{
 			name:    "claims endpoint never answers within the client's timeout",
-			answers: map[string]http.HandlerFunc{pathClaims: func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }},
+			answers: map[string]http.HandlerFunc{oauth1test.PathClaims: func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }},
 			env:     func(e *testEnv) { e.HTTP = &http.Client{Timeout: 200 * time.Millisecond} },
 			code:    profile.CodeServerError, aadb2c: "AADB2C90289",
 			wantAccess: 1, wantClaims: 1,
@@ -743,13 +752,13 @@ func TestCompleteErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			idp := newFakeProvider(t, consumerKey, consumerSecret)
+			idp := newProvider(t, consumerKey, consumerSecret)
 			md := map[string]string{}
 			for k, v := range tt.metadata {
 				md[k] = v
 			}
-			p := newProfile(t, tpSpec{metadata: md, outputClaims: tt.output}, idp.srv.URL)
-			env := newEnv(idp.srv.Client())
+			p := newProfile(t, tpSpec{metadata: md, outputClaims: tt.output}, idp.Server.URL)
+			env := newEnv(idp.Server.Client())
 			tok, v := "", ""
 			if !tt.noStart {
 				u, err := p.Start(context.Background(), env.Env)
@@ -758,10 +767,10 @@ func TestCompleteErrors(t *testing.T) {
 				}
 				pu, _ := url.Parse(u)
 				tok = pu.Query().Get("oauth_token")
-				v, _ = idp.authorize(tok)
+				v, _ = idp.Authorize(tok)
 			}
 			for path, h := range tt.answers {
-				idp.set(path, h)
+				idp.Answer(path, h)
 			}
 			if tt.env != nil {
 				tt.env(env)
@@ -775,14 +784,14 @@ func TestCompleteErrors(t *testing.T) {
 			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 				t.Errorf("error %v: want it to wrap %v", err, tt.wantErr)
 			}
-			if n := len(idp.requests(pathAccessToken)); n != tt.wantAccess {
+			if n := len(idp.Requests(oauth1test.PathAccessToken)); n != tt.wantAccess {
 				t.Errorf("access-token calls: %d, want %d", n, tt.wantAccess)
 			}
-			if n := len(idp.requests(pathClaims)); n != tt.wantClaims {
+			if n := len(idp.Requests(oauth1test.PathClaims)); n != tt.wantClaims {
 				t.Errorf("claims calls: %d, want %d", n, tt.wantClaims)
 			}
-			for _, r := range idp.all() {
-				if r.Err != nil && r.Path != pathAccessToken {
+			for _, r := range idp.Requests("") {
+				if r.Err != nil && r.Path != oauth1test.PathAccessToken {
 					t.Errorf("%s refused: %v", r.Path, r.Err)
 				}
 			}
