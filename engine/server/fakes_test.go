@@ -251,18 +251,6 @@ func (f *fakeIdP) handleMe(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"id": user, "first_name": "Given " + user, "email": user + "@example.com"})
 }
 
-// closedURL is the base URL of a listener that has been closed: connecting is refused.
-func closedURL(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := "http://" + ln.Addr().String()
-	_ = ln.Close()
-	return u
-}
-
 // emulator is a Server on a loopback listener with its two fake IdPs.
 type emulator struct {
 	srv   *Server

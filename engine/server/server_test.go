@@ -15,6 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/iefconform/iefconform/engine/policy"
+	"github.com/iefconform/iefconform/engine/profile/profiletest"
 )
 
 // descriptionRE is B2C's error_description layout (spec §5.9, §6.3).
@@ -470,7 +471,7 @@ func TestErrorRedirects(t *testing.T) {
 // TestIdPDown: the token endpoint refuses connections (AADB2C90289); the
 // emulator keeps serving journeys through the other IdP.
 func TestIdPDown(t *testing.T) {
-	e := newEmulator(t, emuOptions{idpAToken: closedURL(t) + "/token"})
+	e := newEmulator(t, emuOptions{idpAToken: profiletest.ClosedURL(t) + "/token"})
 	o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_mode": "query"}, "")
 	wantError(t, o, "query", "server_error", "AADB2C90289")
 	good := signIn(t, e, newBrowser(t), policyPicker, nil, "IdPBExchange")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,10 +14,10 @@ import (
 
 	"github.com/iefconform/iefconform/engine/claims"
 	"github.com/iefconform/iefconform/engine/keys"
-	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/profile"
 	"github.com/iefconform/iefconform/engine/profile/oauth1"
 	"github.com/iefconform/iefconform/engine/profile/oauth1/oauth1test"
+	"github.com/iefconform/iefconform/engine/profile/profiletest"
 )
 
 // newProvider starts the fake OAuth 1.0a provider for the test.
@@ -45,31 +44,6 @@ const twitterOutput = `<OutputClaim ClaimTypeReferenceId="issuerUserId" PartnerC
 	`<OutputClaim ClaimTypeReferenceId="email" />` +
 	`<OutputClaim ClaimTypeReferenceId="identityProvider" DefaultValue="twitter.com" AlwaysUseDefaultValue="true" />` +
 	`<OutputClaim ClaimTypeReferenceId="authenticationSource" DefaultValue="socialIdpAuthentication" />`
-
-// parseTP parses one TechnicalProfile element inside a minimal policy file.
-func parseTP(t *testing.T, tpXML string) *policy.TechnicalProfile {
-	t.Helper()
-	doc := fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
-<TrustFrameworkPolicy xmlns="%s" PolicySchemaVersion="0.3.0.0" TenantId="%s" PolicyId="B2C_1A_Test">
-  <ClaimsProviders>
-    <ClaimsProvider>
-      <DisplayName>Twitter</DisplayName>
-      <TechnicalProfiles>
-%s
-      </TechnicalProfiles>
-    </ClaimsProvider>
-  </ClaimsProviders>
-</TrustFrameworkPolicy>
-`, policy.Namespace, tenant, tpXML)
-	f, err := policy.Parse("test.xml", []byte(doc), nil)
-	if err != nil {
-		t.Fatalf("parse policy: %v", err)
-	}
-	if len(f.ClaimsProviders) != 1 || len(f.ClaimsProviders[0].TechnicalProfiles) != 1 {
-		t.Fatalf("want one technical profile in the test policy")
-	}
-	return &f.ClaimsProviders[0].TechnicalProfiles[0]
-}
 
 // tpSpec builds a Twitter-like OAuth1 technical profile (seed 002): metadata
 // items override the defaults, "-" leaves a key out.
@@ -116,7 +90,7 @@ func (s tpSpec) xml(ep string) string {
 
 func newProfile(t *testing.T, s tpSpec, ep string) *oauth1.Profile {
 	t.Helper()
-	p, probs := oauth1.New(parseTP(t, s.xml(ep)))
+	p, probs := oauth1.New(profiletest.ParseTechnicalProfile(t, "Twitter", s.xml(ep)))
 	if len(probs) > 0 {
 		t.Fatalf("oauth1.New: unexpected problems: %v", probs)
 	}
@@ -171,18 +145,6 @@ func wantProfileError(t *testing.T, err error, code, aadb2c string, texts ...str
 	return pe
 }
 
-// closedURL is the base URL of a listener that has been closed: connecting is refused.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := "http://" + ln.Addr().String()
-	_ = ln.Close()
-	return u
-}
-
 func TestNewProblems(t *testing.T) {
 	const ep = "https://api.twitter.example"
 	tests := []struct {
@@ -212,31 +174,11 @@ func TestNewProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, probs := oauth1.New(parseTP(t, tt.spec.xml(ep)))
+			p, probs := oauth1.New(profiletest.ParseTechnicalProfile(t, "Twitter", tt.spec.xml(ep)))
 			if p == nil {
 				t.Fatal("New returned a nil profile")
 			}
-			if len(probs) != len(tt.wantCode) {
-				t.Fatalf("got %d problems %v, want codes %q", len(probs), probs, tt.wantCode)
-			}
-			want := map[string]int{}
-			for _, c := range tt.wantCode {
-				want[c]++
-			}
-			for _, pr := range probs {
-				want[pr.Code]--
-				if pr.File != "test.xml" || pr.Line == 0 {
-					t.Errorf("problem %v: want a position in test.xml", pr)
-				}
-			}
-			for c, n := range want {
-				if n != 0 {
-					t.Errorf("problem codes: got %v, want %q (code %q off by %d)", probs, tt.wantCode, c, -n)
-				}
-			}
-			if tt.wantText != "" && !strings.Contains(probs.Error(), tt.wantText) {
-				t.Errorf("problems %q: want a mention of %q", probs.Error(), tt.wantText)
-			}
+			profiletest.WantProblems(t, probs, tt.wantCode, tt.wantText)
 		})
 	}
 }
@@ -335,7 +277,7 @@ func TestStartErrors(t *testing.T) {
 	tests := []struct {
 		name      string
 		endpoint  func(idp *oauth1test.Provider) string // request_token_endpoint; default the fake's
-		answer    http.HandlerFunc               // overrides the fake's answer
+		answer    http.HandlerFunc                      // overrides the fake's answer
 		env       func(e *testEnv)
 		code      string
 		aadb2c    string
@@ -349,7 +291,7 @@ func TestStartErrors(t *testing.T) {
 		},
 		{
 			name:     "provider down",
-			endpoint: func(*oauth1test.Provider) string { return closedURL(t) + oauth1test.PathRequestToken },
+			endpoint: func(*oauth1test.Provider) string { return profiletest.ClosedURL(t) + oauth1test.PathRequestToken },
 			code:     profile.CodeServerError, aadb2c: "AADB2C90289",
 		},
 		{
@@ -702,7 +644,7 @@ func TestCompleteErrors(t *testing.T) {
 		},
 		{
 			name:     "access-token endpoint down",
-			metadata: map[string]string{"access_token_endpoint": closedURL(t) + oauth1test.PathAccessToken},
+			metadata: map[string]string{"access_token_endpoint": profiletest.ClosedURL(t) + oauth1test.PathAccessToken},
 			code:     profile.CodeServerError, aadb2c: "AADB2C90289",
 			wantAccess: 0,
 		},
@@ -726,7 +668,7 @@ func TestCompleteErrors(t *testing.T) {
 		},
 		{
 			name:     "claims endpoint down",
-			metadata: map[string]string{"ClaimsEndpoint": closedURL(t) + oauth1test.PathClaims},
+			metadata: map[string]string{"ClaimsEndpoint": profiletest.ClosedURL(t) + oauth1test.PathClaims},
 			code:     profile.CodeServerError, aadb2c: "AADB2C90289",
 			wantAccess: 1,
 		},

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,9 +16,9 @@ import (
 
 	"github.com/iefconform/iefconform/engine/claims"
 	"github.com/iefconform/iefconform/engine/keys"
-	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/profile"
 	"github.com/iefconform/iefconform/engine/profile/oauth2"
+	"github.com/iefconform/iefconform/engine/profile/profiletest"
 )
 
 const (
@@ -30,31 +29,6 @@ const (
 	secretKey = "B2C_1A_FacebookSecret"
 	secret    = "s3cret value/+="
 )
-
-// parseTP parses one TechnicalProfile element (XML) inside a minimal policy file.
-func parseTP(t *testing.T, tpXML string) *policy.TechnicalProfile {
-	t.Helper()
-	doc := fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
-<TrustFrameworkPolicy xmlns="%s" PolicySchemaVersion="0.3.0.0" TenantId="%s" PolicyId="B2C_1A_Test">
-  <ClaimsProviders>
-    <ClaimsProvider>
-      <DisplayName>Facebook</DisplayName>
-      <TechnicalProfiles>
-%s
-      </TechnicalProfiles>
-    </ClaimsProvider>
-  </ClaimsProviders>
-</TrustFrameworkPolicy>
-`, policy.Namespace, tenant, tpXML)
-	f, err := policy.Parse("test.xml", []byte(doc), nil)
-	if err != nil {
-		t.Fatalf("parse policy: %v", err)
-	}
-	if len(f.ClaimsProviders) != 1 || len(f.ClaimsProviders[0].TechnicalProfiles) != 1 {
-		t.Fatalf("want one technical profile in the test policy")
-	}
-	return &f.ClaimsProviders[0].TechnicalProfiles[0]
-}
 
 // tp builds a Facebook-like OAuth2 technical profile XML from metadata items
 // (key -> value; a value of "-" leaves the key out), extra elements in order.
@@ -107,7 +81,7 @@ func xmlEscape(s string) string {
 
 func newProfile(t *testing.T, s tpSpec, endpoints string) *oauth2.Profile {
 	t.Helper()
-	p, probs := oauth2.New(parseTP(t, s.xml(endpoints)))
+	p, probs := oauth2.New(profiletest.ParseTechnicalProfile(t, "Facebook", s.xml(endpoints)))
 	if len(probs) > 0 {
 		t.Fatalf("oauth2.New: unexpected problems: %v", probs)
 	}
@@ -161,31 +135,11 @@ func TestNewProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, probs := oauth2.New(parseTP(t, tt.spec.xml(ep)))
+			p, probs := oauth2.New(profiletest.ParseTechnicalProfile(t, "Facebook", tt.spec.xml(ep)))
 			if p == nil {
 				t.Fatal("New returned a nil profile")
 			}
-			if len(probs) != len(tt.wantCode) {
-				t.Fatalf("got %d problems %v, want codes %q", len(probs), probs, tt.wantCode)
-			}
-			want := map[string]int{}
-			for _, c := range tt.wantCode {
-				want[c]++
-			}
-			for _, pr := range probs {
-				want[pr.Code]--
-				if pr.File != "test.xml" || pr.Line == 0 {
-					t.Errorf("problem %v: want a position in test.xml", pr)
-				}
-			}
-			for c, n := range want {
-				if n != 0 {
-					t.Errorf("problem codes: got %v, want %q (code %q off by %d)", probs, tt.wantCode, c, -n)
-				}
-			}
-			if tt.wantText != "" && !strings.Contains(probs.Error(), tt.wantText) {
-				t.Errorf("problems %q: want a mention of %q", probs.Error(), tt.wantText)
-			}
+			profiletest.WantProblems(t, probs, tt.wantCode, tt.wantText)
 		})
 	}
 }
@@ -751,7 +705,7 @@ func TestCompleteErrors(t *testing.T) {
 			}
 			endpoints := idp.srv.URL
 			if tt.down {
-				endpoints = closedURL(t)
+				endpoints = profiletest.ClosedURL(t)
 			}
 			p := newProfile(t, tpSpec{outputClaims: facebookOutput}, endpoints)
 			client := idp.srv.Client()
@@ -794,20 +748,6 @@ func TestCompleteErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-// closedURL is the base URL of a listener that has been closed: connecting is refused.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := "http://" + ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return u
 }
 
 // TestCompleteCancelled: a request context cancelled by the browser going away
