@@ -6,9 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/iefconform/iefconform/engine/policy"
 )
 
 // jsonLookupSeeds are JSON answers and partner claim types from the repo's
@@ -204,6 +209,243 @@ func sameRaw(raw string, want any) string {
 	}
 	if !reflect.DeepEqual(v, want) {
 		return fmt.Sprintf("raw JSON %q means %#v", raw, v)
+	}
+	return ""
+}
+
+// transformSpec is what FuzzTransform knows of a TransformationMethod, from
+// B2C's documentation: its input claim and parameter slots, the input claims
+// whose absence leaves the outputs unset, and the data type of each output.
+type transformSpec struct {
+	ins      []string
+	required []string
+	params   []string
+	outs     map[string]string // slot -> string, boolean, stringCollection, json, jsonObject or same (the type of inputClaim)
+}
+
+var transformSpecs = map[string]transformSpec{
+	"CopyClaim": {ins: []string{"inputClaim"}, required: []string{"inputClaim"},
+		outs: map[string]string{"outputClaim": "same"}},
+	"AssertStringClaimsAreEqual": {ins: []string{"inputClaim1", "inputClaim2"}, params: []string{"stringComparison"}},
+	"ChangeCase": {ins: []string{"inputClaim1"}, required: []string{"inputClaim1"}, params: []string{"toCase"},
+		outs: map[string]string{"outputClaim": "string"}},
+	"CompareClaimToValue": {ins: []string{"inputClaim1"}, required: []string{"inputClaim1"}, params: []string{"compareTo", "operator", "ignoreCase"},
+		outs: map[string]string{"outputClaim": "boolean"}},
+	"CreateRandomString": {params: []string{"randomGeneratorType", "maximumNumber", "seed", "stringFormat", "base64"},
+		outs: map[string]string{"outputClaim": "string"}},
+	"CreateStringClaim": {params: []string{"value"}, outs: map[string]string{"createdClaim": "string"}},
+	"FormatStringClaim": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, params: []string{"stringFormat"},
+		outs: map[string]string{"outputClaim": "string"}},
+	"FormatStringMultipleClaims": {ins: []string{"inputClaim1", "inputClaim2"}, required: []string{"inputClaim1", "inputClaim2"}, params: []string{"stringFormat"},
+		outs: map[string]string{"outputClaim": "string"}},
+	"StringReplace": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, params: []string{"oldValue", "newValue"},
+		outs: map[string]string{"outputClaim": "string"}},
+	"AddItemToStringCollection": {ins: []string{"item", "collection"}, required: []string{"item"},
+		outs: map[string]string{"collection": "stringCollection"}},
+	// GenerateJson's slots are JSON paths: FuzzTransform takes them from its
+	// input. A path that starts with an integer makes the document an array.
+	"GenerateJson":                {outs: map[string]string{"outputClaim": "json"}},
+	"GetSingleItemFromJson":       {ins: []string{"inputJson"}, required: []string{"inputJson"}, outs: map[string]string{"key": "string", "value": "string"}},
+	"CreateAlternativeSecurityId": {ins: []string{"key", "identityProvider"}, required: []string{"key", "identityProvider"}, outs: map[string]string{"alternativeSecurityId": "jsonObject"}},
+}
+
+func TestTransformSpecsCoverEveryMethod(t *testing.T) {
+	for m := range transforms {
+		if _, ok := transformSpecs[m]; !ok {
+			t.Errorf("FuzzTransform has no transformSpec for %s", m)
+		}
+	}
+}
+
+// FuzzTransform runs each TransformationMethod (and unknown ones) with fuzzed
+// input claims and parameters. Properties: no panic; an unknown method fails
+// with ErrUnsupportedTransformation and only then; ErrAssertionFailed comes
+// only from AssertStringClaimsAreEqual and ErrNotJSON/ErrNotJSONObject only
+// from GetSingleItemFromJson; an error names the transformation and leaves
+// the bag as it was; only output claims change, each to a value of its data
+// type; an absent required input leaves the outputs unset; the same input
+// and entropy give the same bag.
+//
+// mask bits: 0-1 input claim i is absent; 2-3 input claim i is a
+// stringCollection (v split at '|'); 4-8 parameter j is left out; 9-10
+// GenerateJson's parameter DataType (string, long, boolean, int).
+func FuzzTransform(f *testing.F) {
+	seeds := []struct {
+		method         string
+		v1, v2         string
+		p1, p2, p3, p4 string
+		mask           uint16
+	}{
+		{"CopyClaim", "hello", "", "", "", "", "", 0},
+		{"CopyClaim", "a|b", "", "", "", "", "", 1 << 2},
+		{"AssertStringClaimsAreEqual", "alice@contoso.com", "Alice@Contoso.com", "ordinalIgnoreCase", "", "", "", 0},
+		{"ChangeCase", "emily@contoso.com", "", "UPPER", "", "", "", 0},
+		{"CompareClaimToValue", "v1", "", "V1", "not equal", "true", "", 0},
+		{"CreateRandomString", "", "", "GUID", "", "", "", 0b11110 << 4},
+		{"CreateRandomString", "", "", "INTEGER", "1000", "1234", "OTP_{0}", 1 << 8},
+		{"CreateRandomString", "", "", "INTEGER", "0", "", "{0,8}", 0},
+		{"CreateStringClaim", "", "", "Contoso terms of service...", "", "", "", 0},
+		{"FormatStringClaim", "5164db16-3eee-4629-bfda-dcc3326790e9", "", "cpim_{0}@{RelyingPartyTenantId}", "", "", "", 0},
+		{"FormatStringClaim", "ab", "", "[{0,4}][{0,-4}][{0:D}]{{x}}", "", "", "", 0},
+		{"FormatStringMultipleClaims", "Joe", "Fernando", "{1}, {0}", "", "", "", 0},
+		{"StringReplace", "+1 (555) 555-0100", "", " ", "", "", "", 0},
+		{"AddItemToStringCollection", "admin@contoso.com", "someone@outlook.com|admin@contoso.com", "", "", "", "", 1 << 3},
+		{"GenerateJson", "someone@example.com", "Some One", "personalizations.0.to.0.email", "personalizations.0.to.0.name", "personalizations.0.dynamic_template_data.otp", "3", 1 << 9},
+		{"GenerateJson", "x", "y", "a.0", "a.b", "template_id", "d-4c56ffb40fa648b1aa6822283df94f60", 0},
+		{"GenerateJson", "x", "y", "a.1", "b", "a.0", "true", 2 << 9},
+		// Regression: an index was padded with nulls, taking all memory.
+		{"GenerateJson", "x", "y", "a.9223372036854775806", "b", "a.30000000", "1", 1 << 9},
+		{"GetSingleItemFromJson", `{"givenName": "Emilty", "lastName": "Smith"}`, "", "", "", "", "", 0},
+		{"GetSingleItemFromJson", `{"a": {"b": [1, 2]}, "a": 1.50}`, "", "", "", "", "", 0},
+		{"CreateAlternativeSecurityId", "108146082927052563270", "google.com", "", "", "", "", 0},
+		{"LinkedInTrick", "", "", "", "", "", "", 0},
+	}
+	for _, s := range seeds {
+		f.Add(s.method, s.v1, s.v2, s.p1, s.p2, s.p3, s.p4, s.mask, []byte("0123456789abcdef0123456789abcdef"))
+	}
+	dataTypes := []string{"string", "long", "boolean", "int"}
+	f.Fuzz(func(t *testing.T, method, v1, v2, p1, p2, p3, p4 string, mask uint16, entropy []byte) {
+		spec, known := transformSpecs[method]
+		ct := &policy.ClaimsTransformation{ID: "CT-fuzz", TransformationMethod: method}
+		ins := spec.ins
+		if method == "GenerateJson" {
+			ins = []string{p1, p2}
+			ct.InputParameters = []policy.InputParameter{{ID: p3, DataType: dataTypes[mask>>9&3], Value: p4}}
+		}
+		values := []string{v1, v2}
+		before := map[string]any{"untouched": "u"}
+		for i, slot := range ins {
+			id := "in" + strconv.Itoa(i)
+			ct.InputClaims = append(ct.InputClaims, policy.TransformClaim{ClaimTypeReferenceID: id, TransformationClaimType: slot})
+			switch {
+			case mask&(1<<i) != 0:
+			case mask&(1<<(2+i)) != 0:
+				before[id] = strings.Split(values[i], "|")
+			default:
+				before[id] = values[i]
+			}
+		}
+		for j, id := range spec.params {
+			if mask&(1<<(4+j)) == 0 {
+				ct.InputParameters = append(ct.InputParameters, policy.InputParameter{ID: id, DataType: "string", Value: []string{p1, p2, p3, p4, v2}[j]})
+			}
+		}
+		outIDs := map[string]string{} // claim id -> data type
+		for slot, typ := range spec.outs {
+			id := "out-" + slot
+			ct.OutputClaims = append(ct.OutputClaims, policy.TransformClaim{ClaimTypeReferenceID: id, TransformationClaimType: slot})
+			outIDs[id] = typ
+		}
+		sort.Slice(ct.OutputClaims, func(i, j int) bool {
+			return ct.OutputClaims[i].ClaimTypeReferenceID < ct.OutputClaims[j].ClaimTypeReferenceID
+		})
+
+		run := func() (*Bag, error) {
+			bag := NewBag()
+			for k, v := range before {
+				if s, ok := v.([]string); ok {
+					v = append([]string(nil), s...)
+				}
+				bag.Set(k, v)
+			}
+			env := Env{Now: fixedClock(time.Date(2021, 10, 10, 12, 0, 0, 0, time.UTC)), Rand: bytes.NewReader(entropy)}
+			return bag, TransformWith(ct, bag, env)
+		}
+		bag, err := run()
+
+		switch {
+		case !known && !errors.Is(err, ErrUnsupportedTransformation):
+			t.Fatalf("%s: error = %v, want ErrUnsupportedTransformation", method, err)
+		case known && errors.Is(err, ErrUnsupportedTransformation):
+			t.Fatalf("%s: error = %v for a supported method", method, err)
+		case errors.Is(err, ErrAssertionFailed) && method != "AssertStringClaimsAreEqual",
+			(errors.Is(err, ErrNotJSON) || errors.Is(err, ErrNotJSONObject)) && method != "GetSingleItemFromJson":
+			t.Fatalf("%s: error = %v", method, err)
+		case err != nil && !strings.HasPrefix(err.Error(), "claims transformation CT-fuzz"):
+			t.Fatalf("%s: error %q does not name the transformation", method, err)
+		}
+
+		after := map[string]any{}
+		for _, k := range bag.Keys() {
+			after[k], _ = bag.Value(k)
+		}
+		for k, v := range before {
+			if got := after[k]; !reflect.DeepEqual(got, v) {
+				t.Fatalf("%s changed input claim %s from %#v to %#v", method, k, v, got)
+			}
+		}
+		requiredAbsent := false
+		for i, slot := range ins {
+			if slices.Contains(spec.required, slot) && mask&(1<<i) != 0 {
+				requiredAbsent = true
+			}
+		}
+		for k, v := range after {
+			if _, ok := before[k]; ok {
+				continue
+			}
+			typ, isOut := outIDs[k]
+			switch {
+			case !isOut:
+				t.Fatalf("%s set claim %s, which is not an output claim", method, k)
+			case err != nil:
+				t.Fatalf("%s failed with %v but set %s = %#v", method, err, k, v)
+			case requiredAbsent:
+				t.Fatalf("%s set %s = %#v though a required input claim is absent", method, k, v)
+			}
+			if msg := checkDataType(typ, v, before["in0"]); msg != "" {
+				t.Fatalf("%s output %s = %#v: %s", method, k, v, msg)
+			}
+		}
+
+		again, err2 := run()
+		if (err == nil) != (err2 == nil) || !reflect.DeepEqual(bagMap(again), bagMap(bag)) {
+			t.Fatalf("%s is not deterministic: %v, %v then %v, %v", method, bagMap(bag), err, bagMap(again), err2)
+		}
+	})
+}
+
+// checkDataType reports how v is not a value of data type typ.
+func checkDataType(typ string, v, in any) string {
+	switch typ {
+	case "same":
+		if !reflect.DeepEqual(v, in) {
+			return fmt.Sprintf("want a copy of %#v", in)
+		}
+		return ""
+	case "stringCollection":
+		items, ok := v.([]string)
+		if !ok {
+			return fmt.Sprintf("want a []string, got %T", v)
+		}
+		seen := map[string]bool{}
+		for _, it := range items {
+			if seen[it] {
+				return fmt.Sprintf("item %q is repeated", it)
+			}
+			seen[it] = true
+		}
+		return ""
+	}
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Sprintf("want a string, got %T", v)
+	}
+	switch typ {
+	case "boolean":
+		if s != "true" && s != "false" {
+			return "want true or false"
+		}
+	case "json":
+		var v any
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			return fmt.Sprintf("want JSON: %v", err)
+		}
+	case "jsonObject":
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(s), &obj); err != nil || obj == nil {
+			return fmt.Sprintf("want a JSON object: %v", err)
+		}
 	}
 	return ""
 }

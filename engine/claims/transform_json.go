@@ -3,6 +3,7 @@ package claims
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -15,11 +16,14 @@ import (
 // TransformationClaimType / Id is a dot path; integer segments are array
 // indexes (spec §4.1, REST-04): personalizations.0.to.0.email gives
 // {"personalizations":[{"to":[{"email":…}]}]}. Parameters are typed by DataType.
+// Arrays fill from index 0 without gaps, as B2C's documentation asks: a
+// document with a missing element is an error.
 func generateJSON(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 	out, err := outputClaim(ct, "outputClaim")
 	if err != nil {
 		return err
 	}
+	b := jsonBuilder{values: len(ct.InputClaims) + len(ct.InputParameters)}
 	var root any
 	for _, c := range ct.InputClaims {
 		v, ok := bag.Value(c.ClaimTypeReferenceID)
@@ -27,9 +31,9 @@ func generateJSON(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 			continue
 		}
 		if s, isStr := v.(string); isStr {
-			root, err = setPath(root, c.TransformationClaimType, s)
+			root, err = b.setPath(root, c.TransformationClaimType, s)
 		} else {
-			root, err = setPath(root, c.TransformationClaimType, v)
+			root, err = b.setPath(root, c.TransformationClaimType, v)
 		}
 		if err != nil {
 			return err
@@ -40,18 +44,21 @@ func generateJSON(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 		if err != nil {
 			return err
 		}
-		if root, err = setPath(root, p.ID, v); err != nil {
+		if root, err = b.setPath(root, p.ID, v); err != nil {
 			return err
 		}
 	}
 	if root == nil {
 		root = map[string]any{}
 	}
-	b, err := json.Marshal(root)
+	if path, ok := firstGap(root, ""); !ok {
+		return fmt.Errorf("path %s: no value for this array element; arrays fill from index 0 without gaps", path)
+	}
+	doc, err := json.Marshal(root)
 	if err != nil {
 		return err
 	}
-	bag.Set(out, string(b))
+	bag.Set(out, string(doc))
 	return nil
 }
 
@@ -73,13 +80,20 @@ func typedParameter(p policy.InputParameter) (any, error) {
 	return p.Value, nil
 }
 
-// setPath places v at a dot path inside node, creating objects and arrays.
-func setPath(node any, path string, v any) (any, error) {
-	segs := strings.Split(path, ".")
-	return setSegs(node, segs, v, path)
+// jsonBuilder places the values of one GenerateJson transformation.
+type jsonBuilder struct {
+	// values is the number of values the transformation places: an array
+	// index as large cannot be reached without a gap.
+	values int
 }
 
-func setSegs(node any, segs []string, v any, path string) (any, error) {
+// setPath places v at a dot path inside node, creating objects and arrays.
+func (b jsonBuilder) setPath(node any, path string, v any) (any, error) {
+	segs := strings.Split(path, ".")
+	return b.setSegs(node, segs, v, path)
+}
+
+func (b jsonBuilder) setSegs(node any, segs []string, v any, path string) (any, error) {
 	if len(segs) == 0 {
 		return v, nil
 	}
@@ -89,10 +103,13 @@ func setSegs(node any, segs []string, v any, path string) (any, error) {
 		if node != nil && arr == nil {
 			return nil, fmt.Errorf("path %s: segment %q indexes something that is not an array", path, seg)
 		}
+		if i >= b.values {
+			return nil, fmt.Errorf("path %s: index %d leaves a gap: the transformation has %d values and arrays fill from index 0 without gaps", path, i, b.values)
+		}
 		for len(arr) <= i {
 			arr = append(arr, nil)
 		}
-		child, err := setSegs(arr[i], segs[1:], v, path)
+		child, err := b.setSegs(arr[i], segs[1:], v, path)
 		if err != nil {
 			return nil, err
 		}
@@ -106,12 +123,46 @@ func setSegs(node any, segs []string, v any, path string) (any, error) {
 	if obj == nil {
 		obj = map[string]any{}
 	}
-	child, err := setSegs(obj[seg], segs[1:], v, path)
+	child, err := b.setSegs(obj[seg], segs[1:], v, path)
 	if err != nil {
 		return nil, err
 	}
 	obj[seg] = child
 	return obj, nil
+}
+
+// firstGap finds an array element that no value filled, in member order;
+// path is the dot path of node. ok is false when there is one.
+func firstGap(node any, path string) (gap string, ok bool) {
+	join := func(seg string) string {
+		if path == "" {
+			return seg
+		}
+		return path + "." + seg
+	}
+	switch n := node.(type) {
+	case []any:
+		for i, el := range n {
+			if el == nil {
+				return join(strconv.Itoa(i)), false
+			}
+			if gap, ok := firstGap(el, join(strconv.Itoa(i))); !ok {
+				return gap, false
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(n))
+		for k := range n {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if gap, ok := firstGap(n[k], join(k)); !ok {
+				return gap, false
+			}
+		}
+	}
+	return "", true
 }
 
 // getSingleItemFromJSON reads the first member of the JSON object in inputJson

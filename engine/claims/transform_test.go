@@ -40,6 +40,13 @@ func TestGenerateJSON(t *testing.T) {
 			},
 			want: `{"from":{"email":"service@contoso.com"},"personalizations":[{"dynamic_template_data":{"verify":true},"to":[{"email":"someone@example.com","name":"Some One"}]}],"retries":3,"template_id":"d-4c56ffb40fa648b1aa6822283df94f60"}`,
 		},
+		{
+			name:   "a claim's index filled before a parameter fills the one below",
+			claims: map[string]string{"email": "x"},
+			ins:    []policy.TransformClaim{{ClaimTypeReferenceID: "email", TransformationClaimType: "to.1"}},
+			params: []policy.InputParameter{{ID: "to.0", DataType: "string", Value: "y"}},
+			want:   `{"to":["y","x"]}`,
+		},
 		{name: "nothing gives an empty object", want: `{}`},
 	}
 	for _, tt := range tests {
@@ -73,6 +80,12 @@ func TestTransformErrors(t *testing.T) {
 			InputParameters: []policy.InputParameter{{ID: "n", DataType: "long", Value: "many"}}}, nil},
 		{"array then object on the same path", policy.ClaimsTransformation{ID: "x", TransformationMethod: "GenerateJson", OutputClaims: out,
 			InputParameters: []policy.InputParameter{{ID: "a.0", Value: "1"}, {ID: "a.b", Value: "2"}}}, nil},
+		// FuzzTransform: an index was padded with nulls up to its value, so
+		// a.30000000 took seconds and a larger one all memory.
+		{"huge array index", policy.ClaimsTransformation{ID: "x", TransformationMethod: "GenerateJson", OutputClaims: out,
+			InputParameters: []policy.InputParameter{{ID: "a.9223372036854775806", Value: "1"}}}, nil},
+		{"array index skips an element", policy.ClaimsTransformation{ID: "x", TransformationMethod: "GenerateJson", OutputClaims: out,
+			InputParameters: []policy.InputParameter{{ID: "a.0", Value: "1"}, {ID: "a.2", Value: "2"}, {ID: "b", Value: "3"}}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
