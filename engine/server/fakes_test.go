@@ -321,8 +321,16 @@ func newEmulator(t testing.TB, o emuOptions) *emulator {
 	if !o.noApps {
 		cfg.Applications = []Application{{ClientID: rpClientID, RedirectURIs: []string{rpRedirectURI, "https://rp.example/signed-out"}, Secret: rpSecret}}
 	}
-	e.srv, err = New(cfg)
-	if err != nil {
+	e.start(t, ln, cfg)
+	return e
+}
+
+// start creates the emulator's Server from cfg and serves it on ln, whose
+// address cfg.BaseURL names.
+func (e *emulator) start(t testing.TB, ln net.Listener, cfg Config) {
+	t.Helper()
+	var err error
+	if e.srv, err = New(cfg); err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	e.ts = httptest.NewUnstartedServer(e.srv.Handler())
@@ -330,7 +338,6 @@ func newEmulator(t testing.TB, o emuOptions) *emulator {
 	e.ts.Listener = ln
 	e.ts.Start()
 	t.Cleanup(e.ts.Close)
-	return e
 }
 
 // authorizeURL is the RP's authorization request for a policy.

@@ -3,7 +3,6 @@ package server
 import (
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -56,16 +55,8 @@ func newTwitterEmulator(t testing.TB) *twitterEmulator {
 	if err != nil {
 		t.Fatalf("load policies: %v", err)
 	}
-	e.srv, err = New(Config{BaseURL: e.base, Policies: set, Keys: e.keys, Now: e.clock.Now,
+	e.start(t, ln, Config{BaseURL: e.base, Policies: set, Keys: e.keys, Now: e.clock.Now,
 		Applications: []Application{{ClientID: rpClientID, RedirectURIs: []string{rpRedirectURI}, Secret: rpSecret}}})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	e.ts = httptest.NewUnstartedServer(e.srv.Handler())
-	_ = e.ts.Listener.Close()
-	e.ts.Listener = ln
-	e.ts.Start()
-	t.Cleanup(e.ts.Close)
 	return &twitterEmulator{emulator: e, tw: tw}
 }
 

@@ -13,11 +13,16 @@ import (
 // TestVerifierRFC5849 checks the verifier against the RFC's worked examples,
 // so that tests against the Provider cannot pass with a broken verifier.
 func TestVerifierRFC5849(t *testing.T) {
-	photos := func(header string) *http.Request {
-		r := httptest.NewRequest(http.MethodGet, "http://photos.example.net/photos?file=vacation.jpg&size=original", nil)
+	const photosURL = "http://photos.example.net/photos?file=vacation.jpg&size=original"
+	// a5 is the OAuth Core 1.0 §A.5 Authorization header, without its realm.
+	const a5 = `OAuth oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature_method="HMAC-SHA1", ` +
+		`oauth_signature="tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D", oauth_timestamp="1191242096", oauth_nonce="kllo9940pd9333jh", oauth_version="1.0"`
+	request := func(method, u, header string) *http.Request {
+		r := httptest.NewRequest(method, u, nil)
 		r.Header.Set("Authorization", header)
 		return r
 	}
+	photos := func(header string) *http.Request { return request(http.MethodGet, photosURL, header) }
 	tokens := func(token string) (string, bool) { return "pfkkdhi9sl3r4s00", token == "nnch734d00sl2jdk" }
 	tests := []struct {
 		name     string
@@ -43,49 +48,32 @@ func TestVerifierRFC5849(t *testing.T) {
 			wantBase: "GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacation.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3DchapoH%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131202%26oauth_token%3Dnnch734d00sl2jdk%26size%3Doriginal",
 		},
 		{
-			name: "wrong token secret",
-			req: photos(`OAuth oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature_method="HMAC-SHA1", ` +
-				`oauth_signature="tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D", oauth_timestamp="1191242096", oauth_nonce="kllo9940pd9333jh", oauth_version="1.0"`),
+			name:   "wrong token secret",
+			req:    photos(a5),
 			secret: "kd94hf93k423kf44", tokens: func(string) (string, bool) { return "other", true },
 			wantErr: "signature_invalid",
 		},
 		{
-			name: "wrong consumer secret",
-			req: photos(`OAuth oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature_method="HMAC-SHA1", ` +
-				`oauth_signature="tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D", oauth_timestamp="1191242096", oauth_nonce="kllo9940pd9333jh", oauth_version="1.0"`),
+			name:   "wrong consumer secret",
+			req:    photos(a5),
 			secret: "kd94hf93k423kf45", tokens: tokens,
 			wantErr: "signature_invalid",
 		},
 		{
-			name: "a query parameter the signer left out of the base string",
-			req: func() *http.Request {
-				r := httptest.NewRequest(http.MethodGet, "http://photos.example.net/photos?file=vacation.jpg&size=original&include_email=true", nil)
-				r.Header.Set("Authorization", `OAuth oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature_method="HMAC-SHA1", `+
-					`oauth_signature="tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D", oauth_timestamp="1191242096", oauth_nonce="kllo9940pd9333jh", oauth_version="1.0"`)
-				return r
-			}(),
+			name:   "a query parameter the signer left out of the base string",
+			req:    request(http.MethodGet, photosURL+"&include_email=true", a5),
 			secret: "kd94hf93k423kf44", tokens: tokens,
 			wantErr: "signature_invalid",
 		},
 		{
-			name: "another method",
-			req: func() *http.Request {
-				r := photos(`OAuth oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature_method="HMAC-SHA1", ` +
-					`oauth_signature="tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D", oauth_timestamp="1191242096", oauth_nonce="kllo9940pd9333jh", oauth_version="1.0"`)
-				r.Method = http.MethodPost
-				return r
-			}(),
+			name:   "another method",
+			req:    request(http.MethodPost, photosURL, a5),
 			secret: "kd94hf93k423kf44", tokens: tokens,
 			wantErr: "signature_invalid",
 		},
 		{
-			name: "another path",
-			req: func() *http.Request {
-				r := httptest.NewRequest(http.MethodGet, "http://photos.example.net/photo?file=vacation.jpg&size=original", nil)
-				r.Header.Set("Authorization", `OAuth oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature_method="HMAC-SHA1", `+
-					`oauth_signature="tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D", oauth_timestamp="1191242096", oauth_nonce="kllo9940pd9333jh", oauth_version="1.0"`)
-				return r
-			}(),
+			name:   "another path",
+			req:    request(http.MethodGet, "http://photos.example.net/photo?file=vacation.jpg&size=original", a5),
 			secret: "kd94hf93k423kf44", tokens: tokens,
 			wantErr: "signature_invalid",
 		},
