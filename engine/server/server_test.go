@@ -1028,6 +1028,25 @@ func TestNewPolicyProblems(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a sub journey that invokes itself", func(t *testing.T) {
+		loop := strings.Replace(journey("JwtIssuer"), `<OrchestrationStep Order="2" Type="SendClaims"`,
+			`<OrchestrationStep Order="2" Type="InvokeSubJourney"><JourneyList><Candidate SubJourneyReferenceId="Again" /></JourneyList></OrchestrationStep>
+  <OrchestrationStep Order="3" Type="SendClaims"`, 1)
+		loop += `<SubJourneys><SubJourney Id="Again" Type="Call"><OrchestrationSteps>
+  <OrchestrationStep Order="1" Type="InvokeSubJourney"><JourneyList><Candidate SubJourneyReferenceId="Again" /></JourneyList></OrchestrationStep>
+</OrchestrationSteps></SubJourney></SubJourneys>`
+		body := schema + `<ClaimsProviders><ClaimsProvider><DisplayName>P</DisplayName><TechnicalProfiles>` + jwtIssuer + `</TechnicalProfiles></ClaimsProvider></ClaimsProviders>` + loop + rp
+		set, err := policy.NewSet(doc("B2C_1A_Test", body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = New(Config{BaseURL: "http://127.0.0.1:1", Policies: set})
+		var probs policy.Problems
+		if !errors.As(err, &probs) || len(probs) != 1 || !errors.Is(probs[0], policy.ErrCycle) || probs[0].Line == 0 ||
+			probs[0].Path != "SubJourney[Id=Again]/OrchestrationStep[Order=1]" || !strings.Contains(probs[0].Message, `sub journey "Again" invokes itself (Again -> Again); user journey "J"`) {
+			t.Fatalf("New = %v, want one ErrCycle problem at the sub journey's step", err)
+		}
+	})
 	t.Run("config problems", func(t *testing.T) {
 		_, err := New(Config{Applications: []Application{{ClientID: ""}, {ClientID: "a"}, {ClientID: "a"}}})
 		if err == nil {
