@@ -67,8 +67,8 @@ func (w *World) ProviderButtons(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-// atLoginPage waits until the browser shows the named identity provider's page.
-func (w *World) atLoginPage(ctx context.Context, idp string) error {
+// WaitLoginPage waits until the browser shows the named identity provider's page.
+func (w *World) WaitLoginPage(ctx context.Context, idp string) error {
 	_, base, err := w.PartyURL(idp)
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (w *World) atLoginPage(ctx context.Context, idp string) error {
 
 // SignInAtIdP fills the identity provider's login page and submits it.
 func (w *World) SignInAtIdP(ctx context.Context, idp, username, password string) error {
-	if err := w.atLoginPage(ctx, idp); err != nil {
+	if err := w.WaitLoginPage(ctx, idp); err != nil {
 		return err
 	}
 	sess := w.session
@@ -100,7 +100,7 @@ func (w *World) SignInAtIdP(ctx context.Context, idp, username, password string)
 
 // CancelAtIdP presses Cancel on the identity provider's login page.
 func (w *World) CancelAtIdP(ctx context.Context, idp string) error {
-	if err := w.atLoginPage(ctx, idp); err != nil {
+	if err := w.WaitLoginPage(ctx, idp); err != nil {
 		return err
 	}
 	return w.session.Click("#cancel")

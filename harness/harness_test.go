@@ -4,7 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"os"
-	"sort"
+	"slices"
 	"testing"
 	"time"
 
@@ -44,15 +44,30 @@ var idps = []struct{ name, dir, policy string }{
 	{"Twitter", "social", "B2C_1A_Twitter_SignIn"},
 }
 
+// phases are the moments of one journey, for the benchmark's breakdown.
+type phases struct {
+	start, stack, session, loginPage, filled, result, closed time.Time
+}
+
 // journey runs one whole scenario as the features do: a fresh stack and a fresh
-// incognito context, sign-in at the identity provider, the relying party's
-// verified answer.
-func journey(ctx context.Context, s *harness.Suite, idp, dir, policy, mode string) error {
+// (or reset) incognito context, sign-in at the identity provider, the relying
+// party's verified answer. It records in ph, if not nil, when each phase ended.
+func journey(ctx context.Context, s *harness.Suite, idp, dir, policy, mode string, ph *phases) (err error) {
+	if ph == nil {
+		ph = &phases{}
+	}
+	mark := func(t *time.Time) { *t = time.Now() }
+	mark(&ph.start)
 	w, err := s.NewWorld()
 	if err != nil {
 		return err
 	}
-	defer w.Close()
+	defer func() {
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		mark(&ph.closed)
+	}()
 	if err := w.UsePolicy(dir, policy); err != nil {
 		return err
 	}
@@ -63,17 +78,28 @@ func journey(ctx context.Context, s *harness.Suite, idp, dir, policy, mode strin
 	if err := w.AddUser(idp, "alice", "wonderland", claims); err != nil {
 		return err
 	}
+	mark(&ph.stack)
+	if _, err := w.Session(ctx); err != nil {
+		return err
+	}
+	mark(&ph.session)
 	w.Request.ResponseType, w.Request.ResponseMode = "id_token", mode
 	if err := w.StartSignIn(ctx); err != nil {
 		return err
 	}
+	if err := w.WaitLoginPage(ctx, idp); err != nil {
+		return err
+	}
+	mark(&ph.loginPage)
 	if err := w.SignInAtIdP(ctx, idp, "alice", "wonderland"); err != nil {
 		return err
 	}
+	mark(&ph.filled)
 	res, err := w.Result(ctx)
 	if err != nil {
 		return err
 	}
+	mark(&ph.result)
 	if res.IDToken == "" || res.VerifyError != "" || res.Claims["sub"] != "1" {
 		return &journeyError{res.Error, res.VerifyError}
 	}
@@ -89,7 +115,7 @@ func TestBrowserJourney(t *testing.T) {
 	for _, idp := range idps {
 		for _, mode := range []string{"fragment", "query", "form_post"} {
 			t.Run(idp.name+"/"+mode, func(t *testing.T) {
-				if err := journey(context.Background(), s, idp.name, idp.dir, idp.policy, mode); err != nil {
+				if err := journey(context.Background(), s, idp.name, idp.dir, idp.policy, mode, nil); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -98,28 +124,44 @@ func TestBrowserJourney(t *testing.T) {
 }
 
 // BenchmarkBrowserJourney is one journey in headless Chromium per identity
-// provider, including a fresh stack and a fresh incognito context; it reports
-// the median.
+// provider, including a fresh stack and a fresh (or reset) incognito context;
+// it reports the median, and the median of each phase: starting the stack,
+// getting the browser session, reaching the IdP's login page, filling and
+// submitting it, the redirects and form posts back to the relying party, and
+// closing the stack and giving the session back.
 func BenchmarkBrowserJourney(b *testing.B) {
 	s := newSuite(b)
 	ctx := context.Background()
 	for _, idp := range idps {
 		b.Run(idp.name, func(b *testing.B) {
-			if err := journey(ctx, s, idp.name, idp.dir, idp.policy, "fragment"); err != nil { // launch the browser outside the timing
+			if err := journey(ctx, s, idp.name, idp.dir, idp.policy, "fragment", nil); err != nil { // launch the browser outside the timing
 				b.Fatal(err)
 			}
-			durations := make([]time.Duration, 0, b.N)
+			all := make([]phases, 0, b.N)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				start := time.Now()
-				if err := journey(ctx, s, idp.name, idp.dir, idp.policy, "fragment"); err != nil {
+				var ph phases
+				if err := journey(ctx, s, idp.name, idp.dir, idp.policy, "fragment", &ph); err != nil {
 					b.Fatal(err)
 				}
-				durations = append(durations, time.Since(start))
+				all = append(all, ph)
 			}
 			b.StopTimer()
-			sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
-			b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "median-ms/journey")
+			median := func(from, to func(phases) time.Time) float64 {
+				d := make([]time.Duration, len(all))
+				for i, ph := range all {
+					d[i] = to(ph).Sub(from(ph))
+				}
+				slices.Sort(d)
+				return float64(d[len(d)/2].Microseconds()) / 1000
+			}
+			b.ReportMetric(median(func(p phases) time.Time { return p.start }, func(p phases) time.Time { return p.closed }), "median-ms/journey")
+			b.ReportMetric(median(func(p phases) time.Time { return p.start }, func(p phases) time.Time { return p.stack }), "ms-stack")
+			b.ReportMetric(median(func(p phases) time.Time { return p.stack }, func(p phases) time.Time { return p.session }), "ms-session")
+			b.ReportMetric(median(func(p phases) time.Time { return p.session }, func(p phases) time.Time { return p.loginPage }), "ms-to-login")
+			b.ReportMetric(median(func(p phases) time.Time { return p.loginPage }, func(p phases) time.Time { return p.filled }), "ms-fill-submit")
+			b.ReportMetric(median(func(p phases) time.Time { return p.filled }, func(p phases) time.Time { return p.result }), "ms-back-to-rp")
+			b.ReportMetric(median(func(p phases) time.Time { return p.result }, func(p phases) time.Time { return p.closed }), "ms-close")
 		})
 	}
 }

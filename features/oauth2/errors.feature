@@ -101,7 +101,7 @@ Feature: OAuth2 federation failures end in a clean error at the relying party
 
   @inferred
   Scenario: The identity provider's token endpoint is slower than the emulator waits
-    Given the emulator gives parties 300 ms to answer
+    Given the emulator gives parties 100 ms to answer
     And Contoso's token endpoint answers only after 3000 ms
     When the user starts signing in
     And the user signs in at Contoso as "bob" with password "builder"

@@ -12,7 +12,6 @@ Feature: What a RESTful technical profile does with the API's answer
     And the REST API route "POST /api/validate-email" behaves as "email-exists" knowing "taken@example.com"
     And the REST API route "POST /api/loyalty" behaves as "loyalty-number"
     And the REST API route "POST /api/contacts" behaves as "contacts"
-    And the emulator gives REST APIs 300 ms per attempt
 
   Scenario: Flat members, seed 004's nested contacts response in both path forms, and a DefaultValue (REST-07)
     When the user starts signing in
@@ -94,7 +93,8 @@ Feature: What a RESTful technical profile does with the API's answer
 
   @error @inferred
   Scenario: An API slower than the timeout is tried 3 times, then UserMessageIfRequestTimeout (REST-12)
-    Given the technical profile "REST-GetContacts" has the metadata:
+    Given the emulator gives REST APIs 100 ms per attempt
+    And the technical profile "REST-GetContacts" has the metadata:
       | key                         | value                                          |
       | UserMessageIfRequestTimeout | The contact service took more than {0} seconds. |
     And the REST API answers "POST /api/contacts" in turn with:
@@ -104,5 +104,5 @@ Feature: What a RESTful technical profile does with the API's answer
     When the user starts signing in
     And the user enters the email "free@example.com" and the name "Free Person" and continues
     Then the relying party receives the error "server_error"
-    And the error description starts with "The contact service took more than 0.3 seconds."
+    And the error description starts with "The contact service took more than 0.1 seconds."
     And the REST API received 3 calls to "/api/contacts"

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-rod/rod"
@@ -140,12 +139,11 @@ type Browser struct {
 
 	// Sessions given back with Release are reset in the background and handed
 	// out again by NewSession (see Release).
-	free      chan *Session   // reset sessions; nil means "a reset failed"
-	resetting atomic.Int32    // resets in progress
-	bgCtx     context.Context // ends when Close begins
-	bgCancel  context.CancelFunc
-	bgMu      sync.Mutex     // orders bg.Add against Close's bg.Wait
-	bg        sync.WaitGroup // resets in progress
+	free     chan *Session   // reset sessions, ready for reuse
+	bgCtx    context.Context // ends when Close begins
+	bgCancel context.CancelFunc
+	bgMu     sync.Mutex     // orders bg.Add against Close's bg.Wait
+	bg       sync.WaitGroup // resets in progress
 }
 
 // maxFree is how many reset sessions a Browser keeps for reuse; more are closed.
@@ -308,34 +306,19 @@ func (b *Browser) waitExit() error {
 // share no cookies or storage. It is safe to call from many goroutines; ctx bounds
 // only the creation, and each action of the Session has its own timeout.
 //
-// A session given back with Release is reset and handed out again: NewSession
-// prefers one of those, waiting for a reset in progress rather than creating a
-// context, which costs Chromium about 25 ms of work plus as much to dispose of.
+// A session given back with Release and reset since is handed out again
+// instead: opening a context costs Chromium about 25 ms of work, plus as much
+// to dispose of it. NewSession never waits for a reset in progress; it opens
+// a new context then, so the pool grows to what the concurrent users need.
 func (b *Browser) NewSession(ctx context.Context) (*Session, error) {
-	for {
-		if b.ctx.Err() != nil {
-			return nil, fmt.Errorf("new session: %w", ErrClosed)
-		}
-		select {
-		case s := <-b.free:
-			if s != nil {
-				return s, nil
-			}
-			continue // a reset failed: look again
-		default:
-		}
-		if b.resetting.Load() == 0 {
-			return b.openSession(ctx)
-		}
-		select {
-		case s := <-b.free:
-			if s != nil {
-				return s, nil
-			}
-		case <-ctx.Done():
-			return nil, fmt.Errorf("new session: %w", ctx.Err())
-		case <-b.ctx.Done():
-		}
+	if b.ctx.Err() != nil {
+		return nil, fmt.Errorf("new session: %w", ErrClosed)
+	}
+	select {
+	case s := <-b.free:
+		return s, nil
+	default:
+		return b.openSession(ctx)
 	}
 }
 
@@ -368,39 +351,41 @@ func (b *Browser) openSession(ctx context.Context) (*Session, error) {
 
 // Release gives s back for reuse. In the background the browser resets it —
 // the page goes to about:blank with its history dropped, and the cookies, HTTP
-// cache, local and session storage, IndexedDB, cache storage and service workers of
-// every origin it loaded are cleared — and NewSession hands it out again, so the
-// next user finds nothing of the last one. A session that cannot be reset
-// within the per-action timeout (a hung page, a dialog, a popup it opened) is
-// closed instead. s must not be used after Release.
-func (b *Browser) Release(s *Session) {
+// cache, local and session storage, IndexedDB, cache storage and service
+// workers of every origin it loaded are cleared — and NewSession hands it out
+// again, so the next user finds nothing of the last one. A session that cannot
+// be reset within the per-action timeout (a hung page, a dialog, a window it
+// opened) is closed instead. s must not be used after Release. The channel
+// returned is closed once s is reset or closed.
+func (b *Browser) Release(s *Session) <-chan struct{} {
+	done := make(chan struct{})
 	if s == nil {
-		return
+		close(done)
+		return done
 	}
 	b.bgMu.Lock()
 	if b.bgCtx.Err() != nil {
 		b.bgMu.Unlock()
 		_ = s.Close() // the browser is closing, and its contexts with it
-		return
+		close(done)
+		return done
 	}
 	b.bg.Add(1)
-	b.resetting.Add(1)
 	b.bgMu.Unlock()
 	go func() {
 		defer b.bg.Done()
+		defer close(done)
 		if err := s.reset(b.bgCtx, b.timeout); err != nil {
 			_ = s.Close()
-			s = nil
+			return
 		}
 		select {
 		case b.free <- s:
 		default: // enough kept: this one is not needed
-			if s != nil {
-				_ = s.Close()
-			}
+			_ = s.Close()
 		}
-		b.resetting.Add(-1)
 	}()
+	return done
 }
 
 // stopReuse waits for the resets in progress and closes the kept sessions.
@@ -412,9 +397,7 @@ func (b *Browser) stopReuse() {
 	for {
 		select {
 		case s := <-b.free:
-			if s != nil {
-				_ = s.Close()
-			}
+			_ = s.Close()
 		default:
 			return
 		}

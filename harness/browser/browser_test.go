@@ -543,7 +543,7 @@ func TestReleasedSessionIsResetForReuse(t *testing.T) {
 		t.Fatalf("the session stored nothing (reports %s): the test would prove nothing", got)
 	}
 	used := s.Page().TargetID
-	b.Release(s)
+	<-b.Release(s)
 
 	again, err := b.NewSession(ctx)
 	if err != nil {
@@ -581,7 +581,7 @@ func TestSessionThatOpenedAWindowIsNotReused(t *testing.T) {
 		t.Fatalf("the page could not open a window: %s", got)
 	}
 	used := s.Page().TargetID
-	b.Release(s)
+	<-b.Release(s)
 	next, err := b.NewSession(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -215,4 +215,3 @@ func BenchmarkLoadJourneys(b *testing.B) {
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "journeys/s")
 	b.ReportMetric(0, "errors")
 }
-
