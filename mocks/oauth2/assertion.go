@@ -90,7 +90,7 @@ func (s *Server) verifyAssertion(r *http.Request, params url.Values) (Client, er
 	if id == "" {
 		return Client{}, bad("client_assertion has no iss and the request no client_id")
 	}
-	c, ok := s.client(id)
+	c, ok := s.clients.Get(id)
 	if !ok {
 		return Client{}, bad("unknown client %s", id)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth2"
 )
 
@@ -23,7 +24,7 @@ func pkjConfig(t *testing.T, mutate func(*oauth2.Client)) oauth2.Config {
 	return configWith(switchClient(pkjClient, func(c *oauth2.Client) {
 		c.Secret = ""
 		c.AuthMethod = oauth2.AuthPrivateKeyJWT
-		c.PublicKeyPEM = readFile(t, "testdata/rsa-client.pub")
+		c.PublicKeyPEM = kittest.ReadFile(t, "testdata/rsa-client.pub")
 		if mutate != nil {
 			mutate(c)
 		}
@@ -104,7 +105,7 @@ func TestPrivateKeyJWT(t *testing.T) {
 	}{
 		{name: "RS256", build: rs256, status: 200},
 		{name: "RS512", build: build{jwt.SigningMethodRS512, clientKey, ""}, status: 200},
-		{name: "certificate as the key", client: func(c *oauth2.Client) { c.PublicKeyPEM = readFile(t, "testdata/rsa-client.crt") }, build: rs256, status: 200},
+		{name: "certificate as the key", client: func(c *oauth2.Client) { c.PublicKeyPEM = kittest.ReadFile(t, "testdata/rsa-client.crt") }, build: rs256, status: 200},
 		{name: "aud as an array", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["aud"] = []string{"other", e.ts.URL + "/token"} }, status: 200},
 		{name: "aud the configured URL", client: func(c *oauth2.Client) { c.TokenEndpointURL = "https://idp.example/oauth2/token" },
 			build: rs256, claims: func(e *env, c jwt.MapClaims) { c["aud"] = "https://idp.example/oauth2/token" }, status: 200},
@@ -163,10 +164,10 @@ func TestPrivateKeyJWT(t *testing.T) {
 			if tt.form != nil {
 				tt.form(form)
 			}
-			r := e.postForm("/token", form, nil)
+			r := e.PostForm("/token", form, nil)
 			if tt.status == http.StatusOK {
-				if r.StatusCode != http.StatusOK || r.json(t)["access_token"] == nil {
-					t.Fatalf("status %d, want 200 with an access token\n%s", r.StatusCode, r.body)
+				if r.StatusCode != http.StatusOK || r.JSON(t)["access_token"] == nil {
+					t.Fatalf("status %d, want 200 with an access token\n%s", r.StatusCode, r.Text)
 				}
 				return
 			}
@@ -185,13 +186,13 @@ func TestPrivateKeyJWTReplay(t *testing.T) {
 	e := newEnv(t, pkjConfig(t, nil))
 	key := privateKey(t, "testdata/rsa-client.key")
 	assertion := sign(t, jwt.SigningMethodRS256, key, e.b2cClaims("5qAiFWiD83CmMJYckz0Qtg=="), "")
-	if r := e.postForm("/token", assertionForm(e.codeFor(pkjClient), assertion), nil); r.StatusCode != http.StatusOK {
-		t.Fatalf("first use: %d\n%s", r.StatusCode, r.body)
+	if r := e.PostForm("/token", assertionForm(e.codeFor(pkjClient), assertion), nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("first use: %d\n%s", r.StatusCode, r.Text)
 	}
 	// the same assertion, and a new one reusing the jti, on fresh codes
 	again := sign(t, jwt.SigningMethodRS512, key, e.b2cClaims("5qAiFWiD83CmMJYckz0Qtg=="), "")
 	for _, a := range []string{assertion, again} {
-		r := e.postForm("/token", assertionForm(e.codeFor(pkjClient), a), nil)
+		r := e.PostForm("/token", assertionForm(e.codeFor(pkjClient), a), nil)
 		m := wantOAuthError(t, r, http.StatusUnauthorized, "invalid_client")
 		if d, _ := m["error_description"].(string); !strings.Contains(d, "jti already used") {
 			t.Errorf("description = %q, want jti already used", d)
@@ -208,8 +209,8 @@ func TestPrivateKeyJWTReplay(t *testing.T) {
 	claims["iss"], claims["sub"] = "pkj-other", "pkj-other"
 	form := assertionForm(e.codeFor("pkj-other"), sign(t, jwt.SigningMethodRS256, key, claims, ""))
 	form.Set("client_id", "pkj-other")
-	if r := e.postForm("/token", form, nil); r.StatusCode != http.StatusOK {
-		t.Errorf("same jti for another client: %d\n%s", r.StatusCode, r.body)
+	if r := e.PostForm("/token", form, nil); r.StatusCode != http.StatusOK {
+		t.Errorf("same jti for another client: %d\n%s", r.StatusCode, r.Text)
 	}
 }
 
@@ -217,7 +218,7 @@ func TestPrivateKeyJWTReplay(t *testing.T) {
 func TestPrivateKeyJWTRecorded(t *testing.T) {
 	e := newEnv(t, pkjConfig(t, nil))
 	assertion := sign(t, jwt.SigningMethodRS256, privateKey(t, "testdata/rsa-client.key"), e.b2cClaims("j1"), "key-1")
-	e.postForm("/token", assertionForm(e.codeFor(pkjClient), assertion), nil)
+	e.PostForm("/token", assertionForm(e.codeFor(pkjClient), assertion), nil)
 	last, ok := e.srv.LastRequest(oauth2.EndpointToken)
 	if !ok || last.Assertion == nil {
 		t.Fatalf("LastRequest(token).Assertion = nil, want the decoded assertion")
@@ -240,7 +241,7 @@ func TestPrivateKeyJWTRecorded(t *testing.T) {
 		t.Errorf("journal keeps the assertion: %q", en[len(en)-1].Form.Get("client_assertion"))
 	}
 	// requests without an assertion have none
-	e.postForm("/token", tokenForm("x"), nil)
+	e.PostForm("/token", tokenForm("x"), nil)
 	if last, _ := e.srv.LastRequest(oauth2.EndpointToken); last.Assertion != nil {
 		t.Errorf("Assertion = %v for a secret request", last.Assertion)
 	}
@@ -253,12 +254,13 @@ func TestPrivateKeyJWTUnderPrefix(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/idp/", http.StripPrefix("/idp", e.srv.Handler()))
 	e.ts = httptest.NewServer(mux)
+	e.URL = e.ts.URL
 	t.Cleanup(e.ts.Close)
 
 	q := authzQuery("query")
 	q.Set("client_id", pkjClient)
-	page := e.get("/idp/authorize", q)
-	login := e.postForm("/idp/authorize", loginForm(t, page.body, "alice", "alice-pw", "signin"), nil)
+	page := e.Get("/idp/authorize", q)
+	login := e.PostForm("/idp/authorize", kittest.LoginForm(t, page.Text, "alice", "alice-pw", "signin"), nil)
 	loc, _ := url.Parse(login.Header.Get("Location"))
 	code := loc.Query().Get("code")
 	if code == "" {
@@ -266,8 +268,8 @@ func TestPrivateKeyJWTUnderPrefix(t *testing.T) {
 	}
 	claims := e.b2cClaims("j-prefix")
 	claims["aud"] = e.ts.URL + "/idp/token"
-	r := e.get("/idp/token", assertionForm(code, sign(t, jwt.SigningMethodRS256, privateKey(t, "testdata/rsa-client.key"), claims, "")))
+	r := e.Get("/idp/token", assertionForm(code, sign(t, jwt.SigningMethodRS256, privateKey(t, "testdata/rsa-client.key"), claims, "")))
 	if r.StatusCode != http.StatusOK {
-		t.Fatalf("GET /idp/token: %d\n%s", r.StatusCode, r.body)
+		t.Fatalf("GET /idp/token: %d\n%s", r.StatusCode, r.Text)
 	}
 }

@@ -89,14 +89,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, in Request) error
 	}
 
 	username, password := in.Form.Get("username"), in.Form.Get("password")
-	now := s.base.Now()
-	s.mu.Lock()
-	u, ok := s.userLocked(username)
+	u, ok := s.users.Get(username)
 	if !ok || subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) != 1 {
-		s.mu.Unlock()
 		return s.renderLogin(w, ar, username, "Incorrect username or password")
 	}
-	u = u.clone()
+	now := s.base.Now()
+	s.mu.Lock()
 	out := url.Values{}
 	if ar.responseType == "code" {
 		code := rand.Text()
@@ -140,7 +138,7 @@ func (s *Server) parseAuthorize(p url.Values) (*authRequest, error) {
 	if clientID == "" {
 		return nil, page("client_id is missing")
 	}
-	client, ok := s.client(clientID)
+	client, ok := s.clients.Get(clientID)
 	if !ok {
 		return nil, page("unknown client_id " + clientID)
 	}

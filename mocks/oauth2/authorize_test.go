@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth2"
 )
 
@@ -16,16 +17,16 @@ func TestHappyPathFormPost(t *testing.T) {
 	e := newEnv(t, testConfig())
 
 	// 1. the login page
-	page := e.get("/authorize", authzQuery("form_post"))
+	page := e.Get("/authorize", authzQuery("form_post"))
 	if page.StatusCode != http.StatusOK {
-		t.Fatalf("GET /authorize: status %d\n%s", page.StatusCode, page.body)
+		t.Fatalf("GET /authorize: status %d\n%s", page.StatusCode, page.Text)
 	}
-	if !strings.Contains(page.body, "Facebook-like mock IdP") || !strings.Contains(page.body, clientID) {
-		t.Errorf("login page lacks the title or the client id:\n%s", page.body)
+	if !strings.Contains(page.Text, "Facebook-like mock IdP") || !strings.Contains(page.Text, clientID) {
+		t.Errorf("login page lacks the title or the client id:\n%s", page.Text)
 	}
-	doc := parseHTML(t, page.body)
-	form := byID(doc, "login-form")
-	if form == nil || attr(form, "method") != "post" || attr(form, "action") != "/authorize" {
+	doc := kittest.ParseHTML(t, page.Text)
+	form := kittest.ByID(doc, "login-form")
+	if form == nil || kittest.Attr(form, "method") != "post" || kittest.Attr(form, "action") != "/authorize" {
 		t.Fatalf("want form#login-form method=post action=/authorize, got %v", form)
 	}
 	for _, want := range []struct{ id, name, typ, value string }{
@@ -34,72 +35,72 @@ func TestHappyPathFormPost(t *testing.T) {
 		{"signin", "action", "submit", "signin"},
 		{"cancel", "action", "submit", "cancel"},
 	} {
-		n := byID(form, want.id)
+		n := kittest.ByID(form, want.id)
 		if n == nil {
 			t.Errorf("no #%s in the login form", want.id)
 			continue
 		}
-		if attr(n, "name") != want.name || attr(n, "type") != want.typ || attr(n, "value") != want.value {
+		if kittest.Attr(n, "name") != want.name || kittest.Attr(n, "type") != want.typ || kittest.Attr(n, "value") != want.value {
 			t.Errorf("#%s: name/type/value = %q/%q/%q, want %q/%q/%q", want.id,
-				attr(n, "name"), attr(n, "type"), attr(n, "value"), want.name, want.typ, want.value)
+				kittest.Attr(n, "name"), kittest.Attr(n, "type"), kittest.Attr(n, "value"), want.name, want.typ, want.value)
 		}
 	}
-	if n := byID(form, "cancel"); n != nil && !hasAttr(n, "formnovalidate") {
+	if n := kittest.ByID(form, "cancel"); n != nil && !kittest.HasAttr(n, "formnovalidate") {
 		t.Error("#cancel lacks formnovalidate")
 	}
-	if got := text(byID(form, "signin")); got != "Sign in" {
+	if got := kittest.Text(kittest.ByID(form, "signin")); got != "Sign in" {
 		t.Errorf("#signin text = %q, want %q", got, "Sign in")
 	}
-	if hidden := hiddenFields(form); hidden.Encode() != authzQuery("form_post").Encode() {
+	if hidden := kittest.HiddenFields(form); hidden.Encode() != authzQuery("form_post").Encode() {
 		t.Errorf("hidden fields = %v, want the authorization request %v", hidden, authzQuery("form_post"))
 	}
-	if byID(doc, "error") != nil {
+	if kittest.ByID(doc, "error") != nil {
 		t.Error("fresh login page shows #error")
 	}
 
 	// 2. sign in: an auto-submitting form back to authresp
-	resp := e.postForm("/authorize", loginForm(t, page.body, "alice", "alice-pw", "signin"), nil)
+	resp := e.PostForm("/authorize", kittest.LoginForm(t, page.Text, "alice", "alice-pw", "signin"), nil)
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /authorize: status %d\n%s", resp.StatusCode, resp.body)
+		t.Fatalf("POST /authorize: status %d\n%s", resp.StatusCode, resp.Text)
 	}
-	doc = parseHTML(t, resp.body)
-	rf := byID(doc, "response-form")
-	if rf == nil || attr(rf, "method") != "post" || attr(rf, "action") != authresp {
-		t.Fatalf("want form#response-form method=post action=%s\n%s", authresp, resp.body)
+	doc = kittest.ParseHTML(t, resp.Text)
+	rf := kittest.ByID(doc, "response-form")
+	if rf == nil || kittest.Attr(rf, "method") != "post" || kittest.Attr(rf, "action") != authresp {
+		t.Fatalf("want form#response-form method=post action=%s\n%s", authresp, resp.Text)
 	}
-	fields := hiddenFields(rf)
+	fields := kittest.HiddenFields(rf)
 	code := fields.Get("code")
 	if code == "" || fields.Get("state") != "StateProperties=eyJTSUQiOiJ4In0" || len(fields) != 2 {
 		t.Fatalf("response form fields = %v, want code and the state", fields)
 	}
-	scripts := findAll(doc, "script")
-	if len(scripts) != 1 || !strings.Contains(text(scripts[0]), `getElementById("response-form").submit()`) {
-		t.Errorf("no script submitting the response form:\n%s", resp.body)
+	scripts := kittest.FindAll(doc, "script")
+	if len(scripts) != 1 || !strings.Contains(kittest.Text(scripts[0]), `getElementById("response-form").submit()`) {
+		t.Errorf("no script submitting the response form:\n%s", resp.Text)
 	}
-	if ns := findAll(rf, "noscript"); len(ns) != 1 || !strings.Contains(resp.body, `<button id="continue" type="submit">`) {
-		t.Errorf("no noscript submit button:\n%s", resp.body)
+	if ns := kittest.FindAll(rf, "noscript"); len(ns) != 1 || !strings.Contains(resp.Text, `<button id="continue" type="submit">`) {
+		t.Errorf("no noscript submit button:\n%s", resp.Text)
 	}
 
 	// 3. token
-	tok := e.postForm("/token", tokenForm(code), nil)
+	tok := e.PostForm("/token", tokenForm(code), nil)
 	if tok.StatusCode != http.StatusOK {
-		t.Fatalf("POST /token: status %d\n%s", tok.StatusCode, tok.body)
+		t.Fatalf("POST /token: status %d\n%s", tok.StatusCode, tok.Text)
 	}
 	if cc := tok.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("token Cache-Control = %q, want no-store", cc)
 	}
-	tj := tok.json(t)
+	tj := tok.JSON(t)
 	at, _ := tj["access_token"].(string)
 	if at == "" || tj["token_type"] != "Bearer" || tj["expires_in"] != float64(3600) {
 		t.Errorf("token response = %v, want access_token, token_type Bearer, expires_in 3600", tj)
 	}
 
 	// 4. claims, as the starter pack's Facebook profile asks for them
-	me := e.get("/me", url.Values{"access_token": {at}, "fields": {"id,first_name,last_name,name,email"}})
+	me := e.Get("/me", url.Values{"access_token": {at}, "fields": {"id,first_name,last_name,name,email"}})
 	if me.StatusCode != http.StatusOK {
-		t.Fatalf("GET /me: status %d\n%s", me.StatusCode, me.body)
+		t.Fatalf("GET /me: status %d\n%s", me.StatusCode, me.Text)
 	}
-	claims := me.json(t)
+	claims := me.JSON(t)
 	want := map[string]any{"id": "1001", "first_name": "Alice", "last_name": "Smith", "email": "alice@example.com"}
 	if len(claims) != len(want) {
 		t.Errorf("claims = %v, want %v", claims, want)
@@ -172,19 +173,19 @@ func TestAuthorizeErrorPages(t *testing.T) {
 				method = http.MethodGet
 			}
 			req, _ := http.NewRequest(method, e.ts.URL+"/authorize?"+q.Encode(), nil)
-			r := e.do(req)
+			r := e.Do(req)
 			if r.StatusCode != tt.status {
-				t.Errorf("status = %d, want %d\n%s", r.StatusCode, tt.status, r.body)
+				t.Errorf("status = %d, want %d\n%s", r.StatusCode, tt.status, r.Text)
 			}
 			if loc := r.Header.Get("Location"); loc != "" {
 				t.Errorf("redirected to %s; an untrusted client or redirect URI must not be redirected to", loc)
 			}
-			doc := parseHTML(t, r.body)
-			if n := byID(doc, "error-code"); n == nil || text(n) != "invalid_request" {
-				t.Errorf("error page lacks #error-code invalid_request:\n%s", r.body)
+			doc := kittest.ParseHTML(t, r.Text)
+			if n := kittest.ByID(doc, "error-code"); n == nil || kittest.Text(n) != "invalid_request" {
+				t.Errorf("error page lacks #error-code invalid_request:\n%s", r.Text)
 			}
-			if byID(doc, "response-form") != nil || byID(doc, "login-form") != nil {
-				t.Errorf("error page carries a form:\n%s", r.body)
+			if kittest.ByID(doc, "response-form") != nil || kittest.ByID(doc, "login-form") != nil {
+				t.Errorf("error page carries a form:\n%s", r.Text)
 			}
 		})
 	}
@@ -219,9 +220,9 @@ func TestAuthorizeErrorRedirects(t *testing.T) {
 			e := newEnv(t, testConfig())
 			q := authzQuery("")
 			tt.mutate(q)
-			r := e.get("/authorize", q)
+			r := e.Get("/authorize", q)
 			if r.StatusCode != http.StatusFound {
-				t.Fatalf("status = %d, want 302\n%s", r.StatusCode, r.body)
+				t.Fatalf("status = %d, want 302\n%s", r.StatusCode, r.Text)
 			}
 			loc := r.Header.Get("Location")
 			if tt.wantLoc != "" && loc != tt.wantLoc {
@@ -255,15 +256,15 @@ func TestAuthorizeFormPostError(t *testing.T) {
 	e := newEnv(t, testConfig())
 	q := authzQuery("form_post")
 	q.Set("response_type", "token")
-	r := e.get("/authorize", q)
+	r := e.Get("/authorize", q)
 	if r.StatusCode != http.StatusOK {
-		t.Fatalf("status = %d, want 200\n%s", r.StatusCode, r.body)
+		t.Fatalf("status = %d, want 200\n%s", r.StatusCode, r.Text)
 	}
-	rf := byID(parseHTML(t, r.body), "response-form")
-	if rf == nil || attr(rf, "action") != authresp {
-		t.Fatalf("no response form to %s:\n%s", authresp, r.body)
+	rf := kittest.ByID(kittest.ParseHTML(t, r.Text), "response-form")
+	if rf == nil || kittest.Attr(rf, "action") != authresp {
+		t.Fatalf("no response form to %s:\n%s", authresp, r.Text)
 	}
-	if f := hiddenFields(rf); f.Get("error") != "unsupported_response_type" || f.Get("state") != q.Get("state") {
+	if f := kittest.HiddenFields(rf); f.Get("error") != "unsupported_response_type" || f.Get("state") != q.Get("state") {
 		t.Errorf("fields = %v", f)
 	}
 }
@@ -301,12 +302,12 @@ func TestLogin(t *testing.T) {
 			}},
 		{name: "cancel form_post", mode: "form_post", action: "cancel",
 			check: func(t *testing.T, r response) {
-				rf := byID(parseHTML(t, r.body), "response-form")
+				rf := kittest.ByID(kittest.ParseHTML(t, r.Text), "response-form")
 				if rf == nil {
-					t.Fatalf("no response form:\n%s", r.body)
+					t.Fatalf("no response form:\n%s", r.Text)
 				}
 				want := url.Values{"error": {"access_denied"}, "error_description": {"Permissions error"}, "state": {state}}
-				if got := hiddenFields(rf); got.Encode() != want.Encode() {
+				if got := kittest.HiddenFields(rf); got.Encode() != want.Encode() {
 					t.Errorf("fields = %v, want %v", got, want)
 				}
 			}},
@@ -326,12 +327,12 @@ func TestLogin(t *testing.T) {
 			if tt.redirect != "" {
 				q.Set("redirect_uri", tt.redirect)
 			}
-			page := e.get("/authorize", q)
-			form := loginForm(t, page.body, tt.username, tt.password, tt.action)
+			page := e.Get("/authorize", q)
+			form := kittest.LoginForm(t, page.Text, tt.username, tt.password, tt.action)
 			if tt.action == "" {
 				form.Del("action")
 			}
-			tt.check(t, e.postForm("/authorize", form, nil))
+			tt.check(t, e.PostForm("/authorize", form, nil))
 		})
 	}
 }
@@ -342,17 +343,17 @@ func wantLoginAgain(username string) func(*testing.T, response) {
 		if r.StatusCode != http.StatusOK || r.Header.Get("Location") != "" {
 			t.Errorf("status %d Location %q, want 200 and no redirect", r.StatusCode, r.Header.Get("Location"))
 		}
-		doc := parseHTML(t, r.body)
-		if n := byID(doc, "error"); n == nil || text(n) != "Incorrect username or password" {
-			t.Errorf("no #error \"Incorrect username or password\":\n%s", r.body)
+		doc := kittest.ParseHTML(t, r.Text)
+		if n := kittest.ByID(doc, "error"); n == nil || kittest.Text(n) != "Incorrect username or password" {
+			t.Errorf("no #error \"Incorrect username or password\":\n%s", r.Text)
 		}
-		if n := byID(doc, "username"); n == nil || attr(n, "value") != username {
+		if n := kittest.ByID(doc, "username"); n == nil || kittest.Attr(n, "value") != username {
 			t.Errorf("username not kept in the form")
 		}
-		if hiddenFields(byID(doc, "login-form")).Get("client_id") != clientID {
+		if kittest.HiddenFields(kittest.ByID(doc, "login-form")).Get("client_id") != clientID {
 			t.Errorf("the page shown again lost the authorization request")
 		}
-		if byID(doc, "response-form") != nil {
+		if kittest.ByID(doc, "response-form") != nil {
 			t.Errorf("a code was issued for bad credentials")
 		}
 	}
@@ -376,30 +377,30 @@ func wantRedirect(t *testing.T, r response, prefix, state string) {
 
 func TestLoginRevalidatesRequest(t *testing.T) {
 	e := newEnv(t, testConfig())
-	page := e.get("/authorize", authzQuery("query"))
-	form := loginForm(t, page.body, "alice", "alice-pw", "signin")
+	page := e.Get("/authorize", authzQuery("query"))
+	form := kittest.LoginForm(t, page.Text, "alice", "alice-pw", "signin")
 	form.Set("redirect_uri", "https://evil.example/steal")
-	r := e.postForm("/authorize", form, nil)
+	r := e.PostForm("/authorize", form, nil)
 	if r.StatusCode != http.StatusBadRequest || r.Header.Get("Location") != "" {
 		t.Errorf("tampered redirect_uri: got %d Location %q, want 400 error page", r.StatusCode, r.Header.Get("Location"))
 	}
 	// not form-encoded
 	req, _ := http.NewRequest(http.MethodPost, e.ts.URL+"/authorize", strings.NewReader(`{"username":"alice"}`))
 	req.Header.Set("Content-Type", "application/json")
-	if r := e.do(req); r.StatusCode != http.StatusBadRequest {
+	if r := e.Do(req); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("JSON login post: status %d, want 400", r.StatusCode)
 	}
 }
 
 func TestLogout(t *testing.T) {
 	e := newEnv(t, testConfig())
-	r := e.get("/logout", nil)
-	if r.StatusCode != http.StatusOK || byID(parseHTML(t, r.body), "signed-out") == nil {
-		t.Errorf("GET /logout: %d\n%s", r.StatusCode, r.body)
+	r := e.Get("/logout", nil)
+	if r.StatusCode != http.StatusOK || kittest.ByID(kittest.ParseHTML(t, r.Text), "signed-out") == nil {
+		t.Errorf("GET /logout: %d\n%s", r.StatusCode, r.Text)
 	}
-	r = e.get("/logout", url.Values{"post_logout_redirect_uri": {"https://rp.example/bye"}})
-	if n := byID(parseHTML(t, r.body), "return"); n == nil || attr(n, "href") != "https://rp.example/bye" {
-		t.Errorf("no return link:\n%s", r.body)
+	r = e.Get("/logout", url.Values{"post_logout_redirect_uri": {"https://rp.example/bye"}})
+	if n := kittest.ByID(kittest.ParseHTML(t, r.Text), "return"); n == nil || kittest.Attr(n, "href") != "https://rp.example/bye" {
+		t.Errorf("no return link:\n%s", r.Text)
 	}
 	if got := len(e.srv.Requests(oauth2.EndpointLogout)); got != 2 {
 		t.Errorf("Requests(logout) = %d, want 2", got)

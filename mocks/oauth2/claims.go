@@ -88,10 +88,8 @@ func (s *Server) claims(w http.ResponseWriter, r *http.Request, in Request, read
 	var client Client
 	var known bool
 	if ok {
-		user, known = s.userLocked(at.username)
-		user = user.clone()
-		client, _ = s.clientLocked(at.clientID)
-		client = client.clone()
+		user, known = s.users.Get(at.username)
+		client, _ = s.clients.Get(at.clientID)
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -174,7 +172,7 @@ func (s *Server) claimsTokenParams() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	names := []string{"access_token"}
-	for _, c := range s.clients {
+	for _, c := range s.clients.All() {
 		if p := c.claimsTokenParam(); !slices.Contains(names, p) {
 			names = append(names, p)
 		}

@@ -37,11 +37,11 @@ func TestClaims(t *testing.T) {
 			for k, v := range tt.header {
 				req.Header[k] = v
 			}
-			r := e.do(req)
+			r := e.Do(req)
 			if r.StatusCode != http.StatusOK {
-				t.Fatalf("status %d\n%s", r.StatusCode, r.body)
+				t.Fatalf("status %d\n%s", r.StatusCode, r.Text)
 			}
-			if got := r.json(t); !reflect.DeepEqual(got, tt.want) {
+			if got := r.JSON(t); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("claims = %v\nwant %v", got, tt.want)
 			}
 		})
@@ -72,7 +72,7 @@ func TestClaimsErrors(t *testing.T) {
 			for k, v := range tt.header {
 				req.Header[k] = v
 			}
-			r := e.do(req)
+			r := e.Do(req)
 			wantOAuthError(t, r, tt.status, tt.errCode)
 			if tt.status != 405 {
 				ch := r.Header.Get("WWW-Authenticate")
@@ -87,9 +87,9 @@ func TestClaimsErrors(t *testing.T) {
 func TestClaimsPostForm(t *testing.T) {
 	e := newEnv(t, testConfig())
 	tok := e.accessToken()
-	r := e.postForm("/me", url.Values{"access_token": {tok}}, nil)
-	if r.StatusCode != http.StatusOK || r.json(t)["id"] != "1001" {
-		t.Errorf("POST /me with a form token: %d\n%s", r.StatusCode, r.body)
+	r := e.PostForm("/me", url.Values{"access_token": {tok}}, nil)
+	if r.StatusCode != http.StatusOK || r.JSON(t)["id"] != "1001" {
+		t.Errorf("POST /me with a form token: %d\n%s", r.StatusCode, r.Text)
 	}
 }
 
@@ -99,8 +99,8 @@ func TestClaimsFollowUserChanges(t *testing.T) {
 	if err := e.srv.SetUserClaims("alice", map[string]any{"id": "1001", "email": "new@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	r := e.get("/me", url.Values{"access_token": {tok}})
-	if got := r.json(t); !reflect.DeepEqual(got, map[string]any{"id": "1001", "email": "new@example.com"}) {
+	r := e.Get("/me", url.Values{"access_token": {tok}})
+	if got := r.JSON(t); !reflect.DeepEqual(got, map[string]any{"id": "1001", "email": "new@example.com"}) {
 		t.Errorf("claims after SetUserClaims = %v", got)
 	}
 }

@@ -1,12 +1,13 @@
 package oauth2_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth2"
 )
 
@@ -20,32 +21,17 @@ func TestConcurrentFlows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var wg sync.WaitGroup
-	errs := make(chan error, flows*2)
-	for i := range flows {
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			errs <- e.flow(fmt.Sprintf("user%d", i), fmt.Sprint(i))
-		}()
-		go func() { // the control plane, at the same time
-			defer wg.Done()
+	kittest.Concurrently(t, flows,
+		func(i int) error { return e.flow(fmt.Sprintf("user%d", i), fmt.Sprint(i)) },
+		func(i int) error { // the control plane, at the same time
 			_ = e.srv.SetUserClaims("alice", map[string]any{"id": "1001", "n": i})
 			_ = e.srv.Requests(oauth2.EndpointToken)
 			_, _ = e.srv.LastRequest(oauth2.EndpointAuthorize)
 			_ = e.srv.Users()
 			_ = e.srv.Config()
 			_ = e.journal.String()
-			errs <- nil
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
+			return nil
+		})
 	if got := len(e.srv.Requests(oauth2.EndpointToken)); got != flows {
 		t.Errorf("token requests = %d, want %d", got, flows)
 	}
@@ -58,7 +44,7 @@ func TestConcurrentFlows(t *testing.T) {
 func (e *env) flow(username, wantID string) error {
 	q := authzQuery("query")
 	q.Set("state", username)
-	page, err := e.client.Get(e.ts.URL + "/authorize?" + q.Encode())
+	page, err := e.HTTP.Get(e.ts.URL + "/authorize?" + q.Encode())
 	if err != nil {
 		return err
 	}
@@ -69,7 +55,7 @@ func (e *env) flow(username, wantID string) error {
 	q.Set("username", username)
 	q.Set("password", "pw")
 	q.Set("action", "signin")
-	login, err := e.client.PostForm(e.ts.URL+"/authorize", q)
+	login, err := e.HTTP.PostForm(e.ts.URL+"/authorize", q)
 	if err != nil {
 		return err
 	}
@@ -78,7 +64,7 @@ func (e *env) flow(username, wantID string) error {
 	if err != nil || loc.Query().Get("state") != username {
 		return fmt.Errorf("%s: login redirect %q", username, login.Header.Get("Location"))
 	}
-	tok, err := e.client.PostForm(e.ts.URL+"/token", tokenForm(loc.Query().Get("code")))
+	tok, err := e.HTTP.PostForm(e.ts.URL+"/token", tokenForm(loc.Query().Get("code")))
 	if err != nil {
 		return err
 	}
@@ -86,18 +72,18 @@ func (e *env) flow(username, wantID string) error {
 	var tr struct {
 		AccessToken string `json:"access_token"`
 	}
-	if err := decode(tok, &tr); err != nil || tok.StatusCode != http.StatusOK {
+	if err := json.NewDecoder(tok.Body).Decode(&tr); err != nil || tok.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s: token status %d: %v", username, tok.StatusCode, err)
 	}
 	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/me", nil)
 	req.Header.Set("Authorization", "Bearer "+tr.AccessToken)
-	me, err := e.client.Do(req)
+	me, err := e.HTTP.Do(req)
 	if err != nil {
 		return err
 	}
 	defer me.Body.Close()
 	var claims map[string]any
-	if err := decode(me, &claims); err != nil || claims["id"] != wantID {
+	if err := json.NewDecoder(me.Body).Decode(&claims); err != nil || claims["id"] != wantID {
 		return fmt.Errorf("%s: claims %v (%v), want id %s", username, claims, err, wantID)
 	}
 	return nil

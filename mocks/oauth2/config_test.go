@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth2"
 )
 
@@ -166,7 +167,7 @@ func everySwitch(t *testing.T) oauth2.Client {
 	return oauth2.Client{
 		ID: "every", Secret: "s", RedirectURIs: []string{authresp},
 		TokenMethod: oauth2.TokenMethodGET, AuthMethod: oauth2.AuthPrivateKeyJWT,
-		PublicKeyPEM:         readFile(t, "testdata/rsa-client.pub"),
+		PublicKeyPEM:         kittest.ReadFile(t, "testdata/rsa-client.pub"),
 		JWKS:                 rsaJWKS(t, "testdata/rsa-client.key", "k1"),
 		AssertionAlgs:        []string{"RS256", "PS512"},
 		TokenEndpointURL:     "https://idp.example/token",
@@ -225,19 +226,19 @@ func TestClientSwitchesRoundTrip(t *testing.T) {
 	t.Run("admin API", func(t *testing.T) {
 		e := newEnv(t, testConfig())
 		b, _ := json.Marshal(cfg.Clients[0])
-		if r := e.admin("PUT", "/_admin/clients", string(b)); r.StatusCode != http.StatusNoContent {
-			t.Fatalf("PUT clients: %d %s", r.StatusCode, r.body)
+		if r := e.Admin("PUT", "/_admin/clients", string(b)); r.StatusCode != http.StatusNoContent {
+			t.Fatalf("PUT clients: %d %s", r.StatusCode, r.Text)
 		}
-		r := e.admin("GET", "/_admin/config?secrets=true", "")
+		r := e.Admin("GET", "/_admin/config?secrets=true", "")
 		var got oauth2.Config
-		if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+		if err := json.Unmarshal([]byte(r.Text), &got); err != nil {
 			t.Fatal(err)
 		}
 		if last := got.Clients[len(got.Clients)-1]; !reflect.DeepEqual(last, cfg.Clients[0]) {
 			t.Errorf("client through the admin API:\n got %+v\nwant %+v", last, cfg.Clients[0])
 		}
 		bad := `{"id":"x","secret":"s","authMethod":"client_secret_jwt","claimsTokenIn":"body"}`
-		m := wantOAuthError(t, e.admin("PUT", "/_admin/clients", bad), http.StatusBadRequest, "invalid_request")
+		m := wantOAuthError(t, e.Admin("PUT", "/_admin/clients", bad), http.StatusBadRequest, "invalid_request")
 		if d := m["error_description"].(string); !strings.Contains(d, "authMethod") || !strings.Contains(d, "claimsTokenIn") {
 			t.Errorf("description = %q, want both problems", d)
 		}
@@ -274,7 +275,7 @@ func TestLoadSwitchesConfig(t *testing.T) {
 		{"github errorIn200", byID["github-app"].ErrorIn200, "error_message"},
 		{"amazon claimsTokenParam", byID["amazon-app"].ClaimsTokenParam, "oauth2_access_token"},
 		{"amazon format", byID["amazon-app"].ClaimsFormatParam + "=" + byID["amazon-app"].ClaimsFormatValue, "format=json"},
-		{"enterprise publicKeyPEM", byID["enterprise-app"].PublicKeyPEM, readFile(t, "testdata/rsa-client.pub")},
+		{"enterprise publicKeyPEM", byID["enterprise-app"].PublicKeyPEM, kittest.ReadFile(t, "testdata/rsa-client.pub")},
 		{"enterprise extras", byID["enterprise-app"].TokenExtraParams, map[string]string{"resource": "https://graph.contoso.example"}},
 		{"enterprise id_token", byID["enterprise-app"].IssueIDToken, true},
 		{"issuer", cfg.Issuer, "https://idp.contoso.example"},
@@ -325,16 +326,16 @@ func TestValidateListsEverySwitchProblem(t *testing.T) {
 }
 
 func TestValidateKeys(t *testing.T) {
-	pub := readFile(t, "testdata/rsa-client.pub")
+	pub := kittest.ReadFile(t, "testdata/rsa-client.pub")
 	tests := []struct {
 		name    string
 		client  oauth2.Client
 		wantErr string
 	}{
 		{"PEM public key", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: pub}, ""},
-		{"PEM certificate", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: readFile(t, "testdata/rsa-client.crt")}, ""},
+		{"PEM certificate", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: kittest.ReadFile(t, "testdata/rsa-client.crt")}, ""},
 		{"two PEM keys", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: pub + pub}, ""},
-		{"private key instead of public", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: readFile(t, "testdata/rsa-client.key")},
+		{"private key instead of public", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: kittest.ReadFile(t, "testdata/rsa-client.key")},
 			"publicKeyPEM: block 0: want PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE, got PRIVATE KEY"},
 		{"corrupt PEM body", oauth2.Client{ID: "a", AuthMethod: "private_key_jwt", PublicKeyPEM: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"},
 			"publicKeyPEM: block 0 (PUBLIC KEY)"},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // OAuth 2.0 error codes (RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1).
@@ -49,21 +50,10 @@ var (
 )
 
 // Error returns "code: description".
-func (e Error) Error() string {
-	if e.Description == "" {
-		return e.Code
-	}
-	return e.Code + ": " + e.Description
-}
+func (e Error) Error() string { return kit.ErrorText(e.Code, e.Description) }
 
 // Is reports whether target is an Error with the same Code.
-func (e Error) Is(target error) bool {
-	var t Error
-	if !errors.As(target, &t) {
-		return false
-	}
-	return t.Code == e.Code
-}
+func (e Error) Is(target error) bool { var t Error; return errors.As(target, &t) && t.Code == e.Code }
 
 // status is the HTTP status of a direct response carrying e.
 func (e Error) status() int {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth2"
 )
 
@@ -35,13 +36,13 @@ func TestIDTokenInTokenResponse(t *testing.T) {
 			if tt.nonce != "" {
 				q.Set("nonce", tt.nonce)
 			}
-			r := e.postForm("/token", postTokenForm(tt.client.ID, e.signIn(q)), nil)
+			r := e.PostForm("/token", postTokenForm(tt.client.ID, e.signIn(q)), nil)
 			if r.StatusCode != http.StatusOK {
-				t.Fatalf("token: %d\n%s", r.StatusCode, r.body)
+				t.Fatalf("token: %d\n%s", r.StatusCode, r.Text)
 			}
-			raw, _ := r.json(t)["id_token"].(string)
+			raw, _ := r.JSON(t)["id_token"].(string)
 			if raw == "" {
-				t.Fatalf("no id_token in %s", r.body)
+				t.Fatalf("no id_token in %s", r.Text)
 			}
 			claims := e.verifyIDToken(raw, tt.wantAud, e.ts.URL)
 			if claims["sub"] != "1001" || claims["email"] != "alice@example.com" || claims["first_name"] != "Alice" {
@@ -58,8 +59,8 @@ func TestIDTokenInTokenResponse(t *testing.T) {
 	}
 	t.Run("not for other clients", func(t *testing.T) {
 		e := newEnvWith(t, configWith(oidcClient))
-		if r := e.postForm("/token", tokenForm(e.signIn(authzQuery(""))), nil); r.json(t)["id_token"] != nil {
-			t.Errorf("id_token issued to a client without IssueIDToken: %s", r.body)
+		if r := e.PostForm("/token", tokenForm(e.signIn(authzQuery(""))), nil); r.JSON(t)["id_token"] != nil {
+			t.Errorf("id_token issued to a client without IssueIDToken: %s", r.Text)
 		}
 	})
 }
@@ -85,23 +86,23 @@ func TestIDTokenResponseType(t *testing.T) {
 			q.Set("client_id", tt.client)
 			q.Set("response_type", "id_token")
 			q.Set("nonce", "n1")
-			page := e.get("/authorize", q)
+			page := e.Get("/authorize", q)
 			var r response
 			if tt.wantErr != "" {
 				r = page
 			} else {
 				if page.StatusCode != http.StatusOK {
-					t.Fatalf("authorize: %d\n%s", page.StatusCode, page.body)
+					t.Fatalf("authorize: %d\n%s", page.StatusCode, page.Text)
 				}
-				r = e.postForm("/authorize", loginForm(t, page.body, "alice", "alice-pw", "signin"), nil)
+				r = e.PostForm("/authorize", kittest.LoginForm(t, page.Text, "alice", "alice-pw", "signin"), nil)
 			}
 			var params url.Values
 			if tt.mode == "form_post" {
-				rf := byID(parseHTML(t, r.body), "response-form")
-				if rf == nil || attr(rf, "action") != authresp {
-					t.Fatalf("no response form to %s:\n%s", authresp, r.body)
+				rf := kittest.ByID(kittest.ParseHTML(t, r.Text), "response-form")
+				if rf == nil || kittest.Attr(rf, "action") != authresp {
+					t.Fatalf("no response form to %s:\n%s", authresp, r.Text)
 				}
-				params = hiddenFields(rf)
+				params = kittest.HiddenFields(rf)
 			} else {
 				loc := r.Header.Get("Location")
 				if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc, authresp+"#") {
@@ -146,14 +147,15 @@ func TestDiscovery(t *testing.T) {
 				mux := http.NewServeMux()
 				mux.Handle(tt.prefix+"/", http.StripPrefix(tt.prefix, e.srv.Handler()))
 				e.ts = httptest.NewServer(mux)
+				e.URL = e.ts.URL
 				t.Cleanup(e.ts.Close)
 			}
 			base := e.ts.URL + tt.prefix
-			r := e.get(tt.prefix+"/.well-known/openid-configuration", nil)
+			r := e.Get(tt.prefix+"/.well-known/openid-configuration", nil)
 			if r.StatusCode != http.StatusOK {
-				t.Fatalf("discovery: %d\n%s", r.StatusCode, r.body)
+				t.Fatalf("discovery: %d\n%s", r.StatusCode, r.Text)
 			}
-			d := r.json(t)
+			d := r.JSON(t)
 			want := map[string]any{
 				"issuer":                 tt.wantIssuer(base),
 				"authorization_endpoint": base + "/authorize",
@@ -174,9 +176,9 @@ func TestDiscovery(t *testing.T) {
 			q := authzQuery("fragment")
 			q.Set("client_id", oidcClient.ID)
 			q.Set("response_type", "id_token")
-			page := e.get(tt.prefix+"/authorize", q)
-			form := loginForm(t, page.body, "alice", "alice-pw", "signin")
-			resp := e.postForm(tt.prefix+"/authorize", form, nil)
+			page := e.Get(tt.prefix+"/authorize", q)
+			form := kittest.LoginForm(t, page.Text, "alice", "alice-pw", "signin")
+			resp := e.PostForm(tt.prefix+"/authorize", form, nil)
 			idToken := fragmentParams(t, resp.Header.Get("Location")).Get("id_token")
 			if keys := e.jwksKeys(tt.prefix + "/.well-known/jwks.json"); len(keys) != 1 {
 				t.Errorf("JWKS has %d keys, want 1", len(keys))
@@ -187,7 +189,7 @@ func TestDiscovery(t *testing.T) {
 	t.Run("POST refused", func(t *testing.T) {
 		e := newEnvWith(t, testConfig())
 		for _, p := range []string{"/.well-known/openid-configuration", "/.well-known/jwks.json"} {
-			wantOAuthError(t, e.postForm(p, nil, nil), http.StatusMethodNotAllowed, "invalid_request")
+			wantOAuthError(t, e.PostForm(p, nil, nil), http.StatusMethodNotAllowed, "invalid_request")
 		}
 	})
 }
@@ -196,7 +198,7 @@ func TestGeneratedSigningKey(t *testing.T) {
 	e := newEnv(t, configWith(oidcClient)) // no WithSigningKey: the server makes its own
 	q := authzQuery("")
 	q.Set("client_id", oidcClient.ID)
-	r := e.postForm("/token", postTokenForm(oidcClient.ID, e.signIn(q)), nil)
-	raw, _ := r.json(t)["id_token"].(string)
+	r := e.PostForm("/token", postTokenForm(oidcClient.ID, e.signIn(q)), nil)
+	raw, _ := r.JSON(t)["id_token"].(string)
 	e.verifyIDToken(raw, "api://b2c", e.ts.URL)
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -31,9 +30,10 @@ type Server struct {
 	queue    kit.Queue[Endpoint]
 	requests *kit.Log[Endpoint, Request]
 
+	clients *kit.Registry[Client]
+	users   *kit.Registry[User]
+
 	mu            sync.Mutex
-	clients       []Client
-	users         []User
 	codeTTL       time.Duration
 	tokenTTL      time.Duration
 	allowTokenGET bool
@@ -108,8 +108,8 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		base:          kit.NewBase("oauth2"),
 		pages:         pages,
 		requests:      kit.NewLog[Endpoint](Request.clone),
-		clients:       cfgfile.CloneAll(cfg.Clients, Client.clone),
-		users:         cfgfile.CloneAll(cfg.Users, User.clone),
+		clients:       kit.NewRegistry("client", Client.key, Client.clone, Client.validate, cfg.Clients),
+		users:         kit.NewRegistry("user", User.key, User.clone, User.validate, cfg.Users),
 		codeTTL:       time.Duration(cfg.CodeTTL),
 		tokenTTL:      time.Duration(cfg.TokenTTL),
 		allowTokenGET: cfg.AllowTokenGET,
@@ -182,56 +182,28 @@ func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // AddClient adds a client or replaces the one with the same ID.
-func (s *Server) AddClient(c Client) error {
-	if err := c.validate(); err != nil {
-		return fmt.Errorf("add client: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.clients = cfgfile.Upsert(s.clients, c.clone(), Client.key)
-	return nil
-}
+func (s *Server) AddClient(c Client) error { return s.clients.Add(c) }
 
 // AddUser adds a user or replaces the one with the same Username. Tokens already issued to the
 // user see the new claims.
-func (s *Server) AddUser(u User) error {
-	if err := u.validate(); err != nil {
-		return fmt.Errorf("add user: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.users = cfgfile.Upsert(s.users, u.clone(), User.key)
-	return nil
-}
+func (s *Server) AddUser(u User) error { return s.users.Add(u) }
 
 // SetUserClaims replaces the claims of an existing user; it wraps ErrUnknownUser otherwise.
 func (s *Server) SetUserClaims(username string, claims map[string]any) error {
 	if _, err := json.Marshal(claims); err != nil {
 		return fmt.Errorf("set claims of %q: claims cannot be written as JSON: %w", username, err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := slices.IndexFunc(s.users, func(x User) bool { return x.Username == username })
-	if i < 0 {
+	if !s.users.Update(username, func(u *User) { u.Claims = cfgfile.CloneClaims(claims) }) {
 		return fmt.Errorf("set claims of %q: %w", username, ErrUnknownUser)
 	}
-	s.users[i].Claims = cfgfile.CloneClaims(claims)
 	return nil
 }
 
 // Users returns a copy of every user, in the order they were added.
-func (s *Server) Users() []User {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cfgfile.CloneAll(s.users, User.clone)
-}
+func (s *Server) Users() []User { return s.users.All() }
 
 // Clients returns a copy of every client, in the order they were added.
-func (s *Server) Clients() []Client {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cfgfile.CloneAll(s.clients, Client.clone)
-}
+func (s *Server) Clients() []Client { return s.clients.All() }
 
 // Config returns the server's current configuration: clients, users, lifetimes and switches.
 func (s *Server) Config() Config {
@@ -247,19 +219,3 @@ func (s *Server) Config() Config {
 		Issuer:        s.issuer,
 	}
 }
-
-// clientLocked returns the client with the given id. The caller holds s.mu.
-func (s *Server) clientLocked(id string) (Client, bool) {
-	return cfgfile.Find(s.clients, id, Client.key)
-}
-
-// client returns a copy of the client with the given id.
-func (s *Server) client(id string) (Client, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.clientLocked(id)
-	return c.clone(), ok
-}
-
-// userLocked returns the user with the given username. The caller holds s.mu.
-func (s *Server) userLocked(name string) (User, bool) { return cfgfile.Find(s.users, name, User.key) }

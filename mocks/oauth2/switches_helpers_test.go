@@ -10,12 +10,12 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth2"
 )
 
@@ -25,19 +25,11 @@ import (
 //	rsa-other.key                 a key no client registered
 //	ec-client.key                 a P-256 key, registered through a JWKS
 //	idp-signing.key               the mock's id_token key, given WithSigningKey
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
+//
 // privateKey reads a PKCS #8 PEM private key.
 func privateKey(t *testing.T, path string) crypto.Signer {
 	t.Helper()
-	block, _ := pem.Decode([]byte(readFile(t, path)))
+	block, _ := pem.Decode([]byte(kittest.ReadFile(t, path)))
 	if block == nil {
 		t.Fatalf("%s: no PEM block", path)
 	}
@@ -92,7 +84,7 @@ func postTokenForm(clientID, code string) url.Values {
 // tokenFor redeems a fresh code of the client by client_secret_post and returns the response.
 func (e *env) tokenFor(clientID string) response {
 	e.t.Helper()
-	return e.postForm("/token", postTokenForm(clientID, e.codeFor(clientID)), nil)
+	return e.PostForm("/token", postTokenForm(clientID, e.codeFor(clientID)), nil)
 }
 
 // accessTokenFor returns a fresh access token of the client.
@@ -100,11 +92,11 @@ func (e *env) accessTokenFor(clientID string) string {
 	e.t.Helper()
 	r := e.tokenFor(clientID)
 	if r.StatusCode != http.StatusOK {
-		e.t.Fatalf("token for %s: %d\n%s", clientID, r.StatusCode, r.body)
+		e.t.Fatalf("token for %s: %d\n%s", clientID, r.StatusCode, r.Text)
 	}
-	tok, _ := r.json(e.t)["access_token"].(string)
+	tok, _ := r.JSON(e.t)["access_token"].(string)
 	if tok == "" {
-		e.t.Fatalf("no access_token in %s", r.body)
+		e.t.Fatalf("no access_token in %s", r.Text)
 	}
 	return tok
 }
@@ -114,14 +106,14 @@ func (e *env) accessTokenFor(clientID string) string {
 func wantIn200(t *testing.T, e *env, r response, param, code string) map[string]any {
 	t.Helper()
 	if r.StatusCode != http.StatusOK {
-		t.Errorf("status = %d, want 200\n%s", r.StatusCode, r.body)
+		t.Errorf("status = %d, want 200\n%s", r.StatusCode, r.Text)
 	}
-	m := r.json(t)
+	m := r.JSON(t)
 	if m["error"] != code {
-		t.Errorf("error = %v, want %q\n%s", m["error"], code, r.body)
+		t.Errorf("error = %v, want %q\n%s", m["error"], code, r.Text)
 	}
 	if d, _ := m[param].(string); d == "" {
-		t.Errorf("%s is empty\n%s", param, r.body)
+		t.Errorf("%s is empty\n%s", param, r.Text)
 	}
 	if en := e.journal.Entries(); en[len(en)-1].Error != code || en[len(en)-1].Status != http.StatusOK {
 		t.Errorf("journal = %d %q, want 200 %q", en[len(en)-1].Status, en[len(en)-1].Error, code)
@@ -132,15 +124,15 @@ func wantIn200(t *testing.T, e *env, r response, param, code string) map[string]
 // jwksKeys fetches the mock's JWKS and returns its RSA keys by kid.
 func (e *env) jwksKeys(path string) map[string]*rsa.PublicKey {
 	e.t.Helper()
-	r := e.get(path, nil)
+	r := e.Get(path, nil)
 	if r.StatusCode != http.StatusOK {
-		e.t.Fatalf("GET %s: %d\n%s", path, r.StatusCode, r.body)
+		e.t.Fatalf("GET %s: %d\n%s", path, r.StatusCode, r.Text)
 	}
 	var set struct {
 		Keys []struct{ Kty, Kid, Use, Alg, N, E string }
 	}
-	if err := json.Unmarshal([]byte(r.body), &set); err != nil {
-		e.t.Fatalf("JWKS: %v\n%s", err, r.body)
+	if err := json.Unmarshal([]byte(r.Text), &set); err != nil {
+		e.t.Fatalf("JWKS: %v\n%s", err, r.Text)
 	}
 	out := map[string]*rsa.PublicKey{}
 	for _, k := range set.Keys {

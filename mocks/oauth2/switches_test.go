@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth2"
 )
 
@@ -43,10 +44,10 @@ func TestTokenMethodSwitch(t *testing.T) {
 				req, _ = http.NewRequest(http.MethodPost, e.ts.URL+"/token", strings.NewReader(form.Encode()))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			}
-			r := e.do(req)
+			r := e.Do(req)
 			if tt.status == http.StatusOK {
-				if r.StatusCode != http.StatusOK || r.json(t)["access_token"] == nil {
-					t.Fatalf("status %d, want 200 with an access token\n%s", r.StatusCode, r.body)
+				if r.StatusCode != http.StatusOK || r.JSON(t)["access_token"] == nil {
+					t.Fatalf("status %d, want 200 with an access token\n%s", r.StatusCode, r.Text)
 				}
 				last, _ := e.srv.LastRequest(oauth2.EndpointToken)
 				if tt.method == http.MethodGet && (last.Query.Get("code") == "" || last.Body != "") {
@@ -71,7 +72,7 @@ func TestAuthMethodSwitch(t *testing.T) {
 	jwtOnly := switchClient("jwt-only", func(c *oauth2.Client) {
 		c.AuthMethod = oauth2.AuthPrivateKeyJWT
 		c.Secret = ""
-		c.PublicKeyPEM = readFile(t, "testdata/rsa-client.pub")
+		c.PublicKeyPEM = kittest.ReadFile(t, "testdata/rsa-client.pub")
 	})
 	withoutSecret := func(f url.Values) url.Values {
 		f.Del("client_secret")
@@ -112,10 +113,10 @@ func TestAuthMethodSwitch(t *testing.T) {
 			if tt.basic {
 				header = basic(tt.client, secret)
 			}
-			r := e.postForm("/token", form, header)
+			r := e.PostForm("/token", form, header)
 			if tt.status == http.StatusOK {
 				if r.StatusCode != http.StatusOK {
-					t.Fatalf("status %d, want 200\n%s", r.StatusCode, r.body)
+					t.Fatalf("status %d, want 200\n%s", r.StatusCode, r.Text)
 				}
 				return
 			}
@@ -148,17 +149,17 @@ func TestTokenResponseFormat(t *testing.T) {
 			})))
 			r := e.tokenFor("app")
 			if r.StatusCode != http.StatusOK {
-				t.Fatalf("status %d\n%s", r.StatusCode, r.body)
+				t.Fatalf("status %d\n%s", r.StatusCode, r.Text)
 			}
 			var tok string
 			if tt.format == oauth2.TokenFormatForm {
 				if ct := r.Header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
 					t.Errorf("Content-Type = %q, want text/plain", ct)
 				}
-				if !strings.HasPrefix(r.body, "access_token=") || !strings.Contains(r.body, "&token_type=bearer&expires=3600&") {
-					t.Errorf("body = %q, want access_token=…&token_type=bearer&expires=3600&…", r.body)
+				if !strings.HasPrefix(r.Text, "access_token=") || !strings.Contains(r.Text, "&token_type=bearer&expires=3600&") {
+					t.Errorf("body = %q, want access_token=…&token_type=bearer&expires=3600&…", r.Text)
 				}
-				v, err := url.ParseQuery(r.body)
+				v, err := url.ParseQuery(r.Text)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -167,14 +168,14 @@ func TestTokenResponseFormat(t *testing.T) {
 				}
 				tok = v.Get("access_token")
 			} else {
-				m := r.json(t)
+				m := r.JSON(t)
 				if m["resource"] != extras["resource"] || m["openid"] != "1" || m["token_type"] != "Bearer" || m["expires_in"] != float64(3600) || m["id_token"] != nil {
 					t.Errorf("JSON response = %v, want the extras", m)
 				}
 				tok, _ = m["access_token"].(string)
 			}
-			if me := e.get("/me", url.Values{"access_token": {tok}}); me.StatusCode != http.StatusOK {
-				t.Errorf("the access token does not work: %d %s", me.StatusCode, me.body)
+			if me := e.Get("/me", url.Values{"access_token": {tok}}); me.StatusCode != http.StatusOK {
+				t.Errorf("the access token does not work: %d %s", me.StatusCode, me.Text)
 			}
 		})
 	}
@@ -239,10 +240,10 @@ func TestClaimsSwitches(t *testing.T) {
 			if tt.bearer {
 				req.Header.Set("Authorization", "Bearer "+tok)
 			}
-			r := e.do(req)
+			r := e.Do(req)
 			if tt.status == http.StatusOK {
-				if r.StatusCode != http.StatusOK || r.json(t)["id"] != "1001" {
-					t.Fatalf("status %d, want 200 with the claims\n%s", r.StatusCode, r.body)
+				if r.StatusCode != http.StatusOK || r.JSON(t)["id"] != "1001" {
+					t.Fatalf("status %d, want 200 with the claims\n%s", r.StatusCode, r.Text)
 				}
 				return
 			}
@@ -267,7 +268,7 @@ func TestErrorIn200(t *testing.T) {
 		e := newEnv(t, configWith(gh))
 		form := postTokenForm("gh", e.codeFor("gh"))
 		form.Set("client_secret", "wrong")
-		r := e.postForm("/token", form, nil)
+		r := e.PostForm("/token", form, nil)
 		m := wantIn200(t, e, r, "error_message", "invalid_client")
 		if m["error_message"] != "wrong client secret for client gh" || r.Header.Get("WWW-Authenticate") != "" {
 			t.Errorf("body = %v, WWW-Authenticate = %q", m, r.Header.Get("WWW-Authenticate"))
@@ -276,37 +277,37 @@ func TestErrorIn200(t *testing.T) {
 	t.Run("token: used code", func(t *testing.T) {
 		e := newEnv(t, configWith(gh))
 		code := e.codeFor("gh")
-		if r := e.postForm("/token", postTokenForm("gh", code), nil); r.StatusCode != http.StatusOK {
-			t.Fatalf("first redemption: %d %s", r.StatusCode, r.body)
+		if r := e.PostForm("/token", postTokenForm("gh", code), nil); r.StatusCode != http.StatusOK {
+			t.Fatalf("first redemption: %d %s", r.StatusCode, r.Text)
 		}
-		wantIn200(t, e, e.postForm("/token", postTokenForm("gh", code), nil), "error_message", "invalid_grant")
+		wantIn200(t, e, e.PostForm("/token", postTokenForm("gh", code), nil), "error_message", "invalid_grant")
 	})
 	t.Run("token: unknown client keeps 401", func(t *testing.T) {
 		e := newEnv(t, configWith(gh))
 		form := postTokenForm("gh", e.codeFor("gh"))
 		form.Set("client_id", "nobody")
-		wantOAuthError(t, e.postForm("/token", form, nil), http.StatusUnauthorized, "invalid_client")
+		wantOAuthError(t, e.PostForm("/token", form, nil), http.StatusUnauthorized, "invalid_client")
 	})
 	t.Run("claims: missing format", func(t *testing.T) {
 		e := newEnv(t, configWith(gh))
 		tok := e.accessTokenFor("gh")
-		r := e.get("/me", url.Values{"access_token": {tok}})
+		r := e.Get("/me", url.Values{"access_token": {tok}})
 		if m := wantIn200(t, e, r, "error_message", "invalid_request"); m["error_message"] != "format is missing; want format=json" {
 			t.Errorf("body = %v", m)
 		}
-		if r := e.get("/me", url.Values{"access_token": {tok}, "format": {"json"}}); r.StatusCode != 200 || r.json(t)["id"] != "1001" {
-			t.Errorf("with the format: %d %s", r.StatusCode, r.body)
+		if r := e.Get("/me", url.Values{"access_token": {tok}, "format": {"json"}}); r.StatusCode != 200 || r.JSON(t)["id"] != "1001" {
+			t.Errorf("with the format: %d %s", r.StatusCode, r.Text)
 		}
 	})
 	t.Run("claims: expired token", func(t *testing.T) {
 		e := newEnv(t, configWith(gh))
 		tok := e.accessTokenFor("gh")
 		e.clock.Advance(2 * oauth2.DefaultTokenTTL)
-		wantIn200(t, e, e.get("/me", url.Values{"access_token": {tok}, "format": {"json"}}), "error_message", "invalid_token")
+		wantIn200(t, e, e.Get("/me", url.Values{"access_token": {tok}, "format": {"json"}}), "error_message", "invalid_token")
 	})
 	t.Run("claims: unknown token keeps 401", func(t *testing.T) {
 		e := newEnv(t, configWith(gh))
-		wantOAuthError(t, e.get("/me", url.Values{"access_token": {"nope"}}), http.StatusUnauthorized, "invalid_token")
+		wantOAuthError(t, e.Get("/me", url.Values{"access_token": {"nope"}}), http.StatusUnauthorized, "invalid_token")
 	})
 }
 
@@ -333,9 +334,9 @@ func TestEnqueueErrorResponse(t *testing.T) {
 			e := newEnv(t, testConfig())
 			e.srv.Enqueue(tt.endpoint, tt.resp)
 			path := map[oauth2.Endpoint]string{oauth2.EndpointToken: "/token", oauth2.EndpointClaims: "/me"}[tt.endpoint]
-			r := e.postForm(path, url.Values{"access_token": {"x"}}, nil)
-			if r.StatusCode != tt.status || strings.TrimSpace(r.body) != tt.body {
-				t.Errorf("got %d %s, want %d %s", r.StatusCode, r.body, tt.status, tt.body)
+			r := e.PostForm(path, url.Values{"access_token": {"x"}}, nil)
+			if r.StatusCode != tt.status || strings.TrimSpace(r.Text) != tt.body {
+				t.Errorf("got %d %s, want %d %s", r.StatusCode, r.Text, tt.status, tt.body)
 			}
 			if en := e.journal.Entries(); en[0].Error != tt.journal {
 				t.Errorf("journal error = %q, want %q", en[0].Error, tt.journal)
@@ -346,21 +347,21 @@ func TestEnqueueErrorResponse(t *testing.T) {
 
 func TestLogoutMethods(t *testing.T) {
 	e := newEnv(t, testConfig())
-	r := e.get("/logout", url.Values{"state": {"s1"}})
+	r := e.Get("/logout", url.Values{"state": {"s1"}})
 	if r.StatusCode != http.StatusOK {
 		t.Errorf("GET /logout: %d", r.StatusCode)
 	}
 	req, _ := http.NewRequest(http.MethodPost, e.ts.URL+"/logout?sid=abc", strings.NewReader(url.Values{"post_logout_redirect_uri": {"https://rp.example/bye"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r = e.do(req)
+	r = e.Do(req)
 	if r.StatusCode != http.StatusOK {
-		t.Fatalf("POST /logout: %d\n%s", r.StatusCode, r.body)
+		t.Fatalf("POST /logout: %d\n%s", r.StatusCode, r.Text)
 	}
-	if n := byID(parseHTML(t, r.body), "return"); n == nil || attr(n, "href") != "https://rp.example/bye" {
-		t.Errorf("POST /logout: no return link from the form:\n%s", r.body)
+	if n := kittest.ByID(kittest.ParseHTML(t, r.Text), "return"); n == nil || kittest.Attr(n, "href") != "https://rp.example/bye" {
+		t.Errorf("POST /logout: no return link from the form:\n%s", r.Text)
 	}
 	req, _ = http.NewRequest(http.MethodDelete, e.ts.URL+"/logout", nil)
-	wantOAuthError(t, e.do(req), http.StatusMethodNotAllowed, "invalid_request")
+	wantOAuthError(t, e.Do(req), http.StatusMethodNotAllowed, "invalid_request")
 
 	rs := e.srv.Requests(oauth2.EndpointLogout)
 	if len(rs) != 3 || rs[0].Method != "GET" || rs[0].Query.Get("state") != "s1" || rs[1].Method != "POST" || rs[1].Query.Get("sid") != "abc" {

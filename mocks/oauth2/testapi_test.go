@@ -1,14 +1,13 @@
 package oauth2_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth2"
 )
 
@@ -17,9 +16,9 @@ func TestEnqueueNonJSONClaims(t *testing.T) {
 	tok := e.accessToken()
 	e.srv.Enqueue(oauth2.EndpointClaims, oauth2.Response{Status: 200, ContentType: "text/plain", Body: "this is not JSON"})
 
-	r := e.get("/me", url.Values{"access_token": {tok}, "format": {"json"}})
-	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "text/plain" || r.body != "this is not JSON" {
-		t.Errorf("canned response = %d %q %q", r.StatusCode, r.Header.Get("Content-Type"), r.body)
+	r := e.Get("/me", url.Values{"access_token": {tok}, "format": {"json"}})
+	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "text/plain" || r.Text != "this is not JSON" {
+		t.Errorf("canned response = %d %q %q", r.StatusCode, r.Header.Get("Content-Type"), r.Text)
 	}
 	// the request was recorded, unredacted, before the canned answer
 	last, ok := e.srv.LastRequest(oauth2.EndpointClaims)
@@ -27,8 +26,8 @@ func TestEnqueueNonJSONClaims(t *testing.T) {
 		t.Errorf("LastRequest = %+v", last)
 	}
 	// the queue is drained: the next call is answered normally
-	if r := e.get("/me", url.Values{"access_token": {tok}}); r.StatusCode != 200 || r.json(t)["id"] != "1001" {
-		t.Errorf("second call: %d %s", r.StatusCode, r.body)
+	if r := e.Get("/me", url.Values{"access_token": {tok}}); r.StatusCode != 200 || r.JSON(t)["id"] != "1001" {
+		t.Errorf("second call: %d %s", r.StatusCode, r.Text)
 	}
 }
 
@@ -39,17 +38,17 @@ func TestEnqueueTokenErrorInOrder(t *testing.T) {
 		Header: map[string]string{"X-Canned": "2"}})
 	code := e.signIn(authzQuery(""))
 
-	r := e.postForm("/token", tokenForm(code), nil)
+	r := e.PostForm("/token", tokenForm(code), nil)
 	if r.StatusCode != 500 || r.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("first canned: %d %q", r.StatusCode, r.Header.Get("Content-Type"))
 	}
-	r = e.postForm("/token", tokenForm(code), nil)
-	if r.StatusCode != 200 || r.json(t)["access_token"] != "canned" || r.Header.Get("X-Canned") != "2" {
-		t.Errorf("second canned: %d %s", r.StatusCode, r.body)
+	r = e.PostForm("/token", tokenForm(code), nil)
+	if r.StatusCode != 200 || r.JSON(t)["access_token"] != "canned" || r.Header.Get("X-Canned") != "2" {
+		t.Errorf("second canned: %d %s", r.StatusCode, r.Text)
 	}
 	// canned answers skip the checks: the code was never redeemed
-	if r := e.postForm("/token", tokenForm(code), nil); r.StatusCode != 200 {
-		t.Errorf("real redemption after canned ones: %d %s", r.StatusCode, r.body)
+	if r := e.PostForm("/token", tokenForm(code), nil); r.StatusCode != 200 {
+		t.Errorf("real redemption after canned ones: %d %s", r.StatusCode, r.Text)
 	}
 	if got := len(e.srv.Requests(oauth2.EndpointToken)); got != 3 {
 		t.Errorf("Requests(token) = %d, want 3", got)
@@ -59,73 +58,23 @@ func TestEnqueueTokenErrorInOrder(t *testing.T) {
 	}
 }
 
-// signalling wraps h and reports each request it starts serving.
-func signalling(h http.Handler, started chan<- struct{}) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		started <- struct{}{}
-		h.ServeHTTP(w, r)
-	})
-}
-
 func TestEnqueueDelayHonoursCancellation(t *testing.T) {
 	e := newEnv(t, testConfig())
-	started := make(chan struct{}, 1)
-	ts := httptest.NewServer(signalling(e.srv.Handler(), started))
-	defer ts.Close()
 	e.srv.Enqueue(oauth2.EndpointClaims, oauth2.Response{Body: "{}", Delay: time.Hour})
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+"/me?access_token=x", nil)
-	errc := make(chan error, 1)
-	go func() {
-		resp, err := e.client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		errc <- err
-	}()
-	<-started
-	cancel()
-	if err := <-errc; !errors.Is(err, context.Canceled) {
-		t.Errorf("request error = %v, want context.Canceled", err)
-	}
-	// Close of the listener returns: the delayed handler noticed the cancellation
-	ts.Close()
+	kittest.CheckDelayCancelled(t, e.srv.Handler(), http.MethodGet, "/me?access_token=x")
 }
 
 func TestCloseReleasesDelayedResponses(t *testing.T) {
 	e := newEnv(t, testConfig())
-	started := make(chan struct{}, 1)
-	ts := httptest.NewServer(signalling(e.srv.Handler(), started))
-	defer ts.Close()
 	e.srv.Enqueue(oauth2.EndpointToken, oauth2.Response{Status: 503, Body: `{"error":"slow"}`, Delay: time.Hour})
-
-	type result struct {
-		status int
-		err    error
+	if r := kittest.DelayReleasedByClose(t, e.srv.Handler(), http.MethodPost, "/token", e.srv.Close); r.StatusCode != 503 {
+		t.Errorf("after Close: status %d, want the canned 503 at once", r.StatusCode)
 	}
-	done := make(chan result, 1)
-	go func() {
-		resp, err := http.Post(ts.URL+"/token", "application/x-www-form-urlencoded", nil)
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		resp.Body.Close()
-		done <- result{status: resp.StatusCode}
-	}()
-	<-started
-	e.srv.Close()
-	if r := <-done; r.err != nil || r.status != 503 {
-		t.Errorf("after Close: status %d err %v, want the canned 503 at once", r.status, r.err)
-	}
-	ts.Close()
 }
 
 func TestRequestsAreCopies(t *testing.T) {
 	e := newEnv(t, testConfig())
-	e.get("/authorize", authzQuery(""))
+	e.Get("/authorize", authzQuery(""))
 	if _, ok := e.srv.LastRequest(oauth2.EndpointToken); ok {
 		t.Error("LastRequest(token) reports a request before any")
 	}

@@ -46,7 +46,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, in Request, readE
 	if r.Method == http.MethodGet {
 		params = in.Query
 	}
-	named, known := s.client(claimedClientID(r, params))
+	named, known := s.clients.Get(claimedClientID(r, params))
 	if methods := s.tokenMethods(named, known); !slices.Contains(methods, r.Method) {
 		allow := strings.Join(methods, ", ")
 		w.Header().Set("Allow", allow)
@@ -141,11 +141,11 @@ func (s *Server) redeem(client Client, code, redirectURI string) (issued, error)
 		extra:    extra,
 	}
 	g.tokens = append(g.tokens, tok)
-	u, _ := s.userLocked(g.username)
+	u, _ := s.users.Get(g.username)
 	return issued{
 		accessToken: tok,
 		expiresIn:   int64(s.tokenTTL.Seconds()),
-		user:        u.clone(),
+		user:        u,
 		nonce:       g.nonce,
 		extra:       extra,
 	}, nil
@@ -205,7 +205,7 @@ func (s *Server) tokenMethods(c Client, known bool) []string {
 	}
 	var out []string
 	for _, m := range []string{http.MethodGet, http.MethodPost} {
-		if slices.ContainsFunc(s.clients, func(x Client) bool { return x.tokenMethod() == m }) {
+		if slices.ContainsFunc(s.clients.All(), func(x Client) bool { return x.tokenMethod() == m }) {
 			out = append(out, m)
 		}
 	}
@@ -270,7 +270,7 @@ func (s *Server) authenticateClient(r *http.Request, params url.Values) (Client,
 		return Client{}, oauthError(CodeInvalidClient, "no client authentication: want client_id and client_secret in the body or an Authorization: Basic header")
 	}
 	if !params.Has("client_secret") {
-		if c, ok := s.client(id); ok && c.AuthMethod != "" && c.AuthMethod != AuthClientSecretPost {
+		if c, ok := s.clients.Get(id); ok && c.AuthMethod != "" && c.AuthMethod != AuthClientSecretPost {
 			return Client{}, authMismatch(c, "none")
 		}
 		return Client{}, oauthError(CodeInvalidClient, "client_secret is missing")
@@ -307,7 +307,7 @@ func parseBasic(authz string) (id, secret string, err error) {
 // verifyClient checks that the client authenticates with method and its secret matches. It
 // returns an error holding an Error on failure.
 func (s *Server) verifyClient(id, secret, method string) (Client, error) {
-	c, ok := s.client(id)
+	c, ok := s.clients.Get(id)
 	if !ok {
 		return Client{}, oauthError(CodeInvalidClient, "unknown client "+id)
 	}

@@ -145,10 +145,10 @@ func TestTokenChecks(t *testing.T) {
 			for k, v := range tt.header {
 				req.Header[k] = v
 			}
-			r := e.do(req)
+			r := e.Do(req)
 			if tt.status == 200 {
-				if r.StatusCode != 200 || r.json(t)["access_token"] == nil {
-					t.Fatalf("status %d, want 200 with an access token\n%s", r.StatusCode, r.body)
+				if r.StatusCode != 200 || r.JSON(t)["access_token"] == nil {
+					t.Fatalf("status %d, want 200 with an access token\n%s", r.StatusCode, r.Text)
 				}
 				return
 			}
@@ -174,16 +174,16 @@ func TestTokenBasicFormEncodedCredentials(t *testing.T) {
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {authresp}}
 
 	// RFC 6749 §2.3.1: "special%3Aapp:p%40ss+w%2Brd%25"
-	r := e.postForm("/token", form, basic("special:app", "p@ss w+rd%"))
+	r := e.PostForm("/token", form, basic("special:app", "p@ss w+rd%"))
 	if r.StatusCode != http.StatusOK {
-		t.Fatalf("form-encoded Basic credentials: status %d\n%s", r.StatusCode, r.body)
+		t.Fatalf("form-encoded Basic credentials: status %d\n%s", r.StatusCode, r.Text)
 	}
 }
 
 func TestTokenMethod(t *testing.T) {
 	e := newEnv(t, testConfig())
 	code := e.signIn(authzQuery(""))
-	r := e.get("/token", tokenForm(code))
+	r := e.Get("/token", tokenForm(code))
 	wantOAuthError(t, r, http.StatusMethodNotAllowed, "invalid_request")
 	if allow := r.Header.Get("Allow"); allow != "POST" {
 		t.Errorf("Allow = %q, want POST", allow)
@@ -194,9 +194,9 @@ func TestTokenMethod(t *testing.T) {
 	cfg.AllowTokenGET = true
 	e = newEnv(t, cfg)
 	code = e.signIn(authzQuery(""))
-	r = e.get("/token", tokenForm(code))
+	r = e.Get("/token", tokenForm(code))
 	if r.StatusCode != http.StatusOK {
-		t.Fatalf("GET /token with AllowTokenGET: status %d\n%s", r.StatusCode, r.body)
+		t.Fatalf("GET /token with AllowTokenGET: status %d\n%s", r.StatusCode, r.Text)
 	}
 	last, _ := e.srv.LastRequest(oauth2.EndpointToken)
 	if last.Method != http.MethodGet || last.Query.Get("code") != code || last.Body != "" {
@@ -207,25 +207,25 @@ func TestTokenMethod(t *testing.T) {
 func TestCodeSingleUse(t *testing.T) {
 	e := newEnv(t, testConfig())
 	code := e.signIn(authzQuery(""))
-	first := e.postForm("/token", tokenForm(code), nil)
+	first := e.PostForm("/token", tokenForm(code), nil)
 	if first.StatusCode != http.StatusOK {
-		t.Fatalf("first redemption: %d\n%s", first.StatusCode, first.body)
+		t.Fatalf("first redemption: %d\n%s", first.StatusCode, first.Text)
 	}
-	tok := first.json(t)["access_token"].(string)
-	if r := e.get("/me", url.Values{"access_token": {tok}}); r.StatusCode != http.StatusOK {
+	tok := first.JSON(t)["access_token"].(string)
+	if r := e.Get("/me", url.Values{"access_token": {tok}}); r.StatusCode != http.StatusOK {
 		t.Fatalf("token works before the replay: %d", r.StatusCode)
 	}
 
-	second := e.postForm("/token", tokenForm(code), nil)
+	second := e.PostForm("/token", tokenForm(code), nil)
 	m := wantOAuthError(t, second, http.StatusBadRequest, "invalid_grant")
 	if d := m["error_description"].(string); !strings.Contains(d, "already used") {
 		t.Errorf("description = %q, want it to say the code was used", d)
 	}
 	// RFC 6749 §4.1.2: the replay revokes the tokens issued from the code
-	r := e.get("/me", url.Values{"access_token": {tok}})
+	r := e.Get("/me", url.Values{"access_token": {tok}})
 	wantOAuthError(t, r, http.StatusUnauthorized, "invalid_token")
-	if !strings.Contains(r.body, "revoked") {
-		t.Errorf("want a revoked token, got %s", r.body)
+	if !strings.Contains(r.Text, "revoked") {
+		t.Errorf("want a revoked token, got %s", r.Text)
 	}
 }
 
@@ -246,10 +246,10 @@ func TestCodeExpiry(t *testing.T) {
 			e := newEnv(t, cfg)
 			code := e.signIn(authzQuery(""))
 			e.clock.Advance(tt.advance)
-			r := e.postForm("/token", tokenForm(code), nil)
+			r := e.PostForm("/token", tokenForm(code), nil)
 			if tt.status == http.StatusOK {
 				if r.StatusCode != http.StatusOK {
-					t.Fatalf("status %d\n%s", r.StatusCode, r.body)
+					t.Fatalf("status %d\n%s", r.StatusCode, r.Text)
 				}
 				return
 			}
@@ -265,11 +265,11 @@ func TestTokenExpiry(t *testing.T) {
 	e := newEnv(t, testConfig()) // default TokenTTL: 1h
 	tok := e.accessToken()
 	e.clock.Advance(59 * time.Minute)
-	if r := e.get("/me", url.Values{"access_token": {tok}}); r.StatusCode != http.StatusOK {
+	if r := e.Get("/me", url.Values{"access_token": {tok}}); r.StatusCode != http.StatusOK {
 		t.Fatalf("before expiry: %d", r.StatusCode)
 	}
 	e.clock.Advance(time.Minute)
-	r := e.get("/me", url.Values{"access_token": {tok}})
+	r := e.Get("/me", url.Values{"access_token": {tok}})
 	wantOAuthError(t, r, http.StatusUnauthorized, "invalid_token")
 	if ch := r.Header.Get("WWW-Authenticate"); !strings.Contains(ch, `error="invalid_token"`) || !strings.HasPrefix(ch, "Bearer ") {
 		t.Errorf("WWW-Authenticate = %q", ch)

@@ -1,0 +1,214 @@
+package kittest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// Guarded is a mock under the admin guard checks.
+type Guarded struct {
+	// New returns the handler of a fresh mock built with the admin token given ("" for none),
+	// whose config holds the Secrets.
+	New func(t *testing.T, adminToken string) http.Handler
+	// Secrets are secret values of the config (client secrets, passwords, tokens, keys) that
+	// GET /_admin/config must show as (redacted) unless asked for with ?secrets=true.
+	Secrets []string
+	// Public is a value of the config that is no secret, shown either way.
+	Public string
+}
+
+// CheckAdminGuard checks a mock's admin guard and redaction: without an admin token the admin
+// API serves loopback clients only (IPv4 and IPv6) and answers others 403 with a message saying
+// to set the token; with one it needs Authorization: Bearer <token> from any client, else 401
+// with a Bearer challenge; the protocol routes are never guarded; /_admin/config redacts.
+func CheckAdminGuard(t *testing.T, g Guarded) {
+	const token = "s3cret-admin-token"
+	call := func(h http.Handler, remote, authz, target string) Response {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.RemoteAddr = remote
+		if authz != "" {
+			req.Header.Set("Authorization", authz)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return Response{rec.Result(), rec.Body.String()}
+	}
+	wantRefusal := func(t *testing.T, r Response, status int, code string, mention ...string) {
+		t.Helper()
+		var body map[string]any
+		if err := json.Unmarshal([]byte(r.Text), &body); err != nil || r.StatusCode != status || body["error"] != code {
+			t.Fatalf("want %d with a JSON error %q, got %d %s (%v)", status, code, r.StatusCode, r.Text, err)
+		}
+		for _, m := range mention {
+			if !strings.Contains(r.Text, m) {
+				t.Errorf("the refusal does not mention %q: %s", m, r.Text)
+			}
+		}
+	}
+
+	t.Run("no token: loopback clients only", func(t *testing.T) {
+		h := g.New(t, "")
+		for _, remote := range []string{"127.0.0.1:50123", "[::1]:50123", "127.0.0.2:1"} {
+			if r := call(h, remote, "", "/_admin/config"); r.StatusCode != http.StatusOK {
+				t.Errorf("from %s: %d %s", remote, r.StatusCode, r.Text)
+			}
+		}
+		for _, remote := range []string{"192.0.2.1:1234", "[2001:db8::1]:443", "10.0.0.5:80", "[::ffff:192.0.2.1]:1", "", "garbage"} {
+			t.Run(remote, func(t *testing.T) {
+				wantRefusal(t, call(h, remote, "", "/_admin/config"), http.StatusForbidden, "forbidden", "loopback", "admin token", "Authorization: Bearer")
+				wantRefusal(t, call(h, remote, "Bearer anything", "/_admin/requests?endpoint=nope"), http.StatusForbidden, "forbidden")
+			})
+		}
+		if r := call(h, "192.0.2.1:1234", "", "/no-such-protocol-route"); r.StatusCode == http.StatusForbidden {
+			t.Errorf("a protocol route is guarded: %d %s", r.StatusCode, r.Text)
+		}
+	})
+
+	t.Run("token", func(t *testing.T) {
+		h := g.New(t, token)
+		for _, remote := range []string{"127.0.0.1:50123", "192.0.2.1:1234"} {
+			if r := call(h, remote, "Bearer "+token, "/_admin/config"); r.StatusCode != http.StatusOK {
+				t.Errorf("right token from %s: %d %s", remote, r.StatusCode, r.Text)
+			}
+			if r := call(h, remote, "bearer "+token, "/_admin/config"); r.StatusCode != http.StatusOK {
+				t.Errorf("right token, scheme in lower case, from %s: %d %s", remote, r.StatusCode, r.Text)
+			}
+		}
+		for name, authz := range map[string]string{
+			"none":         "",
+			"wrong token":  "Bearer " + token + "x",
+			"prefix":       "Bearer " + token[:4],
+			"empty":        "Bearer ",
+			"other scheme": "Basic " + token,
+		} {
+			t.Run(name, func(t *testing.T) {
+				// loopback clients need the token too once there is one
+				r := call(h, "127.0.0.1:50123", authz, "/_admin/config")
+				wantRefusal(t, r, http.StatusUnauthorized, "unauthorized", "admin token")
+				if got := r.Header.Get("WWW-Authenticate"); got != `Bearer realm="mock-admin"` {
+					t.Errorf("WWW-Authenticate = %q", got)
+				}
+				for _, s := range g.Secrets {
+					if shows(r.Text, s) {
+						t.Errorf("the refusal shows the secret %q", s)
+					}
+				}
+			})
+		}
+		if r := call(h, "192.0.2.1:1234", "", "/no-such-protocol-route"); r.StatusCode == http.StatusUnauthorized {
+			t.Errorf("a protocol route is guarded: %d %s", r.StatusCode, r.Text)
+		}
+	})
+
+	t.Run("config redacts secrets", func(t *testing.T) {
+		h := g.New(t, "")
+		for _, target := range []string{"/_admin/config", "/_admin/config?secrets=false", "/_admin/config?secrets=1"} {
+			r := call(h, "127.0.0.1:1", "", target)
+			if r.StatusCode != http.StatusOK || !strings.Contains(r.Text, `"(redacted)"`) || !shows(r.Text, g.Public) {
+				t.Errorf("GET %s: %d %s", target, r.StatusCode, r.Text)
+			}
+			for _, s := range g.Secrets {
+				if shows(r.Text, s) {
+					t.Errorf("GET %s shows the secret %q: %s", target, s, r.Text)
+				}
+			}
+		}
+		r := call(h, "127.0.0.1:1", "", "/_admin/config?secrets=true")
+		if r.StatusCode != http.StatusOK || strings.Contains(r.Text, "(redacted)") {
+			t.Errorf("GET ?secrets=true: %d %s", r.StatusCode, r.Text)
+		}
+		for _, s := range g.Secrets {
+			if !shows(r.Text, s) {
+				t.Errorf("GET ?secrets=true lacks the secret %q: %s", s, r.Text)
+			}
+		}
+	})
+}
+
+// shows reports whether a JSON text holds s, as is or as a JSON string escapes it.
+func shows(text, s string) bool {
+	b, _ := json.Marshal(s) // a string always marshals
+	return strings.Contains(text, s) || strings.Contains(text, string(b[1:len(b)-1]))
+}
+
+// signalling wraps h and reports each request it starts serving.
+func signalling(h http.Handler, started chan<- struct{}) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// CheckDelayCancelled sends method path to h, which must hold its answer back (a canned response
+// with a long delay), cancels the request once h has it, and checks that the client sees
+// context.Canceled and that the server's listener closes: the held response noticed.
+func CheckDelayCancelled(t *testing.T, h http.Handler, method, path string) {
+	t.Helper()
+	started := make(chan struct{}, 1)
+	ts := httptest.NewServer(signalling(h, started))
+	defer ts.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, ts.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		errc <- err
+	}()
+	<-started
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Errorf("request error = %v, want context.Canceled", err)
+	}
+	ts.Close() // returns only once the held handler has ended
+}
+
+// DelayReleasedByClose sends method path to h, which must hold its answer back (a canned
+// response with a long delay), calls closeServer twice (Close is idempotent) once h has the
+// request, and returns the response, which closing must have released at once.
+func DelayReleasedByClose(t *testing.T, h http.Handler, method, path string, closeServer func()) Response {
+	t.Helper()
+	started := make(chan struct{}, 1)
+	ts := httptest.NewServer(signalling(h, started))
+	defer ts.Close()
+	type result struct {
+		resp Response
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		req, err := http.NewRequest(method, ts.URL+path, nil)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer func() { _ = resp.Body.Close() }()
+		b, err := io.ReadAll(resp.Body)
+		done <- result{Response{resp, string(b)}, err}
+	}()
+	<-started
+	closeServer()
+	closeServer()
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("%s %s after Close: %v", method, path, r.err)
+	}
+	return r.resp
+}

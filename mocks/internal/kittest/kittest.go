@@ -1,0 +1,174 @@
+// Package kittest is what the mocks' tests share: a client that calls a mock and reads whole
+// responses, an injectable clock, HTML helpers for the login pages, concurrency and delay
+// checks, and the checks of the admin API's guard and redaction that every mock must pass.
+package kittest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Response is a response read whole and closed; Text is its body.
+type Response struct {
+	*http.Response
+	Text string
+}
+
+// JSON decodes the body as a JSON object, failing t when it is not one.
+func (r Response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.Text), &m); err != nil {
+		t.Fatalf("body is not a JSON object: %v\n%s", err, r.Text)
+	}
+	return m
+}
+
+// Do sends req with c and reads the whole response, failing t on a transport error.
+func Do(t testing.TB, c *http.Client, req *http.Request) Response {
+	t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read body of %s %s: %v", req.Method, req.URL, err)
+	}
+	return Response{resp, string(b)}
+}
+
+// Client calls one mock from a test. Its HTTP client does not follow redirects; replace it for
+// other needs.
+type Client struct {
+	T    testing.TB
+	URL  string // the mock's base URL
+	HTTP *http.Client
+}
+
+// NewClient returns a Client for the mock served at baseURL.
+func NewClient(t testing.TB, baseURL string) *Client {
+	return &Client{T: t, URL: baseURL, HTTP: &http.Client{
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Do sends req and reads the whole response.
+func (c *Client) Do(req *http.Request) Response {
+	c.T.Helper()
+	return Do(c.T, c.HTTP, req)
+}
+
+// Request builds a request to path under the mock's URL with a body of contentType (none when
+// empty) and the name, value pairs of header.
+func (c *Client) Request(method, path, contentType, body string, header ...string) *http.Request {
+	c.T.Helper()
+	req, err := http.NewRequest(method, c.URL+path, strings.NewReader(body))
+	if err != nil {
+		c.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return req
+}
+
+// Call sends the request Request builds.
+func (c *Client) Call(method, path, contentType, body string, header ...string) Response {
+	c.T.Helper()
+	return c.Do(c.Request(method, path, contentType, body, header...))
+}
+
+// Get sends GET path with the query q (none when nil).
+func (c *Client) Get(path string, q url.Values) Response {
+	c.T.Helper()
+	if q != nil {
+		path += "?" + q.Encode()
+	}
+	return c.Call(http.MethodGet, path, "", "")
+}
+
+// PostForm posts form, form-encoded, to path, with extra header fields.
+func (c *Client) PostForm(path string, form url.Values, header http.Header) Response {
+	c.T.Helper()
+	req := c.Request(http.MethodPost, path, "application/x-www-form-urlencoded", form.Encode())
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	return c.Do(req)
+}
+
+// Admin calls the admin API with a JSON body.
+func (c *Client) Admin(method, path, body string) Response {
+	c.T.Helper()
+	return c.Call(method, path, "application/json", body)
+}
+
+// Clock is an injectable clock that tests move by hand. It is safe for concurrent use.
+type Clock struct {
+	start time.Time
+	moved atomic.Int64 // nanoseconds added to start
+}
+
+// NewClock returns a clock standing at start.
+func NewClock(start time.Time) *Clock { return &Clock{start: start} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time { return c.start.Add(time.Duration(c.moved.Load())) }
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) { c.moved.Add(int64(d)) }
+
+// ReadFile returns the contents of a test file, failing t when it cannot be read.
+func ReadFile(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Concurrently runs every fn n times at once, each call given its index from 0, and fails t
+// with every error they return. Run it with -race.
+func Concurrently(t testing.TB, n int, fns ...func(i int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n*len(fns))
+	for i := range n {
+		for _, fn := range fns {
+			wg.Go(func() { errs <- fn(i) })
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// Serve serves h on a loopback listener until the test ends, when it calls closeServer (the
+// mock's Close, which releases held responses) before closing the listener.
+func Serve(t testing.TB, h http.Handler, closeServer func()) *httptest.Server {
+	ts := httptest.NewServer(h)
+	t.Cleanup(func() {
+		closeServer()
+		ts.Close()
+	})
+	return ts
+}
