@@ -107,10 +107,7 @@ func (s *Server) authenticate(in received, rl rule) (authenticated, error) {
 
 	now := s.base.Now()
 	key := get("oauth_consumer_key")
-	s.mu.Lock()
-	consumer, ok := s.consumerLocked(key)
-	consumer = consumer.clone()
-	s.mu.Unlock()
+	consumer, ok := s.consumers.Get(key)
 	if !ok {
 		return authenticated{}, problem(ProblemConsumerKeyUnknown, fmt.Sprintf("no consumer has the key %q", key))
 	}

@@ -72,9 +72,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, in received) erro
 	}
 
 	username, password := in.Form.Get("username"), in.Form.Get("password")
-	s.mu.Lock()
-	u, ok := s.userLocked(username)
-	s.mu.Unlock()
+	u, ok := s.users.Get(username)
 	if !ok || subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) != 1 {
 		return s.renderLogin(w, token, t.consumerKey, username, "Incorrect username or password")
 	}

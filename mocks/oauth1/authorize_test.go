@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth1"
 )
 
@@ -15,36 +16,36 @@ func TestLoginPage(t *testing.T) {
 	for _, path := range []string{oauth1.PathAuthorize, oauth1.PathAuthenticate} {
 		t.Run(path, func(t *testing.T) {
 			tok, _ := e.requestToken(cfg)
-			r := e.get(path, url.Values{"oauth_token": {tok}})
+			r := e.Get(path, url.Values{"oauth_token": {tok}})
 			if r.StatusCode != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
-				t.Fatalf("%d %s\n%s", r.StatusCode, r.Header.Get("Content-Type"), r.body)
+				t.Fatalf("%d %s\n%s", r.StatusCode, r.Header.Get("Content-Type"), r.Text)
 			}
-			doc := parseHTML(t, r.body)
-			form := byID(doc, "login-form")
-			if form == nil || attr(form, "method") != "post" || attr(form, "action") != "/oauth/authorize" {
+			doc := kittest.ParseHTML(t, r.Text)
+			form := kittest.ByID(doc, "login-form")
+			if form == nil || kittest.Attr(form, "method") != "post" || kittest.Attr(form, "action") != "/oauth/authorize" {
 				t.Fatalf("form#login-form = %v", form)
 			}
-			if got := hiddenFields(form); got.Get("oauth_token") != tok || len(got) != 1 {
+			if got := kittest.HiddenFields(form); got.Get("oauth_token") != tok || len(got) != 1 {
 				t.Errorf("hidden fields = %v", got)
 			}
 			for _, want := range []struct{ id, name, typ string }{{"username", "username", ""}, {"password", "password", "password"}} {
-				in := byID(form, want.id)
-				if in == nil || in.Data != "input" || attr(in, "name") != want.name || attr(in, "type") != want.typ {
+				in := kittest.ByID(form, want.id)
+				if in == nil || in.Data != "input" || kittest.Attr(in, "name") != want.name || kittest.Attr(in, "type") != want.typ {
 					t.Errorf("input#%s = %+v", want.id, in)
 				}
 			}
-			signin, cancel := byID(form, "signin"), byID(form, "cancel")
-			if signin == nil || signin.Data != "button" || attr(signin, "name") != "action" || attr(signin, "value") != "allow" || text(signin) != "Sign in" {
+			signin, cancel := kittest.ByID(form, "signin"), kittest.ByID(form, "cancel")
+			if signin == nil || signin.Data != "button" || kittest.Attr(signin, "name") != "action" || kittest.Attr(signin, "value") != "allow" || kittest.Text(signin) != "Sign in" {
 				t.Errorf("button#signin = %+v", signin)
 			}
-			if cancel == nil || cancel.Data != "button" || attr(cancel, "name") != "action" || attr(cancel, "value") != "deny" || !hasAttr(cancel, "formnovalidate") || text(cancel) != "Cancel" {
+			if cancel == nil || cancel.Data != "button" || kittest.Attr(cancel, "name") != "action" || kittest.Attr(cancel, "value") != "deny" || !kittest.HasAttr(cancel, "formnovalidate") || kittest.Text(cancel) != "Cancel" {
 				t.Errorf("button#cancel = %+v", cancel)
 			}
-			if ck := byID(doc, "consumer-key"); ck == nil || text(ck) != consumerKey {
+			if ck := kittest.ByID(doc, "consumer-key"); ck == nil || kittest.Text(ck) != consumerKey {
 				t.Errorf("#consumer-key = %v", ck)
 			}
-			if !strings.Contains(text(doc), "Twitter-like mock IdP") || byID(doc, "error") != nil {
-				t.Errorf("page text: %s", text(doc))
+			if !strings.Contains(kittest.Text(doc), "Twitter-like mock IdP") || kittest.ByID(doc, "error") != nil {
+				t.Errorf("page text: %s", kittest.Text(doc))
 			}
 		})
 	}
@@ -57,25 +58,25 @@ func TestLoginOutcomes(t *testing.T) {
 	t.Run("wrong password shows the page again", func(t *testing.T) {
 		tok, _ := e.requestToken(cfg)
 		r := e.authorize(cfg, tok, "alice", "nope", "allow")
-		doc := parseHTML(t, r.body)
+		doc := kittest.ParseHTML(t, r.Text)
 		if r.StatusCode != http.StatusOK || r.Header.Get("Location") != "" {
 			t.Fatalf("%d %q", r.StatusCode, r.Header.Get("Location"))
 		}
-		if errEl := byID(doc, "error"); errEl == nil || text(errEl) != "Incorrect username or password" {
-			t.Errorf("#error = %v\n%s", errEl, r.body)
+		if errEl := kittest.ByID(doc, "error"); errEl == nil || kittest.Text(errEl) != "Incorrect username or password" {
+			t.Errorf("#error = %v\n%s", errEl, r.Text)
 		}
-		if u := byID(doc, "username"); attr(u, "value") != "alice" {
-			t.Errorf("username not kept: %q", attr(u, "value"))
+		if u := kittest.ByID(doc, "username"); kittest.Attr(u, "value") != "alice" {
+			t.Errorf("username not kept: %q", kittest.Attr(u, "value"))
 		}
 		// the credential is still pending: the right password works
-		r = e.postForm(oauth1.PathAuthorize, loginForm(t, r.body, "alice", "alice-pw", "allow"))
+		r = e.PostForm(oauth1.PathAuthorize, kittest.LoginForm(t, r.Text, "alice", "alice-pw", "allow"), nil)
 		if r.StatusCode != http.StatusFound {
 			t.Errorf("second try: %d", r.StatusCode)
 		}
 	})
 	t.Run("unknown user", func(t *testing.T) {
 		tok, _ := e.requestToken(cfg)
-		if r := e.authorize(cfg, tok, "mallory", "alice-pw", "allow"); byID(parseHTML(t, r.body), "error") == nil {
+		if r := e.authorize(cfg, tok, "mallory", "alice-pw", "allow"); kittest.ByID(kittest.ParseHTML(t, r.Text), "error") == nil {
 			t.Errorf("no #error for an unknown user: %d", r.StatusCode)
 		}
 	})
@@ -94,7 +95,7 @@ func TestLoginOutcomes(t *testing.T) {
 			t.Errorf("oauth_token is not first: %s", loc.RawQuery)
 		}
 		// the credential is no longer pending
-		if r := e.get(oauth1.PathAuthorize, url.Values{"oauth_token": {tok}}); r.StatusCode != http.StatusBadRequest {
+		if r := e.Get(oauth1.PathAuthorize, url.Values{"oauth_token": {tok}}); r.StatusCode != http.StatusBadRequest {
 			t.Errorf("authorizing twice: %d", r.StatusCode)
 		}
 	})
@@ -113,7 +114,7 @@ func TestLoginOutcomes(t *testing.T) {
 		if r.StatusCode != http.StatusFound || r.Header.Get("Location") != authresp+"?denied="+tok {
 			t.Errorf("%d Location = %q", r.StatusCode, r.Header.Get("Location"))
 		}
-		if r := e.get(oauth1.PathAuthorize, url.Values{"oauth_token": {tok}}); r.StatusCode != http.StatusBadRequest {
+		if r := e.Get(oauth1.PathAuthorize, url.Values{"oauth_token": {tok}}); r.StatusCode != http.StatusBadRequest {
 			t.Errorf("page for a denied token: %d", r.StatusCode)
 		}
 	})
@@ -122,17 +123,17 @@ func TestLoginOutcomes(t *testing.T) {
 		c.CallbackURL = oauth1.CallbackOOB
 		tok, sec := e.requestToken(c)
 		r := e.authorize(c, tok, "alice", "alice-pw", "allow")
-		pin := byID(parseHTML(t, r.body), "oauth-verifier")
+		pin := kittest.ByID(kittest.ParseHTML(t, r.Text), "oauth-verifier")
 		if r.StatusCode != http.StatusOK || pin == nil {
-			t.Fatalf("%d\n%s", r.StatusCode, r.body)
+			t.Fatalf("%d\n%s", r.StatusCode, r.Text)
 		}
-		if _, _, err := c.AccessToken(tok, sec, text(pin)); err != nil {
+		if _, _, err := c.AccessToken(tok, sec, kittest.Text(pin)); err != nil {
 			t.Errorf("AccessToken with the PIN: %v", err)
 		}
 		tok, _ = e.requestToken(c)
 		r = e.authorize(c, tok, "", "", "deny")
-		if r.StatusCode != http.StatusOK || byID(parseHTML(t, r.body), "denied") == nil {
-			t.Errorf("oob deny: %d\n%s", r.StatusCode, r.body)
+		if r.StatusCode != http.StatusOK || kittest.ByID(kittest.ParseHTML(t, r.Text), "denied") == nil {
+			t.Errorf("oob deny: %d\n%s", r.StatusCode, r.Text)
 		}
 	})
 }
@@ -144,15 +145,15 @@ func TestAuthorizeErrorPages(t *testing.T) {
 	post := func(form url.Values, contentType string) response {
 		req := mustRequest(t, http.MethodPost, e.ts.URL+oauth1.PathAuthorize, form.Encode())
 		req.Header.Set("Content-Type", contentType)
-		return e.do(req)
+		return e.Do(req)
 	}
 	tests := []struct {
 		name string
 		send func() response
 		want int
 	}{
-		{"no token", func() response { return e.get(oauth1.PathAuthorize, nil) }, 400},
-		{"unknown token", func() response { return e.get(oauth1.PathAuthenticate, url.Values{"oauth_token": {"NOPE"}}) }, 400},
+		{"no token", func() response { return e.Get(oauth1.PathAuthorize, nil) }, 400},
+		{"unknown token", func() response { return e.Get(oauth1.PathAuthenticate, url.Values{"oauth_token": {"NOPE"}}) }, 400},
 		{"form with unknown token", func() response {
 			return post(url.Values{"oauth_token": {"NOPE"}, "username": {"alice"}, "password": {"alice-pw"}}, "application/x-www-form-urlencoded")
 		}, 400},
@@ -167,13 +168,13 @@ func TestAuthorizeErrorPages(t *testing.T) {
 			if r.StatusCode != tt.want || r.Header.Get("Location") != "" || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
 				t.Errorf("%d %q %q", r.StatusCode, r.Header.Get("Location"), r.Header.Get("Content-Type"))
 			}
-			if el := byID(parseHTML(t, r.body), "error"); el == nil || text(el) == "" {
-				t.Errorf("no #error\n%s", r.body)
+			if el := kittest.ByID(kittest.ParseHTML(t, r.Text), "error"); el == nil || kittest.Text(el) == "" {
+				t.Errorf("no #error\n%s", r.Text)
 			}
 		})
 	}
 	req := mustRequest(t, http.MethodPut, e.ts.URL+oauth1.PathAuthorize, "")
-	if r := e.do(req); r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, POST" {
+	if r := e.Do(req); r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, POST" {
 		t.Errorf("PUT: %d Allow=%q", r.StatusCode, r.Header.Get("Allow"))
 	}
 	// the token survived the bad posts

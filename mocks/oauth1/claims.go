@@ -34,13 +34,13 @@ func (s *Server) claims(in received) ([]byte, error) {
 		return nil, err
 	}
 	s.mu.Lock()
+	a := s.access[auth.token]
+	s.mu.Unlock()
 	var u User
 	ok := false
-	if a := s.access[auth.token]; a != nil {
-		u, ok = s.userLocked(a.username)
-		u = u.clone()
+	if a != nil {
+		u, ok = s.users.Get(a.username)
 	}
-	s.mu.Unlock()
 	if !ok {
 		return nil, problem(ProblemTokenRejected, "the user of the access token no longer exists")
 	}

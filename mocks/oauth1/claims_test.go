@@ -29,11 +29,11 @@ func TestClaimsEmail(t *testing.T) {
 		t.Run(tt.query, func(t *testing.T) {
 			r := e.claims(cfg, c, tt.query)
 			var m map[string]any
-			if err := json.Unmarshal([]byte(r.body), &m); err != nil || r.StatusCode != http.StatusOK {
-				t.Fatalf("%d %s", r.StatusCode, r.body)
+			if err := json.Unmarshal([]byte(r.Text), &m); err != nil || r.StatusCode != http.StatusOK {
+				t.Fatalf("%d %s", r.StatusCode, r.Text)
 			}
 			if _, has := m["email"]; has != tt.wantEmail {
-				t.Errorf("email present = %v, want %v: %s", has, tt.wantEmail, r.body)
+				t.Errorf("email present = %v, want %v: %s", has, tt.wantEmail, r.Text)
 			}
 		})
 	}
@@ -49,8 +49,8 @@ func TestClaimsDefaultsAndBigIDs(t *testing.T) {
 	cfg := e.config(consumerKey, consumerSecret)
 	r := e.claims(cfg, creds{token: "bob-token", secret: "bob-secret"}, "include_email=true")
 	want := `{"id":9007199254740993,"id_str":"9007199254740993","name":"bob","screen_name":"bob"}` + "\n"
-	if r.StatusCode != http.StatusOK || r.body != want {
-		t.Errorf("%d %s\nwant %s", r.StatusCode, r.body, want)
+	if r.StatusCode != http.StatusOK || r.Text != want {
+		t.Errorf("%d %s\nwant %s", r.StatusCode, r.Text, want)
 	}
 
 	// a replaced user is seen by tokens already issued
@@ -58,8 +58,8 @@ func TestClaimsDefaultsAndBigIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = e.claims(cfg, creds{token: "bob-token", secret: "bob-secret"}, "")
-	if !strings.Contains(r.body, `"screen_name":"bobby"`) || !strings.Contains(r.body, `"lang":"nb"`) {
-		t.Errorf("after AddUser: %s", r.body)
+	if !strings.Contains(r.Text, `"screen_name":"bobby"`) || !strings.Contains(r.Text, `"lang":"nb"`) {
+		t.Errorf("after AddUser: %s", r.Text)
 	}
 }
 
@@ -68,8 +68,8 @@ func TestClaimsMethod(t *testing.T) {
 	cfg := e.config(consumerKey, consumerSecret)
 	c := e.flow(cfg)
 	req := e.signed(cfg, dg.NewToken(c.token, c.secret), http.MethodPost, e.ts.URL+oauth1.DefaultClaimsPath, "")
-	if r := e.do(req); r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET" {
-		t.Errorf("POST: %d Allow=%q %s", r.StatusCode, r.Header.Get("Allow"), r.body)
+	if r := e.Do(req); r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET" {
+		t.Errorf("POST: %d Allow=%q %s", r.StatusCode, r.Header.Get("Allow"), r.Text)
 	}
 }
 
@@ -79,9 +79,9 @@ func TestClaimsPath(t *testing.T) {
 	e := newEnv(t, cfg)
 	c := e.flow(e.config(consumerKey, consumerSecret))
 	if r := e.claims(e.config(consumerKey, consumerSecret), c, ""); r.StatusCode != http.StatusOK || e.srv.ClaimsPath() != "/2/users/me" {
-		t.Errorf("%d %s", r.StatusCode, r.body)
+		t.Errorf("%d %s", r.StatusCode, r.Text)
 	}
-	if r := e.get(oauth1.DefaultClaimsPath, nil); r.StatusCode != http.StatusNotFound {
+	if r := e.Get(oauth1.DefaultClaimsPath, nil); r.StatusCode != http.StatusNotFound {
 		t.Errorf("the default path still answers: %d", r.StatusCode)
 	}
 }

@@ -8,11 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	dg "github.com/dghubble/oauth1"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth1"
 )
 
@@ -27,16 +27,9 @@ func TestConcurrentFlows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var wg sync.WaitGroup
-	errs := make(chan error, flows*2)
-	for i := range flows {
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			errs <- e.concurrentFlow(fmt.Sprintf("user%d", i), fmt.Sprint(2000+i))
-		}()
-		go func() { // the control plane, at the same time
-			defer wg.Done()
+	kittest.Concurrently(t, flows,
+		func(i int) error { return e.concurrentFlow(fmt.Sprintf("user%d", i), fmt.Sprint(2000+i)) },
+		func(i int) error { // the control plane, at the same time
 			_ = e.srv.AddUser(oauth1.User{Username: "alice", Password: "alice-pw", UserID: userID, Claims: map[string]any{"n": i}})
 			_ = e.srv.AddConsumer(oauth1.Consumer{Key: fmt.Sprintf("extra%d", i), Secret: "s"})
 			_ = e.srv.Requests(oauth1.EndpointAccessToken)
@@ -44,16 +37,8 @@ func TestConcurrentFlows(t *testing.T) {
 			_ = e.srv.Users()
 			_ = e.srv.Config()
 			_ = e.journal.String()
-			errs <- nil
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
+			return nil
+		})
 	// each flow exchanged twice at once: exactly one of each pair won
 	refused := 0
 	for _, en := range e.journal.Party("twitter") {
@@ -75,7 +60,7 @@ func (e *env) concurrentFlow(username, wantID string) error {
 		return fmt.Errorf("%s: request token: %w", username, err)
 	}
 	form := url.Values{"oauth_token": {tok}, "username": {username}, "password": {"pw"}, "action": {"allow"}}
-	login, err := e.client.PostForm(e.ts.URL+oauth1.PathAuthorize, form)
+	login, err := e.HTTP.PostForm(e.ts.URL+oauth1.PathAuthorize, form)
 	if err != nil {
 		return err
 	}

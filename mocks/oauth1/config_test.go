@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth1"
 )
 
@@ -86,7 +87,7 @@ func TestLoadConfigErrors(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	pub := readFile(t, "testdata/rsa-consumer.pub")
+	pub := kittest.ReadFile(t, "testdata/rsa-consumer.pub")
 	tests := []struct {
 		name string
 		cfg  oauth1.Config

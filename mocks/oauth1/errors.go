@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // OAuth Problem Reporting names (oauth_problem) the server answers with.
@@ -66,20 +67,12 @@ var (
 )
 
 // Error returns "name: advice".
-func (p Problem) Error() string {
-	if p.Advice == "" {
-		return p.Name
-	}
-	return p.Name + ": " + p.Advice
-}
+func (p Problem) Error() string { return kit.ErrorText(p.Name, p.Advice) }
 
 // Is reports whether target is a Problem with the same Name.
 func (p Problem) Is(target error) bool {
 	var t Problem
-	if !errors.As(target, &t) {
-		return false
-	}
-	return t.Name == p.Name
+	return errors.As(target, &t) && t.Name == p.Name
 }
 
 // problem returns a Problem with advice and optional name/value pairs of extra parameters.

@@ -14,6 +14,7 @@ import (
 
 	dg "github.com/dghubble/oauth1"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth1"
 )
 
@@ -37,10 +38,10 @@ func TestThreeLeggedFlow(t *testing.T) {
 
 	r := e.claims(cfg, c, "include_email=true")
 	if r.StatusCode != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		t.Fatalf("claims: %d %s\n%s", r.StatusCode, r.Header.Get("Content-Type"), r.body)
+		t.Fatalf("claims: %d %s\n%s", r.StatusCode, r.Header.Get("Content-Type"), r.Text)
 	}
 	var claims map[string]any
-	if err := json.Unmarshal([]byte(r.body), &claims); err != nil {
+	if err := json.Unmarshal([]byte(r.Text), &claims); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]any{
@@ -113,12 +114,12 @@ func (p plaintextSigner) Sign(tokenSecret, _ string) (string, error) {
 }
 
 func TestOtherSignatureMethods(t *testing.T) {
-	block, _ := pem.Decode([]byte(readFile(t, "testdata/rsa-consumer.key")))
+	block, _ := pem.Decode([]byte(kittest.ReadFile(t, "testdata/rsa-consumer.key")))
 	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	block, _ = pem.Decode([]byte(readFile(t, "testdata/rsa-other.key")))
+	block, _ = pem.Decode([]byte(kittest.ReadFile(t, "testdata/rsa-other.key")))
 	otherKey, err := x509.ParsePKCS1PrivateKey(block.Bytes)
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +143,7 @@ func TestOtherSignatureMethods(t *testing.T) {
 			cfg.Signer = tt.signer
 			c := e.flow(cfg)
 			if r := e.claims(cfg, c, ""); r.StatusCode != http.StatusOK {
-				t.Errorf("claims: %d %s", r.StatusCode, r.body)
+				t.Errorf("claims: %d %s", r.StatusCode, r.Text)
 			}
 			cfg.Signer = tt.wrong
 			rec := &bodyRecorder{}
@@ -160,15 +161,15 @@ func TestPlaintextWithoutTimestampAndNonce(t *testing.T) {
 	e := newEnv(t, testConfig(t))
 	req := mustRequest(t, http.MethodPost, e.ts.URL+oauth1.PathRequestToken, "")
 	req.Header.Set("Authorization", `OAuth oauth_consumer_key="plain", oauth_signature_method="PLAINTEXT", oauth_signature="plain-secret%26", oauth_callback="oob"`)
-	r := e.do(req)
-	v, _ := url.ParseQuery(r.body)
+	r := e.Do(req)
+	v, _ := url.ParseQuery(r.Text)
 	if r.StatusCode != http.StatusOK || v.Get("oauth_callback_confirmed") != "true" || v.Get("oauth_token") == "" {
-		t.Errorf("%d %s", r.StatusCode, r.body)
+		t.Errorf("%d %s", r.StatusCode, r.Text)
 	}
 	// the HMAC consumer may not omit them
 	req = mustRequest(t, http.MethodPost, e.ts.URL+oauth1.PathRequestToken, "")
 	req.Header.Set("Authorization", `OAuth oauth_consumer_key="any-callback", oauth_signature_method="HMAC-SHA1", oauth_signature="x", oauth_callback="oob"`)
-	if v := wantProblem(t, e.do(req), oauth1.ProblemParameterAbsent); v.Get("oauth_parameters_absent") != "oauth_nonce&oauth_timestamp" {
+	if v := wantProblem(t, e.Do(req), oauth1.ProblemParameterAbsent); v.Get("oauth_parameters_absent") != "oauth_nonce&oauth_timestamp" {
 		t.Errorf("oauth_parameters_absent = %q", v.Get("oauth_parameters_absent"))
 	}
 }
@@ -240,10 +241,10 @@ func TestTamperingClaims(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(t, req)
 			}
-			r := doWith(t, e.client, req)
+			r := kittest.Do(t, e.HTTP, req)
 			if tt.want == "" {
 				if r.StatusCode != http.StatusOK {
-					t.Errorf("status %d, want 200\n%s", r.StatusCode, r.body)
+					t.Errorf("status %d, want 200\n%s", r.StatusCode, r.Text)
 				}
 				return
 			}

@@ -7,16 +7,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	dg "github.com/dghubble/oauth1"
-	"golang.org/x/net/html"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/journal"
 	"github.com/iefconform/iefconform/mocks/oauth1"
 )
@@ -35,7 +33,7 @@ func testConfig(t *testing.T) oauth1.Config {
 			{Key: consumerKey, Secret: consumerSecret, CallbackURLs: []string{authresp, "https://rp.example/cb?tenant=contoso"}},
 			{Key: "any-callback", Secret: "any-secret"},
 			{Key: "plain", Secret: "plain-secret", SignatureMethods: []string{oauth1.PLAINTEXT}},
-			{Key: "rsa", SignatureMethods: []string{oauth1.RSASHA1}, PublicKeyPEM: readFile(t, "testdata/rsa-consumer.pub")},
+			{Key: "rsa", SignatureMethods: []string{oauth1.RSASHA1}, PublicKeyPEM: kittest.ReadFile(t, "testdata/rsa-consumer.pub")},
 		},
 		Users: []oauth1.User{
 			{
@@ -47,61 +45,30 @@ func testConfig(t *testing.T) oauth1.Config {
 	}
 }
 
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// fakeClock is an injectable clock tests move by hand. It starts at the real time because
-// github.com/dghubble/oauth1 stamps requests with time.Now.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// env is one mock IdP on a real listener, with a client that does not follow redirects.
+// env is one mock IdP on a real listener, with a client that does not follow redirects. Its
+// clock starts at the real time because github.com/dghubble/oauth1 stamps requests with time.Now.
 type env struct {
+	*kittest.Client
 	t       *testing.T
 	srv     *oauth1.Server
 	ts      *httptest.Server
-	clock   *fakeClock
+	clock   *kittest.Clock
 	journal *journal.Journal
-	client  *http.Client
 }
+
+// response is a read and closed HTTP response.
+type response = kittest.Response
 
 func newEnv(t *testing.T, cfg oauth1.Config, opts ...oauth1.Option) *env {
 	t.Helper()
-	clock := &fakeClock{t: time.Now()}
+	clock := kittest.NewClock(time.Now())
 	j := journal.New()
 	srv, err := oauth1.New(cfg, append([]oauth1.Option{oauth1.WithClock(clock.Now), oauth1.WithJournal(j, "twitter")}, opts...)...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		ts.Close()
-	})
-	return &env{
-		t: t, srv: srv, ts: ts, clock: clock, journal: j,
-		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-	}
+	ts := kittest.Serve(t, srv.Handler(), srv.Close)
+	return &env{Client: kittest.NewClient(t, ts.URL), t: t, srv: srv, ts: ts, clock: clock, journal: j}
 }
 
 // config is a dghubble client configuration for a consumer of the mock.
@@ -115,56 +82,8 @@ func (e *env) config(key, secret string) *dg.Config {
 			AuthorizeURL:    e.ts.URL + oauth1.PathAuthenticate,
 			AccessTokenURL:  e.ts.URL + oauth1.PathAccessToken,
 		},
-		HTTPClient: e.client,
+		HTTPClient: e.HTTP,
 	}
-}
-
-// response is a read and closed HTTP response.
-type response struct {
-	*http.Response
-	body string
-}
-
-func (e *env) do(req *http.Request) response {
-	e.t.Helper()
-	return doWith(e.t, e.client, req)
-}
-
-func doWith(t *testing.T, c *http.Client, req *http.Request) response {
-	t.Helper()
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("read body: %v", err)
-	}
-	return response{resp, string(b)}
-}
-
-func (e *env) get(path string, q url.Values) response {
-	e.t.Helper()
-	u := e.ts.URL + path
-	if q != nil {
-		u += "?" + q.Encode()
-	}
-	req, err := http.NewRequest(http.MethodGet, u, nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return e.do(req)
-}
-
-func (e *env) postForm(path string, form url.Values) response {
-	e.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.ts.URL+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return e.do(req)
 }
 
 // creds are the credentials of one run of the three-legged flow.
@@ -191,11 +110,11 @@ func (e *env) authorize(cfg *dg.Config, reqToken, username, password, action str
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	page := e.do(mustRequest(e.t, http.MethodGet, u.String(), ""))
+	page := e.Do(mustRequest(e.t, http.MethodGet, u.String(), ""))
 	if page.StatusCode != http.StatusOK {
-		e.t.Fatalf("GET %s: status %d\n%s", u, page.StatusCode, page.body)
+		e.t.Fatalf("GET %s: status %d\n%s", u, page.StatusCode, page.Text)
 	}
-	return e.postForm(oauth1.PathAuthorize, loginForm(e.t, page.body, username, password, action))
+	return e.PostForm(oauth1.PathAuthorize, kittest.LoginForm(e.t, page.Text, username, password, action), nil)
 }
 
 // verifier signs in and returns the oauth_verifier of the callback, checking its oauth_token.
@@ -203,7 +122,7 @@ func (e *env) verifier(cfg *dg.Config, reqToken string) string {
 	e.t.Helper()
 	resp := e.authorize(cfg, reqToken, "alice", "alice-pw", "allow")
 	if resp.StatusCode != http.StatusFound {
-		e.t.Fatalf("POST /oauth/authorize: status %d, want 302\n%s", resp.StatusCode, resp.body)
+		e.t.Fatalf("POST /oauth/authorize: status %d, want 302\n%s", resp.StatusCode, resp.Text)
 	}
 	cb := mustRequest(e.t, http.MethodGet, resp.Header.Get("Location"), "")
 	tok, ver, err := dg.ParseAuthorizationCallback(cb)
@@ -227,7 +146,7 @@ func (e *env) flow(cfg *dg.Config) creds {
 	if err != nil {
 		e.t.Fatalf("AccessToken: %v", err)
 	}
-	c.tokenResponse, err = url.ParseQuery(rec.last.body)
+	c.tokenResponse, err = url.ParseQuery(rec.last.Text)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -237,12 +156,12 @@ func (e *env) flow(cfg *dg.Config) creds {
 // claims calls the claims endpoint signed with dghubble's client for the access token.
 func (e *env) claims(cfg *dg.Config, c creds, query string) response {
 	e.t.Helper()
-	hc := dg.NewClient(context.WithValue(context.Background(), dg.HTTPClient, e.client), cfg, dg.NewToken(c.token, c.secret))
+	hc := dg.NewClient(context.WithValue(context.Background(), dg.HTTPClient, e.HTTP), cfg, dg.NewToken(c.token, c.secret))
 	u := e.ts.URL + e.srv.ClaimsPath()
 	if query != "" {
 		u += "?" + query
 	}
-	return doWith(e.t, hc, mustRequest(e.t, http.MethodGet, u, ""))
+	return kittest.Do(e.t, hc, mustRequest(e.t, http.MethodGet, u, ""))
 }
 
 func mustRequest(t *testing.T, method, u, body string) *http.Request {
@@ -281,7 +200,7 @@ func (b *bodyRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.last = response{resp, string(body)}
+	b.last = response{Response: resp, Text: string(body)}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
 }
@@ -366,7 +285,7 @@ func authParamValue(t *testing.T, r *http.Request, name string) string {
 func wantProblem(t *testing.T, r response, name string) url.Values {
 	t.Helper()
 	if r.StatusCode != http.StatusUnauthorized {
-		t.Errorf("status = %d, want 401\n%s", r.StatusCode, r.body)
+		t.Errorf("status = %d, want 401\n%s", r.StatusCode, r.Text)
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
 		t.Errorf("Content-Type = %q, want application/x-www-form-urlencoded", ct)
@@ -374,99 +293,15 @@ func wantProblem(t *testing.T, r response, name string) url.Values {
 	if got, want := r.Header.Get("WWW-Authenticate"), `OAuth realm="mock-oauth1", oauth_problem="`+name+`"`; got != want {
 		t.Errorf("WWW-Authenticate = %q, want %q", got, want)
 	}
-	v, err := url.ParseQuery(r.body)
+	v, err := url.ParseQuery(r.Text)
 	if err != nil {
-		t.Fatalf("body is not form-encoded: %v\n%s", err, r.body)
+		t.Fatalf("body is not form-encoded: %v\n%s", err, r.Text)
 	}
 	if got := v.Get("oauth_problem"); got != name {
-		t.Errorf("oauth_problem = %q, want %q\n%s", got, name, r.body)
+		t.Errorf("oauth_problem = %q, want %q\n%s", got, name, r.Text)
 	}
 	if v.Get("oauth_problem_advice") == "" {
-		t.Errorf("oauth_problem_advice is empty\n%s", r.body)
+		t.Errorf("oauth_problem_advice is empty\n%s", r.Text)
 	}
-	return v
-}
-
-// loginForm reads the login page's hidden fields and adds the user's input.
-func loginForm(t *testing.T, page, username, password, action string) url.Values {
-	t.Helper()
-	form := byID(parseHTML(t, page), "login-form")
-	if form == nil {
-		t.Fatalf("no form#login-form in page:\n%s", page)
-	}
-	v := hiddenFields(form)
-	v.Set("username", username)
-	v.Set("password", password)
-	v.Set("action", action)
-	return v
-}
-
-func parseHTML(t *testing.T, s string) *html.Node {
-	t.Helper()
-	doc, err := html.Parse(strings.NewReader(s))
-	if err != nil {
-		t.Fatalf("parse HTML: %v", err)
-	}
-	return doc
-}
-
-func byID(n *html.Node, id string) *html.Node {
-	if n.Type == html.ElementNode && attr(n, "id") == id {
-		return n
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if f := byID(c, id); f != nil {
-			return f
-		}
-	}
-	return nil
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func hasAttr(n *html.Node, key string) bool {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return true
-		}
-	}
-	return false
-}
-
-func text(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return strings.TrimSpace(b.String())
-}
-
-// hiddenFields collects the hidden inputs under n.
-func hiddenFields(n *html.Node) url.Values {
-	v := url.Values{}
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == "input" && attr(n, "type") == "hidden" {
-			v.Add(attr(n, "name"), attr(n, "value"))
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
 	return v
 }

@@ -12,6 +12,7 @@ import (
 
 	dg "github.com/dghubble/oauth1"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth1"
 )
 
@@ -126,7 +127,7 @@ func TestProblems(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(t, req)
 			}
-			v := wantProblem(t, doWith(t, e.client, req), tt.want)
+			v := wantProblem(t, kittest.Do(t, e.HTTP, req), tt.want)
 			if strings.HasPrefix(tt.name, "split") && !strings.Contains(v.Get("oauth_problem_advice"), "one place") {
 				t.Errorf("advice = %q, want it to ask for one place", v.Get("oauth_problem_advice"))
 			}
@@ -144,15 +145,15 @@ func TestNonceReplay(t *testing.T) {
 	cfg := e.config(consumerKey, consumerSecret)
 	c := e.flow(cfg)
 	req := e.signed(cfg, dg.NewToken(c.token, c.secret), http.MethodGet, e.ts.URL+oauth1.DefaultClaimsPath, "")
-	if r := e.do(req.Clone(t.Context())); r.StatusCode != http.StatusOK {
-		t.Fatalf("first: %d %s", r.StatusCode, r.body)
+	if r := e.Do(req.Clone(t.Context())); r.StatusCode != http.StatusOK {
+		t.Fatalf("first: %d %s", r.StatusCode, r.Text)
 	}
-	wantProblem(t, e.do(req.Clone(t.Context())), oauth1.ProblemNonceUsed)
+	wantProblem(t, e.Do(req.Clone(t.Context())), oauth1.ProblemNonceUsed)
 
 	// a refused signature does not use the nonce up
 	bad := req.Clone(t.Context())
 	setAuthParam(t, bad, "oauth_nonce", "fresh")
-	wantProblem(t, e.do(bad), oauth1.ProblemSignatureInvalid)
+	wantProblem(t, e.Do(bad), oauth1.ProblemSignatureInvalid)
 
 	// the same nonce with another token is another request (RFC 5849 §3.3)
 	c2 := e.flow(cfg)
@@ -161,14 +162,14 @@ func TestNonceReplay(t *testing.T) {
 	first := e.signed(cfg, dg.NewToken(c.token, c.secret), http.MethodGet, e.ts.URL+oauth1.DefaultClaimsPath, "")
 	second := e.signed(cfg, dg.NewToken(c2.token, c2.secret), http.MethodGet, e.ts.URL+oauth1.DefaultClaimsPath, "")
 	for _, r := range []*http.Request{other, first, second} {
-		if got := e.do(r); got.StatusCode != http.StatusOK {
-			t.Errorf("%d %s", got.StatusCode, got.body)
+		if got := e.Do(r); got.StatusCode != http.StatusOK {
+			t.Errorf("%d %s", got.StatusCode, got.Text)
 		}
 	}
 
 	// once the timestamp has left the window the replay is refused as stale instead
 	e.clock.Advance(6 * time.Minute)
-	wantProblem(t, e.do(req.Clone(t.Context())), oauth1.ProblemTimestampRefused)
+	wantProblem(t, e.Do(req.Clone(t.Context())), oauth1.ProblemTimestampRefused)
 }
 
 type fixedNoncer string
@@ -213,8 +214,8 @@ func TestRequestTokenProblems(t *testing.T) {
 				if ct := rec.last.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
 					t.Errorf("Content-Type = %q", ct)
 				}
-				if !strings.HasSuffix(rec.last.body, "&oauth_callback_confirmed=true") || !strings.HasPrefix(rec.last.body, "oauth_token=") {
-					t.Errorf("body = %q", rec.last.body)
+				if !strings.HasSuffix(rec.last.Text, "&oauth_callback_confirmed=true") || !strings.HasPrefix(rec.last.Text, "oauth_token=") {
+					t.Errorf("body = %q", rec.last.Text)
 				}
 				return
 			}
@@ -228,7 +229,7 @@ func TestRequestTokenProblems(t *testing.T) {
 	t.Run("with a token", func(t *testing.T) {
 		c := e.flow(e.config(consumerKey, consumerSecret))
 		req := e.signed(e.config(consumerKey, consumerSecret), dg.NewToken(c.token, c.secret), http.MethodPost, e.ts.URL+oauth1.PathRequestToken, "")
-		v := wantProblem(t, doWith(t, e.client, req), oauth1.ProblemParameterRejected)
+		v := wantProblem(t, kittest.Do(t, e.HTTP, req), oauth1.ProblemParameterRejected)
 		if v.Get("oauth_parameters_rejected") != "oauth_token" {
 			t.Errorf("oauth_parameters_rejected = %q", v.Get("oauth_parameters_rejected"))
 		}
@@ -245,9 +246,9 @@ func TestRequestTokenProblems(t *testing.T) {
 		wantProblem(t, rec.last, oauth1.ProblemTimestampRefused)
 	})
 	t.Run("GET", func(t *testing.T) {
-		r := e.get(oauth1.PathRequestToken, nil)
+		r := e.Get(oauth1.PathRequestToken, nil)
 		if r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "POST" {
-			t.Errorf("%d Allow=%q %s", r.StatusCode, r.Header.Get("Allow"), r.body)
+			t.Errorf("%d Allow=%q %s", r.StatusCode, r.Header.Get("Allow"), r.Text)
 		}
 	})
 }
@@ -268,7 +269,7 @@ func TestAccessTokenProblems(t *testing.T) {
 		tok, sec := e.requestToken(cfg)
 		ver := e.verifier(cfg, tok)
 		if r := exchange(t, tok, sec, ver); r.StatusCode != http.StatusOK {
-			t.Fatalf("first exchange: %d %s", r.StatusCode, r.body)
+			t.Fatalf("first exchange: %d %s", r.StatusCode, r.Text)
 		}
 		wantProblem(t, exchange(t, tok, sec, ver), oauth1.ProblemTokenRejected)
 		// the used verifier with another temporary credential
@@ -289,7 +290,7 @@ func TestAccessTokenProblems(t *testing.T) {
 		ver := e.verifier(cfg, tok)
 		wantProblem(t, exchange(t, tok, sec, ver+"X"), oauth1.ProblemVerifierInvalid)
 		if r := exchange(t, tok, sec, ver); r.StatusCode != http.StatusOK {
-			t.Errorf("right verifier after a wrong one: %d %s", r.StatusCode, r.body)
+			t.Errorf("right verifier after a wrong one: %d %s", r.StatusCode, r.Text)
 		}
 	})
 	t.Run("not yet authorized", func(t *testing.T) {
@@ -320,7 +321,7 @@ func TestAccessTokenProblems(t *testing.T) {
 		wantProblem(t, exchange(t, tok, sec, "x"), oauth1.ProblemTokenRejected)
 	})
 	t.Run("GET", func(t *testing.T) {
-		r := e.get(oauth1.PathAccessToken, nil)
+		r := e.Get(oauth1.PathAccessToken, nil)
 		if r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "POST" {
 			t.Errorf("%d Allow=%q", r.StatusCode, r.Header.Get("Allow"))
 		}
@@ -350,9 +351,9 @@ func TestExpiry(t *testing.T) {
 	dc = e.config(consumerKey, consumerSecret)
 	tok, _ = e.requestToken(dc)
 	e.clock.Advance(61 * time.Second)
-	r := e.get(oauth1.PathAuthorize, url.Values{"oauth_token": {tok}})
-	if r.StatusCode != http.StatusBadRequest || r.Header.Get("Location") != "" || byID(parseHTML(t, r.body), "error") == nil {
-		t.Errorf("expired token page: %d %q\n%s", r.StatusCode, r.Header.Get("Location"), r.body)
+	r := e.Get(oauth1.PathAuthorize, url.Values{"oauth_token": {tok}})
+	if r.StatusCode != http.StatusBadRequest || r.Header.Get("Location") != "" || kittest.ByID(kittest.ParseHTML(t, r.Text), "error") == nil {
+		t.Errorf("expired token page: %d %q\n%s", r.StatusCode, r.Header.Get("Location"), r.Text)
 	}
 
 	// just inside the lifetime it works

@@ -38,9 +38,10 @@ type Server struct {
 	queue    kit.Queue[Endpoint]
 	requests *kit.Log[Endpoint, Request]
 
+	consumers *kit.Registry[Consumer]
+	users     *kit.Registry[User]
+
 	mu        sync.Mutex
-	consumers []Consumer
-	users     []User
 	window    time.Duration
 	tempTTL   time.Duration
 	temps     map[string]*tempCred   // temporary credentials by oauth_token
@@ -123,8 +124,8 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		pages:      pages,
 		claimsPath: cfg.ClaimsPath,
 		requests:   kit.NewLog[Endpoint](Request.clone),
-		consumers:  cfgfile.CloneAll(cfg.Consumers, Consumer.clone),
-		users:      cfgfile.CloneAll(cfg.Users, User.clone),
+		consumers:  kit.NewRegistry("consumer", Consumer.key, Consumer.clone, Consumer.validate, cfg.Consumers),
+		users:      kit.NewRegistry("user", User.key, User.clone, User.validate, cfg.Users),
 		window:     time.Duration(cfg.TimestampWindow),
 		tempTTL:    time.Duration(cfg.TemporaryCredentialTTL),
 		temps:      map[string]*tempCred{},
@@ -212,29 +213,17 @@ func (s *Server) allowOnly(w http.ResponseWriter, r *http.Request, methods ...st
 
 // AddConsumer adds a consumer or replaces the one with the same Key. Credentials already issued
 // to the consumer stay valid.
-func (s *Server) AddConsumer(c Consumer) error {
-	if err := c.validate(); err != nil {
-		return fmt.Errorf("add consumer: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.consumers = cfgfile.Upsert(s.consumers, c.clone(), Consumer.key)
-	return nil
-}
+func (s *Server) AddConsumer(c Consumer) error { return s.consumers.Add(c) }
 
 // AddUser adds a user or replaces the one with the same Username. Access tokens already issued
 // to the user see the new fields. Another user's UserID is refused.
 func (s *Server) AddUser(u User) error {
-	if err := u.validate(); err != nil {
-		return fmt.Errorf("add user: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if j := slices.IndexFunc(s.users, func(x User) bool { return x.UserID == u.UserID && x.Username != u.Username }); j >= 0 {
-		return fmt.Errorf("add user: %w", cfgfile.Check("oauth1", []string{fmt.Sprintf("userID %q already belongs to %q", u.UserID, s.users[j].Username)}))
-	}
-	s.users = cfgfile.Upsert(s.users, u.clone(), User.key)
-	return nil
+	return s.users.Add(u, func(held []User) error {
+		if j := slices.IndexFunc(held, func(x User) bool { return x.UserID == u.UserID && x.Username != u.Username }); j >= 0 {
+			return cfgfile.Check("oauth1", []string{fmt.Sprintf("userID %q already belongs to %q", u.UserID, held[j].Username)})
+		}
+		return nil
+	})
 }
 
 // AddAccessToken makes the server accept t at the claims endpoint as a token credential it
@@ -253,10 +242,10 @@ func (s *Server) AddAccessToken(t AccessToken) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.consumerLocked(t.ConsumerKey); !ok {
+	if _, ok := s.consumers.Get(t.ConsumerKey); !ok {
 		return fmt.Errorf("add access token: consumer %q: %w", t.ConsumerKey, ErrUnknownConsumer)
 	}
-	if _, ok := s.userLocked(t.Username); !ok {
+	if _, ok := s.users.Get(t.Username); !ok {
 		return fmt.Errorf("add access token: user %q: %w", t.Username, ErrUnknownUser)
 	}
 	delete(s.temps, t.Token)
@@ -265,18 +254,10 @@ func (s *Server) AddAccessToken(t AccessToken) error {
 }
 
 // Consumers returns a copy of every consumer, in the order they were added.
-func (s *Server) Consumers() []Consumer {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cfgfile.CloneAll(s.consumers, Consumer.clone)
-}
+func (s *Server) Consumers() []Consumer { return s.consumers.All() }
 
 // Users returns a copy of every user, in the order they were added.
-func (s *Server) Users() []User {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cfgfile.CloneAll(s.users, User.clone)
-}
+func (s *Server) Users() []User { return s.users.All() }
 
 // Config returns the server's current configuration: consumers, users and durations.
 func (s *Server) Config() Config {
@@ -291,14 +272,6 @@ func (s *Server) Config() Config {
 		ClaimsPath:             s.claimsPath,
 	}
 }
-
-// consumerLocked returns the consumer with the given key. The caller holds s.mu.
-func (s *Server) consumerLocked(key string) (Consumer, bool) {
-	return cfgfile.Find(s.consumers, key, Consumer.key)
-}
-
-// userLocked returns the user with the given username. The caller holds s.mu.
-func (s *Server) userLocked(name string) (User, bool) { return cfgfile.Find(s.users, name, User.key) }
 
 // pruneLocked drops the nonces whose timestamps have left the window, at most once a window;
 // requests carrying them are refused as stale anyway. Credentials are kept, so that an old

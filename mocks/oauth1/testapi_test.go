@@ -1,14 +1,12 @@
 package oauth1_test
 
 import (
-	"context"
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/oauth1"
 )
 
@@ -50,8 +48,8 @@ func TestEnqueue(t *testing.T) {
 		if ep == oauth1.EndpointAuthorize {
 			path = oauth1.PathAuthorize
 		}
-		if r := e.get(path, nil); r.Header.Get("Content-Type") != want || r.body != "x" {
-			t.Errorf("%s: %q %q", ep, r.Header.Get("Content-Type"), r.body)
+		if r := e.Get(path, nil); r.Header.Get("Content-Type") != want || r.Text != "x" {
+			t.Errorf("%s: %q %q", ep, r.Header.Get("Content-Type"), r.Text)
 		}
 	}
 }
@@ -85,66 +83,16 @@ func TestRequestsAreUnredacted(t *testing.T) {
 	}
 }
 
-// signalling wraps h and reports each request it starts serving.
-func signalling(h http.Handler, started chan<- struct{}) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		started <- struct{}{}
-		h.ServeHTTP(w, r)
-	})
-}
-
 func TestEnqueueDelayHonoursCancellation(t *testing.T) {
 	e := newEnv(t, testConfig(t))
-	started := make(chan struct{}, 1)
-	ts := httptest.NewServer(signalling(e.srv.Handler(), started))
-	defer ts.Close()
 	e.srv.Enqueue(oauth1.EndpointClaims, oauth1.Response{Body: "{}", Delay: time.Hour})
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+oauth1.DefaultClaimsPath, nil)
-	errc := make(chan error, 1)
-	go func() {
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		errc <- err
-	}()
-	<-started
-	cancel()
-	if err := <-errc; !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want context.Canceled", err)
-	}
+	kittest.CheckDelayCancelled(t, e.srv.Handler(), http.MethodGet, oauth1.DefaultClaimsPath)
 }
 
 func TestEnqueueDelayEndsOnClose(t *testing.T) {
 	e := newEnv(t, testConfig(t))
-	started := make(chan struct{}, 1)
-	ts := httptest.NewServer(signalling(e.srv.Handler(), started))
-	defer ts.Close()
 	e.srv.Enqueue(oauth1.EndpointAccessToken, oauth1.Response{Body: "slow", Delay: time.Hour})
-
-	type result struct {
-		body string
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		resp, err := http.Post(ts.URL+oauth1.PathAccessToken, "", nil)
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		defer resp.Body.Close()
-		b := make([]byte, 16)
-		n, _ := resp.Body.Read(b)
-		done <- result{body: string(b[:n])}
-	}()
-	<-started
-	e.srv.Close()
-	e.srv.Close() // idempotent
-	if r := <-done; r.err != nil || r.body != "slow" {
-		t.Errorf("after Close: %q %v", r.body, r.err)
+	if r := kittest.DelayReleasedByClose(t, e.srv.Handler(), http.MethodPost, oauth1.PathAccessToken, e.srv.Close); r.Text != "slow" {
+		t.Errorf("after Close: %d %q, want the canned body at once", r.StatusCode, r.Text)
 	}
 }

@@ -89,12 +89,12 @@ func (s *Server) accessToken(in received) (token, secret string, user User, err 
 	case subtle.ConstantTimeCompare([]byte(t.verifier), []byte(auth.oauth.Get("oauth_verifier"))) != 1:
 		return "", "", User{}, problem(ProblemVerifierInvalid, "oauth_verifier does not match the verifier issued with this temporary credential")
 	}
-	u, ok := s.userLocked(t.username)
+	u, ok := s.users.Get(t.username)
 	if !ok {
 		return "", "", User{}, problem(ProblemTokenRejected, "the user who authorized the temporary credential no longer exists")
 	}
 	t.state = tempExchanged
 	token, secret = u.UserID+"-"+rand.Text(), rand.Text() // Twitter's access tokens start with the user id
 	s.access[token] = &accessCred{consumerKey: t.consumerKey, secret: secret, username: u.Username}
-	return token, secret, u.clone(), nil
+	return token, secret, u, nil
 }

@@ -6,62 +6,58 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/rest"
 )
-
-func (e *env) admin(method, path, body string) response {
-	e.t.Helper()
-	return e.call(method, path, "application/json", body)
-}
 
 func TestAdminAPI(t *testing.T) {
 	e := newEnv(t, rest.Config{Routes: []rest.Route{
 		{Method: "POST", Path: "/validate", Auth: rest.Auth{Type: rest.AuthBasic, Username: "u", Password: "p"}, Behaviour: rest.BehaviourEmailExists, Known: []string{"taken@contoso.com"}},
 	}})
 
-	r := e.admin("GET", "/_admin/config?secrets=true", "")
+	r := e.Admin("GET", "/_admin/config?secrets=true", "")
 	wantStatus(t, r, 200)
 	var cfg rest.Config
-	if err := json.Unmarshal([]byte(r.body), &cfg); err != nil || len(cfg.Routes) != 1 || cfg.Routes[0].Auth.Password != "p" {
-		t.Fatalf("GET config: %v\n%s", err, r.body)
+	if err := json.Unmarshal([]byte(r.Text), &cfg); err != nil || len(cfg.Routes) != 1 || cfg.Routes[0].Auth.Password != "p" {
+		t.Fatalf("GET config: %v\n%s", err, r.Text)
 	}
 
 	// add a route with a sequence, call it
-	r = e.admin("PUT", "/_admin/routes", `{"method":"GET","path":"/users/{id}","auth":{"type":"apiKey","header":"x-api-key","key":"k"},
+	r = e.Admin("PUT", "/_admin/routes", `{"method":"GET","path":"/users/{id}","auth":{"type":"apiKey","header":"x-api-key","key":"k"},
 		"responses":[{"status":500,"body":"boom","contentType":"text/plain"},{"json":{"name":"Emily","n":12345678901234567890},"delay":"1ms"}]}`)
 	wantStatus(t, r, http.StatusNoContent)
 	wantStatus(t, e.get("/users/1", "x-api-key", "k"), 500)
-	if r := e.get("/users/1", "x-api-key", "k"); r.StatusCode != 200 || !strings.Contains(r.body, `"n":12345678901234567890`) {
-		t.Errorf("second call: %d %s", r.StatusCode, r.body)
+	if r := e.get("/users/1", "x-api-key", "k"); r.StatusCode != 200 || !strings.Contains(r.Text, `"n":12345678901234567890`) {
+		t.Errorf("second call: %d %s", r.StatusCode, r.Text)
 	}
 
 	// replace the responses
-	r = e.admin("POST", "/_admin/responses?method=GET&path="+"/users/%7Bid%7D", `[{"status":409,"body":"{\"version\":\"1.0.0\",\"status\":409,\"userMessage\":\"no\"}"}]`)
+	r = e.Admin("POST", "/_admin/responses?method=GET&path="+"/users/%7Bid%7D", `[{"status":409,"body":"{\"version\":\"1.0.0\",\"status\":409,\"userMessage\":\"no\"}"}]`)
 	wantStatus(t, r, http.StatusNoContent)
 	wantStatus(t, e.get("/users/2", "x-api-key", "k"), 409)
 
 	// read the calls, by pattern and all
-	r = e.admin("GET", "/_admin/calls?path=/users/%7Bid%7D", "")
+	r = e.Admin("GET", "/_admin/calls?path=/users/%7Bid%7D", "")
 	var calls []rest.Call
-	if err := json.Unmarshal([]byte(r.body), &calls); err != nil || len(calls) != 3 {
-		t.Fatalf("calls: %v\n%s", err, r.body)
+	if err := json.Unmarshal([]byte(r.Text), &calls); err != nil || len(calls) != 3 {
+		t.Fatalf("calls: %v\n%s", err, r.Text)
 	}
 	if c := calls[2]; c.PathVars["id"] != "2" || c.Attempt != 3 || c.Status != 409 || c.AuthType != rest.AuthAPIKey || c.Header.Get("X-Api-Key") != "k" {
 		t.Errorf("third call = %+v", c)
 	}
-	if r := e.admin("GET", "/_admin/calls", ""); !strings.Contains(r.body, `"route":"/users/{id}"`) {
-		t.Errorf("all calls: %s", r.body)
+	if r := e.Admin("GET", "/_admin/calls", ""); !strings.Contains(r.Text, `"route":"/users/{id}"`) {
+		t.Errorf("all calls: %s", r.Text)
 	}
 
 	// the added route shows in the config, with its delay as a string
-	if r := e.admin("GET", "/_admin/config", ""); !strings.Contains(r.body, `"path":"/users/{id}"`) || !strings.Contains(r.body, `"status":409`) {
-		t.Errorf("config after changes: %s", r.body)
+	if r := e.Admin("GET", "/_admin/config", ""); !strings.Contains(r.Text, `"path":"/users/{id}"`) || !strings.Contains(r.Text, `"status":409`) {
+		t.Errorf("config after changes: %s", r.Text)
 	}
 
 	// reset
-	wantStatus(t, e.admin("POST", "/_admin/reset", ""), http.StatusNoContent)
-	if r := e.admin("GET", "/_admin/calls", ""); strings.TrimSpace(r.body) != "[]" {
-		t.Errorf("calls after reset: %s", r.body)
+	wantStatus(t, e.Admin("POST", "/_admin/reset", ""), http.StatusNoContent)
+	if r := e.Admin("GET", "/_admin/calls", ""); strings.TrimSpace(r.Text) != "[]" {
+		t.Errorf("calls after reset: %s", r.Text)
 	}
 	wantMockError(t, e.get("/users/1", "x-api-key", "k"), 404, rest.CodeNotFound)
 
@@ -96,11 +92,29 @@ func TestAdminErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, rest.Config{Routes: []rest.Route{{Path: "/v"}}})
-			r := e.admin(tt.method, tt.path, tt.body)
+			r := e.Admin(tt.method, tt.path, tt.body)
 			wantMockError(t, r, tt.status, tt.code)
-			if !strings.Contains(r.body, tt.mention) {
-				t.Errorf("message does not mention %q: %s", tt.mention, r.body)
+			if !strings.Contains(r.Text, tt.mention) {
+				t.Errorf("message does not mention %q: %s", tt.mention, r.Text)
 			}
 		})
 	}
+}
+
+func TestAdminGuard(t *testing.T) {
+	kittest.CheckAdminGuard(t, kittest.Guarded{
+		New: func(t *testing.T, token string) http.Handler {
+			srv, err := rest.New(rest.Config{Routes: []rest.Route{
+				{Path: "/basic", Auth: rest.Auth{Type: rest.AuthBasic, Username: "b2c", Password: "basic-pa55"}},
+				{Path: "/bearer", Auth: rest.Auth{Type: rest.AuthBearer, Token: "bearer-t0ken"}},
+				{Path: "/key", Auth: rest.Auth{Type: rest.AuthAPIKey, Header: "x-functions-key", Key: "api-k3y"}},
+			}}, rest.WithAdminToken(token))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return srv.Handler()
+		},
+		Secrets: []string{"basic-pa55", "bearer-t0ken", "api-k3y"},
+		Public:  "x-functions-key",
+	})
 }

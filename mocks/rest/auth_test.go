@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/pki"
 	"github.com/iefconform/iefconform/mocks/rest"
 )
@@ -144,7 +145,7 @@ func TestClientCertAuth(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequest(http.MethodPost, e.ts.URL+tt.path, strings.NewReader(`{}`))
-			r := doWith(t, e.client(tt.certs...), req)
+			r := kittest.Do(t, e.client(tt.certs...), req)
 			if tt.status == 401 {
 				wantMockError(t, r, 401, rest.CodeUnauthorized)
 			} else {
@@ -215,9 +216,9 @@ func TestClientCertNotVerifiedByTLS(t *testing.T) {
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: pki.ClientTLSConfig(ca.Pool(), cert)}}
 	defer client.CloseIdleConnections()
 	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/c", nil)
-	r := doWith(t, client, req)
+	r := kittest.Do(t, client, req)
 	wantMockError(t, r, 401, rest.CodeUnauthorized)
-	if !strings.Contains(r.body, "did not verify") {
-		t.Errorf("message does not say why: %s", r.body)
+	if !strings.Contains(r.Text, "did not verify") {
+		t.Errorf("message does not say why: %s", r.Text)
 	}
 }

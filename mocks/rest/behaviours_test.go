@@ -46,10 +46,10 @@ func TestEmailExists(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.postJSON("/email-exists", tt.body)
 			wantStatus(t, r, tt.status)
-			got := r.json(t)
+			got := r.JSON(t)
 			for k, v := range tt.want {
 				if got[k] != v {
-					t.Errorf("%s = %#v, want %#v\n%s", k, got[k], v, r.body)
+					t.Errorf("%s = %#v, want %#v\n%s", k, got[k], v, r.Text)
 				}
 			}
 			if tt.status != 200 && !uuidRE.MatchString(got["requestId"].(string)) {
@@ -58,8 +58,8 @@ func TestEmailExists(t *testing.T) {
 		})
 	}
 	// each error has its own request id
-	a := e.postJSON("/email-exists", `{"email":"taken@contoso.com"}`).json(t)["requestId"]
-	b := e.postJSON("/email-exists", `{"email":"taken@contoso.com"}`).json(t)["requestId"]
+	a := e.postJSON("/email-exists", `{"email":"taken@contoso.com"}`).JSON(t)["requestId"]
+	b := e.postJSON("/email-exists", `{"email":"taken@contoso.com"}`).JSON(t)["requestId"]
 	if a == b {
 		t.Errorf("two errors share requestId %v", a)
 	}
@@ -82,14 +82,14 @@ func TestLoyaltyNumber(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := e.call(tt.method, tt.path, tt.contentType, tt.body)
+			r := e.Call(tt.method, tt.path, tt.contentType, tt.body)
 			wantStatus(t, r, 200)
 			want, _ := json.Marshal(map[string]any{"email": tt.email, "loyaltyNumber": rest.LoyaltyNumber(tt.email), "loyaltyNumberIsNew": tt.isNew})
 			var got, wantV any
-			_ = json.Unmarshal([]byte(r.body), &got)
+			_ = json.Unmarshal([]byte(r.Text), &got)
 			_ = json.Unmarshal(want, &wantV)
 			if !jsonEqual(got, wantV) {
-				t.Errorf("answer = %s, want %s", r.body, want)
+				t.Errorf("answer = %s, want %s", r.Text, want)
 			}
 		})
 	}
@@ -121,12 +121,12 @@ func TestContacts(t *testing.T) {
 				"contacts.0.person.emails.0.type":  "WORK",
 				"contacts.0.person.emails.0.email": tt.wantEmail,
 			} {
-				if got := gjson.Get(r.body, path); got.String() != want {
-					t.Errorf("%s = %q, want %q\n%s", path, got.String(), want, r.body)
+				if got := gjson.Get(r.Text, path); got.String() != want {
+					t.Errorf("%s = %q, want %q\n%s", path, got.String(), want, r.Text)
 				}
 			}
-			if gjson.Get(r.body, "contacts.0.person.loyaltyNumber").Type != gjson.Number {
-				t.Errorf("loyaltyNumber is not a JSON number: %s", r.body)
+			if gjson.Get(r.Text, "contacts.0.person.loyaltyNumber").Type != gjson.Number {
+				t.Errorf("loyaltyNumber is not a JSON number: %s", r.Text)
 			}
 		})
 	}
@@ -139,8 +139,8 @@ func TestBehaviourAfterResponses(t *testing.T) {
 	}}})
 	wantStatus(t, e.postJSON("/email-exists", `{"email":"a@contoso.com"}`), 503)
 	for range 2 {
-		if r := e.postJSON("/email-exists", `{"email":"a@contoso.com"}`); r.StatusCode != 200 || r.json(t)["email"] != "a@contoso.com" {
-			t.Errorf("after the responses, the behaviour answers: %d %s", r.StatusCode, r.body)
+		if r := e.postJSON("/email-exists", `{"email":"a@contoso.com"}`); r.StatusCode != 200 || r.JSON(t)["email"] != "a@contoso.com" {
+			t.Errorf("after the responses, the behaviour answers: %d %s", r.StatusCode, r.Text)
 		}
 	}
 }

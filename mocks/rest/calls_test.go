@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/rest"
 )
 
@@ -81,7 +82,7 @@ func TestClaimsIn(t *testing.T) {
 	e := newEnv(t, claimsConfig())
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := e.call(tt.method, tt.path, tt.contentType, tt.body, tt.header...)
+			r := e.Call(tt.method, tt.path, tt.contentType, tt.body, tt.header...)
 			wantStatus(t, r, 200)
 			c := e.lastCall(tt.route)
 			if c.Route != tt.route || c.Method != tt.method || c.Body != tt.body || c.URL != tt.path || !c.Time.Equal(testTime) {
@@ -147,7 +148,7 @@ func TestCallsByPatternAndPath(t *testing.T) {
 func TestUnknownRoutes(t *testing.T) {
 	e := newEnv(t, claimsConfig())
 	wantMockError(t, e.get("/missing"), 404, rest.CodeNotFound)
-	wantMockError(t, e.call("DELETE", "/claims", "", ""), 405, rest.CodeMethodNotAllowed)
+	wantMockError(t, e.Call("DELETE", "/claims", "", ""), 405, rest.CodeMethodNotAllowed)
 	// paths are not cleaned: an empty path variable is not silently redirected away
 	wantMockError(t, e.get("/users//orders/1"), 404, rest.CodeNotFound)
 	if calls := e.srv.AllCalls(); len(calls) != 3 || calls[1].Status != 405 || calls[1].Method != "DELETE" {
@@ -194,7 +195,7 @@ func TestJournal(t *testing.T) {
 	e := newEnv(t, rest.Config{Routes: []rest.Route{
 		{Path: "/k", Auth: rest.Auth{Type: rest.AuthBearer, Token: "secret-token"}, Responses: []rest.Response{rest.ErrorContract(409, "no")}},
 	}})
-	e.call("POST", "/k", "application/x-www-form-urlencoded", "email=a%40contoso.com", "Authorization", "Bearer secret-token")
+	e.Call("POST", "/k", "application/x-www-form-urlencoded", "email=a%40contoso.com", "Authorization", "Bearer secret-token")
 	e.get("/_admin/calls")
 	entries := e.journal.Party("rest")
 	if len(entries) != 1 {
@@ -219,10 +220,10 @@ func TestBodyIsReadEvenWithoutRoute(t *testing.T) {
 	client := &http.Client{} // keep-alive: both requests share a connection
 	defer client.CloseIdleConnections()
 	for _, path := range []string{"/missing", "/claims"} {
-		req := e.request("POST", path, "application/json", `{"email":"a@contoso.com"}`)
-		r := doWith(t, client, req)
+		req := e.Request("POST", path, "application/json", `{"email":"a@contoso.com"}`)
+		r := kittest.Do(t, client, req)
 		if path == "/claims" && r.StatusCode != 200 {
-			t.Errorf("second request: %d %s", r.StatusCode, r.body)
+			t.Errorf("second request: %d %s", r.StatusCode, r.Text)
 		}
 	}
 	if c, _ := e.srv.LastCall("/missing"); c.JSON["email"] != "a@contoso.com" {

@@ -37,8 +37,8 @@ func TestLoadConfig(t *testing.T) {
 			wantStatus(t, e.get("/users/1", "x-functions-key", "k3y"), 500)
 			r := e.get("/users/1", "x-functions-key", "k3y")
 			wantStatus(t, r, 200)
-			if !strings.Contains(r.body, `"loyaltyNumber":12345678901234567890`) || r.Header.Get("X-Mock") != "yes" {
-				t.Errorf("second answer: %s %v", r.body, r.Header)
+			if !strings.Contains(r.Text, `"loyaltyNumber":12345678901234567890`) || r.Header.Get("X-Mock") != "yes" {
+				t.Errorf("second answer: %s %v", r.Text, r.Header)
 			}
 			// a lower-case method in the file is a method all the same
 			wantStatus(t, e.postJSON("/validate-email", `{"email":"new@contoso.com"}`, "Authorization", basic("b2c", "s3cret")), 200)
@@ -210,14 +210,14 @@ func TestConfigIsCopied(t *testing.T) {
 	known[0] = "b@contoso.com"
 	cfg.Routes[0].Responses[0].Status = 500
 
-	if r := e.get("/j"); r.StatusCode != 200 || r.json(t)["name"] != "Emily" {
-		t.Errorf("the server saw the caller's later changes: %d %s", r.StatusCode, r.body)
+	if r := e.get("/j"); r.StatusCode != 200 || r.JSON(t)["name"] != "Emily" {
+		t.Errorf("the server saw the caller's later changes: %d %s", r.StatusCode, r.Text)
 	}
 	wantStatus(t, e.postJSON("/e", `{"email":"a@contoso.com"}`), 409)
 
 	got := e.srv.Config()
 	got.Routes[0].Responses[0].JSON.(map[string]any)["name"] = "mutated"
-	if r := e.get("/j"); r.json(t)["name"] != "Emily" {
-		t.Errorf("Config returned the server's own maps: %s", r.body)
+	if r := e.get("/j"); r.JSON(t)["name"] != "Emily" {
+		t.Errorf("Config returned the server's own maps: %s", r.Text)
 	}
 }

@@ -81,8 +81,8 @@ func TestCustomClaimsCorrectAnswer(t *testing.T) {
 			if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type = %q, want application/json", ct)
 			}
-			if r.body != tt.want {
-				t.Errorf("body:\n got  %s\n want %s", r.body, tt.want)
+			if r.Text != tt.want {
+				t.Errorf("body:\n got  %s\n want %s", r.Text, tt.want)
 			}
 			c := e.lastCall("/api/claims")
 			ctx, _ := c.JSON["data"].(map[string]any)["authenticationContext"].(map[string]any)
@@ -157,75 +157,75 @@ func TestCustomClaimsFaults(t *testing.T) {
 		{fault: rest.ClaimsFaultStatus500, status: 500, check: wantBody(correctAnswer)},
 		{fault: rest.ClaimsFaultTextPlain, status: 200, contentType: "text/plain", check: wantBody(correctAnswer)},
 		{fault: rest.ClaimsFaultInvalidJSON, status: 200, check: func(t *testing.T, r response) {
-			if json.Valid([]byte(r.body)) || r.body == "" || !strings.HasPrefix(correctAnswer, r.body) {
-				t.Errorf("body = %s, want a prefix of the correct answer that is not JSON", r.body)
+			if json.Valid([]byte(r.Text)) || r.Text == "" || !strings.HasPrefix(correctAnswer, r.Text) {
+				t.Errorf("body = %s, want a prefix of the correct answer that is not JSON", r.Text)
 			}
 		}},
 		{fault: rest.ClaimsFaultNoData, status: 200, check: wantBody(`{}`)},
 		{fault: rest.ClaimsFaultWrongDataType, status: 200, check: func(t *testing.T, r response) {
-			a := parseAnswer(t, r.body)
+			a := parseAnswer(t, r.Text)
 			if a.Data == nil || a.Data.ODataType != rest.ODataTypeCalloutData || len(a.Data.Actions) != 1 {
-				t.Errorf("answer = %s, want data.@odata.type %s", r.body, rest.ODataTypeCalloutData)
+				t.Errorf("answer = %s, want data.@odata.type %s", r.Text, rest.ODataTypeCalloutData)
 			}
 		}},
 		{fault: rest.ClaimsFaultEmptyBody, status: 200, check: wantBody(``)},
 		{fault: rest.ClaimsFaultNullClaims, status: 200, check: func(t *testing.T, r response) {
-			a := parseAnswer(t, r.body)
-			if !strings.Contains(r.body, `"claims":null`) || a.Data == nil || len(a.Data.Actions) != 1 || a.Data.Actions[0].ODataType != rest.ActionProvideClaimsForToken {
-				t.Errorf("answer = %s, want one provideClaimsForToken action with claims null", r.body)
+			a := parseAnswer(t, r.Text)
+			if !strings.Contains(r.Text, `"claims":null`) || a.Data == nil || len(a.Data.Actions) != 1 || a.Data.Actions[0].ODataType != rest.ActionProvideClaimsForToken {
+				t.Errorf("answer = %s, want one provideClaimsForToken action with claims null", r.Text)
 			}
 		}},
 		{fault: rest.ClaimsFaultZeroActions, status: 200, check: func(t *testing.T, r response) {
-			a := parseAnswer(t, r.body)
-			if !strings.Contains(r.body, `"actions":[]`) || a.Data == nil || a.Data.ODataType != rest.ODataTypeResponseData {
-				t.Errorf("answer = %s, want actions []", r.body)
+			a := parseAnswer(t, r.Text)
+			if !strings.Contains(r.Text, `"actions":[]`) || a.Data == nil || a.Data.ODataType != rest.ODataTypeResponseData {
+				t.Errorf("answer = %s, want actions []", r.Text)
 			}
 		}},
 		{fault: rest.ClaimsFaultTwoActions, status: 200, check: func(t *testing.T, r response) {
-			a := parseAnswer(t, r.body)
+			a := parseAnswer(t, r.Text)
 			if a.Data == nil || len(a.Data.Actions) != 2 || a.Data.Actions[0].ODataType != rest.ActionProvideClaimsForToken || a.Data.Actions[1].ODataType != rest.ActionProvideClaimsForToken {
-				t.Errorf("answer = %s, want two provideClaimsForToken actions", r.body)
+				t.Errorf("answer = %s, want two provideClaimsForToken actions", r.Text)
 			}
 		}},
 		{fault: rest.ClaimsFaultWrongActionType, status: 200, check: func(t *testing.T, r response) {
-			wantAnswer(t, parseAnswer(t, r.body), rest.ActionOtherEvent, nil)
+			wantAnswer(t, parseAnswer(t, r.Text), rest.ActionOtherEvent, nil)
 		}},
 		{fault: rest.ClaimsFaultLegacyActionType, status: 200, check: func(t *testing.T, r response) {
-			wantAnswer(t, parseAnswer(t, r.body), "microsoft.graph.provideClaimsForToken", nil)
+			wantAnswer(t, parseAnswer(t, r.Text), "microsoft.graph.provideClaimsForToken", nil)
 		}},
 		{fault: rest.ClaimsFaultEmptyKey, status: 200, check: func(t *testing.T, r response) {
-			wantAnswer(t, parseAnswer(t, r.body), rest.ActionProvideClaimsForToken, map[string]any{"": rest.EmptyKeyValue})
+			wantAnswer(t, parseAnswer(t, r.Text), rest.ActionProvideClaimsForToken, map[string]any{"": rest.EmptyKeyValue})
 		}},
 		{fault: rest.ClaimsFaultBooleanClaim, status: 200, check: func(t *testing.T, r response) {
-			wantAnswer(t, parseAnswer(t, r.body), rest.ActionProvideClaimsForToken, map[string]any{rest.BooleanClaim: true})
+			wantAnswer(t, parseAnswer(t, r.Text), rest.ActionProvideClaimsForToken, map[string]any{rest.BooleanClaim: true})
 		}},
 		{fault: rest.ClaimsFaultObjectClaim, status: 200, check: func(t *testing.T, r response) {
-			wantAnswer(t, parseAnswer(t, r.body), rest.ActionProvideClaimsForToken, map[string]any{rest.ObjectClaim: map[string]any{"city": "Redmond", "country": "US"}})
+			wantAnswer(t, parseAnswer(t, r.Text), rest.ActionProvideClaimsForToken, map[string]any{rest.ObjectClaim: map[string]any{"city": "Redmond", "country": "US"}})
 		}},
 		{fault: rest.ClaimsFaultOversizeClaims, status: 200, check: func(t *testing.T, r response) {
-			a := parseAnswer(t, r.body)
+			a := parseAnswer(t, r.Text)
 			wantAnswer(t, a, rest.ActionProvideClaimsForToken, map[string]any{rest.OversizeClaim: strings.Repeat("x", rest.OversizeClaimBytes)})
-			if b, _ := json.Marshal(a.Data.Actions[0].Claims); len(b) <= 3*1024 || len(r.body) > 64<<10 {
-				t.Errorf("claims are %d bytes and the body %d, want claims over 3 KB in a small body", len(b), len(r.body))
+			if b, _ := json.Marshal(a.Data.Actions[0].Claims); len(b) <= 3*1024 || len(r.Text) > 64<<10 {
+				t.Errorf("claims are %d bytes and the body %d, want claims over 3 KB in a small body", len(b), len(r.Text))
 			}
 		}},
 		{fault: rest.ClaimsFaultOversizeBody, status: 200, check: func(t *testing.T, r response) {
-			if len(r.body) < rest.OversizeBodyBytes || len(r.body) < 2<<20 {
-				t.Errorf("body is %d bytes, want at least %d", len(r.body), rest.OversizeBodyBytes)
+			if len(r.Text) < rest.OversizeBodyBytes || len(r.Text) < 2<<20 {
+				t.Errorf("body is %d bytes, want at least %d", len(r.Text), rest.OversizeBodyBytes)
 			}
-			wantAnswer(t, parseAnswer(t, r.body), rest.ActionProvideClaimsForToken, nil)
+			wantAnswer(t, parseAnswer(t, r.Text), rest.ActionProvideClaimsForToken, nil)
 		}},
 		{fault: rest.ClaimsFaultSlow, delay: 30 * time.Millisecond, status: 200, check: wantBody(correctAnswer)},
 		{fault: rest.ClaimsFaultThrottle, status: 429, contentType: "application/json", check: func(t *testing.T, r response) {
 			if got := r.Header.Get("Retry-After"); got != "1" {
 				t.Errorf("Retry-After = %q, want 1", got)
 			}
-			if m := r.json(t); m["error"] != "too_many_requests" || m["data"] != nil {
-				t.Errorf("body = %s, want a JSON error and no claims", r.body)
+			if m := r.JSON(t); m["error"] != "too_many_requests" || m["data"] != nil {
+				t.Errorf("body = %s, want a JSON error and no claims", r.Text)
 			}
 		}},
 		{fault: rest.ClaimsFaultAPISchemaVersion, status: 200, check: func(t *testing.T, r response) {
-			a := parseAnswer(t, r.body)
+			a := parseAnswer(t, r.Text)
 			wantAnswer(t, a, rest.ActionProvideClaimsForToken, nil)
 			if a.APISchemaVersion != "1.0.0" {
 				t.Errorf("apiSchemaVersion = %q, want 1.0.0", a.APISchemaVersion)
@@ -264,8 +264,8 @@ func TestCustomClaimsFaults(t *testing.T) {
 func wantBody(want string) func(t *testing.T, r response) {
 	return func(t *testing.T, r response) {
 		t.Helper()
-		if r.body != want {
-			t.Errorf("body:\n got  %s\n want %s", snippetOf(r.body), want)
+		if r.Text != want {
+			t.Errorf("body:\n got  %s\n want %s", snippetOf(r.Text), want)
 		}
 	}
 }
@@ -296,7 +296,7 @@ func TestCustomClaimsSlowDelay(t *testing.T) {
 func TestCustomClaimsSlowCutByClientTimeout(t *testing.T) {
 	e := newEnv(t, rest.Config{Routes: []rest.Route{claimsRoute(&rest.CustomClaims{Fault: rest.ClaimsFaultSlow, Delay: time.Hour})}})
 	client := &http.Client{Transport: freshTransport(), Timeout: 50 * time.Millisecond}
-	_, err := client.Do(e.request("POST", "/api/claims", "application/json", entraRequest))
+	_, err := client.Do(e.Request("POST", "/api/claims", "application/json", entraRequest))
 	var ne interface{ Timeout() bool }
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("err = %v, want a client timeout", err)
@@ -311,14 +311,14 @@ func TestCustomClaimsSlowReleasedByClose(t *testing.T) {
 	e := newEnv(t, rest.Config{Routes: []rest.Route{claimsRoute(&rest.CustomClaims{Fault: rest.ClaimsFaultSlow})}})
 	done := make(chan response, 1)
 	go func() {
-		resp, err := e.client.Do(e.request("POST", "/api/claims", "application/json", entraRequest))
+		resp, err := e.HTTP.Do(e.Request("POST", "/api/claims", "application/json", entraRequest))
 		if err != nil {
 			done <- response{}
 			return
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		done <- response{resp, string(b)}
+		done <- response{Response: resp, Text: string(b)}
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -328,7 +328,7 @@ func TestCustomClaimsSlowReleasedByClose(t *testing.T) {
 	e.srv.Close()
 	select {
 	case r := <-done:
-		if r.Response == nil || r.StatusCode != 200 || r.body != correctAnswer {
+		if r.Response == nil || r.StatusCode != 200 || r.Text != correctAnswer {
 			t.Fatalf("after Close: %+v, want the correct answer at once", r)
 		}
 	case <-ctx.Done():
@@ -342,8 +342,8 @@ func TestCustomClaimsSequence(t *testing.T) {
 	rt.Responses = []rest.Response{rest.CustomClaims{Fault: rest.ClaimsFaultStatus500}.Response()}
 	e := newEnv(t, rest.Config{Routes: []rest.Route{rt}})
 	wantStatus(t, e.postJSON("/api/claims", entraRequest), 500)
-	if r := e.postJSON("/api/claims", entraRequest); r.StatusCode != 200 || r.body != correctAnswer {
-		t.Errorf("second call: %d %s", r.StatusCode, r.body)
+	if r := e.postJSON("/api/claims", entraRequest); r.StatusCode != 200 || r.Text != correctAnswer {
+		t.Errorf("second call: %d %s", r.StatusCode, r.Text)
 	}
 }
 
@@ -499,8 +499,8 @@ func TestCustomClaimsToken(t *testing.T) {
 				t.Errorf("token claims = %v, want the token's", c.TokenClaims)
 			}
 			if tt.wantCode == "" {
-				if r.StatusCode != 200 || r.body != correctAnswer {
-					t.Fatalf("answer = %d %s, want the correct answer", r.StatusCode, r.body)
+				if r.StatusCode != 200 || r.Text != correctAnswer {
+					t.Fatalf("answer = %d %s, want the correct answer", r.StatusCode, r.Text)
 				}
 				if c.TokenError != "" || c.Status != 200 {
 					t.Errorf("call = token error %q status %d, want none and 200", c.TokenError, c.Status)
@@ -508,13 +508,13 @@ func TestCustomClaimsToken(t *testing.T) {
 				return
 			}
 			wantMockError(t, r, http.StatusUnauthorized, tt.wantCode)
-			m := r.json(t)
+			m := r.JSON(t)
 			msg, _ := m["message"].(string)
 			if !strings.Contains(msg, tt.wantMsg) {
 				t.Errorf("message = %q, want it to contain %q", msg, tt.wantMsg)
 			}
-			if m["data"] != nil || strings.Contains(r.body, "DateOfBirth") {
-				t.Errorf("a refused call got claims: %s", r.body)
+			if m["data"] != nil || strings.Contains(r.Text, "DateOfBirth") {
+				t.Errorf("a refused call got claims: %s", r.Text)
 			}
 			if !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
 				t.Errorf("WWW-Authenticate = %q, want a Bearer challenge", r.Header.Get("WWW-Authenticate"))
@@ -535,10 +535,10 @@ func TestCustomClaimsTokenAudienceOnly(t *testing.T) {
 	c["iss"] = "https://contoso.ciamlogin.com/8a7b1c2d-0000-4000-8000-000000000001/v2.0"
 	wantStatus(t, e.postJSON("/api/claims", entraRequest, "Authorization", "Bearer "+mint(t, entra, jwt.SigningMethodRS256, testKid, c)), 200)
 
-	r := e.call("GET", "/_admin/calls?path=/api/claims", "", "")
+	r := e.Call("GET", "/_admin/calls?path=/api/claims", "", "")
 	var calls []rest.Call
-	if err := json.Unmarshal([]byte(r.body), &calls); err != nil || len(calls) != 1 {
-		t.Fatalf("calls: %v\n%s", err, r.body)
+	if err := json.Unmarshal([]byte(r.Text), &calls); err != nil || len(calls) != 1 {
+		t.Fatalf("calls: %v\n%s", err, r.Text)
 	}
 	if calls[0].TokenClaims["azp"] != rest.EntraEventsAppID || calls[0].TokenClaims["iss"] != c["iss"] {
 		t.Errorf("tokenClaims over the admin API = %v", calls[0].TokenClaims)
@@ -617,9 +617,9 @@ func TestCustomClaimsPayloadProblems(t *testing.T) {
 			if ct == "" && method == "POST" {
 				ct = "application/json"
 			}
-			r := e.call(method, "/api/claims", ct, tt.body)
-			if r.StatusCode != 200 || r.body != correctAnswer {
-				t.Errorf("answer = %d %s, want the correct answer whatever the payload", r.StatusCode, r.body)
+			r := e.Call(method, "/api/claims", ct, tt.body)
+			if r.StatusCode != 200 || r.Text != correctAnswer {
+				t.Errorf("answer = %d %s, want the correct answer whatever the payload", r.StatusCode, r.Text)
 			}
 			if got := e.lastCall("/api/claims").PayloadProblems; !slices.Equal(got, tt.want) {
 				t.Errorf("payload problems:\n got  %q\n want %q", got, tt.want)
@@ -702,8 +702,8 @@ func TestCustomClaimsLoadConfig(t *testing.T) {
 		t.Errorf("routes[1].customClaims = %+v", cc)
 	}
 	e := newEnv(t, cfg)
-	if r := e.postJSON("/api/claims", entraRequest); r.StatusCode != 200 || r.body != correctAnswer {
-		t.Errorf("answer of routes[0]: %d %s", r.StatusCode, r.body)
+	if r := e.postJSON("/api/claims", entraRequest); r.StatusCode != 200 || r.Text != correctAnswer {
+		t.Errorf("answer of routes[0]: %d %s", r.StatusCode, r.Text)
 	}
 }
 
@@ -713,26 +713,26 @@ func TestCustomClaimsAdminRoundTrip(t *testing.T) {
 	rt.CustomClaims.JWKSURL, rt.CustomClaims.Audience, rt.CustomClaims.Issuer = "", "", ""
 	rt.CustomClaims.Delay = 0
 	b, _ := json.Marshal(rt)
-	wantStatus(t, e.admin("PUT", "/_admin/routes", string(b)), http.StatusNoContent)
+	wantStatus(t, e.Admin("PUT", "/_admin/routes", string(b)), http.StatusNoContent)
 
-	r := e.admin("GET", "/_admin/config", "")
+	r := e.Admin("GET", "/_admin/config", "")
 	var cfg rest.Config
-	if err := json.Unmarshal([]byte(r.body), &cfg); err != nil || len(cfg.Routes) != 1 {
-		t.Fatalf("config: %v\n%s", err, r.body)
+	if err := json.Unmarshal([]byte(r.Text), &cfg); err != nil || len(cfg.Routes) != 1 {
+		t.Fatalf("config: %v\n%s", err, r.Text)
 	}
 	if got := cfg.Routes[0]; !reflect.DeepEqual(got, rt) {
 		t.Errorf("config route = %+v %+v, want %+v %+v", got, got.CustomClaims, rt, rt.CustomClaims)
 	}
-	a := parseAnswer(t, e.postJSON("/api/claims", entraRequest).body)
+	a := parseAnswer(t, e.postJSON("/api/claims", entraRequest).Text)
 	if a.Data == nil || len(a.Data.Actions) != 2 || a.Data.Actions[0].Claims["Role"] != "admin" {
 		t.Errorf("answer of the route put over the admin API = %+v", a)
 	}
 
 	// the admin API refuses a bad fault with the reason
-	r = e.admin("PUT", "/_admin/routes", `{"path":"/x","behaviour":"custom-claims","customClaims":{"fault":"explode"}}`)
+	r = e.Admin("PUT", "/_admin/routes", `{"path":"/x","behaviour":"custom-claims","customClaims":{"fault":"explode"}}`)
 	wantMockError(t, r, 400, rest.CodeBadRequest)
-	if !strings.Contains(r.body, `fault: want one of status-201`) {
-		t.Errorf("error: %s", r.body)
+	if !strings.Contains(r.Text, `fault: want one of status-201`) {
+		t.Errorf("error: %s", r.Text)
 	}
 }
 
@@ -746,8 +746,8 @@ func TestCustomClaimsIsCopied(t *testing.T) {
 	got.Routes[0].CustomClaims.Fault = rest.ClaimsFaultEmptyBody
 
 	r := e.postJSON("/api/claims", entraRequest)
-	if a := parseAnswer(t, r.body); r.StatusCode != 200 || a.Data == nil || a.Data.Actions[0].Claims["Role"] != "admin" {
-		t.Errorf("the server saw later changes to the caller's settings: %d %s", r.StatusCode, r.body)
+	if a := parseAnswer(t, r.Text); r.StatusCode != 200 || a.Data == nil || a.Data.Actions[0].Claims["Role"] != "admin" {
+		t.Errorf("the server saw later changes to the caller's settings: %d %s", r.StatusCode, r.Text)
 	}
 }
 

@@ -41,12 +41,7 @@ type Error struct {
 }
 
 // Error returns "code: message".
-func (e Error) Error() string {
-	if e.Message == "" {
-		return e.Code
-	}
-	return e.Code + ": " + e.Message
-}
+func (e Error) Error() string { return kit.ErrorText(e.Code, e.Message) }
 
 func errNotFound(msg string) Error {
 	return Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: msg}

@@ -36,14 +36,14 @@ func TestFaults(t *testing.T) {
 			e := newEnv(t, rest.Config{Routes: []rest.Route{
 				{Method: "POST", Path: "/f", Responses: []rest.Response{{Fault: tt.fault}, {JSON: map[string]any{"ok": true}}}},
 			}})
-			_, err := e.client.Do(e.request("POST", "/f", "application/json", `{"email":"a@contoso.com"}`))
+			_, err := e.HTTP.Do(e.Request("POST", "/f", "application/json", `{"email":"a@contoso.com"}`))
 			if err == nil {
 				t.Fatal("the request succeeded, want a broken connection")
 			}
 			tt.check(t, err)
 			// the sequence goes on: the second call succeeds
-			if r := e.postJSON("/f", `{}`); r.StatusCode != 200 || r.json(t)["ok"] != true {
-				t.Errorf("second call: %d %s", r.StatusCode, r.body)
+			if r := e.postJSON("/f", `{}`); r.StatusCode != 200 || r.JSON(t)["ok"] != true {
+				t.Errorf("second call: %d %s", r.StatusCode, r.Text)
 			}
 			calls := e.srv.Calls("/f")
 			if len(calls) != 2 || calls[0].Status != 0 || calls[0].Attempt != 1 || calls[1].Status != 200 || calls[1].Attempt != 2 {
@@ -102,7 +102,7 @@ func TestDelayReleasedByClose(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		resp, err := e.client.Get(e.ts.URL + "/slow")
+		resp, err := e.HTTP.Get(e.ts.URL + "/slow")
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
@@ -135,7 +135,7 @@ func TestDelayThenAnswer(t *testing.T) {
 	if took := time.Since(start); took < 20*time.Millisecond {
 		t.Errorf("answered after %s, want at least the 20ms delay", took)
 	}
-	if r.StatusCode != 200 || strings.TrimSpace(r.body) != `{"a":1}` {
-		t.Errorf("answer: %d %s", r.StatusCode, r.body)
+	if r.StatusCode != 200 || strings.TrimSpace(r.Text) != `{"a":1}` {
+		t.Errorf("answer: %d %s", r.StatusCode, r.Text)
 	}
 }

@@ -1,14 +1,13 @@
 package rest_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/journal"
 	"github.com/iefconform/iefconform/mocks/rest"
 )
@@ -18,11 +17,11 @@ var testTime = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
 // env is one mock REST API on a real loopback listener.
 type env struct {
+	*kittest.Client
 	t       *testing.T
 	srv     *rest.Server
 	ts      *httptest.Server
 	journal *journal.Journal
-	client  *http.Client
 }
 
 func newEnv(t *testing.T, cfg rest.Config, opts ...rest.Option) *env {
@@ -33,12 +32,10 @@ func newEnv(t *testing.T, cfg rest.Config, opts ...rest.Option) *env {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		ts.Close()
-	})
-	return &env{t: t, srv: srv, ts: ts, journal: j, client: &http.Client{Transport: freshTransport()}}
+	ts := kittest.Serve(t, srv.Handler(), srv.Close)
+	c := kittest.NewClient(t, ts.URL)
+	c.HTTP = &http.Client{Transport: freshTransport()}
+	return &env{Client: c, t: t, srv: srv, ts: ts, journal: j}
 }
 
 // freshTransport opens a new connection for every request, so that net/http never retries a
@@ -48,68 +45,16 @@ func freshTransport() *http.Transport {
 }
 
 // response is a read and closed HTTP response.
-type response struct {
-	*http.Response
-	body string
-}
-
-func (r response) json(t *testing.T) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal([]byte(r.body), &m); err != nil {
-		t.Fatalf("body is not a JSON object: %v\n%s", err, r.body)
-	}
-	return m
-}
-
-// request builds a request to the test server; header holds name, value pairs.
-func (e *env) request(method, path, contentType, body string, header ...string) *http.Request {
-	e.t.Helper()
-	req, err := http.NewRequest(method, e.ts.URL+path, strings.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	return req
-}
-
-func (e *env) do(req *http.Request) response {
-	e.t.Helper()
-	return doWith(e.t, e.client, req)
-}
-
-func doWith(t *testing.T, client *http.Client, req *http.Request) response {
-	t.Helper()
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("read body: %v", err)
-	}
-	return response{resp, string(b)}
-}
-
-func (e *env) call(method, path, contentType, body string, header ...string) response {
-	e.t.Helper()
-	return e.do(e.request(method, path, contentType, body, header...))
-}
+type response = kittest.Response
 
 func (e *env) postJSON(path, body string, header ...string) response {
 	e.t.Helper()
-	return e.call(http.MethodPost, path, "application/json", body, header...)
+	return e.Call(http.MethodPost, path, "application/json", body, header...)
 }
 
 func (e *env) get(path string, header ...string) response {
 	e.t.Helper()
-	return e.call(http.MethodGet, path, "", "", header...)
+	return e.Call(http.MethodGet, path, "", "", header...)
 }
 
 // lastCall returns the latest call to path or fails the test.
@@ -126,7 +71,7 @@ func (e *env) lastCall(path string) rest.Call {
 func wantStatus(t *testing.T, r response, want int) {
 	t.Helper()
 	if r.StatusCode != want {
-		t.Fatalf("status = %d, want %d\n%s", r.StatusCode, want, r.body)
+		t.Fatalf("status = %d, want %d\n%s", r.StatusCode, want, r.Text)
 	}
 }
 
@@ -134,8 +79,8 @@ func wantStatus(t *testing.T, r response, want int) {
 func wantMockError(t *testing.T, r response, status int, code string) {
 	t.Helper()
 	wantStatus(t, r, status)
-	if got := r.json(t)["error"]; got != code {
-		t.Errorf("error = %v, want %q\n%s", got, code, r.body)
+	if got := r.JSON(t)["error"]; got != code {
+		t.Errorf("error = %v, want %q\n%s", got, code, r.Text)
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("Content-Type = %q, want application/json", ct)

@@ -33,7 +33,7 @@ func TestSequences(t *testing.T) {
 			for i, want := range tt.want {
 				r := e.postJSON("/s", `{}`)
 				if r.StatusCode != want {
-					t.Errorf("call %d: status %d, want %d (%s)", i+1, r.StatusCode, want, r.body)
+					t.Errorf("call %d: status %d, want %d (%s)", i+1, r.StatusCode, want, r.Text)
 				}
 				if c := e.lastCall("/s"); c.Attempt != i+1 || c.Status != want {
 					t.Errorf("call %d: attempt %d status %d", i+1, c.Attempt, c.Status)
@@ -61,8 +61,8 @@ func TestResponseShapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := e.get(tt.path)
-		if r.StatusCode != tt.status || r.body != tt.body || r.Header.Get("Content-Type") != tt.contentType {
-			t.Errorf("%s: %d %q %q, want %d %q %q", tt.path, r.StatusCode, r.Header.Get("Content-Type"), r.body, tt.status, tt.contentType, tt.body)
+		if r.StatusCode != tt.status || r.Text != tt.body || r.Header.Get("Content-Type") != tt.contentType {
+			t.Errorf("%s: %d %q %q, want %d %q %q", tt.path, r.StatusCode, r.Header.Get("Content-Type"), r.Text, tt.status, tt.contentType, tt.body)
 		}
 	}
 	if r := e.get("/raw"); r.Header.Get("X-A") != "1" {
@@ -75,11 +75,11 @@ func TestMethodRouting(t *testing.T) {
 		{Path: "/r", Responses: []rest.Response{{Body: `"any"`}}},
 		{Method: "post", Path: "/r", Responses: []rest.Response{{Body: `"post"`}}},
 	}})
-	if r := e.postJSON("/r", `{}`); r.body != `"post"` {
-		t.Errorf("POST: %s, want the POST route before the any-method route", r.body)
+	if r := e.postJSON("/r", `{}`); r.Text != `"post"` {
+		t.Errorf("POST: %s, want the POST route before the any-method route", r.Text)
 	}
-	if r := e.get("/r"); r.body != `"any"` {
-		t.Errorf("GET: %s, want the any-method route", r.body)
+	if r := e.get("/r"); r.Text != `"any"` {
+		t.Errorf("GET: %s, want the any-method route", r.Text)
 	}
 }
 

@@ -134,30 +134,3 @@ func yamlKeys(t reflect.Type) []string {
 	}
 	return keys
 }
-
-// Upsert replaces the item of list whose key is item's, keeping its place, or appends item.
-func Upsert[T any](list []T, item T, key func(T) string) []T {
-	if i := slices.IndexFunc(list, func(x T) bool { return key(x) == key(item) }); i >= 0 {
-		list[i] = item
-		return list
-	}
-	return append(list, item)
-}
-
-// Find returns the item of list whose key is k, and whether there is one.
-func Find[T any](list []T, k string, key func(T) string) (T, bool) {
-	if i := slices.IndexFunc(list, func(x T) bool { return key(x) == k }); i >= 0 {
-		return list[i], true
-	}
-	var zero T
-	return zero, false
-}
-
-// CloneAll returns a copy of list whose items are copied with clone.
-func CloneAll[T any](list []T, clone func(T) T) []T {
-	out := make([]T, len(list))
-	for i, x := range list {
-		out[i] = clone(x)
-	}
-	return out
-}

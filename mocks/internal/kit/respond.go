@@ -34,6 +34,14 @@ func ErrorBody(code, description string) map[string]string {
 	return body
 }
 
+// ErrorText is the text of a mock's error: "code: detail", or the code alone.
+func ErrorText(code, detail string) string {
+	if detail == "" {
+		return code
+	}
+	return code + ": " + detail
+}
+
 // Challenge renders a WWW-Authenticate value: scheme realm="realm" followed by the name, value
 // pairs of params, each value kept inside its quoted-string by QuoteSafe.
 func Challenge(scheme, realm string, params ...string) string {
