@@ -27,24 +27,17 @@ func Redact(key string) bool {
 
 // redactValues returns a copy of v whose secret values are replaced, keeping every key and the
 // number of values under it so that presence and repetition can still be asserted.
-func redactValues(v url.Values) url.Values {
-	if v == nil {
-		return nil
-	}
-	out := make(url.Values, len(v))
-	for k, vs := range v {
-		out[k] = redactList(k, vs)
-	}
-	return out
-}
+func redactValues(v url.Values) url.Values { return redactMap(v) }
 
 // redactHeader returns a copy of h whose secret values are replaced.
-func redactHeader(h http.Header) http.Header {
-	if h == nil {
+func redactHeader(h http.Header) http.Header { return redactMap(h) }
+
+func redactMap[M ~map[string][]string](m M) M {
+	if m == nil {
 		return nil
 	}
-	out := make(http.Header, len(h))
-	for k, vs := range h {
+	out := make(M, len(m))
+	for k, vs := range m {
 		out[k] = redactList(k, vs)
 	}
 	return out

@@ -161,9 +161,7 @@ func (s *Server) checkTimestamp(ts string, now time.Time) error {
 			fmt.Sprintf("oauth_timestamp must be a positive integer of seconds since 1970-01-01T00:00:00Z, got %q", ts),
 			ParamParametersRejected, "oauth_timestamp")
 	}
-	s.mu.Lock()
 	window := int64(s.window / time.Second)
-	s.mu.Unlock()
 	lo, hi := now.Unix()-window, now.Unix()+window
 	v, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil || v < lo || v > hi {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 // handleClaims is the protected resource: the signed-in user's account as JSON, like Twitter's
@@ -18,11 +20,7 @@ func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
+	kit.WriteBody(w, http.StatusOK, "application/json; charset=utf-8", body)
 }
 
 // claims authenticates the request with an access token and writes the user's claims: id (a

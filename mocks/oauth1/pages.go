@@ -9,10 +9,8 @@ import (
 // brand heads every page.
 const brand = "Twitter-like mock IdP"
 
-const pageStyle = `body{font-family:Helvetica,Arial,sans-serif;background:#f5f8fa;margin:0}
-main{max-width:380px;margin:60px auto;background:#fff;padding:24px;border-radius:12px;box-shadow:0 2px 8px rgba(0,0,0,.15)}
-h1{color:#1da1f2;font-size:24px}label{display:block;margin-top:12px}input{width:100%;padding:8px;box-sizing:border-box}
-button{margin-top:16px;padding:8px 16px;border-radius:16px}#signin{background:#1da1f2;color:#fff;border:0}#error{color:#c00}`
+// style is Twitter's light blue, with round buttons.
+var style = kit.Style{Background: "#f5f8fa", Accent: "#1da1f2", PanelRadius: 12, ButtonRadius: 16}
 
 // pages are the login page, the PIN page of out-of-band consumers, the page of a denied access
 // and the error page.
@@ -25,7 +23,7 @@ var pages = []kit.Page{
 	{Name: "error", Title: "Error", Content: `<p id="error" role="alert">{{.Message}}</p>`},
 }
 
-func parsePages() (*kit.Pages, error) { return kit.NewPages(brand, pageStyle, pages...) }
+func parsePages() (*kit.Pages, error) { return kit.NewPages(brand, style, pages...) }
 
 func (s *Server) renderLogin(w http.ResponseWriter, token, consumerKey, username, errMsg string) error {
 	return s.pages.Render(w, http.StatusOK, "login", map[string]any{

@@ -20,12 +20,8 @@ const Realm = "mock-oauth1"
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var p Problem
 	if errors.As(err, &p) {
-		h := w.Header()
-		h.Set("WWW-Authenticate", challenge(p))
-		h.Set("Content-Type", formContentType)
-		h.Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = w.Write([]byte(problemBody(p)))
+		w.Header().Set("WWW-Authenticate", challenge(p))
+		kit.WriteBody(w, http.StatusUnauthorized, formContentType, []byte(problemBody(p)))
 		return
 	}
 	var pe pageError
@@ -77,9 +73,5 @@ func encodePairs(pairs ...string) string {
 
 // writeForm writes a successful form-encoded response (RFC 5849 §2.1, §2.3) in the given order.
 func writeForm(w http.ResponseWriter, pairs ...string) {
-	h := w.Header()
-	h.Set("Content-Type", formContentType)
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(encodePairs(pairs...)))
+	kit.WriteBody(w, http.StatusOK, formContentType, []byte(encodePairs(pairs...)))
 }

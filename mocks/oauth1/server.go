@@ -1,6 +1,7 @@
 package oauth1
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,11 +30,15 @@ var fixedPaths = []string{PathRequestToken, PathAuthorize, PathAuthenticate, Pat
 
 // Server is the mock identity provider. It is safe for concurrent use; give each scenario its own.
 type Server struct {
-	base       *kit.Base
+	base    *kit.Base
+	pages   *kit.Pages
+	handler http.Handler
+
+	// settings of the Config and options, defaults filled in; read-only after New
 	trustProto bool
-	pages      *kit.Pages
 	claimsPath string
-	handler    http.Handler
+	window     time.Duration
+	tempTTL    time.Duration
 
 	queue    kit.Queue[Endpoint]
 	requests *kit.Log[Endpoint, Request]
@@ -42,8 +47,6 @@ type Server struct {
 	users     *kit.Registry[User]
 
 	mu        sync.Mutex
-	window    time.Duration
-	tempTTL   time.Duration
 	temps     map[string]*tempCred   // temporary credentials by oauth_token
 	access    map[string]*accessCred // token credentials by oauth_token
 	nonces    map[nonceKey]time.Time // nonces seen, until when they are remembered
@@ -122,24 +125,15 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	s := &Server{
 		base:       kit.NewBase("oauth1"),
 		pages:      pages,
-		claimsPath: cfg.ClaimsPath,
+		claimsPath: cmp.Or(cfg.ClaimsPath, DefaultClaimsPath),
 		requests:   kit.NewLog[Endpoint](Request.clone),
 		consumers:  kit.NewRegistry("consumer", Consumer.key, Consumer.clone, Consumer.validate, cfg.Consumers),
 		users:      kit.NewRegistry("user", User.key, User.clone, User.validate, cfg.Users),
-		window:     time.Duration(cfg.TimestampWindow),
-		tempTTL:    time.Duration(cfg.TemporaryCredentialTTL),
+		window:     cmp.Or(time.Duration(cfg.TimestampWindow), DefaultTimestampWindow),
+		tempTTL:    cmp.Or(time.Duration(cfg.TemporaryCredentialTTL), DefaultTemporaryCredentialTTL),
 		temps:      map[string]*tempCred{},
 		access:     map[string]*accessCred{},
 		nonces:     map[nonceKey]time.Time{},
-	}
-	if s.claimsPath == "" {
-		s.claimsPath = DefaultClaimsPath
-	}
-	if s.window == 0 {
-		s.window = DefaultTimestampWindow
-	}
-	if s.tempTTL == 0 {
-		s.tempTTL = DefaultTemporaryCredentialTTL
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -261,15 +255,9 @@ func (s *Server) Users() []User { return s.users.All() }
 
 // Config returns the server's current configuration: consumers, users and durations.
 func (s *Server) Config() Config {
-	consumers, users := s.Consumers(), s.Users()
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	return Config{
-		Consumers:              consumers,
-		Users:                  users,
-		TimestampWindow:        Duration(s.window),
-		TemporaryCredentialTTL: Duration(s.tempTTL),
-		ClaimsPath:             s.claimsPath,
+		Consumers: s.Consumers(), Users: s.Users(), ClaimsPath: s.claimsPath,
+		TimestampWindow: Duration(s.window), TemporaryCredentialTTL: Duration(s.tempTTL),
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
 func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
@@ -19,11 +21,7 @@ func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
+	kit.WriteBody(w, http.StatusOK, "application/json; charset=utf-8", body)
 }
 
 // presentedToken is an access token as a claims request carried it.
@@ -169,8 +167,6 @@ func checkTransmission(c Client, tok presentedToken) error {
 // claimsTokenParams are the parameter names that may carry an access token: access_token and
 // every client's ClaimsTokenParam, sorted.
 func (s *Server) claimsTokenParams() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	names := []string{"access_token"}
 	for _, c := range s.clients.All() {
 		if p := c.claimsTokenParam(); !slices.Contains(names, p) {

@@ -10,10 +10,8 @@ import (
 // brand heads every page.
 const brand = "Facebook-like mock IdP"
 
-const pageStyle = `body{font-family:Helvetica,Arial,sans-serif;background:#f0f2f5;margin:0}
-main{max-width:380px;margin:60px auto;background:#fff;padding:24px;border-radius:8px;box-shadow:0 2px 8px rgba(0,0,0,.15)}
-h1{color:#1877f2;font-size:24px}label{display:block;margin-top:12px}input{width:100%;padding:8px;box-sizing:border-box}
-button{margin-top:16px;padding:8px 16px}#signin{background:#1877f2;color:#fff;border:0}#error{color:#c00}`
+// style is Facebook's blue on grey.
+var style = kit.Style{Background: "#f0f2f5", Accent: "#1877f2", PanelRadius: 8}
 
 // pages are the login page, the form_post response, the error page and the signed-out page.
 var pages = []kit.Page{
@@ -38,7 +36,7 @@ var pages = []kit.Page{
 {{if .Return}}<p><a id="return" href="{{.Return}}">Return to the application</a></p>{{end}}`},
 }
 
-func parsePages() (*kit.Pages, error) { return kit.NewPages(brand, pageStyle, pages...) }
+func parsePages() (*kit.Pages, error) { return kit.NewPages(brand, style, pages...) }
 
 func (s *Server) renderLogin(w http.ResponseWriter, ar *authRequest, username, errMsg string) error {
 	return s.pages.Render(w, http.StatusOK, "login", map[string]any{

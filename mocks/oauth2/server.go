@@ -1,6 +1,7 @@
 package oauth2
 
 import (
+	"cmp"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -23,7 +24,12 @@ type Server struct {
 	pages   *kit.Pages
 	handler http.Handler
 
-	issuer  string // Config.Issuer; empty means the base URL of each request
+	// settings of the Config, defaults filled in; read-only after New
+	codeTTL       time.Duration
+	tokenTTL      time.Duration
+	allowTokenGET bool
+	issuer        string // empty means the base URL of each request
+
 	keyOnce sync.Once
 	sig     signer // the id_token signing key
 
@@ -33,13 +39,10 @@ type Server struct {
 	clients *kit.Registry[Client]
 	users   *kit.Registry[User]
 
-	mu            sync.Mutex
-	codeTTL       time.Duration
-	tokenTTL      time.Duration
-	allowTokenGET bool
-	codes         map[string]*grant
-	tokens        map[string]*accessToken
-	jtis          map[string]map[string]bool // client id → client_assertion jti values seen
+	mu     sync.Mutex
+	codes  map[string]*grant
+	tokens map[string]*accessToken
+	jtis   map[string]map[string]bool // client id → client_assertion jti values seen
 }
 
 // grant is an issued authorization code.
@@ -110,19 +113,13 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		requests:      kit.NewLog[Endpoint](Request.clone),
 		clients:       kit.NewRegistry("client", Client.key, Client.clone, Client.validate, cfg.Clients),
 		users:         kit.NewRegistry("user", User.key, User.clone, User.validate, cfg.Users),
-		codeTTL:       time.Duration(cfg.CodeTTL),
-		tokenTTL:      time.Duration(cfg.TokenTTL),
+		codeTTL:       cmp.Or(time.Duration(cfg.CodeTTL), DefaultCodeTTL),
+		tokenTTL:      cmp.Or(time.Duration(cfg.TokenTTL), DefaultTokenTTL),
 		allowTokenGET: cfg.AllowTokenGET,
 		issuer:        cfg.Issuer,
 		codes:         map[string]*grant{},
 		tokens:        map[string]*accessToken{},
 		jtis:          map[string]map[string]bool{},
-	}
-	if s.codeTTL == 0 {
-		s.codeTTL = DefaultCodeTTL
-	}
-	if s.tokenTTL == 0 {
-		s.tokenTTL = DefaultTokenTTL
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -207,15 +204,8 @@ func (s *Server) Clients() []Client { return s.clients.All() }
 
 // Config returns the server's current configuration: clients, users, lifetimes and switches.
 func (s *Server) Config() Config {
-	clients, users := s.Clients(), s.Users()
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	return Config{
-		Clients:       clients,
-		Users:         users,
-		CodeTTL:       Duration(s.codeTTL),
-		TokenTTL:      Duration(s.tokenTTL),
-		AllowTokenGET: s.allowTokenGET,
-		Issuer:        s.issuer,
+		Clients: s.Clients(), Users: s.Users(), CodeTTL: Duration(s.codeTTL), TokenTTL: Duration(s.tokenTTL),
+		AllowTokenGET: s.allowTokenGET, Issuer: s.issuer,
 	}
 }

@@ -170,12 +170,7 @@ func (s *Server) writeToken(w http.ResponseWriter, r *http.Request, c Client, is
 		if idToken != "" {
 			b += "&id_token=" + idToken
 		}
-		h := w.Header()
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		h.Set("Cache-Control", "no-store")
-		h.Set("Pragma", "no-cache")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(b))
+		kit.WriteBody(w, http.StatusOK, "text/plain; charset=utf-8", []byte(b))
 		return nil
 	}
 	body := map[string]any{}
@@ -195,8 +190,6 @@ func (s *Server) writeToken(w http.ResponseWriter, r *http.Request, c Client, is
 // tokenMethods lists the methods the token endpoint accepts from c (known) or from a caller
 // that names no known client (then any method some client uses, so that it gets invalid_client).
 func (s *Server) tokenMethods(c Client, known bool) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.allowTokenGET {
 		return []string{http.MethodGet, http.MethodPost}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 	"github.com/iefconform/iefconform/mocks/internal/kit"
 )
 
@@ -90,11 +91,11 @@ func (c Call) clone() Call {
 	c.Header = c.Header.Clone()
 	c.Form = kit.CloneValues(c.Form)
 	if c.JSON != nil {
-		c.JSON = cloneJSON(c.JSON).(map[string]any)
+		c.JSON = cfgfile.CloneJSON(c.JSON).(map[string]any)
 	}
 	c.PathVars = maps.Clone(c.PathVars)
 	if c.TokenClaims != nil {
-		c.TokenClaims = cloneJSON(c.TokenClaims).(map[string]any)
+		c.TokenClaims = cfgfile.CloneJSON(c.TokenClaims).(map[string]any)
 	}
 	c.PayloadProblems = slices.Clone(c.PayloadProblems)
 	return c

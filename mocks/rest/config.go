@@ -321,7 +321,7 @@ func (rt Route) clone() Route {
 		rs := make([]Response, len(rt.Responses))
 		for i, r := range rt.Responses {
 			r.Header = maps.Clone(r.Header)
-			r.JSON = cloneJSON(r.JSON)
+			r.JSON = cfgfile.CloneJSON(r.JSON)
 			rs[i] = r
 		}
 		rt.Responses = rs
@@ -329,29 +329,9 @@ func (rt Route) clone() Route {
 	if rt.CustomClaims != nil {
 		cc := *rt.CustomClaims
 		if cc.Claims != nil {
-			cc.Claims = cloneJSON(cc.Claims).(map[string]any)
+			cc.Claims = cfgfile.CloneJSON(cc.Claims).(map[string]any)
 		}
 		rt.CustomClaims = &cc
 	}
 	return rt
-}
-
-// cloneJSON deep-copies a plain JSON value.
-func cloneJSON(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = cloneJSON(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = cloneJSON(e)
-		}
-		return out
-	default:
-		return v
-	}
 }

@@ -240,7 +240,7 @@ type claimsAction struct {
 func (c CustomClaims) Response() Response {
 	claims := DefaultClaims()
 	if len(c.Claims) > 0 {
-		claims = cloneJSON(c.Claims).(map[string]any)
+		claims = cfgfile.CloneJSON(c.Claims).(map[string]any)
 	}
 	action := claimsAction{ODataType: ActionProvideClaimsForToken, Claims: claims}
 	answer := claimsAnswer{Data: &claimsData{ODataType: ODataTypeResponseData, Actions: []claimsAction{action}}}

@@ -62,21 +62,23 @@ func CloneClaims(m map[string]any) map[string]any {
 	if m == nil {
 		return nil
 	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = cloneValue(v)
-	}
-	return out
+	return CloneJSON(m).(map[string]any)
 }
 
-func cloneValue(v any) any {
+// CloneJSON deep-copies a plain JSON value: maps of string keys and slices of any are copied,
+// anything else is kept.
+func CloneJSON(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
-		return CloneClaims(v)
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = CloneJSON(e)
+		}
+		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			out[i] = cloneValue(e)
+			out[i] = CloneJSON(e)
 		}
 		return out
 	default:

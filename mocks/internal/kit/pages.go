@@ -75,17 +75,38 @@ func Fields(v url.Values) []Field {
 	return out
 }
 
+// Style is a mock's look: the page background, the accent color of the heading and the sign-in
+// button, and the corner radius of the page's panel and of its buttons (0: the browser's).
+type Style struct {
+	Background, Accent        string
+	PanelRadius, ButtonRadius int
+}
+
+// css is the stylesheet of s.
+func (s Style) css() string {
+	button := ""
+	if s.ButtonRadius > 0 {
+		button = fmt.Sprintf(";border-radius:%dpx", s.ButtonRadius)
+	}
+	return fmt.Sprintf(`body{font-family:Helvetica,Arial,sans-serif;background:%s;margin:0}
+main{max-width:380px;margin:60px auto;background:#fff;padding:24px;border-radius:%dpx;box-shadow:0 2px 8px rgba(0,0,0,.15)}
+h1{color:%s;font-size:24px}label{display:block;margin-top:12px}input{width:100%%;padding:8px;box-sizing:border-box}
+button{margin-top:16px;padding:8px 16px%s}#signin{background:%s;color:#fff;border:0}#error{color:#c00}`,
+		s.Background, s.PanelRadius, s.Accent, button, s.Accent)
+}
+
 // Pages are a mock's pages in its brand and style.
 type Pages struct {
 	pages map[string]*template.Template
 }
 
 // NewPages parses pages in the layout of a mock whose brand (for example "Facebook-like mock
-// IdP") heads each page and whose stylesheet style is the mock's own, trusted CSS.
-func NewPages(brand, style string, pages ...Page) (*Pages, error) {
+// IdP") heads each page, in its style.
+func NewPages(brand string, style Style, pages ...Page) (*Pages, error) {
+	css := template.CSS(style.css()) // built here from the mock's own values: trusted
 	base, err := template.New("layout").Funcs(template.FuncMap{
 		"brand": func() string { return brand },
-		"style": func() template.CSS { return template.CSS(style) },
+		"style": func() template.CSS { return css },
 		"title": func() string { return "" },
 	}).Parse(layout)
 	if err != nil {

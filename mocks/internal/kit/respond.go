@@ -16,12 +16,17 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"error":"server_error"}`)
 	}
+	WriteBody(w, status, "application/json; charset=utf-8", append(b, '\n'))
+}
+
+// WriteBody writes a response of contentType that no cache keeps.
+func WriteBody(w http.ResponseWriter, status int, contentType string, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Type", contentType)
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	_, _ = w.Write(body)
 }
 
 // ErrorBody is an RFC 6749 §5.2 error body: {"error": code, "error_description": description},
