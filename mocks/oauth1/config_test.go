@@ -16,74 +16,52 @@ import (
 )
 
 func TestLoadConfig(t *testing.T) {
-	for _, path := range []string{"testdata/config.yaml", "testdata/config.json"} {
-		t.Run(path, func(t *testing.T) {
-			cfg, err := oauth1.LoadConfig(path)
-			if err != nil {
-				t.Fatalf("LoadConfig: %v", err)
-			}
-			wantConsumers := []oauth1.Consumer{
-				{Key: "b2c-consumer", Secret: "consumer-secret", CallbackURLs: []string{"https://contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1a_signin/oauth1/authresp"}},
-				{Key: "any-callback", Secret: "s2", SignatureMethods: []string{"HMAC-SHA1", "PLAINTEXT"}},
-			}
-			if !reflect.DeepEqual(cfg.Consumers, wantConsumers) {
-				t.Errorf("consumers = %+v", cfg.Consumers)
-			}
-			if cfg.TimestampWindow != oauth1.Duration(2*time.Minute) || cfg.TemporaryCredentialTTL != oauth1.Duration(90*time.Second) || cfg.ClaimsPath != oauth1.DefaultClaimsPath {
-				t.Errorf("durations/path = %s %s %s", cfg.TimestampWindow, cfg.TemporaryCredentialTTL, cfg.ClaimsPath)
-			}
-			if len(cfg.Users) != 1 {
-				t.Fatalf("users = %+v", cfg.Users)
-			}
-			u := cfg.Users[0]
-			if u.Username != "alice" || u.UserID != "1001" || u.ScreenName != "alice_s" || u.Email != "alice@example.com" {
-				t.Errorf("user = %+v", u)
-			}
-			// the claims endpoint writes the same JSON whichever format the file was in
-			got, err := json.Marshal(u.Claims)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := `{"entities":{"url":{"urls":[{"expanded_url":"https://example.com/alice"}]}},"followers_count":42,"name":"Alice Smith"}`
-			if string(got) != want {
-				t.Errorf("claims JSON = %s\nwant          %s", got, want)
-			}
-			if _, err := oauth1.New(cfg); err != nil {
-				t.Errorf("New(loaded config): %v", err)
-			}
-		})
-	}
+	kittest.EachFile(t, oauth1.LoadConfig, func(t *testing.T, cfg oauth1.Config) {
+		wantConsumers := []oauth1.Consumer{
+			{Key: "b2c-consumer", Secret: "consumer-secret", CallbackURLs: []string{"https://contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1a_signin/oauth1/authresp"}},
+			{Key: "any-callback", Secret: "s2", SignatureMethods: []string{"HMAC-SHA1", "PLAINTEXT"}},
+		}
+		if !reflect.DeepEqual(cfg.Consumers, wantConsumers) {
+			t.Errorf("consumers = %+v", cfg.Consumers)
+		}
+		if cfg.TimestampWindow != oauth1.Duration(2*time.Minute) || cfg.TemporaryCredentialTTL != oauth1.Duration(90*time.Second) || cfg.ClaimsPath != oauth1.DefaultClaimsPath {
+			t.Errorf("durations/path = %s %s %s", cfg.TimestampWindow, cfg.TemporaryCredentialTTL, cfg.ClaimsPath)
+		}
+		if len(cfg.Users) != 1 {
+			t.Fatalf("users = %+v", cfg.Users)
+		}
+		u := cfg.Users[0]
+		if u.Username != "alice" || u.UserID != "1001" || u.ScreenName != "alice_s" || u.Email != "alice@example.com" {
+			t.Errorf("user = %+v", u)
+		}
+		// the claims endpoint writes the same JSON whichever format the file was in
+		got, err := json.Marshal(u.Claims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `{"entities":{"url":{"urls":[{"expanded_url":"https://example.com/alice"}]}},"followers_count":42,"name":"Alice Smith"}`
+		if string(got) != want {
+			t.Errorf("claims JSON = %s\nwant          %s", got, want)
+		}
+		if _, err := oauth1.New(cfg); err != nil {
+			t.Errorf("New(loaded config): %v", err)
+		}
+	}, "testdata/config.yaml", "testdata/config.json")
 }
 
 func TestLoadConfigErrors(t *testing.T) {
-	tests := []struct {
-		path string
-		want []string
-	}{
-		{"testdata/missing.yaml", []string{"no such file"}},
-		{"testdata/config.toml", []string{"want extension .yaml, .yml or .json"}},
-		{"testdata/unknown-key.yaml", []string{"callbackUrl"}},
-		{"testdata/bad-duration.json", []string{`want a string such as "60s"`}},
-		{"testdata/invalid.yaml", []string{
+	kittest.CheckLoadErrors(t, oauth1.LoadConfig,
+		kittest.LoadError{File: "testdata/missing.yaml", Want: []string{"no such file"}},
+		kittest.LoadError{File: "testdata/config.toml", Want: []string{"want extension .yaml, .yml or .json"}},
+		kittest.LoadError{File: "testdata/unknown-key.yaml", Want: []string{"callbackUrl"}},
+		kittest.LoadError{File: "testdata/bad-duration.json", Want: []string{`want a string such as "60s"`}},
+		kittest.LoadError{File: "testdata/invalid.yaml", Invalid: true, Want: []string{
 			"consumers[0]: key is empty",
 			`consumers[2]: duplicate key "dup" (first at consumers[1])`,
 			`users[0]: userID: want decimal digits only, got "12a"`,
 			"timestampWindow: want zero (default 5m0s) or positive, got -1s",
 		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.path, func(t *testing.T) {
-			_, err := oauth1.LoadConfig(tt.path)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q\ndoes not mention %q", err, w)
-				}
-			}
-		})
-	}
+	)
 }
 
 func TestValidate(t *testing.T) {

@@ -17,58 +17,41 @@ import (
 )
 
 func TestLoadConfig(t *testing.T) {
-	for _, path := range []string{"testdata/config.yaml", "testdata/config.json"} {
-		t.Run(path, func(t *testing.T) {
-			cfg, err := oauth2.LoadConfig(path)
-			if err != nil {
-				t.Fatalf("LoadConfig: %v", err)
-			}
-			if len(cfg.Clients) != 2 || cfg.Clients[0].ID != "b2c-app" || cfg.Clients[0].Secret != "app-secret" ||
-				!reflect.DeepEqual(cfg.Clients[0].RedirectURIs, []string{"https://contoso.b2clogin.com/contoso.onmicrosoft.com/oauth2/authresp"}) ||
-				cfg.Clients[1].RedirectURIs != nil {
-				t.Errorf("clients = %+v", cfg.Clients)
-			}
-			if cfg.CodeTTL != oauth2.Duration(30*time.Second) || cfg.TokenTTL != oauth2.Duration(2*time.Hour) || !cfg.AllowTokenGET {
-				t.Errorf("codeTTL/tokenTTL/allowTokenGet = %s/%s/%v", cfg.CodeTTL, cfg.TokenTTL, cfg.AllowTokenGET)
-			}
-			if len(cfg.Users) != 1 {
-				t.Fatalf("users = %+v", cfg.Users)
-			}
-			// the claims endpoint writes the same JSON whichever format the file was in
-			got, err := json.Marshal(cfg.Users[0].Claims)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := `{"age":42,"email":"alice@example.com","first_name":"Alice","id":"1001","languages":[{"id":"1","name":"English"}],"picture":{"data":{"url":"https://example.com/alice.png"}}}`
-			if string(got) != want {
-				t.Errorf("claims JSON = %s\nwant          %s", got, want)
-			}
-			if _, err := oauth2.New(cfg); err != nil {
-				t.Errorf("New(loaded config): %v", err)
-			}
-		})
-	}
+	kittest.EachFile(t, oauth2.LoadConfig, func(t *testing.T, cfg oauth2.Config) {
+		if len(cfg.Clients) != 2 || cfg.Clients[0].ID != "b2c-app" || cfg.Clients[0].Secret != "app-secret" ||
+			!reflect.DeepEqual(cfg.Clients[0].RedirectURIs, []string{"https://contoso.b2clogin.com/contoso.onmicrosoft.com/oauth2/authresp"}) ||
+			cfg.Clients[1].RedirectURIs != nil {
+			t.Errorf("clients = %+v", cfg.Clients)
+		}
+		if cfg.CodeTTL != oauth2.Duration(30*time.Second) || cfg.TokenTTL != oauth2.Duration(2*time.Hour) || !cfg.AllowTokenGET {
+			t.Errorf("codeTTL/tokenTTL/allowTokenGet = %s/%s/%v", cfg.CodeTTL, cfg.TokenTTL, cfg.AllowTokenGET)
+		}
+		if len(cfg.Users) != 1 {
+			t.Fatalf("users = %+v", cfg.Users)
+		}
+		// the claims endpoint writes the same JSON whichever format the file was in
+		got, err := json.Marshal(cfg.Users[0].Claims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `{"age":42,"email":"alice@example.com","first_name":"Alice","id":"1001","languages":[{"id":"1","name":"English"}],"picture":{"data":{"url":"https://example.com/alice.png"}}}`
+		if string(got) != want {
+			t.Errorf("claims JSON = %s\nwant          %s", got, want)
+		}
+		if _, err := oauth2.New(cfg); err != nil {
+			t.Errorf("New(loaded config): %v", err)
+		}
+	}, "testdata/config.yaml", "testdata/config.json")
 }
 
 func TestLoadConfigErrors(t *testing.T) {
-	tests := []struct {
-		path string
-		want string
-	}{
-		{"testdata/missing.yaml", "no such file"},
-		{"testdata/config.toml", "want extension .yaml, .yml or .json"},
-		{"testdata/unknown-key.yaml", "redirectUri"},
-		{"testdata/bad-duration.json", `want a string such as "60s"`},
-		{"testdata/invalid.yaml", "invalid oauth2 config"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.path, func(t *testing.T) {
-			_, err := oauth2.LoadConfig(tt.path)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want it to mention %q", err, tt.want)
-			}
-		})
-	}
+	kittest.CheckLoadErrors(t, oauth2.LoadConfig,
+		kittest.LoadError{File: "testdata/missing.yaml", Want: []string{"no such file"}},
+		kittest.LoadError{File: "testdata/config.toml", Want: []string{"want extension .yaml, .yml or .json"}},
+		kittest.LoadError{File: "testdata/unknown-key.yaml", Want: []string{"redirectUri"}},
+		kittest.LoadError{File: "testdata/bad-duration.json", Want: []string{`want a string such as "60s"`}},
+		kittest.LoadError{File: "testdata/invalid.yaml", Invalid: true, Want: []string{"invalid oauth2 config"}},
+	)
 }
 
 func TestValidateListsEveryProblem(t *testing.T) {

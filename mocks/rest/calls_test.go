@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -228,5 +230,61 @@ func TestBodyIsReadEvenWithoutRoute(t *testing.T) {
 	}
 	if c, _ := e.srv.LastCall("/missing"); c.JSON["email"] != "a@contoso.com" {
 		t.Errorf("unrouted call body not recorded: %+v", c)
+	}
+}
+
+// TestConcurrentCalls sends many calls to one server while the Go API changes routes and reads
+// calls; run it with -race. Every call gets a distinct attempt number.
+func TestConcurrentCalls(t *testing.T) {
+	e := newEnv(t, rest.Config{Routes: []rest.Route{
+		{Method: "POST", Path: "/loyalty", Behaviour: rest.BehaviourLoyaltyNumber},
+		{Method: "GET", Path: "/seq", Responses: []rest.Response{{Status: 500}, {Status: 200}}},
+	}})
+	client := &http.Client{} // connections shared between goroutines
+	defer client.CloseIdleConnections()
+	const n = 32
+	kittest.Concurrently(t, n,
+		func(i int) error {
+			email := fmt.Sprintf("user%d@contoso.com", i)
+			resp, err := client.Post(e.ts.URL+"/loyalty", "application/json", strings.NewReader(`{"email":"`+email+`"}`))
+			if err != nil {
+				return err
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 200 || !strings.Contains(string(body), rest.LoyaltyNumber(email)) {
+				return fmt.Errorf("%s: %d %s %v", email, resp.StatusCode, body, err)
+			}
+			return nil
+		},
+		func(int) error {
+			resp, err := client.Get(e.ts.URL + "/seq")
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err
+		},
+		func(i int) error { // the control plane, at the same time
+			_ = e.srv.AddRoute(rest.Route{Path: fmt.Sprintf("/extra/%d", i)})
+			_ = e.srv.SetResponses("GET", "/seq", rest.Response{Status: 500}, rest.Response{Status: 200})
+			_ = e.srv.Calls("/loyalty")
+			_, _ = e.srv.LastCall("/seq")
+			_ = e.srv.Config()
+			_ = e.journal.String()
+			return nil
+		})
+	calls := e.srv.Calls("/loyalty")
+	if len(calls) != n {
+		t.Fatalf("loyalty calls = %d, want %d", len(calls), n)
+	}
+	seen := map[int]bool{}
+	for _, c := range calls {
+		if seen[c.Attempt] || c.Attempt < 1 || c.Attempt > n {
+			t.Errorf("attempt %d repeated or out of range", c.Attempt)
+		}
+		seen[c.Attempt] = true
+	}
+	if got := len(e.srv.Routes()); got != 2+n {
+		t.Errorf("routes = %d, want %d", got, 2+n)
 	}
 }

@@ -11,48 +11,39 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/rest"
 )
 
 func TestLoadConfig(t *testing.T) {
-	for _, file := range []string{"testdata/config.yaml", "testdata/config.json"} {
-		t.Run(file, func(t *testing.T) {
-			cfg, err := rest.LoadConfig(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(cfg.Routes) != 3 {
-				t.Fatalf("routes = %d, want 3: %+v", len(cfg.Routes), cfg.Routes)
-			}
-			r0, r1 := cfg.Routes[0], cfg.Routes[1]
-			if r0.Auth != (rest.Auth{Type: "basic", Username: "b2c", Password: "s3cret"}) || r0.Behaviour != rest.BehaviourEmailExists || len(r0.Known) != 1 {
-				t.Errorf("routes[0] = %+v", r0)
-			}
-			if len(r1.Responses) != 2 || r1.Responses[0].Delay != 10*time.Millisecond || r1.Responses[0].Status != 500 || r1.Responses[1].Header["X-Mock"] != "yes" {
-				t.Errorf("routes[1].responses = %+v", r1.Responses)
-			}
+	kittest.EachFile(t, rest.LoadConfig, func(t *testing.T, cfg rest.Config) {
+		if len(cfg.Routes) != 3 {
+			t.Fatalf("routes = %d, want 3: %+v", len(cfg.Routes), cfg.Routes)
+		}
+		r0, r1 := cfg.Routes[0], cfg.Routes[1]
+		if r0.Auth != (rest.Auth{Type: "basic", Username: "b2c", Password: "s3cret"}) || r0.Behaviour != rest.BehaviourEmailExists || len(r0.Known) != 1 {
+			t.Errorf("routes[0] = %+v", r0)
+		}
+		if len(r1.Responses) != 2 || r1.Responses[0].Delay != 10*time.Millisecond || r1.Responses[0].Status != 500 || r1.Responses[1].Header["X-Mock"] != "yes" {
+			t.Errorf("routes[1].responses = %+v", r1.Responses)
+		}
 
-			// the server answers as configured, the big number exactly
-			e := newEnv(t, cfg)
-			wantStatus(t, e.get("/users/1", "x-functions-key", "k3y"), 500)
-			r := e.get("/users/1", "x-functions-key", "k3y")
-			wantStatus(t, r, 200)
-			if !strings.Contains(r.Text, `"loyaltyNumber":12345678901234567890`) || r.Header.Get("X-Mock") != "yes" {
-				t.Errorf("second answer: %s %v", r.Text, r.Header)
-			}
-			// a lower-case method in the file is a method all the same
-			wantStatus(t, e.postJSON("/validate-email", `{"email":"new@contoso.com"}`, "Authorization", basic("b2c", "s3cret")), 200)
-		})
-	}
+		// the server answers as configured, the big number exactly
+		e := newEnv(t, cfg)
+		wantStatus(t, e.get("/users/1", "x-functions-key", "k3y"), 500)
+		r := e.get("/users/1", "x-functions-key", "k3y")
+		wantStatus(t, r, 200)
+		if !strings.Contains(r.Text, `"loyaltyNumber":12345678901234567890`) || r.Header.Get("X-Mock") != "yes" {
+			t.Errorf("second answer: %s %v", r.Text, r.Header)
+		}
+		// a lower-case method in the file is a method all the same
+		wantStatus(t, e.postJSON("/validate-email", `{"email":"new@contoso.com"}`, "Authorization", basic("b2c", "s3cret")), 200)
+	}, "testdata/config.yaml", "testdata/config.json")
 }
 
 func TestLoadConfigErrors(t *testing.T) {
-	tests := []struct {
-		file    string
-		invalid bool     // a *ConfigError
-		want    []string // in the error
-	}{
-		{"testdata/invalid.yaml", true, []string{
+	kittest.CheckLoadErrors(t, rest.LoadConfig,
+		kittest.LoadError{File: "testdata/invalid.yaml", Invalid: true, Want: []string{
 			`routes[0]: path: want a path starting with /, got "users"`,
 			"routes[0]: auth: basic needs username and password",
 			`routes[1]: method: want an HTTP method such as POST, got "PO ST"`,
@@ -61,28 +52,12 @@ func TestLoadConfigErrors(t *testing.T) {
 			`routes[1]: responses[0]: fault: want reset or close, got "explode"`,
 			"routes[2]: duplicate route PO ST /a (first at routes[1])",
 		}},
-		{"testdata/unknown-key.yaml", false, []string{"behavior"}},
-		{"testdata/unknown-response-key.yaml", false, []string{`unknown key "jsno"`}},
-		{"testdata/bad-delay.json", false, []string{"delay"}},
-		{"testdata/config.toml", false, []string{"want extension .yaml, .yml or .json"}},
-		{"testdata/missing.yaml", false, []string{"missing.yaml"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			_, err := rest.LoadConfig(tt.file)
-			if err == nil {
-				t.Fatal("want an error")
-			}
-			if got := errors.Is(err, rest.ErrInvalidConfig); got != tt.invalid {
-				t.Errorf("errors.Is(err, ErrInvalidConfig) = %v, want %v: %v", got, tt.invalid, err)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error does not mention %q:\n%v", w, err)
-				}
-			}
-		})
-	}
+		kittest.LoadError{File: "testdata/unknown-key.yaml", Want: []string{"behavior"}},
+		kittest.LoadError{File: "testdata/unknown-response-key.yaml", Want: []string{`unknown key "jsno"`}},
+		kittest.LoadError{File: "testdata/bad-delay.json", Want: []string{"delay"}},
+		kittest.LoadError{File: "testdata/config.toml", Want: []string{"want extension .yaml, .yml or .json"}},
+		kittest.LoadError{File: "testdata/missing.yaml", Want: []string{"missing.yaml"}},
+	)
 }
 
 func TestValidate(t *testing.T) {

@@ -5,6 +5,7 @@ package kittest
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 )
 
 // Response is a response read whole and closed; Text is its body.
@@ -171,4 +174,49 @@ func Serve(t testing.TB, h http.Handler, closeServer func()) *httptest.Server {
 		ts.Close()
 	})
 	return ts
+}
+
+// EachFile loads each of files with load, as a subtest named by the file, and hands the
+// config to check; a load error fails the subtest.
+func EachFile[C any](t *testing.T, load func(string) (C, error), check func(t *testing.T, cfg C), files ...string) {
+	t.Helper()
+	for _, file := range files {
+		t.Run(file, func(t *testing.T) {
+			cfg, err := load(file)
+			if err != nil {
+				t.Fatalf("load %s: %v", file, err)
+			}
+			check(t, cfg)
+		})
+	}
+}
+
+// LoadError is a config file a mock's LoadConfig must refuse, with an error that mentions each
+// of Want and that is a validation error (errors.Is ErrInvalidConfig) exactly when Invalid.
+type LoadError struct {
+	File    string
+	Invalid bool
+	Want    []string
+}
+
+// CheckLoadErrors loads each case's file with load and checks the error, as a subtest named by
+// the file.
+func CheckLoadErrors[C any](t *testing.T, load func(string) (C, error), cases ...LoadError) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.File, func(t *testing.T) {
+			_, err := load(tt.File)
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			if got := errors.Is(err, cfgfile.ErrInvalidConfig); got != tt.Invalid {
+				t.Errorf("errors.Is(err, ErrInvalidConfig) = %v, want %v: %v", got, tt.Invalid, err)
+			}
+			for _, w := range tt.Want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not mention %q:\n%v", w, err)
+				}
+			}
+		})
+	}
 }
