@@ -11,8 +11,7 @@ import (
 )
 
 func TestLoginPage(t *testing.T) {
-	e := newEnv(t, testConfig(t))
-	cfg := e.config(consumerKey, consumerSecret)
+	e, cfg := newConsumerEnv(t)
 	for _, path := range []string{oauth1.PathAuthorize, oauth1.PathAuthenticate} {
 		t.Run(path, func(t *testing.T) {
 			tok, _ := e.requestToken(cfg)
@@ -52,8 +51,7 @@ func TestLoginPage(t *testing.T) {
 }
 
 func TestLoginOutcomes(t *testing.T) {
-	e := newEnv(t, testConfig(t))
-	cfg := e.config(consumerKey, consumerSecret)
+	e, cfg := newConsumerEnv(t)
 
 	t.Run("wrong password shows the page again", func(t *testing.T) {
 		tok, _ := e.requestToken(cfg)
@@ -139,8 +137,7 @@ func TestLoginOutcomes(t *testing.T) {
 }
 
 func TestAuthorizeErrorPages(t *testing.T) {
-	e := newEnv(t, testConfig(t))
-	cfg := e.config(consumerKey, consumerSecret)
+	e, cfg := newConsumerEnv(t)
 	tok, _ := e.requestToken(cfg)
 	post := func(form url.Values, contentType string) response {
 		req := mustRequest(t, http.MethodPost, e.ts.URL+oauth1.PathAuthorize, form.Encode())

@@ -13,8 +13,7 @@ import (
 )
 
 func TestClaimsEmail(t *testing.T) {
-	e := newEnv(t, testConfig(t))
-	cfg := e.config(consumerKey, consumerSecret)
+	e, cfg := newConsumerEnv(t)
 	c := e.flow(cfg)
 	for _, tt := range []struct {
 		query     string
@@ -64,8 +63,7 @@ func TestClaimsDefaultsAndBigIDs(t *testing.T) {
 }
 
 func TestClaimsMethod(t *testing.T) {
-	e := newEnv(t, testConfig(t))
-	cfg := e.config(consumerKey, consumerSecret)
+	e, cfg := newConsumerEnv(t)
 	c := e.flow(cfg)
 	req := e.signed(cfg, dg.NewToken(c.token, c.secret), http.MethodPost, e.ts.URL+oauth1.DefaultClaimsPath, "")
 	if r := e.Do(req); r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET" {

@@ -21,8 +21,7 @@ import (
 // TestThreeLeggedFlow runs the whole flow with github.com/dghubble/oauth1 as the consumer and
 // checks every answer and what the server verified at every endpoint.
 func TestThreeLeggedFlow(t *testing.T) {
-	e := newEnv(t, testConfig(t))
-	cfg := e.config(consumerKey, consumerSecret)
+	e, cfg := newConsumerEnv(t)
 	cfg.Realm = "Twitter" // sent in the header, never signed
 	c := e.flow(cfg)
 

@@ -71,6 +71,14 @@ func newEnv(t *testing.T, cfg oauth1.Config, opts ...oauth1.Option) *env {
 	return &env{Client: kittest.NewClient(t, ts.URL), t: t, srv: srv, ts: ts, clock: clock, journal: j}
 }
 
+// newConsumerEnv is newEnv with the test config, and the dghubble client configuration of the
+// test consumer.
+func newConsumerEnv(t *testing.T) (*env, *dg.Config) {
+	t.Helper()
+	e := newEnv(t, testConfig(t))
+	return e, e.config(consumerKey, consumerSecret)
+}
+
 // config is a dghubble client configuration for a consumer of the mock.
 func (e *env) config(key, secret string) *dg.Config {
 	return &dg.Config{

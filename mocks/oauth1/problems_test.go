@@ -19,8 +19,7 @@ import (
 // TestProblems edits a claims request dghubble signed, one check at a time, and expects each
 // OAuth Problem Reporting name with its extra parameters.
 func TestProblems(t *testing.T) {
-	e := newEnv(t, testConfig(t))
-	cfg := e.config(consumerKey, consumerSecret)
+	e, cfg := newConsumerEnv(t)
 	c := e.flow(cfg)
 	tempToken, _ := e.requestToken(cfg)
 	claimsURL := e.ts.URL + oauth1.DefaultClaimsPath
@@ -141,8 +140,7 @@ func TestProblems(t *testing.T) {
 }
 
 func TestNonceReplay(t *testing.T) {
-	e := newEnv(t, testConfig(t))
-	cfg := e.config(consumerKey, consumerSecret)
+	e, cfg := newConsumerEnv(t)
 	c := e.flow(cfg)
 	req := e.signed(cfg, dg.NewToken(c.token, c.secret), http.MethodGet, e.ts.URL+oauth1.DefaultClaimsPath, "")
 	if r := e.Do(req.Clone(t.Context())); r.StatusCode != http.StatusOK {

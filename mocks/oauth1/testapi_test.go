@@ -18,8 +18,7 @@ import (
 )
 
 func TestEnqueue(t *testing.T) {
-	e := newEnv(t, testConfig(t))
-	cfg := e.config(consumerKey, consumerSecret)
+	e, cfg := newConsumerEnv(t)
 	e.srv.Enqueue(oauth1.EndpointRequestToken, oauth1.ProblemResponse(oauth1.Problem{Name: oauth1.ProblemConsumerKeyUnknown, Advice: "canned"}))
 	e.srv.Enqueue(oauth1.EndpointRequestToken, oauth1.Response{Body: "oauth_token=canned&oauth_token_secret=s&oauth_callback_confirmed=true", Header: map[string]string{"X-Canned": "2"}})
 

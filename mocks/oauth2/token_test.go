@@ -22,109 +22,29 @@ func TestTokenChecks(t *testing.T) {
 		wantChallenge string // WWW-Authenticate prefix, "" = none
 	}{
 		{name: "client_secret_post", form: tokenForm, status: 200},
-		{name: "client_secret_basic", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Del("client_id")
-			f.Del("client_secret")
-			return f
-		}, header: basic(clientID, clientSecret), status: 200},
-		{name: "basic with matching client_id in body", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Del("client_secret")
-			return f
-		}, header: basic(clientID, clientSecret), status: 200},
-		{name: "basic wrong secret", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Del("client_id")
-			f.Del("client_secret")
-			return f
-		}, header: basic(clientID, "wrong"), status: 401, errCode: "invalid_client", wantChallenge: "Basic "},
-		{name: "basic unknown client", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Del("client_id")
-			f.Del("client_secret")
-			return f
-		}, header: basic("nobody", clientSecret), status: 401, errCode: "invalid_client", wantChallenge: "Basic "},
-		{name: "basic not base64", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Del("client_secret")
-			return f
-		}, header: http.Header{"Authorization": {"Basic %%%"}},
+		{name: "client_secret_basic", form: tokenFormWith("client_id", "-", "client_secret", "-"), header: basic(clientID, clientSecret), status: 200},
+		{name: "basic with matching client_id in body", form: tokenFormWith("client_secret", "-"), header: basic(clientID, clientSecret), status: 200},
+		{name: "basic wrong secret", form: tokenFormWith("client_id", "-", "client_secret", "-"), header: basic(clientID, "wrong"), status: 401, errCode: "invalid_client", wantChallenge: "Basic "},
+		{name: "basic unknown client", form: tokenFormWith("client_id", "-", "client_secret", "-"), header: basic("nobody", clientSecret), status: 401, errCode: "invalid_client", wantChallenge: "Basic "},
+		{name: "basic not base64", form: tokenFormWith("client_secret", "-"), header: http.Header{"Authorization": {"Basic %%%"}},
 			status: 401, errCode: "invalid_client", wantChallenge: "Basic "},
 		{name: "basic and client_secret", form: tokenForm, header: basic(clientID, clientSecret), status: 400, errCode: "invalid_request"},
-		{name: "basic and other client_id", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Del("client_secret")
-			f.Set("client_id", "other-app")
-			return f
-		}, header: basic(clientID, clientSecret), status: 400, errCode: "invalid_request"},
+		{name: "basic and other client_id", form: tokenFormWith("client_secret", "-", "client_id", "other-app"), header: basic(clientID, clientSecret), status: 400, errCode: "invalid_request"},
 		{name: "bearer scheme", form: tokenForm, header: http.Header{"Authorization": {"Bearer x"}},
 			status: 401, errCode: "invalid_client", wantChallenge: "Basic "},
-		{name: "post wrong secret", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Set("client_secret", "wrong")
-			return f
-		}, status: 401, errCode: "invalid_client"},
-		{name: "post unknown client", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Set("client_id", "nobody")
-			return f
-		}, status: 401, errCode: "invalid_client"},
-		{name: "no client authentication", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Del("client_id")
-			f.Del("client_secret")
-			return f
-		}, status: 401, errCode: "invalid_client"},
-		{name: "no client_secret", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Del("client_secret")
-			return f
-		}, status: 401, errCode: "invalid_client"},
-		{name: "private_key_jwt from a secret client", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Del("client_secret")
-			f.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
-			f.Set("client_assertion", "eyJ.x.y")
-			return f
-		}, status: 401, errCode: "invalid_client"},
-		{name: "grant_type password", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Set("grant_type", "password")
-			return f
-		}, status: 400, errCode: "unsupported_grant_type"},
-		{name: "grant_type missing", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Del("grant_type")
-			return f
-		}, status: 400, errCode: "invalid_request"},
-		{name: "code missing", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Del("code")
-			return f
-		}, status: 400, errCode: "invalid_request"},
+		{name: "post wrong secret", form: tokenFormWith("client_secret", "wrong"), status: 401, errCode: "invalid_client"},
+		{name: "post unknown client", form: tokenFormWith("client_id", "nobody"), status: 401, errCode: "invalid_client"},
+		{name: "no client authentication", form: tokenFormWith("client_id", "-", "client_secret", "-"), status: 401, errCode: "invalid_client"},
+		{name: "no client_secret", form: tokenFormWith("client_secret", "-"), status: 401, errCode: "invalid_client"},
+		{name: "private_key_jwt from a secret client", form: tokenFormWith("client_secret", "-", "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", "eyJ.x.y"), status: 401, errCode: "invalid_client"},
+		{name: "grant_type password", form: tokenFormWith("grant_type", "password"), status: 400, errCode: "unsupported_grant_type"},
+		{name: "grant_type missing", form: tokenFormWith("grant_type", "-"), status: 400, errCode: "invalid_request"},
+		{name: "code missing", form: tokenFormWith("code", "-"), status: 400, errCode: "invalid_request"},
 		{name: "code unknown", form: func(string) url.Values { return tokenForm("made-up") }, status: 400, errCode: "invalid_grant"},
-		{name: "code of another client", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Set("client_id", "other-app")
-			f.Set("client_secret", "other-secret")
-			return f
-		}, status: 400, errCode: "invalid_grant"},
-		{name: "redirect_uri differs", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Set("redirect_uri", rpWithQuery)
-			return f
-		}, status: 400, errCode: "invalid_grant"},
-		{name: "redirect_uri trailing slash", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Set("redirect_uri", authresp+"/")
-			return f
-		}, status: 400, errCode: "invalid_grant"},
-		{name: "redirect_uri missing", form: func(c string) url.Values {
-			f := tokenForm(c)
-			f.Del("redirect_uri")
-			return f
-		}, status: 400, errCode: "invalid_grant"},
+		{name: "code of another client", form: tokenFormWith("client_id", "other-app", "client_secret", "other-secret"), status: 400, errCode: "invalid_grant"},
+		{name: "redirect_uri differs", form: tokenFormWith("redirect_uri", rpWithQuery), status: 400, errCode: "invalid_grant"},
+		{name: "redirect_uri trailing slash", form: tokenFormWith("redirect_uri", authresp+"/"), status: 400, errCode: "invalid_grant"},
+		{name: "redirect_uri missing", form: tokenFormWith("redirect_uri", "-"), status: 400, errCode: "invalid_grant"},
 		{name: "repeated parameter", form: func(c string) url.Values {
 			f := tokenForm(c)
 			f.Add("grant_type", "authorization_code")
@@ -283,5 +203,21 @@ func TestErrorIs(t *testing.T) {
 	}
 	if got := err.Error(); got != "invalid_grant: expired" {
 		t.Errorf("Error() = %q", got)
+	}
+}
+
+// tokenFormWith returns tokenForm for a code, changed: each name, value pair sets a parameter,
+// and the value "-" removes it.
+func tokenFormWith(changes ...string) func(code string) url.Values {
+	return func(code string) url.Values {
+		f := tokenForm(code)
+		for i := 0; i+1 < len(changes); i += 2 {
+			if changes[i+1] == "-" {
+				f.Del(changes[i])
+			} else {
+				f.Set(changes[i], changes[i+1])
+			}
+		}
+		return f
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -191,6 +192,15 @@ func EachFile[C any](t *testing.T, load func(string) (C, error), check func(t *t
 	}
 }
 
+// WantJSON fails t unless v marshals to want.
+func WantJSON(t testing.TB, v any, want string) {
+	t.Helper()
+	got, err := json.Marshal(v)
+	if err != nil || string(got) != want {
+		t.Errorf("JSON = %s (%v)\nwant   %s", got, err, want)
+	}
+}
+
 // LoadError is a config file a mock's LoadConfig must refuse, with an error that mentions each
 // of Want and that is a validation error (errors.Is ErrInvalidConfig) exactly when Invalid.
 type LoadError struct {
@@ -200,9 +210,17 @@ type LoadError struct {
 }
 
 // CheckLoadErrors loads each case's file with load and checks the error, as a subtest named by
-// the file.
+// the file; cases of a missing file and of a file in another format come first.
 func CheckLoadErrors[C any](t *testing.T, load func(string) (C, error), cases ...LoadError) {
 	t.Helper()
+	toml := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(toml, []byte("key = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases = append([]LoadError{
+		{File: "testdata/missing.yaml", Want: []string{"missing.yaml", "no such file"}},
+		{File: toml, Want: []string{"want extension .yaml, .yml or .json"}},
+	}, cases...)
 	for _, tt := range cases {
 		t.Run(tt.File, func(t *testing.T) {
 			_, err := load(tt.File)
