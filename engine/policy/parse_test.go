@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -316,20 +317,22 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte{})
 	settings := policy.Settings{"Tenant": "t&<>", "FacebookAppId": "1"}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		lines := map[string]int{"fuzz.xml": bytes.Count(data, []byte("\n")) + 1}
 		file, err := policy.Parse("fuzz.xml", data, settings)
 		if err != nil {
 			var ps policy.Problems
 			if !errors.As(err, &ps) || len(ps) == 0 {
 				t.Fatalf("error %T %v is not a non-empty Problems", err, err)
 			}
+			checkLocated(t, "Parse", ps, lines)
 		}
 		if file == nil {
 			return
 		}
 		set, _ := policy.NewSet(file)
-		set.Validate(func(_ *policy.Policy, tp *policy.TechnicalProfile) policy.Problems {
+		checkLocated(t, "Validate", set.Validate(func(_ *policy.Policy, tp *policy.TechnicalProfile) policy.Problems {
 			return append(policy.RequireMetadata(tp, "client_id"), policy.RequireKeys(tp, "client_secret")...)
-		})
+		}), lines)
 		_, _ = set.Resolve(file.PolicyID)
 	})
 }
