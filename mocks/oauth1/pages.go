@@ -23,8 +23,6 @@ var pages = []kit.Page{
 	{Name: "error", Title: "Error", Content: `<p id="error" role="alert">{{.Message}}</p>`},
 }
 
-func parsePages() (*kit.Pages, error) { return kit.NewPages(brand, style, pages...) }
-
 func (s *Server) renderLogin(w http.ResponseWriter, token, consumerKey, username, errMsg string) error {
 	return s.pages.Render(w, http.StatusOK, "login", map[string]any{
 		"ConsumerKey": consumerKey,

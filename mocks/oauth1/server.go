@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 	"sync"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 	"github.com/iefconform/iefconform/mocks/internal/kit"
-	"github.com/iefconform/iefconform/mocks/journal"
 )
 
 // The fixed protocol routes.
@@ -86,60 +84,27 @@ type nonceKey struct {
 	consumerKey, token, nonce, timestamp string
 }
 
-// Option configures a Server.
-type Option func(*Server)
-
-// WithJournal records every request to the protocol routes in j under the given party name
-// ("oauth1" when empty).
-func WithJournal(j *journal.Journal, party string) Option {
-	return func(s *Server) { s.base.SetJournal(j, party) }
-}
-
-// WithClock replaces time.Now for timestamps, nonces, credential lifetimes and request times.
-// Delays of queued responses always run on the real clock.
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.base.SetClock(now) } }
-
-// WithLogger sets where unexpected failures are logged; the default is slog.Default().
-func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.base.SetLogger(l) } }
-
-// WithAdminToken makes every request to the admin API need Authorization: Bearer token. Without
-// it the admin API answers loopback clients only (see the package documentation).
-func WithAdminToken(token string) Option { return func(s *Server) { s.base.SetAdminToken(token) } }
-
-// WithForwardedProto makes the base string URI take its scheme from the X-Forwarded-Proto
-// header (http or https), for a server behind a TLS-terminating proxy. Without it the scheme is
-// https exactly when the request arrived over TLS.
-func WithForwardedProto() Option {
-	return func(s *Server) { s.trustProto = true }
-}
-
 // New returns a Server holding cfg's consumers and users. It fails when cfg does not validate.
 func New(cfg Config, opts ...Option) (*Server, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("new oauth1 server: %w", err)
+	s, err := kit.New("oauth1", cfg, opts, func(base *kit.Base) *Server {
+		return &Server{
+			claimsPath: cmp.Or(cfg.ClaimsPath, DefaultClaimsPath),
+			window:     cmp.Or(time.Duration(cfg.TimestampWindow), DefaultTimestampWindow),
+			tempTTL:    cmp.Or(time.Duration(cfg.TemporaryCredentialTTL), DefaultTemporaryCredentialTTL),
+			temps:      map[string]*tempCred{},
+			access:     map[string]*accessCred{},
+			nonces:     map[nonceKey]time.Time{},
+			base:       base,
+			pages:      kit.NewPages(brand, style, pages...),
+			requests:   kit.NewLog[Endpoint](Request.clone),
+			consumers:  kit.NewRegistry("consumer", Consumer.key, Consumer.clone, Consumer.validate, cfg.Consumers),
+			users:      kit.NewRegistry("user", User.key, User.clone, User.validate, cfg.Users),
+		}
+	})
+	if err == nil {
+		s.handler = s.routes()
 	}
-	pages, err := parsePages()
-	if err != nil {
-		return nil, fmt.Errorf("new oauth1 server: %w", err)
-	}
-	s := &Server{
-		base:       kit.NewBase("oauth1"),
-		pages:      pages,
-		claimsPath: cmp.Or(cfg.ClaimsPath, DefaultClaimsPath),
-		requests:   kit.NewLog[Endpoint](Request.clone),
-		consumers:  kit.NewRegistry("consumer", Consumer.key, Consumer.clone, Consumer.validate, cfg.Consumers),
-		users:      kit.NewRegistry("user", User.key, User.clone, User.validate, cfg.Users),
-		window:     cmp.Or(time.Duration(cfg.TimestampWindow), DefaultTimestampWindow),
-		tempTTL:    cmp.Or(time.Duration(cfg.TemporaryCredentialTTL), DefaultTemporaryCredentialTTL),
-		temps:      map[string]*tempCred{},
-		access:     map[string]*accessCred{},
-		nonces:     map[nonceKey]time.Time{},
-	}
-	for _, opt := range opts {
-		opt(s)
-	}
-	s.handler = s.routes()
-	return s, nil
+	return s, err
 }
 
 // Handler returns the HTTP handler serving every route of the package documentation.

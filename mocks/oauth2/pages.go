@@ -36,8 +36,6 @@ var pages = []kit.Page{
 {{if .Return}}<p><a id="return" href="{{.Return}}">Return to the application</a></p>{{end}}`},
 }
 
-func parsePages() (*kit.Pages, error) { return kit.NewPages(brand, style, pages...) }
-
 func (s *Server) renderLogin(w http.ResponseWriter, ar *authRequest, username, errMsg string) error {
 	return s.pages.Render(w, http.StatusOK, "login", map[string]any{
 		"ClientID": ar.clientID,

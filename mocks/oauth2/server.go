@@ -2,11 +2,9 @@ package oauth2
 
 import (
 	"cmp"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -15,7 +13,6 @@ import (
 
 	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 	"github.com/iefconform/iefconform/mocks/internal/kit"
-	"github.com/iefconform/iefconform/mocks/journal"
 )
 
 // Server is the mock identity provider. It is safe for concurrent use; give each scenario its own.
@@ -67,62 +64,27 @@ type accessToken struct {
 	extra    map[string]string // the token response's extra parameters, required by the claims endpoint
 }
 
-// Option configures a Server.
-type Option func(*Server)
-
-// WithJournal records every request to the protocol routes in j under the given party name
-// ("oauth2" when empty).
-func WithJournal(j *journal.Journal, party string) Option {
-	return func(s *Server) { s.base.SetJournal(j, party) }
-}
-
-// WithClock replaces time.Now for code and token lifetimes and request times. Delays of queued
-// responses always run on the real clock.
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.base.SetClock(now) } }
-
-// WithLogger sets where unexpected (server_error) failures are logged; the default is slog.Default().
-func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.base.SetLogger(l) } }
-
-// WithAdminToken makes every request to the admin API need Authorization: Bearer token. Without
-// it the admin API answers loopback clients only (see the package documentation).
-func WithAdminToken(token string) Option { return func(s *Server) { s.base.SetAdminToken(token) } }
-
-// WithSigningKey sets the RSA key that signs id_tokens, for tests with fixed keys; by default
-// the server generates a 2048-bit key when it first needs one.
-func WithSigningKey(k *rsa.PrivateKey) Option {
-	return func(s *Server) {
-		if k != nil {
-			s.sig.key = k
-		}
-	}
-}
-
 // New returns a Server holding cfg's clients and users. It fails when cfg does not validate
 // or the signing key given WithSigningKey is not a valid RSA key.
 func New(cfg Config, opts ...Option) (*Server, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("new oauth2 server: %w", err)
-	}
-	pages, err := parsePages()
+	s, err := kit.New("oauth2", cfg, opts, func(base *kit.Base) *Server {
+		return &Server{
+			codeTTL:       cmp.Or(time.Duration(cfg.CodeTTL), DefaultCodeTTL),
+			tokenTTL:      cmp.Or(time.Duration(cfg.TokenTTL), DefaultTokenTTL),
+			allowTokenGET: cfg.AllowTokenGET,
+			issuer:        cfg.Issuer,
+			codes:         map[string]*grant{},
+			tokens:        map[string]*accessToken{},
+			jtis:          map[string]map[string]bool{},
+			base:          base,
+			pages:         kit.NewPages(brand, style, pages...),
+			requests:      kit.NewLog[Endpoint](Request.clone),
+			clients:       kit.NewRegistry("client", Client.key, Client.clone, Client.validate, cfg.Clients),
+			users:         kit.NewRegistry("user", User.key, User.clone, User.validate, cfg.Users),
+		}
+	})
 	if err != nil {
-		return nil, fmt.Errorf("new oauth2 server: %w", err)
-	}
-	s := &Server{
-		base:          kit.NewBase("oauth2"),
-		pages:         pages,
-		requests:      kit.NewLog[Endpoint](Request.clone),
-		clients:       kit.NewRegistry("client", Client.key, Client.clone, Client.validate, cfg.Clients),
-		users:         kit.NewRegistry("user", User.key, User.clone, User.validate, cfg.Users),
-		codeTTL:       cmp.Or(time.Duration(cfg.CodeTTL), DefaultCodeTTL),
-		tokenTTL:      cmp.Or(time.Duration(cfg.TokenTTL), DefaultTokenTTL),
-		allowTokenGET: cfg.AllowTokenGET,
-		issuer:        cfg.Issuer,
-		codes:         map[string]*grant{},
-		tokens:        map[string]*accessToken{},
-		jtis:          map[string]map[string]bool{},
-	}
-	for _, opt := range opts {
-		opt(s)
+		return nil, err
 	}
 	if s.sig.key != nil {
 		if err := s.sig.key.Validate(); err != nil {

@@ -2,7 +2,6 @@ package rest
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 	"sync"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/iefconform/iefconform/mocks/internal/jwks"
 	"github.com/iefconform/iefconform/mocks/internal/kit"
-	"github.com/iefconform/iefconform/mocks/journal"
 )
 
 // Server is the mock REST API. It is safe for concurrent use; give each scenario its own or
@@ -41,50 +39,17 @@ type routeState struct {
 	served   int // position in route.Responses
 }
 
-// Option configures a Server.
-type Option func(*Server)
-
-// WithJournal records every request to the API's routes (not the admin API) in j under the
-// given party name ("rest" when empty).
-func WithJournal(j *journal.Journal, party string) Option {
-	return func(s *Server) { s.base.SetJournal(j, party) }
-}
-
-// WithClock replaces time.Now for Call.Time. Response delays always run on the real clock.
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.base.SetClock(now) } }
-
-// WithAdminToken makes every request to the admin API need Authorization: Bearer token. Without
-// it the admin API answers loopback clients only (see the package documentation).
-func WithAdminToken(token string) Option { return func(s *Server) { s.base.SetAdminToken(token) } }
-
-// WithHTTPClient sets the client that fetches the JWKS of custom-claims routes
-// (CustomClaims.JWKSURL), for example one that trusts the emulator's test CA. The default is a
-// client with a 10 s timeout.
-func WithHTTPClient(c *http.Client) Option {
-	return func(s *Server) {
-		if c != nil {
-			s.client = c
-		}
-	}
-}
-
-// WithLogger sets where unexpected (500) failures are logged; the default is slog.Default().
-func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.base.SetLogger(l) } }
-
 // New returns a Server serving cfg's routes. It fails when cfg does not validate.
 func New(cfg Config, opts ...Option) (*Server, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("new rest server: %w", err)
-	}
-	s := &Server{
-		base:    kit.NewBase("rest"),
-		changed: make(chan struct{}),
-	}
-	for _, rt := range cfg.Routes {
-		s.initial = append(s.initial, rt.normalize())
-	}
-	for _, opt := range opts {
-		opt(s)
+	s, err := kit.New("rest", cfg, opts, func(base *kit.Base) *Server {
+		s := &Server{base: base, changed: make(chan struct{})}
+		for _, rt := range cfg.Routes {
+			s.initial = append(s.initial, rt.normalize())
+		}
+		return s
+	})
+	if err != nil {
+		return nil, err
 	}
 	if s.client == nil {
 		s.client = &http.Client{Timeout: 10 * time.Second}

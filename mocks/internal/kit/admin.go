@@ -59,7 +59,7 @@ func NotFound(msg string) *Error {
 
 // Admin is a mock's admin API, the test's control plane under /_admin/.
 //
-// Every admin request is guarded: with an admin token (Base.SetAdminToken) it needs
+// Every admin request is guarded: with an admin token (AdminToken) it needs
 // Authorization: Bearer <token> (compared in constant time), else 401 with a Bearer challenge;
 // without one only loopback clients are served, others get 403 saying to set a token. So a
 // mock listening beyond loopback, in a container for example, does not hand its secrets out.

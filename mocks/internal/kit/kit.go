@@ -15,7 +15,9 @@
 package kit
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -23,6 +25,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 	"github.com/iefconform/iefconform/mocks/journal"
 )
 
@@ -40,38 +43,46 @@ type Base struct {
 	closeOnce sync.Once
 }
 
-// NewBase returns the Base of the mock called name (oauth2, oauth1, rest): the real clock,
-// slog.Default(), no journal, no admin token.
-func NewBase(name string) *Base {
-	return &Base{name: name, now: time.Now, logger: slog.Default(), party: name, closed: make(chan struct{})}
-}
-
-// SetJournal records every request to the protocol routes in j under party, or under the
-// mock's name when party is empty.
-func (b *Base) SetJournal(j *journal.Journal, party string) {
-	if party == "" {
-		party = b.name
+// NewBase validates cfg, the config of the mock called name (oauth2, oauth1, rest), and returns
+// the mock's Base: the real clock, slog.Default(), no journal, no admin token. Its error says
+// "new <name> server".
+func NewBase(name string, cfg cfgfile.Validator) (*Base, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("new %s server: %w", name, err)
 	}
-	b.journal, b.party = j, party
+	return &Base{name: name, now: time.Now, logger: slog.Default(), party: name, closed: make(chan struct{})}, nil
 }
 
-// SetClock replaces time.Now; nil keeps the clock. Delays always run on the real clock.
-func (b *Base) SetClock(now func() time.Time) {
-	if now != nil {
-		b.now = now
-	}
-}
+// Setting is a change to a Base, made by one of a mock's With... options before it serves.
+type Setting func(*Base)
 
-// SetLogger sets where unexpected failures are logged; nil keeps the logger.
-func (b *Base) SetLogger(l *slog.Logger) {
-	if l != nil {
-		b.logger = l
+// Journal records every request to the protocol routes in j under party, or under the mock's
+// name when party is empty.
+func Journal(j *journal.Journal, party string) Setting {
+	return func(b *Base) {
+		b.journal, b.party = j, cmp.Or(party, b.name)
 	}
 }
 
-// SetAdminToken makes every admin request need Authorization: Bearer token; empty leaves the
-// admin API to loopback clients (see Admin).
-func (b *Base) SetAdminToken(token string) { b.adminToken = token }
+// Clock replaces time.Now; nil keeps the clock. Delays always run on the real clock.
+func Clock(now func() time.Time) Setting {
+	return func(b *Base) {
+		if now != nil {
+			b.now = now
+		}
+	}
+}
+
+// Logger sets where unexpected failures are logged; nil keeps the logger.
+func Logger(l *slog.Logger) Setting {
+	return func(b *Base) { b.logger = cmp.Or(l, b.logger) }
+}
+
+// AdminToken makes every admin request need Authorization: Bearer token; empty leaves the admin
+// API to loopback clients (see Admin).
+func AdminToken(token string) Setting {
+	return func(b *Base) { b.adminToken = token }
+}
 
 // Now is the time by the mock's clock.
 func (b *Base) Now() time.Time { return b.now() }
@@ -116,4 +127,19 @@ func (b *Base) Handler(proto http.Handler, admin Admin) http.Handler {
 	root.PathPrefix("/_admin/").Handler(b.adminHandler(admin))
 	root.PathPrefix("/").Handler(proto)
 	return root
+}
+
+// New is the start of every mock's New: it validates cfg, the config of the mock called name,
+// builds the mock's server around its Base with build, and applies opts to it. Errors say "new
+// <name> server".
+func New[S any, O ~func(*S)](name string, cfg cfgfile.Validator, opts []O, build func(*Base) *S) (*S, error) {
+	base, err := NewBase(name, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := build(base)
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sync"
 )
 
 // layout is the frame of every page but bare ones: the page's title and the mock's brand, its
@@ -95,14 +96,19 @@ button{margin-top:16px;padding:8px 16px%s}#signin{background:%s;color:#fff;borde
 		s.Background, s.PanelRadius, s.Accent, button, s.Accent)
 }
 
-// Pages are a mock's pages in its brand and style.
+// Pages are a mock's pages in its brand and style. It is safe for concurrent use.
 type Pages struct {
-	pages map[string]*template.Template
+	parsed func() (map[string]*template.Template, error)
 }
 
-// NewPages parses pages in the layout of a mock whose brand (for example "Facebook-like mock
-// IdP") heads each page, in its style.
-func NewPages(brand string, style Style, pages ...Page) (*Pages, error) {
+// NewPages returns pages in the layout of a mock whose brand (for example "Facebook-like mock
+// IdP") heads each page, in its style. They are parsed once, when first rendered.
+func NewPages(brand string, style Style, pages ...Page) *Pages {
+	return &Pages{parsed: sync.OnceValues(func() (map[string]*template.Template, error) { return parse(brand, style, pages) })}
+}
+
+// parse parses pages in the layout.
+func parse(brand string, style Style, pages []Page) (map[string]*template.Template, error) {
 	css := template.CSS(style.css()) // built here from the mock's own values: trusted
 	base, err := template.New("layout").Funcs(template.FuncMap{
 		"brand": func() string { return brand },
@@ -112,7 +118,7 @@ func NewPages(brand string, style Style, pages ...Page) (*Pages, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse page layout: %w", err)
 	}
-	out := &Pages{pages: map[string]*template.Template{}}
+	out := map[string]*template.Template{}
 	for _, p := range pages {
 		t, err := base.Clone()
 		if err != nil {
@@ -126,7 +132,7 @@ func NewPages(brand string, style Style, pages ...Page) (*Pages, error) {
 		if p.Bare {
 			t = t.Lookup("content")
 		}
-		out.pages[p.Name] = t
+		out[p.Name] = t
 	}
 	return out, nil
 }
@@ -134,7 +140,11 @@ func NewPages(brand string, style Style, pages ...Page) (*Pages, error) {
 // Render writes the page name with data and status. It executes the page into a buffer first,
 // so that a failure (returned, nothing written) never leaves half a page.
 func (p *Pages) Render(w http.ResponseWriter, status int, name string, data any) error {
-	t, ok := p.pages[name]
+	pages, err := p.parsed()
+	if err != nil {
+		return err
+	}
+	t, ok := pages[name]
 	if !ok {
 		return fmt.Errorf("render %s page: no such page", name)
 	}
