@@ -46,17 +46,17 @@ type Problem struct {
 
 // Sentinels for errors.Is; their Advice is empty.
 var (
-	ErrParameterAbsent         = Problem{Name: ProblemParameterAbsent}
-	ErrParameterRejected       = Problem{Name: ProblemParameterRejected}
-	ErrVersionRejected         = Problem{Name: ProblemVersionRejected}
-	ErrConsumerKeyUnknown      = Problem{Name: ProblemConsumerKeyUnknown}
-	ErrSignatureMethodRejected = Problem{Name: ProblemSignatureMethodRejected}
-	ErrTimestampRefused        = Problem{Name: ProblemTimestampRefused}
-	ErrNonceUsed               = Problem{Name: ProblemNonceUsed}
-	ErrTokenRejected           = Problem{Name: ProblemTokenRejected}
-	ErrTokenExpired            = Problem{Name: ProblemTokenExpired}
-	ErrVerifierInvalid         = Problem{Name: ProblemVerifierInvalid}
-	ErrSignatureInvalid        = Problem{Name: ProblemSignatureInvalid}
+	ErrParameterAbsent         = problem(ProblemParameterAbsent, "")
+	ErrParameterRejected       = problem(ProblemParameterRejected, "")
+	ErrVersionRejected         = problem(ProblemVersionRejected, "")
+	ErrConsumerKeyUnknown      = problem(ProblemConsumerKeyUnknown, "")
+	ErrSignatureMethodRejected = problem(ProblemSignatureMethodRejected, "")
+	ErrTimestampRefused        = problem(ProblemTimestampRefused, "")
+	ErrNonceUsed               = problem(ProblemNonceUsed, "")
+	ErrTokenRejected           = problem(ProblemTokenRejected, "")
+	ErrTokenExpired            = problem(ProblemTokenExpired, "")
+	ErrVerifierInvalid         = problem(ProblemVerifierInvalid, "")
+	ErrSignatureInvalid        = problem(ProblemSignatureInvalid, "")
 
 	// ErrInvalidConfig is matched by every *ConfigError.
 	ErrInvalidConfig = cfgfile.ErrInvalidConfig

@@ -8,8 +8,12 @@ import (
 	"github.com/iefconform/iefconform/mocks/journal"
 )
 
-// Option configures a Server.
-type Option func(*Server)
+// WithForwardedProto makes the base string URI take its scheme from the X-Forwarded-Proto
+// header (http or https), for a server behind a TLS-terminating proxy. Without it the scheme is
+// https exactly when the request arrived over TLS.
+func WithForwardedProto() Option {
+	return func(s *Server) { s.trustProto = true }
+}
 
 // WithJournal records every request to the protocol routes in j under the given party name
 // ("oauth1" when empty).
@@ -19,19 +23,9 @@ func WithJournal(j *journal.Journal, party string) Option { return setting(kit.J
 // Delays of queued responses always run on the real clock.
 func WithClock(now func() time.Time) Option { return setting(kit.Clock(now)) }
 
-// WithForwardedProto makes the base string URI take its scheme from the X-Forwarded-Proto
-// header (http or https), for a server behind a TLS-terminating proxy. Without it the scheme is
-// https exactly when the request arrived over TLS.
-func WithForwardedProto() Option {
-	return func(s *Server) { s.trustProto = true }
-}
-
 // WithLogger sets where unexpected failures are logged; the default is slog.Default().
 func WithLogger(l *slog.Logger) Option { return setting(kit.Logger(l)) }
 
 // WithAdminToken makes every request to the admin API need Authorization: Bearer token. Without
 // it the admin API answers loopback clients only (see the package documentation).
 func WithAdminToken(token string) Option { return setting(kit.AdminToken(token)) }
-
-// setting makes a Setting of the Server's kit.Base an Option.
-func setting(set kit.Setting) Option { return func(s *Server) { set(s.base) } }

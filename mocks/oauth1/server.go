@@ -38,18 +38,24 @@ type Server struct {
 	window     time.Duration
 	tempTTL    time.Duration
 
-	queue    kit.Queue[Endpoint]
-	requests *kit.Log[Endpoint, Request]
-
-	consumers *kit.Registry[Consumer]
-	users     *kit.Registry[User]
-
 	mu        sync.Mutex
 	temps     map[string]*tempCred   // temporary credentials by oauth_token
 	access    map[string]*accessCred // token credentials by oauth_token
 	nonces    map[nonceKey]time.Time // nonces seen, until when they are remembered
 	nextPrune time.Time              // when stale nonces are next dropped
+
+	// these lock themselves
+	queue     kit.Queue[Endpoint]
+	requests  *kit.Log[Endpoint, Request]
+	consumers *kit.Registry[Consumer]
+	users     *kit.Registry[User]
 }
+
+// Option configures a Server.
+type Option func(*Server)
+
+// setting makes a Setting of the Server's kit.Base an Option.
+func setting(set kit.Setting) Option { return func(s *Server) { set(s.base) } }
 
 // tempState is where a temporary credential is in its single life.
 type tempState int

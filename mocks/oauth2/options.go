@@ -10,8 +10,11 @@ import (
 	"github.com/iefconform/iefconform/mocks/journal"
 )
 
-// Option configures a Server.
-type Option func(*Server)
+// WithSigningKey sets the RSA key that signs id_tokens, for tests with fixed keys; by default
+// the server generates a 2048-bit key when it first needs one.
+func WithSigningKey(k *rsa.PrivateKey) Option {
+	return func(s *Server) { s.sig.key = cmp.Or(k, s.sig.key) }
+}
 
 // WithJournal records every request to the protocol routes in j under the given party name
 // ("oauth2" when empty).
@@ -21,18 +24,9 @@ func WithJournal(j *journal.Journal, party string) Option { return setting(kit.J
 // responses always run on the real clock.
 func WithClock(now func() time.Time) Option { return setting(kit.Clock(now)) }
 
-// WithSigningKey sets the RSA key that signs id_tokens, for tests with fixed keys; by default
-// the server generates a 2048-bit key when it first needs one.
-func WithSigningKey(k *rsa.PrivateKey) Option {
-	return func(s *Server) { s.sig.key = cmp.Or(k, s.sig.key) }
-}
-
 // WithLogger sets where unexpected (server_error) failures are logged; the default is slog.Default().
 func WithLogger(l *slog.Logger) Option { return setting(kit.Logger(l)) }
 
 // WithAdminToken makes every request to the admin API need Authorization: Bearer token. Without
 // it the admin API answers loopback clients only (see the package documentation).
 func WithAdminToken(token string) Option { return setting(kit.AdminToken(token)) }
-
-// setting makes a Setting of the Server's kit.Base an Option.
-func setting(set kit.Setting) Option { return func(s *Server) { set(s.base) } }

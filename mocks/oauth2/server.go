@@ -42,6 +42,12 @@ type Server struct {
 	jtis   map[string]map[string]bool // client id → client_assertion jti values seen
 }
 
+// Option configures a Server.
+type Option func(*Server)
+
+// setting makes a Setting of the Server's kit.Base an Option.
+func setting(set kit.Setting) Option { return func(s *Server) { set(s.base) } }
+
 // grant is an issued authorization code.
 type grant struct {
 	clientID    string

@@ -10,8 +10,12 @@ import (
 	"github.com/iefconform/iefconform/mocks/journal"
 )
 
-// Option configures a Server.
-type Option func(*Server)
+// WithHTTPClient sets the client that fetches the JWKS of custom-claims routes
+// (CustomClaims.JWKSURL), for example one that trusts the emulator's test CA. The default is a
+// client with a 10 s timeout.
+func WithHTTPClient(c *http.Client) Option {
+	return func(s *Server) { s.client = cmp.Or(c, s.client) }
+}
 
 // WithJournal records every request to the API's routes (not the admin API) in j under the
 // given party name ("rest" when empty).
@@ -20,19 +24,9 @@ func WithJournal(j *journal.Journal, party string) Option { return setting(kit.J
 // WithClock replaces time.Now for Call.Time. Response delays always run on the real clock.
 func WithClock(now func() time.Time) Option { return setting(kit.Clock(now)) }
 
-// WithHTTPClient sets the client that fetches the JWKS of custom-claims routes
-// (CustomClaims.JWKSURL), for example one that trusts the emulator's test CA. The default is a
-// client with a 10 s timeout.
-func WithHTTPClient(c *http.Client) Option {
-	return func(s *Server) { s.client = cmp.Or(c, s.client) }
-}
-
 // WithLogger sets where unexpected (500) failures are logged; the default is slog.Default().
 func WithLogger(l *slog.Logger) Option { return setting(kit.Logger(l)) }
 
 // WithAdminToken makes every request to the admin API need Authorization: Bearer token. Without
 // it the admin API answers loopback clients only (see the package documentation).
 func WithAdminToken(token string) Option { return setting(kit.AdminToken(token)) }
-
-// setting makes a Setting of the Server's kit.Base an Option.
-func setting(set kit.Setting) Option { return func(s *Server) { set(s.base) } }
