@@ -17,6 +17,15 @@ import (
 	"github.com/iefconform/iefconform/mocks/oauth1"
 )
 
+func TestAdminGuard(t *testing.T) {
+	kittest.CheckAdminGuard(t, kittest.Guarded{
+		New: func(token string) (kittest.Mock, error) {
+			return oauth1.New(testConfig(t), oauth1.WithAdminToken(token))
+		},
+		Secrets: []string{consumerSecret, "any-secret", "plain-secret", "alice-pw", "bob-pw"},
+	})
+}
+
 func TestEnqueue(t *testing.T) {
 	e, cfg := newConsumerEnv(t)
 	e.srv.Enqueue(oauth1.EndpointRequestToken, oauth1.ProblemResponse(oauth1.Problem{Name: oauth1.ProblemConsumerKeyUnknown, Advice: "canned"}))
@@ -159,52 +168,20 @@ func TestAdminAPI(t *testing.T) {
 }
 
 func TestAdminErrors(t *testing.T) {
-	e := newEnv(t, testConfig(t))
-	tests := []struct {
-		method, path, body string
-		status             int
-		code               string
-		mention            string
-	}{
-		{"PUT", "/_admin/consumers", `{"key":"k"}`, 400, "invalid_request", "secret is empty"},
-		{"PUT", "/_admin/consumers", `{"key":"k","secret":"s","callbackUrl":"x"}`, 400, "invalid_request", "callbackUrl"},
-		{"PUT", "/_admin/users", `{"username":"u","userID":"x"}`, 400, "invalid_request", "decimal digits"},
-		{"PUT", "/_admin/users", `not json`, 400, "invalid_request", "bad JSON body"},
-		{"PUT", "/_admin/tokens", `{"token":"t","secret":"s","consumerKey":"nobody","username":"alice"}`, 400, "invalid_request", "unknown consumer"},
-		{"POST", "/_admin/enqueue?endpoint=nope", `{}`, 400, "invalid_request", "want request_token, authorize, access_token or claims"},
-		{"POST", "/_admin/enqueue?endpoint=claims", `{"status":42}`, 400, "invalid_request", "status: want 100-599"},
-		{"POST", "/_admin/enqueue?endpoint=claims", `{"delay":"soon"}`, 400, "invalid_request", "duration"},
-		{"GET", "/_admin/requests", ``, 400, "invalid_request", "endpoint"},
-		{"DELETE", "/_admin/config", ``, 405, "method_not_allowed", "DELETE"},
-		{"GET", "/_admin/nothing", ``, 404, "not_found", "/_admin/nothing"},
-		{"GET", "/nothing", ``, 404, "not_found", "/nothing"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.method+" "+tt.path+" "+tt.body, func(t *testing.T) {
-			r := e.Admin(tt.method, tt.path, tt.body)
-			var m map[string]string
-			if err := json.Unmarshal([]byte(r.Text), &m); err != nil {
-				t.Fatalf("not JSON: %v\n%s", err, r.Text)
-			}
-			if r.StatusCode != tt.status || m["error"] != tt.code || !strings.Contains(m["error_description"], tt.mention) {
-				t.Errorf("%d %s", r.StatusCode, r.Text)
-			}
-		})
-	}
-}
-
-func TestAdminGuard(t *testing.T) {
-	kittest.CheckAdminGuard(t, kittest.Guarded{
-		New: func(t *testing.T, token string) http.Handler {
-			srv, err := oauth1.New(testConfig(t), oauth1.WithAdminToken(token))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return srv.Handler()
-		},
-		Secrets: []string{consumerSecret, "any-secret", "plain-secret", "alice-pw", "bob-pw"},
-		Public:  consumerKey,
-	})
+	kittest.CheckAdminErrors(t, func(t *testing.T) *kittest.Client { return newEnv(t, testConfig(t)).Client }, "error_description",
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/consumers", Body: `{"key":"k"}`, Status: 400, Code: "invalid_request", Mention: "secret is empty"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/consumers", Body: `{"key":"k","secret":"s","callbackUrl":"x"}`, Status: 400, Code: "invalid_request", Mention: "callbackUrl"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/users", Body: `{"username":"u","userID":"x"}`, Status: 400, Code: "invalid_request", Mention: "decimal digits"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/users", Body: `not json`, Status: 400, Code: "invalid_request", Mention: "bad JSON body"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/tokens", Body: `{"token":"t","secret":"s","consumerKey":"nobody","username":"alice"}`, Status: 400, Code: "invalid_request", Mention: "unknown consumer"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/enqueue?endpoint=nope", Body: `{}`, Status: 400, Code: "invalid_request", Mention: "want request_token, authorize, access_token or claims"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/enqueue?endpoint=claims", Body: `{"status":42}`, Status: 400, Code: "invalid_request", Mention: "status: want 100-599"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/enqueue?endpoint=claims", Body: `{"delay":"soon"}`, Status: 400, Code: "invalid_request", Mention: "duration"},
+		kittest.AdminCase{Method: "GET", Path: "/_admin/requests", Body: ``, Status: 400, Code: "invalid_request", Mention: "endpoint"},
+		kittest.AdminCase{Method: "DELETE", Path: "/_admin/config", Body: ``, Status: 405, Code: "method_not_allowed", Mention: "DELETE"},
+		kittest.AdminCase{Method: "GET", Path: "/_admin/nothing", Body: ``, Status: 404, Code: "not_found", Mention: "/_admin/nothing"},
+		kittest.AdminCase{Method: "GET", Path: "/nothing", Body: ``, Status: 404, Code: "not_found", Mention: "/nothing"},
+	)
 }
 
 // TestConcurrentFlows runs many complete three-legged flows against one server while the Go API

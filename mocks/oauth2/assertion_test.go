@@ -171,13 +171,7 @@ func TestPrivateKeyJWT(t *testing.T) {
 				}
 				return
 			}
-			m := wantOAuthError(t, r, tt.status, tt.errCode)
-			if d, _ := m["error_description"].(string); !strings.Contains(d, tt.wantDesc) {
-				t.Errorf("description = %q, want it to contain %q", d, tt.wantDesc)
-			}
-			if en := e.journal.Entries(); en[len(en)-1].Error != tt.errCode {
-				t.Errorf("journal error = %q, want %q", en[len(en)-1].Error, tt.errCode)
-			}
+			e.wantRefused(t, r, tt.status, tt.errCode, tt.wantDesc)
 		})
 	}
 }

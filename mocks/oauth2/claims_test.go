@@ -33,11 +33,7 @@ func TestClaims(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/me?"+tt.query.Encode(), nil)
-			for k, v := range tt.header {
-				req.Header[k] = v
-			}
-			r := e.Do(req)
+			r := e.Send(http.MethodGet, "/me", tt.query, tt.header)
 			if r.StatusCode != http.StatusOK {
 				t.Fatalf("status %d\n%s", r.StatusCode, r.Text)
 			}
@@ -68,11 +64,7 @@ func TestClaimsErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest(tt.method, e.ts.URL+"/me?"+tt.query.Encode(), nil)
-			for k, v := range tt.header {
-				req.Header[k] = v
-			}
-			r := e.Do(req)
+			r := e.Send(tt.method, "/me", tt.query, tt.header)
 			wantOAuthError(t, r, tt.status, tt.errCode)
 			if tt.status != 405 {
 				ch := r.Header.Get("WWW-Authenticate")

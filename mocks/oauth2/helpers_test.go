@@ -142,6 +142,19 @@ func basic(id, secret string) http.Header {
 	return http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(raw))}}
 }
 
+// wantRefused checks an RFC 6749 §5.2 error whose description mentions desc and that the
+// journal caught its code.
+func (e *env) wantRefused(t *testing.T, r response, status int, code, desc string) {
+	t.Helper()
+	m := wantOAuthError(t, r, status, code)
+	if d, _ := m["error_description"].(string); !strings.Contains(d, desc) {
+		t.Errorf("description = %q, want it to contain %q", d, desc)
+	}
+	if en := e.journal.Entries(); en[len(en)-1].Error != code {
+		t.Errorf("journal error = %q, want %q", en[len(en)-1].Error, code)
+	}
+}
+
 // wantOAuthError checks an RFC 6749 §5.2 error response.
 func wantOAuthError(t *testing.T, r response, status int, code string) map[string]any {
 	t.Helper()

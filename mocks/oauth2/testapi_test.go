@@ -14,6 +14,15 @@ import (
 	"github.com/iefconform/iefconform/mocks/oauth2"
 )
 
+func TestAdminGuard(t *testing.T) {
+	kittest.CheckAdminGuard(t, kittest.Guarded{
+		New: func(token string) (kittest.Mock, error) {
+			return oauth2.New(testConfig(), oauth2.WithAdminToken(token))
+		},
+		Secrets: []string{clientSecret, "other-secret", "p@ss w+rd%", "alice-pw"},
+	})
+}
+
 func TestEnqueueNonJSONClaims(t *testing.T) {
 	e := newEnv(t, testConfig())
 	tok := e.accessToken()
@@ -184,45 +193,21 @@ func TestAdminAPI(t *testing.T) {
 }
 
 func TestAdminErrors(t *testing.T) {
-	tests := []struct {
-		name, method, path, body string
-		status                   int
-	}{
-		{"bad JSON user", "PUT", "/_admin/users", `{"username":`, 400},
-		{"unknown field", "PUT", "/_admin/users", `{"username":"x","pasword":"y"}`, 400},
-		{"empty username", "PUT", "/_admin/users", `{"password":"y"}`, 400},
-		{"client without secret", "PUT", "/_admin/clients", `{"id":"x"}`, 400},
-		{"client bad redirect", "PUT", "/_admin/clients", `{"id":"x","secret":"s","redirectURIs":["cb"]}`, 400},
-		{"two JSON values", "PUT", "/_admin/clients", `{"id":"x","secret":"s"} {"id":"y"}`, 400},
-		{"enqueue unknown endpoint", "POST", "/_admin/enqueue?endpoint=userinfo", `{}`, 400},
-		{"enqueue no endpoint", "POST", "/_admin/enqueue", `{}`, 400},
-		{"enqueue bad delay", "POST", "/_admin/enqueue?endpoint=token", `{"delay":5}`, 400},
-		{"enqueue bad status", "POST", "/_admin/enqueue?endpoint=token", `{"status":42}`, 400},
-		{"requests unknown endpoint", "GET", "/_admin/requests?endpoint=nope", ``, 400},
-		{"wrong method", "DELETE", "/_admin/users", ``, 405},
-		{"unknown admin route", "GET", "/_admin/nothing", ``, 404},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, testConfig())
-			r := e.Admin(tt.method, tt.path, tt.body)
-			wantOAuthError(t, r, tt.status, "invalid_request")
-		})
-	}
-}
-
-func TestAdminGuard(t *testing.T) {
-	kittest.CheckAdminGuard(t, kittest.Guarded{
-		New: func(t *testing.T, token string) http.Handler {
-			srv, err := oauth2.New(testConfig(), oauth2.WithAdminToken(token))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return srv.Handler()
-		},
-		Secrets: []string{clientSecret, "other-secret", "p@ss w+rd%", "alice-pw"},
-		Public:  clientID,
-	})
+	kittest.CheckAdminErrors(t, func(t *testing.T) *kittest.Client { return newEnv(t, testConfig()).Client }, "error_description",
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/users", Body: `{"username":`, Status: 400, Code: "invalid_request"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/users", Body: `{"username":"x","pasword":"y"}`, Status: 400, Code: "invalid_request"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/users", Body: `{"password":"y"}`, Status: 400, Code: "invalid_request"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/clients", Body: `{"id":"x"}`, Status: 400, Code: "invalid_request"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/clients", Body: `{"id":"x","secret":"s","redirectURIs":["cb"]}`, Status: 400, Code: "invalid_request"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/clients", Body: `{"id":"x","secret":"s"} {"id":"y"}`, Status: 400, Code: "invalid_request"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/enqueue?endpoint=userinfo", Body: `{}`, Status: 400, Code: "invalid_request"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/enqueue", Body: `{}`, Status: 400, Code: "invalid_request"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/enqueue?endpoint=token", Body: `{"delay":5}`, Status: 400, Code: "invalid_request"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/enqueue?endpoint=token", Body: `{"status":42}`, Status: 400, Code: "invalid_request"},
+		kittest.AdminCase{Method: "GET", Path: "/_admin/requests?endpoint=nope", Body: ``, Status: 400, Code: "invalid_request"},
+		kittest.AdminCase{Method: "DELETE", Path: "/_admin/users", Body: ``, Status: 405, Code: "invalid_request"},
+		kittest.AdminCase{Method: "GET", Path: "/_admin/nothing", Body: ``, Status: 404, Code: "invalid_request"},
+	)
 }
 
 // TestConcurrentFlows runs many complete sign-ins against one server while the Go API changes

@@ -70,51 +70,33 @@ func TestAdminAPI(t *testing.T) {
 }
 
 func TestAdminErrors(t *testing.T) {
-	tests := []struct {
-		name, method, path, body string
-		status                   int
-		code                     string
-		mention                  string
-	}{
-		{"bad JSON route", "PUT", "/_admin/routes", `{"path":`, 400, rest.CodeBadRequest, "bad JSON body"},
-		{"unknown route key", "PUT", "/_admin/routes", `{"path":"/a","behavior":"contacts"}`, 400, rest.CodeBadRequest, "behavior"},
-		{"invalid route", "PUT", "/_admin/routes", `{"path":"a","auth":{"type":"basic"}}`, 400, rest.CodeBadRequest, "basic needs username and password"},
-		{"two JSON values", "PUT", "/_admin/routes", `{"path":"/a"} {"path":"/b"}`, 400, rest.CodeBadRequest, "unexpected data"},
-		{"responses not a list", "POST", "/_admin/responses?path=/v", `{"status":200}`, 400, rest.CodeBadRequest, "bad JSON body"},
-		{"responses bad delay", "POST", "/_admin/responses?path=/v", `[{"delay":5}]`, 400, rest.CodeBadRequest, "delay"},
-		{"responses unknown key", "POST", "/_admin/responses?path=/v", `[{"stauts":200}]`, 400, rest.CodeBadRequest, "stauts"},
-		{"responses invalid", "POST", "/_admin/responses?path=/v", `[{"fault":"explode"}]`, 400, rest.CodeBadRequest, "fault"},
-		{"responses without path", "POST", "/_admin/responses", `[]`, 400, rest.CodeBadRequest, "path"},
-		{"responses unknown route", "POST", "/_admin/responses?method=GET&path=/v", `[]`, 404, rest.CodeNotFound, "unknown route"},
-		{"wrong method", "DELETE", "/_admin/routes", ``, 405, rest.CodeMethodNotAllowed, "DELETE"},
-		{"unknown admin route", "GET", "/_admin/nothing", ``, 404, rest.CodeNotFound, "/_admin/nothing"},
+	client := func(t *testing.T) *kittest.Client {
+		return newEnv(t, rest.Config{Routes: []rest.Route{{Path: "/v"}}}).Client
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, rest.Config{Routes: []rest.Route{{Path: "/v"}}})
-			r := e.Admin(tt.method, tt.path, tt.body)
-			wantMockError(t, r, tt.status, tt.code)
-			if !strings.Contains(r.Text, tt.mention) {
-				t.Errorf("message does not mention %q: %s", tt.mention, r.Text)
-			}
-		})
-	}
+	kittest.CheckAdminErrors(t, client, "message",
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/routes", Body: `{"path":`, Status: 400, Code: rest.CodeBadRequest, Mention: "bad JSON body"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/routes", Body: `{"path":"/a","behavior":"contacts"}`, Status: 400, Code: rest.CodeBadRequest, Mention: "behavior"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/routes", Body: `{"path":"a","auth":{"type":"basic"}}`, Status: 400, Code: rest.CodeBadRequest, Mention: "basic needs username and password"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/routes", Body: `{"path":"/a"} {"path":"/b"}`, Status: 400, Code: rest.CodeBadRequest, Mention: "unexpected data"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/responses?path=/v", Body: `{"status":200}`, Status: 400, Code: rest.CodeBadRequest, Mention: "bad JSON body"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/responses?path=/v", Body: `[{"delay":5}]`, Status: 400, Code: rest.CodeBadRequest, Mention: "delay"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/responses?path=/v", Body: `[{"stauts":200}]`, Status: 400, Code: rest.CodeBadRequest, Mention: "stauts"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/responses?path=/v", Body: `[{"fault":"explode"}]`, Status: 400, Code: rest.CodeBadRequest, Mention: "fault"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/responses", Body: `[]`, Status: 400, Code: rest.CodeBadRequest, Mention: "path"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/responses?method=GET&path=/v", Body: `[]`, Status: 404, Code: rest.CodeNotFound, Mention: "unknown route"},
+		kittest.AdminCase{Method: "DELETE", Path: "/_admin/routes", Body: ``, Status: 405, Code: rest.CodeMethodNotAllowed, Mention: "DELETE"},
+		kittest.AdminCase{Method: "GET", Path: "/_admin/nothing", Body: ``, Status: 404, Code: rest.CodeNotFound, Mention: "/_admin/nothing"},
+	)
 }
 
 func TestAdminGuard(t *testing.T) {
+	cfg := rest.Config{Routes: []rest.Route{
+		{Path: "/basic", Auth: rest.Auth{Type: rest.AuthBasic, Username: "b2c", Password: "basic-pa55"}},
+		{Path: "/bearer", Auth: rest.Auth{Type: rest.AuthBearer, Token: "bearer-t0ken"}},
+		{Path: "/key", Auth: rest.Auth{Type: rest.AuthAPIKey, Header: "x-functions-key", Key: "api-k3y"}},
+	}}
 	kittest.CheckAdminGuard(t, kittest.Guarded{
-		New: func(t *testing.T, token string) http.Handler {
-			srv, err := rest.New(rest.Config{Routes: []rest.Route{
-				{Path: "/basic", Auth: rest.Auth{Type: rest.AuthBasic, Username: "b2c", Password: "basic-pa55"}},
-				{Path: "/bearer", Auth: rest.Auth{Type: rest.AuthBearer, Token: "bearer-t0ken"}},
-				{Path: "/key", Auth: rest.Auth{Type: rest.AuthAPIKey, Header: "x-functions-key", Key: "api-k3y"}},
-			}}, rest.WithAdminToken(token))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return srv.Handler()
-		},
+		New:     func(token string) (kittest.Mock, error) { return rest.New(cfg, rest.WithAdminToken(token)) },
 		Secrets: []string{"basic-pa55", "bearer-t0ken", "api-k3y"},
-		Public:  "x-functions-key",
 	})
 }

@@ -7,20 +7,25 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
 
+// Mock is a mock server.
+type Mock interface {
+	Handler() http.Handler
+}
+
 // Guarded is a mock under the admin guard checks.
 type Guarded struct {
-	// New returns the handler of a fresh mock built with the admin token given ("" for none),
-	// whose config holds the Secrets.
-	New func(t *testing.T, adminToken string) http.Handler
-	// Secrets are secret values of the config (client secrets, passwords, tokens, keys) that
+	// New returns a fresh mock built with the admin token given ("" for none), whose config
+	// holds the Secrets.
+	New func(adminToken string) (Mock, error)
+	// Secrets are the secret values of the config (client secrets, passwords, tokens, keys) that
 	// GET /_admin/config must show as (redacted) unless asked for with ?secrets=true.
 	Secrets []string
-	// Public is a value of the config that is no secret, shown either way.
-	Public string
 }
 
 // CheckAdminGuard checks a mock's admin guard and redaction: without an admin token the admin
@@ -29,6 +34,13 @@ type Guarded struct {
 // with a Bearer challenge; the protocol routes are never guarded; /_admin/config redacts.
 func CheckAdminGuard(t *testing.T, g Guarded) {
 	const token = "s3cret-admin-token"
+	handler := func(t *testing.T, token string) http.Handler {
+		m, err := g.New(token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Handler()
+	}
 	call := func(h http.Handler, remote, authz, target string) Response {
 		req := httptest.NewRequest(http.MethodGet, target, nil)
 		req.RemoteAddr = remote
@@ -53,7 +65,7 @@ func CheckAdminGuard(t *testing.T, g Guarded) {
 	}
 
 	t.Run("no token: loopback clients only", func(t *testing.T) {
-		h := g.New(t, "")
+		h := handler(t, "")
 		for _, remote := range []string{"127.0.0.1:50123", "[::1]:50123", "127.0.0.2:1"} {
 			if r := call(h, remote, "", "/_admin/config"); r.StatusCode != http.StatusOK {
 				t.Errorf("from %s: %d %s", remote, r.StatusCode, r.Text)
@@ -71,7 +83,7 @@ func CheckAdminGuard(t *testing.T, g Guarded) {
 	})
 
 	t.Run("token", func(t *testing.T) {
-		h := g.New(t, token)
+		h := handler(t, token)
 		for _, remote := range []string{"127.0.0.1:50123", "192.0.2.1:1234"} {
 			if r := call(h, remote, "Bearer "+token, "/_admin/config"); r.StatusCode != http.StatusOK {
 				t.Errorf("right token from %s: %d %s", remote, r.StatusCode, r.Text)
@@ -107,11 +119,15 @@ func CheckAdminGuard(t *testing.T, g Guarded) {
 	})
 
 	t.Run("config redacts secrets", func(t *testing.T) {
-		h := g.New(t, "")
+		h := handler(t, "")
+		full := call(h, "127.0.0.1:1", "", "/_admin/config?secrets=true")
 		for _, target := range []string{"/_admin/config", "/_admin/config?secrets=false", "/_admin/config?secrets=1"} {
 			r := call(h, "127.0.0.1:1", "", target)
-			if r.StatusCode != http.StatusOK || !strings.Contains(r.Text, `"(redacted)"`) || !shows(r.Text, g.Public) {
+			if r.StatusCode != http.StatusOK || !strings.Contains(r.Text, `"(redacted)"`) {
 				t.Errorf("GET %s: %d %s", target, r.StatusCode, r.Text)
+			}
+			if want := redacted(t, full.Text, g.Secrets); !reflect.DeepEqual(r.JSON(t), want) {
+				t.Errorf("GET %s = %s\nwant the config with only its secrets redacted: %v", target, r.Text, want)
 			}
 			for _, s := range g.Secrets {
 				if shows(r.Text, s) {
@@ -119,7 +135,7 @@ func CheckAdminGuard(t *testing.T, g Guarded) {
 				}
 			}
 		}
-		r := call(h, "127.0.0.1:1", "", "/_admin/config?secrets=true")
+		r := full
 		if r.StatusCode != http.StatusOK || strings.Contains(r.Text, "(redacted)") {
 			t.Errorf("GET ?secrets=true: %d %s", r.StatusCode, r.Text)
 		}
@@ -129,6 +145,36 @@ func CheckAdminGuard(t *testing.T, g Guarded) {
 			}
 		}
 	})
+}
+
+// redacted decodes a config in JSON and replaces each of its strings that is one of secrets
+// with (redacted).
+func redacted(t *testing.T, config string, secrets []string) map[string]any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(config), &v); err != nil {
+		t.Fatalf("config is not JSON: %v\n%s", err, config)
+	}
+	var walk func(any) any
+	walk = func(v any) any {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				v[k] = walk(e)
+			}
+		case []any:
+			for i, e := range v {
+				v[i] = walk(e)
+			}
+		case string:
+			if slices.Contains(secrets, v) {
+				return "(redacted)"
+			}
+		}
+		return v
+	}
+	m, _ := walk(v).(map[string]any)
+	return m
 }
 
 // shows reports whether a JSON text holds s, as is or as a JSON string escapes it.
@@ -211,4 +257,33 @@ func DelayReleasedByClose(t *testing.T, h http.Handler, method, path string, clo
 		t.Fatalf("%s %s after Close: %v", method, path, r.err)
 	}
 	return r.resp
+}
+
+// AdminCase is a request a mock's admin API must refuse with Status and a JSON error Code whose
+// message mentions Mention.
+type AdminCase struct {
+	Method, Path, Body string
+	Status             int
+	Code, Mention      string
+}
+
+// CheckAdminErrors sends each case to the admin API of a fresh mock that client returns, and
+// checks the answer: JSON {"error": Code, messageKey: a message mentioning Mention}.
+func CheckAdminErrors(t *testing.T, client func(t *testing.T) *Client, messageKey string, cases ...AdminCase) {
+	for _, tt := range cases {
+		t.Run(tt.Method+" "+tt.Path+" "+tt.Body, func(t *testing.T) {
+			r := client(t).Admin(tt.Method, tt.Path, tt.Body)
+			var m map[string]any
+			if err := json.Unmarshal([]byte(r.Text), &m); err != nil {
+				t.Fatalf("not JSON: %v\n%d %s", err, r.StatusCode, r.Text)
+			}
+			msg, _ := m[messageKey].(string)
+			if r.StatusCode != tt.Status || m["error"] != tt.Code || msg == "" || !strings.Contains(msg, tt.Mention) {
+				t.Errorf("want %d %s mentioning %q, got %d %s", tt.Status, tt.Code, tt.Mention, r.StatusCode, r.Text)
+			}
+			if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("Content-Type = %q, want application/json", ct)
+			}
+		})
+	}
 }

@@ -99,10 +99,20 @@ func (c *Client) Call(method, path, contentType, body string, header ...string) 
 // Get sends GET path with the query q (none when nil).
 func (c *Client) Get(path string, q url.Values) Response {
 	c.T.Helper()
+	return c.Send(http.MethodGet, path, q, nil)
+}
+
+// Send sends method path, without a body, with the query q (none when nil) and header fields.
+func (c *Client) Send(method, path string, q url.Values, header http.Header) Response {
+	c.T.Helper()
 	if q != nil {
 		path += "?" + q.Encode()
 	}
-	return c.Call(http.MethodGet, path, "", "")
+	req := c.Request(method, path, "", "")
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	return c.Do(req)
 }
 
 // PostForm posts form, form-encoded, to path, with extra header fields.
