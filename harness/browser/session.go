@@ -88,10 +88,12 @@ func navigatedAway(err error) bool {
 }
 
 // readyJS checks, in the page, that the element is attached, visible and
-// enabled; with arguments (true) it also focuses and selects a text input, and
-// it returns the element's centre in viewport coordinates after scrolling it
-// into view. One round trip instead of rod's separate waits.
-const readyJS = `function (forInput) {
+// enabled. For an input (forInput) it also focuses it and selects what it
+// holds, or clears it (clear), and returns {x: 0, y: 0}; otherwise it returns
+// the element's centre in viewport coordinates after scrolling it into view,
+// or null when another element covers it there. One round trip instead of
+// rod's separate waits.
+const readyJS = `function (forInput, clear) {
 	const r = this.getBoundingClientRect();
 	if (!this.isConnected || this.disabled || r.width === 0 || r.height === 0 ||
 		getComputedStyle(this).visibility === "hidden") {
@@ -100,7 +102,12 @@ const readyJS = `function (forInput) {
 	if (forInput) {
 		if (this.readOnly) return null;
 		this.focus();
-		if (typeof this.select === "function") this.select();
+		if (clear) {
+			this.value = "";
+			this.dispatchEvent(new Event("input", {bubbles: true}));
+		} else if (typeof this.select === "function") {
+			this.select();
+		}
 		return {x: 0, y: 0};
 	}
 	this.scrollIntoView({block: "center", inline: "center"});
@@ -110,47 +117,65 @@ const readyJS = `function (forInput) {
 	return {x: c.left + c.width / 2, y: c.top + c.height / 2};
 }`
 
-// ready finds the element and prepares it in one evaluation; it falls back to
-// rod's waits (visible, enabled) while the element is not ready yet.
-func (s *Session) ready(p *rod.Page, selector string, forInput bool) (*rod.Element, *proto.Point, error) {
+// findReadyJS is readyJS on the first element matching a CSS selector, or null.
+const findReadyJS = `function (selector, forInput, clear) {
+	const el = document.querySelector(selector);
+	return el ? (` + readyJS + `).call(el, forInput, clear) : null;
+}`
+
+// ready finds the element and prepares it (readyJS). The element is usually
+// there and ready when a step asks for it: one evaluation does it all. Else it
+// waits the rod way (the element to appear, be visible and enabled) and checks
+// again.
+func (s *Session) ready(p *rod.Page, selector string, forInput, clear bool) (*proto.Point, error) {
+	res, err := p.Eval(findReadyJS, selector, forInput, clear)
+	if err != nil && !navigatedAway(err) {
+		return nil, err
+	}
+	if err == nil && !res.Value.Nil() {
+		return &proto.Point{X: res.Value.Get("x").Num(), Y: res.Value.Get("y").Num()}, nil
+	}
 	el, err := p.Element(selector)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for {
-		res, err := el.Eval(readyJS, forInput)
+		res, err := el.Eval(readyJS, forInput, clear)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		if res.Value.Nil() {
-			// Not ready: wait the rod way, then check again.
-			if err := el.WaitVisible(); err != nil {
-				return nil, nil, err
-			}
-			if err := el.WaitEnabled(); err != nil {
-				return nil, nil, err
-			}
-			if err := p.WaitIdle(time.Second); err != nil && p.GetContext().Err() != nil {
-				return nil, nil, p.GetContext().Err()
-			}
-			continue
+		if !res.Value.Nil() {
+			return &proto.Point{X: res.Value.Get("x").Num(), Y: res.Value.Get("y").Num()}, nil
 		}
-		pt := &proto.Point{X: res.Value.Get("x").Num(), Y: res.Value.Get("y").Num()}
-		return el, pt, nil
+		// Not ready: wait the rod way, then check again.
+		if err := el.WaitVisible(); err != nil {
+			return nil, err
+		}
+		if err := el.WaitEnabled(); err != nil {
+			return nil, err
+		}
+		if err := p.WaitIdle(time.Second); err != nil && p.GetContext().Err() != nil {
+			return nil, p.GetContext().Err()
+		}
 	}
 }
 
 // Click waits for the element matching the CSS selector to be visible, enabled
-// and on top at its centre, then clicks its centre with the mouse as a user would.
+// and on top at its centre, then clicks its centre with the mouse as a user
+// would: the left button pressed and released there.
 func (s *Session) Click(selector string) error {
 	p := s.page.Timeout(s.timeout)
 	defer p.CancelTimeout()
-	_, pt, err := s.ready(p, selector, false)
+	pt, err := s.ready(p, selector, false, false)
 	if err == nil {
-		err = p.Mouse.MoveTo(*pt)
+		pressed := 1
+		err = proto.InputDispatchMouseEvent{Type: proto.InputDispatchMouseEventTypeMousePressed, X: pt.X, Y: pt.Y,
+			Button: proto.InputMouseButtonLeft, Buttons: &pressed, ClickCount: 1}.Call(p)
 	}
 	if err == nil {
-		err = p.Mouse.Click(proto.InputMouseButtonLeft, 1)
+		none := 0
+		err = proto.InputDispatchMouseEvent{Type: proto.InputDispatchMouseEventTypeMouseReleased, X: pt.X, Y: pt.Y,
+			Button: proto.InputMouseButtonLeft, Buttons: &none, ClickCount: 1}.Call(p)
 	}
 	if err != nil {
 		return s.fail(fmt.Sprintf("click %q", selector), err)
@@ -164,13 +189,9 @@ func (s *Session) Click(selector string) error {
 func (s *Session) Fill(selector, text string) error {
 	p := s.page.Timeout(s.timeout)
 	defer p.CancelTimeout()
-	el, _, err := s.ready(p, selector, true)
-	if err == nil {
-		if text == "" {
-			_, err = el.Eval(`() => { this.value = ""; this.dispatchEvent(new Event("input", {bubbles: true})) }`)
-		} else {
-			err = p.InsertText(text)
-		}
+	_, err := s.ready(p, selector, true, text == "")
+	if err == nil && text != "" {
+		err = p.InsertText(text)
 	}
 	if err != nil {
 		return s.fail(fmt.Sprintf("fill %q", selector), err)
