@@ -10,9 +10,9 @@ import (
 )
 
 // JSONSource looks up partner claims in a JSON document. It reads the
-// document as encoding/json (and Json.NET, which B2C uses) do where gjson
-// differs: a byte that is not UTF-8 is U+FFFD and a duplicate member keeps
-// its last value.
+// document as encoding/json does where gjson differs: each byte that is not
+// UTF-8 is U+FFFD, a \u escape of a lone surrogate is U+FFFD, and a
+// repeated member keeps its last value (as in Json.NET, which B2C uses).
 type JSONSource struct {
 	doc gjson.Result
 	// Paths enables nested paths (ResolveJsonPathsInJsonTokens): "a.b", "a.0.b" and "a[0].b".
