@@ -292,6 +292,9 @@ func Requests[E ~string, R any](es Endpoints[E], requests func(E) []R) Route {
 		if err != nil {
 			return nil, err
 		}
-		return requests(e), nil
+		if rs := requests(e); rs != nil {
+			return rs, nil
+		}
+		return []R{}, nil
 	})
 }
