@@ -25,7 +25,7 @@
 //	                            access token: {"id": <number>, "id_str", "screen_name", "name",
 //	                            the user's Claims…} and "email" only with ?include_email=true
 //
-//	GET  /_admin/config              the current Config as JSON
+//	GET  /_admin/config              the current Config as JSON, secrets redacted unless ?secrets=true
 //	PUT  /_admin/consumers           add or replace a Consumer (JSON body)
 //	PUT  /_admin/users               add or replace a User (JSON body)
 //	PUT  /_admin/tokens              seed an AccessToken (JSON body)
@@ -88,6 +88,21 @@
 // button#cancel (action=deny); #consumer-key shows the consumer; a failed sign-in adds #error
 // ("Incorrect username or password"). An unknown, expired or used oauth_token gets an HTML error
 // page with status 400 and #error, never a redirect.
+//
+// # Admin API guard
+//
+// The admin API is the test's control plane and hands out every secret of the config, so it is
+// guarded. Built WithAdminToken(token), the Server serves an admin request only with
+// Authorization: Bearer <token> (compared in constant time, from any client); without the header
+// or with another token it answers 401 with WWW-Authenticate: Bearer realm="mock-admin" and a
+// JSON error "unauthorized". Without an admin token it serves loopback clients only (127.0.0.0/8
+// and ::1, by the connection's remote address; X-Forwarded-For is not trusted) and answers any
+// other client 403 with a JSON error "forbidden" saying to set an admin token, so that a mock
+// listening beyond loopback (in a container, say) is not open. The protocol routes are never
+// guarded.
+//
+// GET /_admin/config shows consumer secrets and user passwords as "(redacted)"; a request that
+// asks for them explicitly with ?secrets=true gets them as they are.
 //
 // Requests to the protocol routes are journaled when the Server is built WithJournal (the
 // journal fills Entry.Error from oauth_problem); the admin routes are the test's control plane

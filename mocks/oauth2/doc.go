@@ -20,7 +20,7 @@
 //	GET  /.well-known/jwks.json             the key that signs id_tokens (RS256)
 //	GET  /.well-known/openid-configuration  discovery document for the routes above
 //
-//	GET  /_admin/config              the current Config as JSON
+//	GET  /_admin/config              the current Config as JSON, secrets redacted unless ?secrets=true
 //	PUT  /_admin/users               add or replace a User (JSON body)
 //	PUT  /_admin/clients             add or replace a Client (JSON body, every switch included)
 //	POST /_admin/enqueue?endpoint=E  queue a Response for endpoint E (authorize, token, claims, logout)
@@ -61,6 +61,23 @@
 // RFC 6750 §3 asks for it, HTTP 200 bodies for clients with ErrorIn200, redirects to the client
 // for authorization errors (RFC 6749 §4.1.2.1), and an error page, never a redirect, when the
 // client id or redirect URI cannot be trusted. ErrorResponse builds the same answers for Enqueue.
+// A queued Response may also hold its answer back (Delay) or break the connection (Fault reset
+// or close) to play a slow or failing provider.
+//
+// # Admin API guard
+//
+// The admin API is the test's control plane and hands out every secret of the config, so it is
+// guarded. Built WithAdminToken(token), the Server serves an admin request only with
+// Authorization: Bearer <token> (compared in constant time, from any client); without the header
+// or with another token it answers 401 with WWW-Authenticate: Bearer realm="mock-admin" and a
+// JSON error "unauthorized". Without an admin token it serves loopback clients only (127.0.0.0/8
+// and ::1, by the connection's remote address; X-Forwarded-For is not trusted) and answers any
+// other client 403 with a JSON error "forbidden" saying to set an admin token, so that a mock
+// listening beyond loopback (in a container, say) is not open. The protocol routes are never
+// guarded.
+//
+// GET /_admin/config shows client secrets and user passwords as "(redacted)"; a request that
+// asks for them explicitly with ?secrets=true gets them as they are.
 //
 // Requests to the protocol routes are journaled when the Server is built WithJournal; the admin
 // routes are the test's control plane and are not.

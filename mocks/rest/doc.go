@@ -10,7 +10,7 @@
 //	                         method or all; unknown paths get 404 and known paths with another
 //	                         method 405, as JSON {"error","message"}, and are recorded too
 //
-//	GET  /_admin/config                  the current Config as JSON
+//	GET  /_admin/config                  the current Config as JSON, secrets redacted unless ?secrets=true
 //	PUT  /_admin/routes                  add or replace a Route (JSON body), matched by method and path
 //	POST /_admin/responses?method=M&path=P  replace the responses of route M P (a JSON list of
 //	                                     Response; method empty for the any-method route) and
@@ -20,6 +20,22 @@
 //	POST /_admin/reset                   restore the initial routes and forget every call
 //
 // Bad admin input gets 400 with a JSON error; only unexpected failures get 500 and are logged.
+//
+// # Admin API guard
+//
+// The admin API is the test's control plane and hands out every secret of the config, so it is
+// guarded. Built WithAdminToken(token), the Server serves an admin request only with
+// Authorization: Bearer <token> (compared in constant time, from any client); without the header
+// or with another token it answers 401 with WWW-Authenticate: Bearer realm="mock-admin" and a
+// JSON error "unauthorized". Without an admin token it serves loopback clients only (127.0.0.0/8
+// and ::1, by the connection's remote address; X-Forwarded-For is not trusted) and answers any
+// other client 403 with a JSON error "forbidden" saying to set an admin token, so that a mock
+// listening beyond loopback (in a container, say) is not open. The protocol routes are never
+// guarded.
+//
+// GET /_admin/config shows the credentials of routes (basic passwords, bearer tokens and API
+// keys) as "(redacted)"; a request that asks for them explicitly with ?secrets=true gets them
+// as they are.
 //
 // # Routes and responses
 //
