@@ -202,7 +202,6 @@ func TestConcurrentFlows(t *testing.T) {
 			_ = e.srv.AddConsumer(oauth1.Consumer{Key: fmt.Sprintf("extra%d", i), Secret: "s"})
 			_ = e.srv.Requests(oauth1.EndpointAccessToken)
 			_, _ = e.srv.LastRequest(oauth1.EndpointClaims)
-			_ = e.srv.Users()
 			_ = e.srv.Config()
 			_ = e.journal.String()
 			return nil

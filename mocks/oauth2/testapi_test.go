@@ -226,7 +226,6 @@ func TestConcurrentFlows(t *testing.T) {
 			_ = e.srv.SetUserClaims("alice", map[string]any{"id": "1001", "n": i})
 			_ = e.srv.Requests(oauth2.EndpointToken)
 			_, _ = e.srv.LastRequest(oauth2.EndpointAuthorize)
-			_ = e.srv.Users()
 			_ = e.srv.Config()
 			_ = e.journal.String()
 			return nil

@@ -1,0 +1,123 @@
+package kit
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestRedact(t *testing.T) {
+	v := map[string]any{
+		"clients": []any{map[string]any{"id": "a", "secret": "s1"}, map[string]any{"id": "b", "secret": ""}},
+		"users":   []any{map[string]any{"password": "p", "claims": map[string]any{"password": "claim"}}},
+		"routes":  map[string]any{"x": map[string]any{"auth": map[string]any{"token": "t", "n": json.Number("12345678901234567890")}}},
+	}
+	got, err := Redact(v, "clients.*.secret", "users.*.password", "routes.*.auth.token", "nothing.here")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(got)
+	want := `{"clients":[{"id":"a","secret":"(redacted)"},{"id":"b","secret":""}],"routes":{"x":{"auth":{"n":12345678901234567890,"token":"(redacted)"}}},"users":[{"claims":{"password":"claim"},"password":"(redacted)"}]}`
+	if string(b) != want {
+		t.Errorf("redacted\n got %s\nwant %s", b, want)
+	}
+	if _, err := Redact(func() {}); err == nil {
+		t.Error("Redact of a value that is not JSON: no error")
+	}
+}
+
+func TestLoopback(t *testing.T) {
+	for remote, want := range map[string]bool{
+		"127.0.0.1:80": true, "127.1.2.3:1": true, "[::1]:443": true, "[::ffff:127.0.0.1]:1": true, "::1": true,
+		"192.0.2.1:80": false, "[2001:db8::1]:1": false, "[::ffff:192.0.2.1]:1": false, "": false, "localhost:80": false, "garbage": false,
+	} {
+		if _, got := loopback(remote); got != want {
+			t.Errorf("loopback(%q) = %v, want %v", remote, got, want)
+		}
+	}
+}
+
+func TestAdminHandler(t *testing.T) {
+	b, _ := NewBase("mock", testConfig{})
+	var failed []string
+	admin := Admin{
+		Fail: func(w http.ResponseWriter, r *http.Request, err error) {
+			var e *Error
+			if !errors.As(err, &e) {
+				e = &Error{Status: 500, Code: "server_error", Message: err.Error()}
+			}
+			failed = append(failed, e.Code)
+			WriteJSON(w, e.Status, map[string]string{"error": e.Code, "message": e.Message})
+		},
+		Routes: []Route{
+			Config(func() testConfig { return testConfig{Clients: []testClient{{"a", "s3cret"}}} }, "clients.*.secret"),
+			Apply(http.MethodPut, "/_admin/clients", func(c testClient) error {
+				if c.ID == "" {
+					return errors.New("id is empty")
+				}
+				return nil
+			}),
+			Enqueue(Endpoints[string]{"token", "claims", "logout"}, 200, func(string, Response) {}),
+			Requests(Endpoints[string]{"token"}, func(string) []Request { return nil }),
+			Show("/_admin/broken", func(*http.Request) (int, error) { return 0, errors.New("boom") }),
+		},
+	}
+	h := b.Handler(http.NotFoundHandler(), admin)
+	tests := []struct {
+		method, target, body string
+		status               int
+		mention              string
+	}{
+		{"GET", "/_admin/config", "", 200, `"secret":"(redacted)"`},
+		{"GET", "/_admin/config?secrets=true", "", 200, `"secret":"s3cret"`},
+		{"PUT", "/_admin/clients", `{"id":"x","secret":"y"}`, 204, ""},
+		{"PUT", "/_admin/clients", `{"secret":"y"}`, 400, "id is empty"},
+		{"PUT", "/_admin/clients", `{"id":"x","extra":1}`, 400, `bad JSON body: json: unknown field \"extra\"`},
+		{"PUT", "/_admin/clients", `{"id":"` + strings.Repeat("x", MaxBody) + `"}`, 413, "request body larger than 1 MiB"},
+		{"POST", "/_admin/enqueue?endpoint=nope", `{}`, 400, `endpoint: want token, claims or logout, got \"nope\"`},
+		{"POST", "/_admin/enqueue?endpoint=token", `{"status":100,"delay":"-1s"}`, 400, "bad response: status: want 200-599, got 100; delay: want zero or positive, got -1s"},
+		{"POST", "/_admin/enqueue?endpoint=token", `{"status":201}`, 204, ""},
+		{"GET", "/_admin/requests?endpoint=token", "", 200, "[]"},
+		{"GET", "/_admin/requests", "", 400, "endpoint: want token, got"},
+		{"GET", "/_admin/broken", "", 500, "boom"},
+		{"DELETE", "/_admin/config", "", 405, "DELETE is not allowed on /_admin/config"},
+		{"GET", "/_admin/nothing", "", 404, "no admin route /_admin/nothing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+			req.RemoteAddr = "127.0.0.1:1"
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.mention) {
+				t.Errorf("got %d %s, want %d mentioning %s", rec.Code, rec.Body, tt.status, tt.mention)
+			}
+		})
+	}
+	if !slices.Contains(failed, CodeTooLarge) || !slices.Contains(failed, CodeMethodNotAllowed) {
+		t.Errorf("Fail saw %v", failed)
+	}
+}
+
+func TestErrorHelpers(t *testing.T) {
+	if got := Challenge("Bearer", "mock", "error", "invalid_token", "error_description", "bad \"token\"\n"); got != `Bearer realm="mock", error="invalid_token", error_description="bad  token  "` {
+		t.Errorf("Challenge = %s", got)
+	}
+	if ErrorText("c", "") != "c" || ErrorText("c", "d") != "c: d" {
+		t.Error("ErrorText")
+	}
+	if !Equal("secret", "secret") || Equal("secret", "secre") || Equal("", "x") {
+		t.Error("Equal")
+	}
+	req := httptest.NewRequest("GET", "/", nil)
+	for header, want := range map[string]string{"Bearer abc": "abc", "bearer  abc ": "abc", "Basic abc": "", "": ""} {
+		req.Header.Set("Authorization", header)
+		if got, _ := BearerToken(req); got != want {
+			t.Errorf("BearerToken(%q) = %q, want %q", header, got, want)
+		}
+	}
+}
