@@ -107,7 +107,7 @@ func TestEnqueueDelayHonoursCancellation(t *testing.T) {
 func TestEnqueueDelayEndsOnClose(t *testing.T) {
 	e := newEnv(t, testConfig(t))
 	e.srv.Enqueue(oauth1.EndpointAccessToken, oauth1.Response{Body: "slow", Delay: time.Hour})
-	if r := kittest.DelayReleasedByClose(t, e.srv.Handler(), http.MethodPost, oauth1.PathAccessToken, e.srv.Close); r.Text != "slow" {
+	if r := kittest.DelayReleasedByClose(t, e.srv.Handler(), http.MethodPost, oauth1.PathAccessToken, "", e.srv.Close); r.Text != "slow" {
 		t.Errorf("after Close: %d %q, want the canned body at once", r.StatusCode, r.Text)
 	}
 }

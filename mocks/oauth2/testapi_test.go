@@ -79,7 +79,7 @@ func TestEnqueueDelayHonoursCancellation(t *testing.T) {
 func TestCloseReleasesDelayedResponses(t *testing.T) {
 	e := newEnv(t, testConfig())
 	e.srv.Enqueue(oauth2.EndpointToken, oauth2.Response{Status: 503, Body: `{"error":"slow"}`, Delay: time.Hour})
-	if r := kittest.DelayReleasedByClose(t, e.srv.Handler(), http.MethodPost, "/token", e.srv.Close); r.StatusCode != 503 {
+	if r := kittest.DelayReleasedByClose(t, e.srv.Handler(), http.MethodPost, "/token", "", e.srv.Close); r.StatusCode != 503 {
 		t.Errorf("after Close: status %d, want the canned 503 at once", r.StatusCode)
 	}
 }

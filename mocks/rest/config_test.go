@@ -119,18 +119,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			var ce *rest.ConfigError
-			if !errors.As(err, &ce) || !errors.Is(err, rest.ErrInvalidConfig) {
-				t.Fatalf("Validate = %v, want a *ConfigError", err)
-			}
-			if len(ce.Problems) != len(tt.want) {
-				t.Errorf("got %d problems, want %d:\n  %s", len(ce.Problems), len(tt.want), strings.Join(ce.Problems, "\n  "))
-			}
-			for i := range min(len(ce.Problems), len(tt.want)) {
-				if !strings.HasPrefix(ce.Problems[i], tt.want[i]) {
-					t.Errorf("problem %d:\n got  %s\n want %s", i, ce.Problems[i], tt.want[i])
-				}
-			}
+			kittest.WantProblems(t, err, tt.want)
 			if _, err := rest.New(tt.cfg); !errors.Is(err, rest.ErrInvalidConfig) {
 				t.Errorf("New with the config: %v, want ErrInvalidConfig", err)
 			}

@@ -1,14 +1,12 @@
 package rest_test
 
 import (
-	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +22,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"gopkg.in/yaml.v3"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/rest"
 )
 
@@ -309,30 +308,8 @@ func TestCustomClaimsSlowCutByClientTimeout(t *testing.T) {
 
 func TestCustomClaimsSlowReleasedByClose(t *testing.T) {
 	e := newEnv(t, rest.Config{Routes: []rest.Route{claimsRoute(&rest.CustomClaims{Fault: rest.ClaimsFaultSlow})}})
-	done := make(chan response, 1)
-	go func() {
-		resp, err := e.HTTP.Do(e.Request("POST", "/api/claims", "application/json", entraRequest))
-		if err != nil {
-			done <- response{}
-			return
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		done <- response{Response: resp, Text: string(b)}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := e.srv.WaitCalls(ctx, "/api/claims", 1); err != nil {
-		t.Fatal(err)
-	}
-	e.srv.Close()
-	select {
-	case r := <-done:
-		if r.Response == nil || r.StatusCode != 200 || r.Text != correctAnswer {
-			t.Fatalf("after Close: %+v, want the correct answer at once", r)
-		}
-	case <-ctx.Done():
-		t.Fatal("Close did not release the slow answer")
+	if r := kittest.DelayReleasedByClose(t, e.srv.Handler(), http.MethodPost, "/api/claims", entraRequest, e.srv.Close); r.StatusCode != 200 || r.Text != correctAnswer {
+		t.Fatalf("after Close: %d %s, want the correct answer at once", r.StatusCode, r.Text)
 	}
 }
 
@@ -786,18 +763,7 @@ func TestCustomClaimsValidate(t *testing.T) {
 				}
 				return
 			}
-			var ce *rest.ConfigError
-			if !errors.As(err, &ce) {
-				t.Fatalf("Validate = %v, want a *ConfigError", err)
-			}
-			if len(ce.Problems) != len(tt.want) {
-				t.Errorf("got %d problems, want %d:\n  %s", len(ce.Problems), len(tt.want), strings.Join(ce.Problems, "\n  "))
-			}
-			for i := range min(len(ce.Problems), len(tt.want)) {
-				if !strings.HasPrefix(ce.Problems[i], tt.want[i]) {
-					t.Errorf("problem %d:\n got  %s\n want %s", i, ce.Problems[i], tt.want[i])
-				}
-			}
+			kittest.WantProblems(t, err, tt.want)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package rest_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iefconform/iefconform/mocks/internal/kittest"
 	"github.com/iefconform/iefconform/mocks/rest"
 )
 
@@ -96,32 +96,8 @@ func TestDelayCutByClientTimeout(t *testing.T) {
 
 func TestDelayReleasedByClose(t *testing.T) {
 	e := newEnv(t, rest.Config{Routes: []rest.Route{{Path: "/slow", Responses: []rest.Response{{Delay: time.Hour, Status: 202, Body: `{"late":true}`}}}}})
-	type result struct {
-		r   *http.Response
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		resp, err := e.HTTP.Get(e.ts.URL + "/slow")
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
-		done <- result{resp, err}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := e.srv.WaitCalls(ctx, "/slow", 1); err != nil {
-		t.Fatal(err)
-	}
-	e.srv.Close()
-	select {
-	case res := <-done:
-		if res.err != nil || res.r.StatusCode != 202 {
-			t.Fatalf("after Close: %v %v, want the 202 at once", res.r, res.err)
-		}
-	case <-ctx.Done():
-		t.Fatal("Close did not release the delayed request")
+	if r := kittest.DelayReleasedByClose(t, e.srv.Handler(), http.MethodGet, "/slow", "", e.srv.Close); r.StatusCode != 202 || r.Text != `{"late":true}` {
+		t.Fatalf("after Close: %d %s, want the 202 at once", r.StatusCode, r.Text)
 	}
 	if c := e.lastCall("/slow"); c.Status != 202 {
 		t.Errorf("call status = %d, want 202", c.Status)

@@ -37,12 +37,7 @@ type Config struct {
 
 // Validate reports every problem of the config at once.
 func (c Config) Validate() error {
-	var errs []error
-	if c.BaseURL == "" {
-		errs = append(errs, errors.New("baseURL is required"))
-	} else if err := checkAbsURL(c.BaseURL); err != nil {
-		errs = append(errs, fmt.Errorf("baseURL: %w", err))
-	}
+	errs := []error{urlField("baseURL", c.BaseURL, "baseURL is required")}
 	if c.ClientID == "" {
 		errs = append(errs, errors.New("clientID is required"))
 	}
@@ -278,27 +273,28 @@ func withDefaults(req AuthorizeRequest) (AuthorizeRequest, error) {
 	default:
 		errs = append(errs, fmt.Errorf("responseMode: want fragment, query or form_post, got %q", req.ResponseMode))
 	}
-	if req.AuthorizeEndpoint == "" {
-		errs = append(errs, errors.New("authorizeEndpoint is required"))
-	} else if err := checkAbsURL(req.AuthorizeEndpoint); err != nil {
-		errs = append(errs, fmt.Errorf("authorizeEndpoint: %w", err))
-	}
-	if req.JWKSURL == "" {
-		errs = append(errs, errors.New("jwksURL is required to verify the id_token"))
-	} else if err := checkAbsURL(req.JWKSURL); err != nil {
-		errs = append(errs, fmt.Errorf("jwksURL: %w", err))
-	}
+	errs = append(errs,
+		urlField("authorizeEndpoint", req.AuthorizeEndpoint, "authorizeEndpoint is required"),
+		urlField("jwksURL", req.JWKSURL, "jwksURL is required to verify the id_token"))
 	if !frontChannelToken {
-		if req.TokenEndpoint == "" {
-			errs = append(errs, fmt.Errorf("tokenEndpoint is required for response_type %q", req.ResponseType))
-		} else if err := checkAbsURL(req.TokenEndpoint); err != nil {
-			errs = append(errs, fmt.Errorf("tokenEndpoint: %w", err))
-		}
+		errs = append(errs, urlField("tokenEndpoint", req.TokenEndpoint, fmt.Sprintf("tokenEndpoint is required for response_type %q", req.ResponseType)))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return req, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
 	}
 	return req, nil
+}
+
+// urlField checks a field that must hold an absolute http or https URL: the error says missing
+// when it is empty. It returns nil for a good URL, which errors.Join leaves out.
+func urlField(name, raw, missing string) error {
+	if raw == "" {
+		return errors.New(missing)
+	}
+	if err := checkAbsURL(raw); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }
 
 // checkAbsURL checks that raw is an absolute http or https URL.

@@ -221,10 +221,11 @@ func CheckDelayCancelled(t *testing.T, h http.Handler, method, path string) {
 	ts.Close() // returns only once the held handler has ended
 }
 
-// DelayReleasedByClose sends method path to h, which must hold its answer back (a canned
-// response with a long delay), calls closeServer twice (Close is idempotent) once h has the
-// request, and returns the response, which closing must have released at once.
-func DelayReleasedByClose(t *testing.T, h http.Handler, method, path string, closeServer func()) Response {
+// DelayReleasedByClose sends method path to h, with body as JSON when not empty; h must hold its
+// answer back (a canned response with a long delay). Once h has the request it calls
+// closeServer twice (Close is idempotent), and returns the response, which closing must have
+// released at once.
+func DelayReleasedByClose(t *testing.T, h http.Handler, method, path, body string, closeServer func()) Response {
 	t.Helper()
 	started := make(chan struct{}, 1)
 	ts := httptest.NewServer(signalling(h, started))
@@ -235,10 +236,13 @@ func DelayReleasedByClose(t *testing.T, h http.Handler, method, path string, clo
 	}
 	done := make(chan result, 1)
 	go func() {
-		req, err := http.NewRequest(method, ts.URL+path, nil)
+		req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
 		if err != nil {
 			done <- result{err: err}
 			return
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -248,3 +248,21 @@ func CheckLoadErrors[C any](t *testing.T, load func(string) (C, error), cases ..
 		})
 	}
 }
+
+// WantProblems fails t unless err is a config error (errors.Is ErrInvalidConfig, a
+// *ConfigError) whose problems start, one for one, with want.
+func WantProblems(t testing.TB, err error, want []string) {
+	t.Helper()
+	var ce *cfgfile.ConfigError
+	if !errors.As(err, &ce) || !errors.Is(err, cfgfile.ErrInvalidConfig) {
+		t.Fatalf("err = %v, want a *ConfigError", err)
+	}
+	if len(ce.Problems) != len(want) {
+		t.Errorf("got %d problems, want %d:\n  %s", len(ce.Problems), len(want), strings.Join(ce.Problems, "\n  "))
+	}
+	for i := range min(len(ce.Problems), len(want)) {
+		if !strings.HasPrefix(ce.Problems[i], want[i]) {
+			t.Errorf("problem %d:\n got  %s\n want %s", i, ce.Problems[i], want[i])
+		}
+	}
+}
