@@ -12,8 +12,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-
-
 func TestResponseWire(t *testing.T) {
 	r := Response{Status: 409, Header: map[string]string{"X-A": "1"}, ContentType: "application/problem+json", JSON: map[string]any{"n": json.Number("12345678901234567890")}, Delay: 1500 * time.Millisecond}
 	b, err := json.Marshal(r)
