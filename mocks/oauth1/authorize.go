@@ -16,20 +16,11 @@ const (
 
 // handleAuthorize is resource owner authorization (RFC 5849 §2.2): GET shows the login page for
 // a live temporary credential, POST takes the login form.
-func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
-	in := s.record(EndpointAuthorize, r)
-	if s.serveQueued(w, r, EndpointAuthorize) || s.allowOnly(w, r, http.MethodGet, http.MethodPost) {
-		return
-	}
-	var err error
+func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request, in received) error {
 	if r.Method == http.MethodGet {
-		err = s.showLogin(w, in)
-	} else {
-		err = s.login(w, r, in)
+		return s.showLogin(w, in)
 	}
-	if err != nil {
-		s.writeError(w, r, err)
-	}
+	return s.login(w, r, in)
 }
 
 // showLogin renders the login page for the temporary credential in the query.

@@ -10,17 +10,12 @@ import (
 
 // handleClaims is the protected resource: the signed-in user's account as JSON, like Twitter's
 // GET account/verify_credentials.
-func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
-	in := s.record(EndpointClaims, r)
-	if s.serveQueued(w, r, EndpointClaims) || s.allowOnly(w, r, http.MethodGet) {
-		return
-	}
+func (s *Server) handleClaims(w http.ResponseWriter, _ *http.Request, in received) error {
 	body, err := s.claims(in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	if err == nil {
+		kit.WriteBody(w, http.StatusOK, "application/json; charset=utf-8", body)
 	}
-	kit.WriteBody(w, http.StatusOK, "application/json; charset=utf-8", body)
+	return err
 }
 
 // claims authenticates the request with an access token and writes the user's claims: id (a

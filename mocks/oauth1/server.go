@@ -127,11 +127,13 @@ func (s *Server) Close() { s.base.Close() }
 // check the method themselves so that every request to a protocol route is recorded.
 func (s *Server) routes() http.Handler {
 	proto := mux.NewRouter()
-	proto.HandleFunc(PathRequestToken, s.handleRequestToken)
-	proto.HandleFunc(PathAuthorize, s.handleAuthorize)
-	proto.HandleFunc(PathAuthenticate, s.handleAuthorize)
-	proto.HandleFunc(PathAccessToken, s.handleAccessToken)
-	proto.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return r.URL.Path == s.claimsPath }).HandlerFunc(s.handleClaims)
+	authorize := s.endpoint(EndpointAuthorize, s.handleAuthorize, http.MethodGet, http.MethodPost)
+	proto.HandleFunc(PathRequestToken, s.endpoint(EndpointRequestToken, s.handleRequestToken, http.MethodPost))
+	proto.HandleFunc(PathAuthorize, authorize)
+	proto.HandleFunc(PathAuthenticate, authorize)
+	proto.HandleFunc(PathAccessToken, s.endpoint(EndpointAccessToken, s.handleAccessToken, http.MethodPost))
+	proto.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return r.URL.Path == s.claimsPath }).
+		HandlerFunc(s.endpoint(EndpointClaims, s.handleClaims, http.MethodGet))
 	proto.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
 
 	return s.base.Handler(proto, kit.Admin{Fail: s.adminFail, Routes: []kit.Route{
@@ -160,6 +162,21 @@ func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
 		err = requestError{Status: ke.Status, Code: code, Description: ke.Message}
 	}
 	s.writeError(w, r, err)
+}
+
+// endpoint serves a protocol endpoint: it records every request, answers with a queued
+// response when one waits, refuses methods other than methods with 405, and otherwise lets
+// handle answer; the error handle returns is answered by writeError.
+func (s *Server) endpoint(ep Endpoint, handle func(http.ResponseWriter, *http.Request, received) error, methods ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		in := s.record(ep, r)
+		if s.serveQueued(w, r, ep) || s.allowOnly(w, r, methods...) {
+			return
+		}
+		if err := handle(w, r, in); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
 }
 
 // allowOnly answers a request whose method is not method with 405 and reports whether it did.

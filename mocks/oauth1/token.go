@@ -7,17 +7,12 @@ import (
 )
 
 // handleRequestToken is the temporary credential request (RFC 5849 §2.1).
-func (s *Server) handleRequestToken(w http.ResponseWriter, r *http.Request) {
-	in := s.record(EndpointRequestToken, r)
-	if s.serveQueued(w, r, EndpointRequestToken) || s.allowOnly(w, r, http.MethodPost) {
-		return
-	}
+func (s *Server) handleRequestToken(w http.ResponseWriter, _ *http.Request, in received) error {
 	token, secret, err := s.requestToken(in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	if err == nil {
+		writeForm(w, "oauth_token", token, "oauth_token_secret", secret, "oauth_callback_confirmed", "true")
 	}
-	writeForm(w, "oauth_token", token, "oauth_token_secret", secret, "oauth_callback_confirmed", "true")
+	return err
 }
 
 // requestToken authenticates the consumer, checks oauth_callback and issues a temporary credential.
@@ -52,17 +47,12 @@ func (s *Server) requestToken(in received) (token, secret string, err error) {
 }
 
 // handleAccessToken is the token request (RFC 5849 §2.3).
-func (s *Server) handleAccessToken(w http.ResponseWriter, r *http.Request) {
-	in := s.record(EndpointAccessToken, r)
-	if s.serveQueued(w, r, EndpointAccessToken) || s.allowOnly(w, r, http.MethodPost) {
-		return
-	}
+func (s *Server) handleAccessToken(w http.ResponseWriter, _ *http.Request, in received) error {
 	token, secret, user, err := s.accessToken(in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	if err == nil {
+		writeForm(w, "oauth_token", token, "oauth_token_secret", secret, "user_id", user.UserID, "screen_name", user.screenName())
 	}
-	writeForm(w, "oauth_token", token, "oauth_token_secret", secret, "user_id", user.UserID, "screen_name", user.screenName())
+	return err
 }
 
 // accessToken authenticates the request, checks the verifier and trades the temporary

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +55,7 @@ func TestResponseProblems(t *testing.T) {
 		"delay: want zero or positive, got -1ns",
 		`fault: want reset or close, got "explode"`,
 	}
-	if got := r.Problems(100); !slices.Equal(got, want) {
+	if got := r.Problems(100); !reflect.DeepEqual(got, want) {
 		t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 	if got := (Response{Fault: FaultReset, Status: 200}).Problems(200); len(got) != 1 || !strings.Contains(got[0], "sends no response") {
