@@ -1,8 +1,11 @@
 // Package kit is what every mock party shares, so that each mock package keeps only its
 // protocol (its endpoints, its rules, its error codes and its pages):
 //
-//   - Base, the server lifecycle: clock, logger, journal wrapping of the protocol routes, Close
-//     and the closed channel that ends delays, and the root handler;
+//   - New and Base, the server lifecycle: the config validated, the Settings every mock's
+//     options make (clock, logger, journal, admin token), journal wrapping of the protocol
+//     routes, Close and the closed channel that ends delays, and the root handler;
+//   - Registry, the configured clients, consumers and users of a mock, added, replaced and
+//     read as copies;
 //   - the admin API under /_admin/: routing, JSON in (with a body limit) and out, the admin
 //     token and loopback guard, and the config with its secrets redacted;
 //   - canned responses (Response) with delays and connection faults, a queue of them per
