@@ -107,11 +107,7 @@ func journeySteps(sc *godog.ScenarioContext) {
 
 func policySteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the technical profile "([^"]*)" has the metadata:$`, func(ctx context.Context, tpID string, t *godog.Table) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		rows, err := pairs(t)
+		w, rows, err := worldRows(ctx, t)
 		if err != nil {
 			return err
 		}

@@ -63,11 +63,7 @@ func isHeader(k string) bool {
 
 func oauth2Steps(sc *godog.ScenarioContext) {
 	sc.Step(`^(\w+) has a user "([^"]*)" with password "([^"]*)" and claims:$`, func(ctx context.Context, name, user, password string, t *godog.Table) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		rows, err := pairs(t)
+		w, rows, err := worldRows(ctx, t)
 		if err != nil {
 			return err
 		}
@@ -144,16 +140,12 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		return nil
 	})
 	sc.Step(`^the journal shows (\w+) answered "([^"]*)" with the error "([^"]*)"$`, func(ctx context.Context, name, path, code string) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		party, _, err := w.PartyURL(name)
+		w, entries, err := partyJournal(ctx, name)
 		if err != nil {
 			return err
 		}
 		var seen []string
-		for _, e := range w.Stack.Journal.Party(party) {
+		for _, e := range entries {
 			if e.Path == path {
 				if e.Error == code {
 					return nil
@@ -164,15 +156,11 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		return fmt.Errorf("want %s to answer %s with error %q, saw %v; journal:\n%s", name, path, code, seen, w.Stack.Journal.String())
 	})
 	sc.Step(`^(\w+) received no request to "([^"]*)"$`, func(ctx context.Context, name, path string) error {
-		w, err := world(ctx)
+		w, entries, err := partyJournal(ctx, name)
 		if err != nil {
 			return err
 		}
-		party, _, err := w.PartyURL(name)
-		if err != nil {
-			return err
-		}
-		for _, e := range w.Stack.Journal.Party(party) {
+		for _, e := range entries {
 			if e.Path == path {
 				return fmt.Errorf("want no request to %s %s, got %s %s; journal:\n%s", name, path, e.Method, e.URL, w.Stack.Journal.String())
 			}

@@ -193,11 +193,7 @@ func restSteps(sc *godog.ScenarioContext) {
 		return nil
 	})
 	sc.Step(`^the user fills in:$`, func(ctx context.Context, t *godog.Table) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		rows, err := pairs(t)
+		w, rows, err := worldRows(ctx, t)
 		if err != nil {
 			return err
 		}
@@ -234,15 +230,7 @@ func restSteps(sc *godog.ScenarioContext) {
 		return pageTextContains(ctx, "error-"+strings.ReplaceAll(what, " ", "-"), want)
 	})
 	sc.Step(`^the page shows no debug details$`, func(ctx context.Context) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		sess, err := w.Session(ctx)
-		if err != nil {
-			return err
-		}
-		html, err := sess.HTML()
+		sess, html, err := pageHTML(ctx)
 		if err != nil {
 			return err
 		}

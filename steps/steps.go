@@ -10,6 +10,8 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/iefconform/iefconform/harness"
+	"github.com/iefconform/iefconform/harness/browser"
+	"github.com/iefconform/iefconform/mocks/journal"
 )
 
 // Initialize returns the scenario initializer for a suite: hooks that give each
@@ -62,4 +64,42 @@ func Initialize(suite *harness.Suite) func(*godog.ScenarioContext) {
 // world is the scenario's World; every step starts with it.
 func world(ctx context.Context) (*harness.World, error) {
 	return harness.FromContext(ctx)
+}
+
+// worldRows returns the scenario's World and the name | value rows of t.
+func worldRows(ctx context.Context, t *godog.Table) (*harness.World, [][2]string, error) {
+	w, err := world(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := pairs(t)
+	return w, rows, err
+}
+
+// partyJournal returns the scenario's World and what the party called name
+// received, in order.
+func partyJournal(ctx context.Context, name string) (*harness.World, []journal.Entry, error) {
+	w, err := world(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	party, _, err := w.PartyURL(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, w.Stack.Journal.Party(party), nil
+}
+
+// pageHTML returns the browser session and the HTML of its page.
+func pageHTML(ctx context.Context) (*browser.Session, string, error) {
+	w, err := world(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	sess, err := w.Session(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	html, err := sess.HTML()
+	return sess, html, err
 }

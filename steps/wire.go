@@ -34,16 +34,12 @@ func wireSteps(sc *godog.ScenarioContext) {
 		return nil
 	})
 	sc.Step(`^(\w+) received (\d+) requests? to "([^"]*)"$`, func(ctx context.Context, name string, n int, path string) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		party, _, err := w.PartyURL(name)
+		w, entries, err := partyJournal(ctx, name)
 		if err != nil {
 			return err
 		}
 		got := 0
-		for _, e := range w.Stack.Journal.Party(party) {
+		for _, e := range entries {
 			if e.Path == path {
 				got++
 			}
@@ -54,15 +50,7 @@ func wireSteps(sc *godog.ScenarioContext) {
 		return nil
 	})
 	sc.Step(`^the (emulator|browser) shows the error "([^"]*)"$`, func(ctx context.Context, _ string, want string) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		sess, err := w.Session(ctx)
-		if err != nil {
-			return err
-		}
-		html, err := sess.HTML()
+		sess, html, err := pageHTML(ctx)
 		if err != nil {
 			return err
 		}

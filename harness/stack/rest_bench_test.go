@@ -10,7 +10,6 @@ import (
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/profile"
 	"github.com/iefconform/iefconform/engine/profile/restful"
-	"github.com/iefconform/iefconform/harness/httpdriver"
 	"github.com/iefconform/iefconform/harness/stack"
 	mockrest "github.com/iefconform/iefconform/mocks/rest"
 	"github.com/iefconform/iefconform/mocks/rp"
@@ -38,31 +37,8 @@ func startREST(tb testing.TB) *stack.Stack {
 // restSignIn runs the rest journey over plain HTTP: the self-asserted page
 // (two validation REST calls), then the contacts REST step.
 func restSignIn(s *stack.Stack, email string) (rp.Result, error) {
-	u, state, err := s.BeginSignIn("B2C_1A_Rest_Profile", rp.AuthorizeRequest{ResponseType: "id_token", ResponseMode: "form_post"})
-	if err != nil {
-		return rp.Result{}, err
-	}
-	c, err := httpdriver.New(5 * time.Second)
-	if err != nil {
-		return rp.Result{}, err
-	}
-	page, err := c.Get(u)
-	if err != nil {
-		return rp.Result{}, err
-	}
-	f, err := page.Form("attributeVerification")
-	if err != nil {
-		return rp.Result{}, err
-	}
-	f.Fields.Set("email", email)
-	f.Fields.Set("displayName", "Free Person")
-	f.Fields.Set("language", "en")
-	if _, err := c.Submit(f, "action", "continue"); err != nil {
-		return rp.Result{}, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return s.RP.Wait(ctx, state)
+	return httpSignIn(s, "B2C_1A_Rest_Profile", "form_post", "attributeVerification",
+		map[string]string{"email": email, "displayName": "Free Person", "language": "en"}, "continue")
 }
 
 func TestRESTJourney(t *testing.T) {
@@ -86,17 +62,7 @@ func TestRESTJourney(t *testing.T) {
 // orchestration step; three HTTPS calls to the REST mock in all.
 func BenchmarkRESTJourney(b *testing.B) {
 	s := startREST(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		res, err := restSignIn(s, "free@example.com")
-		if err != nil {
-			b.Fatal(err)
-		}
-		if res.IDToken == "" || res.VerifyError != "" {
-			b.Fatalf("no verified token: %s %s", res.Error, res.VerifyError)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/journey")
+	benchJourney(b, func() (rp.Result, error) { return restSignIn(s, "free@example.com") })
 }
 
 // BenchmarkRESTCall is the emulator's RESTful profile calling the REST mock
