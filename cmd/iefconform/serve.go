@@ -46,8 +46,18 @@ folder of NAME.secret and NAME.pem files, or a YAML/JSON file
 {keys: [{id, secret | pem | pemFile}]}. A B2C_1A_FacebookSecret given there
 becomes the Facebook mock's client secret too.
 
+Admin APIs: each mock has a test API under /_admin/ (users, clients, canned
+responses, the requests it received; /_admin/config redacts secrets unless
+asked with ?secrets=true). Without --admin-token the mocks answer it for
+loopback clients only; with it (or IEFCONFORM_ADMIN_TOKEN), every admin request
+needs "Authorization: Bearer TOKEN", from anywhere. Set one whenever a mock
+listens beyond loopback.
+
 --verbose prints the emulator's journey log (slog text) to stderr; without it
 only warnings and errors are printed.`
+
+// envAdminToken is the environment variable --admin-token defaults to.
+const envAdminToken = "IEFCONFORM_ADMIN_TOKEN"
 
 const serveExample = `  # The built-in Facebook policies on http://127.0.0.1:8080:
   iefconform serve
@@ -61,6 +71,7 @@ const serveExample = `  # The built-in Facebook policies on http://127.0.0.1:808
 // serveOptions are the flags of serve.
 type serveOptions struct {
 	addr, facebookAddr, rpAddr string
+	adminToken                 string
 	policy                     string
 	policies                   string
 	keys                       string
@@ -112,6 +123,8 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&o.keys, "keys", "", "add policy keys from the key store `PATH`: a folder of NAME.secret / NAME.pem files or a YAML/JSON file")
 	f.StringArrayVar(&o.set, "set", nil, "override one {Settings:Name} value the stack supplies, as `Name=Value`; repeat for more")
 	f.StringVar(&o.responseMode, "response-mode", "form_post", "`MODE` in which the emulator returns the id_token to the relying party in the printed links:\nform_post or fragment")
+	f.StringVar(&o.adminToken, "admin-token", os.Getenv(envAdminToken),
+		"guard the mocks' admin APIs with `TOKEN` (sent as a Bearer token); default $"+envAdminToken+"; without one they answer loopback clients only")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the emulator's journey log (slog text) to stderr")
 	return cmd
 }
@@ -198,6 +211,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		EmulatorAddr: o.addr,
 		FacebookAddr: o.facebookAddr,
 		RPAddr:       o.rpAddr,
+		AdminToken:   o.adminToken,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

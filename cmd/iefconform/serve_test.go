@@ -298,3 +298,59 @@ func TestServeFragmentLinks(t *testing.T) {
 		t.Errorf("without --verbose, stderr has info lines:\n%s", stderr.String())
 	}
 }
+
+// TestServeAdminToken: with --admin-token the mocks' admin APIs need the token
+// as a Bearer token; the config they serve keeps secrets redacted unless asked.
+func TestServeAdminToken(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan error, 1)
+	ready := make(chan *stack.Stack, 1)
+	o := serveOptions{addr: "127.0.0.1:0", policy: "facebook", responseMode: "form_post", adminToken: "s3cret-admin"}
+	o.ready = func(st *stack.Stack) { ready <- st }
+	go func() { done <- serve(ctx, o, &stdout, &stderr) }()
+	var st *stack.Stack
+	select {
+	case st = <-ready:
+	case err := <-done:
+		t.Fatalf("serve ended: %v\n%s", err, stderr.String())
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve was not ready within 15s")
+	}
+	get := func(path, token string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, st.FacebookURL()+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := get("/_admin/config", ""); code != http.StatusUnauthorized {
+		t.Errorf("admin config without the token: status %d, want 401: %s", code, body)
+	}
+	if code, body := get("/_admin/config", "wrong"); code != http.StatusUnauthorized {
+		t.Errorf("admin config with a wrong token: status %d, want 401: %s", code, body)
+	}
+	secret := st.FacebookSecret()
+	code, body := get("/_admin/config", "s3cret-admin")
+	if code != http.StatusOK || strings.Contains(body, secret) || !strings.Contains(body, "(redacted)") {
+		t.Errorf("admin config with the token: status %d, want 200 with the client secret redacted: %s", code, body)
+	}
+	if code, body := get("/_admin/config?secrets=true", "s3cret-admin"); code != http.StatusOK || !strings.Contains(body, secret) {
+		t.Errorf("admin config?secrets=true: status %d, want 200 with the client secret: %s", code, body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+}

@@ -3,7 +3,9 @@ package stack_test
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -79,5 +81,37 @@ func TestStartAddrsAndKeys(t *testing.T) {
 	// The port is taken now: a second stack on it fails and names the address.
 	if _, err := stack.Start(stack.Options{Policies: features.FS, EmulatorAddr: addr}); err == nil || !strings.Contains(err.Error(), addr) {
 		t.Errorf("second Start on %s: err = %v, want a listen error naming the address", addr, err)
+	}
+}
+
+// TestAdminToken: Options.AdminToken reaches every mock of the stack, whose
+// admin APIs then refuse requests without it.
+func TestAdminToken(t *testing.T) {
+	signingKey(t)
+	st, err := stack.Start(stack.Options{Policies: features.FS, PKI: testPKI, AdminToken: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: testPKI.CA.Pool()}}}
+	defer client.CloseIdleConnections()
+	for name, base := range map[string]string{"facebook": st.FacebookURL(), "twitter": st.TwitterURL(), "rest": st.RESTURL()} {
+		for token, want := range map[string]int{"": http.StatusUnauthorized, "tok": http.StatusOK} {
+			req, err := http.NewRequest(http.MethodGet, base+"/_admin/config", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("%s /_admin/config with token %q: status %d, want %d", name, token, resp.StatusCode, want)
+			}
+		}
 	}
 }

@@ -125,6 +125,10 @@ type Options struct {
 	EmulatorAddr string
 	FacebookAddr string
 	RPAddr       string
+	// AdminToken, when set, guards the mocks' admin APIs (/_admin/...): every
+	// admin request needs "Authorization: Bearer <AdminToken>". Without it the
+	// mocks answer admin requests from loopback clients only.
+	AdminToken string
 	// AssertionKey is the private_key_jwt signing key (policy key
 	// B2C_1A_ContosoAssertionKey); share one across scenarios. Generated when nil.
 	AssertionKey *rsa.PrivateKey
@@ -339,7 +343,7 @@ func (s *Stack) startIdP(addr, name, title, clientID, secretKey string, allowTok
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	s.parties[name] = l
-	opts := []mockoauth2.Option{mockoauth2.WithJournal(s.Journal, name)}
+	opts := []mockoauth2.Option{mockoauth2.WithJournal(s.Journal, name), mockoauth2.WithAdminToken(s.opts.AdminToken)}
 	if s.opts.AssertionKey != nil {
 		// The mock signs its id_tokens with a key shared by the run, instead of
 		// generating one inside a scenario's token request.
@@ -372,7 +376,7 @@ func (s *Stack) startTwitter() error {
 	s.parties[PartyTwitter], s.twitterURL, s.twitterKey = l, l.url, string(secret)
 	s.Twitter, err = mockoauth1.New(mockoauth1.Config{
 		Consumers: []mockoauth1.Consumer{{Key: TwitterConsumerKey, Secret: string(secret)}},
-	}, mockoauth1.WithJournal(s.Journal, PartyTwitter))
+	}, mockoauth1.WithJournal(s.Journal, PartyTwitter), mockoauth1.WithAdminToken(s.opts.AdminToken))
 	if err != nil {
 		return fmt.Errorf("start twitter: %w", err)
 	}
@@ -386,7 +390,7 @@ func (s *Stack) startTwitter() error {
 // with a certificate of a CA nobody trusts.
 func (s *Stack) startREST() error {
 	var err error
-	s.REST, err = mockrest.New(mockrest.Config{}, mockrest.WithJournal(s.Journal, PartyREST))
+	s.REST, err = mockrest.New(mockrest.Config{}, mockrest.WithJournal(s.Journal, PartyREST), mockrest.WithAdminToken(s.opts.AdminToken))
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
 	}
