@@ -48,7 +48,9 @@ func fixedKey(t *testing.T) *keys.RSAKey {
 }
 
 // baseConfig is a valid configuration whose extension calls target (an
-// https://127.0.0.1:port URL).
+// https://127.0.0.1:port URL). Each attempt may take the longest Entra allows
+// (2 s), so that a test's answering fake is never taken for a slow one on a
+// busy machine; tests of timeouts set the shortest (200 ms) themselves.
 func baseConfig(target string) *extension.Config {
 	return &extension.Config{
 		Extensions: []extension.Extension{{
@@ -58,7 +60,7 @@ func baseConfig(target string) *extension.Config {
 			AuthenticationConfiguration: extension.AuthenticationConfiguration{
 				ResourceID: "api://127.0.0.1/" + resourceAppID,
 			},
-			ClientConfiguration: extension.ClientConfiguration{TimeoutInMilliseconds: intp(200), MaximumRetries: intp(1)},
+			ClientConfiguration: extension.ClientConfiguration{TimeoutInMilliseconds: intp(extension.MaxTimeoutInMilliseconds), MaximumRetries: intp(1)},
 			ClaimsForTokenConfiguration: []extension.ClaimForToken{
 				{ClaimIDInAPIResponse: "DateOfBirth"}, {ClaimIDInAPIResponse: "CustomRoles"}, {ClaimIDInAPIResponse: "ApiVersion"},
 			},
