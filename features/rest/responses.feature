@@ -93,7 +93,7 @@ Feature: What a RESTful technical profile does with the API's answer
 
   @error @inferred
   Scenario: An API slower than the timeout is tried 3 times, then UserMessageIfRequestTimeout (REST-12)
-    Given the emulator gives REST APIs 100 ms per attempt
+    Given the emulator gives REST APIs 200 ms per attempt
     And the technical profile "REST-GetContacts" has the metadata:
       | key                         | value                                          |
       | UserMessageIfRequestTimeout | The contact service took more than {0} seconds. |
@@ -104,5 +104,5 @@ Feature: What a RESTful technical profile does with the API's answer
     When the user starts signing in
     And the user enters the email "free@example.com" and the name "Free Person" and continues
     Then the relying party receives the error "server_error"
-    And the error description starts with "The contact service took more than 0.1 seconds."
+    And the error description starts with "The contact service took more than 0.2 seconds."
     And the REST API received 3 calls to "/api/contacts"
