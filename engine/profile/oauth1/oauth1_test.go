@@ -28,10 +28,8 @@ func newProvider(t *testing.T, consumerKey, consumerSecret string) *oauth1test.P
 	return p
 }
 
+// The journey is profiletest.NewEnv's, of a policy id in mixed case (OA1-01).
 const (
-	tenant         = "contoso.onmicrosoft.com"
-	baseURL        = "https://contoso.b2clogin.com"
-	policyID       = "B2C_1A_Signup_Signin" // mixed case on purpose (OA1-01)
 	consumerKey    = "tw-consumer-key"
 	secretKey      = "B2C_1A_TwitterSecret"
 	consumerSecret = "consumer secret/+=&~"
@@ -90,11 +88,7 @@ func (s tpSpec) xml(ep string) string {
 
 func newProfile(t *testing.T, s tpSpec, ep string) *oauth1.Profile {
 	t.Helper()
-	p, probs := oauth1.New(profiletest.ParseTechnicalProfile(t, "Twitter", s.xml(ep)))
-	if len(probs) > 0 {
-		t.Fatalf("oauth1.New: unexpected problems: %v", probs)
-	}
-	return p
+	return profiletest.MustNew(t, oauth1.New, "Twitter", s.xml(ep))
 }
 
 // testEnv is a journey's Env with the keys Bind received.
@@ -103,25 +97,10 @@ type testEnv struct {
 	bound []string
 }
 
+// newEnv is a journey whose key store holds the consumer secret.
 func newEnv(hc *http.Client) *testEnv {
-	ks := keys.NewStore()
-	ks.SetSecret(secretKey, []byte(consumerSecret))
-	bag := claims.NewBag()
-	now := func() time.Time { return time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC) }
-	e := &testEnv{}
-	e.Env = &profile.Env{
-		Tenant:        tenant,
-		PolicyID:      policyID,
-		BaseURL:       baseURL,
-		CorrelationID: "233bf9bd-747a-4800-9062-6236f3f69a47",
-		State:         "state-123",
-		Claims:        bag,
-		Resolver:      &claims.Context{PolicyID: policyID, CorrelationID: "233bf9bd-747a-4800-9062-6236f3f69a47", Now: now, Claims: bag},
-		Keys:          ks,
-		HTTP:          hc,
-		Now:           now,
-		Data:          map[string]string{},
-	}
+	e := &testEnv{Env: profiletest.NewEnv(hc)}
+	e.Keys.SetSecret(secretKey, []byte(consumerSecret))
 	e.Bind = func(k string) { e.bound = append(e.bound, k) }
 	return e
 }
@@ -174,10 +153,7 @@ func TestNewProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, probs := oauth1.New(profiletest.ParseTechnicalProfile(t, "Twitter", tt.spec.xml(ep)))
-			if p == nil {
-				t.Fatal("New returned a nil profile")
-			}
+			_, probs := profiletest.New(t, oauth1.New, "Twitter", tt.spec.xml(ep))
 			profiletest.WantProblems(t, probs, tt.wantCode, tt.wantText)
 		})
 	}
@@ -394,20 +370,28 @@ func TestStartErrors(t *testing.T) {
 	})
 }
 
-// signIn runs Start, the user's consent at the fake and Complete; it returns
-// Complete's error.
-func signIn(t *testing.T, p *oauth1.Profile, idp *oauth1test.Provider, env *testEnv) error {
+// consent runs Start and the user's consent at the fake; it returns the
+// temporary token and the verifier the provider sends back with the browser.
+func consent(t *testing.T, p *oauth1.Profile, idp *oauth1test.Provider, env *testEnv) (tok, verifier string) {
 	t.Helper()
 	u, err := p.Start(context.Background(), env.Env)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 	pu, _ := url.Parse(u)
-	tok := pu.Query().Get("oauth_token")
-	v, ok := idp.Authorize(tok)
+	tok = pu.Query().Get("oauth_token")
+	verifier, ok := idp.Authorize(tok)
 	if !ok {
 		t.Fatalf("the provider does not know the token %q of %s", tok, u)
 	}
+	return tok, verifier
+}
+
+// signIn runs Start, the user's consent at the fake and Complete; it returns
+// Complete's error.
+func signIn(t *testing.T, p *oauth1.Profile, idp *oauth1test.Provider, env *testEnv) error {
+	t.Helper()
+	tok, v := consent(t, p, idp, env)
 	return p.Complete(context.Background(), env.Env, url.Values{"oauth_token": {tok}, "oauth_verifier": {v}})
 }
 
@@ -514,7 +498,7 @@ func TestCompleteMapping(t *testing.T) {
 			name:     "claim resolvers in DefaultValue with IncludeClaimResolvingInClaimsHandling",
 			metadata: map[string]string{"IncludeClaimResolvingInClaimsHandling": "true"},
 			output:   `<OutputClaim ClaimTypeReferenceId="policy" DefaultValue="{Policy:PolicyId}" AlwaysUseDefaultValue="true" />`,
-			want:     map[string]string{"policy": policyID},
+			want:     map[string]string{"policy": profiletest.PolicyID},
 		},
 		{
 			name:     "oauth_token and oauth_token_secret are never mappable",
@@ -559,16 +543,7 @@ func TestCompleteMapping(t *testing.T) {
 			if err := signIn(t, p, idp, env); err != nil {
 				t.Fatalf("Complete: %v", err)
 			}
-			for k, v := range tt.want {
-				if got, ok := env.Claims.Get(k); !ok || got != v {
-					t.Errorf("claim %s = %q (present %v), want %q", k, got, ok, v)
-				}
-			}
-			for _, k := range tt.wantNone {
-				if got, ok := env.Claims.Value(k); ok {
-					t.Errorf("claim %s = %v, want it absent", k, got)
-				}
-			}
+			profiletest.WantClaims(t, env.Claims, tt.want, tt.wantNone)
 		})
 	}
 }
@@ -695,21 +670,11 @@ func TestCompleteErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			idp := newProvider(t, consumerKey, consumerSecret)
-			md := map[string]string{}
-			for k, v := range tt.metadata {
-				md[k] = v
-			}
-			p := newProfile(t, tpSpec{metadata: md, outputClaims: tt.output}, idp.Server.URL)
+			p := newProfile(t, tpSpec{metadata: tt.metadata, outputClaims: tt.output}, idp.Server.URL)
 			env := newEnv(idp.Server.Client())
 			tok, v := "", ""
 			if !tt.noStart {
-				u, err := p.Start(context.Background(), env.Env)
-				if err != nil {
-					t.Fatalf("Start: %v", err)
-				}
-				pu, _ := url.Parse(u)
-				tok = pu.Query().Get("oauth_token")
-				v, _ = idp.Authorize(tok)
+				tok, v = consent(t, p, idp, env)
 			}
 			for path, h := range tt.answers {
 				idp.Answer(path, h)

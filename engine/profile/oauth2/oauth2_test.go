@@ -9,22 +9,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/iefconform/iefconform/engine/claims"
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/profile"
 	"github.com/iefconform/iefconform/engine/profile/oauth2"
 	"github.com/iefconform/iefconform/engine/profile/profiletest"
 )
 
+// The journey is profiletest.NewEnv's, of a policy id in mixed case (OA2-01).
 const (
-	tenant    = "contoso.onmicrosoft.com"
-	baseURL   = "https://contoso.b2clogin.com"
-	policyID  = "B2C_1A_Signup_Signin" // mixed case on purpose (OA2-01)
 	clientID  = "fb-app-1"
 	secretKey = "B2C_1A_FacebookSecret"
 	secret    = "s3cret value/+="
@@ -81,31 +79,14 @@ func xmlEscape(s string) string {
 
 func newProfile(t *testing.T, s tpSpec, endpoints string) *oauth2.Profile {
 	t.Helper()
-	p, probs := oauth2.New(profiletest.ParseTechnicalProfile(t, "Facebook", s.xml(endpoints)))
-	if len(probs) > 0 {
-		t.Fatalf("oauth2.New: unexpected problems: %v", probs)
-	}
-	return p
+	return profiletest.MustNew(t, oauth2.New, "Facebook", s.xml(endpoints))
 }
 
+// newEnv is a journey whose key store holds the client secret.
 func newEnv(httpClient *http.Client) *profile.Env {
-	ks := keys.NewStore()
-	ks.SetSecret(secretKey, []byte(secret))
-	bag := claims.NewBag()
-	now := func() time.Time { return time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC) }
-	return &profile.Env{
-		Tenant:        tenant,
-		TenantGUID:    "00000000-0000-0000-0000-000000000001",
-		PolicyID:      policyID,
-		BaseURL:       baseURL,
-		CorrelationID: "233bf9bd-747a-4800-9062-6236f3f69a47",
-		State:         "state-123",
-		Claims:        bag,
-		Resolver:      &claims.Context{PolicyID: policyID, CorrelationID: "233bf9bd-747a-4800-9062-6236f3f69a47", Now: now, Claims: bag},
-		Keys:          ks,
-		HTTP:          httpClient,
-		Now:           now,
-	}
+	env := profiletest.NewEnv(httpClient)
+	env.Keys.SetSecret(secretKey, []byte(secret))
+	return env
 }
 
 func TestNewProblems(t *testing.T) {
@@ -135,10 +116,7 @@ func TestNewProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, probs := oauth2.New(profiletest.ParseTechnicalProfile(t, "Facebook", tt.spec.xml(ep)))
-			if p == nil {
-				t.Fatal("New returned a nil profile")
-			}
+			_, probs := profiletest.New(t, oauth2.New, "Facebook", tt.spec.xml(ep))
 			profiletest.WantProblems(t, probs, tt.wantCode, tt.wantText)
 		})
 	}
@@ -283,12 +261,13 @@ type fakeIdP struct {
 	token  http.HandlerFunc
 	claims http.HandlerFunc
 	mu     sync.Mutex
-	reqs   []request
+	reqs   map[string][]request // by path
 }
 
 func newFakeIdP(t *testing.T) *fakeIdP {
 	t.Helper()
 	f := &fakeIdP{
+		reqs: map[string][]request{},
 		token: func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"access_token":"at-1","token_type":"bearer","expires_in":5183944}`)
@@ -301,7 +280,7 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
 		f.mu.Lock()
-		f.reqs = append(f.reqs, request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Query: r.URL.Query(), Form: r.PostForm, ContentType: r.Header.Get("Content-Type")})
+		f.reqs[r.URL.Path] = append(f.reqs[r.URL.Path], request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Query: r.URL.Query(), Form: r.PostForm, ContentType: r.Header.Get("Content-Type")})
 		f.mu.Unlock()
 		switch r.URL.Path {
 		case "/token":
@@ -316,16 +295,11 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 	return f
 }
 
+// requests returns the requests that reached path, in order.
 func (f *fakeIdP) requests(path string) []request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []request
-	for _, r := range f.reqs {
-		if r.Path == path {
-			out = append(out, r)
-		}
-	}
-	return out
+	return slices.Clone(f.reqs[path])
 }
 
 const facebookOutput = `<OutputClaim ClaimTypeReferenceId="issuerUserId" PartnerClaimType="id" />` +
@@ -511,16 +485,7 @@ func TestCompleteMapping(t *testing.T) {
 			if err := p.Complete(context.Background(), env, url.Values{"code": {"c"}}); err != nil {
 				t.Fatalf("Complete: %v", err)
 			}
-			for k, v := range tt.want {
-				if got, ok := env.Claims.Get(k); !ok || got != v {
-					t.Errorf("claim %s = %q (present %v), want %q", k, got, ok, v)
-				}
-			}
-			for _, k := range tt.wantNone {
-				if got, ok := env.Claims.Value(k); ok {
-					t.Errorf("claim %s = %v, want it absent", k, got)
-				}
-			}
+			profiletest.WantClaims(t, env.Claims, tt.want, tt.wantNone)
 		})
 	}
 }

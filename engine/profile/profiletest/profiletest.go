@@ -1,15 +1,22 @@
 // Package profiletest holds what the tests of the technical-profile packages
-// share: a technical profile parsed from its XML alone, the check of the
-// problems a constructor reports, and an address nothing listens on.
+// share: a technical profile parsed from its XML alone and built by its
+// package's New, the check of the problems a constructor reports, a journey's
+// Env, the check of the claims a profile wrote, and an address nothing
+// listens on.
 package profiletest
 
 import (
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/iefconform/iefconform/engine/claims"
+	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
+	"github.com/iefconform/iefconform/engine/profile"
 )
 
 // File is the file name ParseTechnicalProfile gives its policy: problems
@@ -41,6 +48,27 @@ func ParseTechnicalProfile(t testing.TB, provider, tpXML string) *policy.Technic
 		t.Fatalf("want one technical profile in the test policy")
 	}
 	return &f.ClaimsProviders[0].TechnicalProfiles[0]
+}
+
+// New parses tpXML as ParseTechnicalProfile does and builds its profile with
+// newProfile (a profile package's New); a nil profile fails the test.
+func New[P any](t testing.TB, newProfile func(*policy.TechnicalProfile) (*P, policy.Problems), provider, tpXML string) (*P, policy.Problems) {
+	t.Helper()
+	p, probs := newProfile(ParseTechnicalProfile(t, provider, tpXML))
+	if p == nil {
+		t.Fatal("New returned a nil profile")
+	}
+	return p, probs
+}
+
+// MustNew is New for a profile that must have no problems.
+func MustNew[P any](t testing.TB, newProfile func(*policy.TechnicalProfile) (*P, policy.Problems), provider, tpXML string) *P {
+	t.Helper()
+	p, probs := New(t, newProfile, provider, tpXML)
+	if len(probs) > 0 {
+		t.Fatalf("New: unexpected problems: %v", probs)
+	}
+	return p
 }
 
 // WantProblems checks that probs has exactly the codes wantCodes, in any
@@ -82,4 +110,55 @@ func ClosedURL(t testing.TB) string {
 	u := "http://" + ln.Addr().String()
 	_ = ln.Close()
 	return u
+}
+
+// The journey NewEnv describes.
+const (
+	Tenant     = "contoso.onmicrosoft.com"
+	TenantGUID = "00000000-0000-0000-0000-000000000001"
+	BaseURL    = "https://contoso.b2clogin.com"
+	// PolicyID is in mixed case on purpose: callback URLs carry it in lowercase.
+	PolicyID      = "B2C_1A_Signup_Signin"
+	CorrelationID = "233bf9bd-747a-4800-9062-6236f3f69a47"
+	State         = "state-123"
+)
+
+// Now is the journey's clock: always 2024-05-01 12:00 UTC.
+func Now() time.Time { return time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC) }
+
+// NewEnv is the Env of a journey of PolicyID in Tenant at BaseURL, clocked by
+// Now, with an empty claims bag, an empty key store, an empty data store and
+// hc (nil: the profile's default client) for calls to parties.
+func NewEnv(hc *http.Client) *profile.Env {
+	bag := claims.NewBag()
+	return &profile.Env{
+		Tenant:        Tenant,
+		TenantGUID:    TenantGUID,
+		PolicyID:      PolicyID,
+		BaseURL:       BaseURL,
+		CorrelationID: CorrelationID,
+		State:         State,
+		Claims:        bag,
+		Resolver:      &claims.Context{PolicyID: PolicyID, CorrelationID: CorrelationID, Now: Now, Claims: bag},
+		Keys:          keys.NewStore(),
+		HTTP:          hc,
+		Now:           Now,
+		Data:          map[string]string{},
+	}
+}
+
+// WantClaims checks that bag holds each claim of want with its value and
+// none of wantNone.
+func WantClaims(t testing.TB, bag *claims.Bag, want map[string]string, wantNone []string) {
+	t.Helper()
+	for k, v := range want {
+		if got, ok := bag.Get(k); !ok || got != v {
+			t.Errorf("claim %s = %q (present %v), want %q", k, got, ok, v)
+		}
+	}
+	for _, k := range wantNone {
+		if got, ok := bag.Value(k); ok {
+			t.Errorf("claim %s = %v, want it absent", k, got)
+		}
+	}
 }
