@@ -250,6 +250,20 @@ func ParsePEM(data []byte) (*rsa.PrivateKey, *x509.Certificate, error) {
 	return key, cert, nil
 }
 
+// ParsePEMFile reads the file at path and parses it as ParsePEM does; a parse
+// error names the file.
+func ParsePEMFile(path string) (*rsa.PrivateKey, *x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, cert, err := ParsePEM(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return key, cert, nil
+}
+
 // EncodePEM encodes an RSA private key as PKCS#8 PEM.
 func EncodePEM(key *rsa.PrivateKey) ([]byte, error) {
 	der, err := x509.MarshalPKCS8PrivateKey(key)
@@ -299,14 +313,9 @@ func LoadDir(dir string) (*Store, error) {
 			}
 			s.SetSecret(container, []byte(strings.TrimRight(string(data), "\r\n")))
 		case ".pem":
-			data, err := os.ReadFile(path)
+			key, cert, err := ParsePEMFile(path)
 			if err != nil {
 				errs = append(errs, err)
-				continue
-			}
-			key, cert, err := ParsePEM(data)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", path, err))
 				continue
 			}
 			if _, err := s.SetRSA(container, key, cert); err != nil {

@@ -38,9 +38,9 @@ func readTestdata(t testing.TB, name string) []byte {
 
 func testKey(t testing.TB, name string) *rsa.PrivateKey {
 	t.Helper()
-	key, _, err := ParsePEM(readTestdata(t, name))
+	key, _, err := ParsePEMFile(filepath.Join("testdata", name))
 	if err != nil {
-		t.Fatalf("ParsePEM(%s): %v", name, err)
+		t.Fatal(err)
 	}
 	return key
 }
@@ -412,6 +412,30 @@ func TestParsePEM(t *testing.T) {
 				t.Errorf("certificate CN = %q, want %q", cn, tt.wantCert)
 			}
 		})
+	}
+}
+
+func TestParsePEMFile(t *testing.T) {
+	want, _, err := ParsePEM(readTestdata(t, "key_pkcs8.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key, _, err := ParsePEMFile(filepath.Join("testdata", "key_pkcs8.pem")); err != nil || !key.Equal(want) {
+		t.Fatalf("ParsePEMFile(key_pkcs8.pem) = %v, %v; want the key ParsePEM reads", key, err)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.pem")
+	writeFile(t, bad, []byte("not pem"))
+	for _, tt := range []struct {
+		path   string
+		wantIn string
+	}{
+		{path: filepath.Join(dir, "absent.pem"), wantIn: "absent.pem"},
+		{path: bad, wantIn: bad + ": no RSA private key"},
+	} {
+		if key, _, err := ParsePEMFile(tt.path); err == nil || key != nil || !strings.Contains(err.Error(), tt.wantIn) {
+			t.Errorf("ParsePEMFile(%s) = %v, %v; want no key and an error containing %q", tt.path, key, err, tt.wantIn)
+		}
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,11 +55,7 @@ func item(k, v string) string { return `<Item Key="` + k + `">` + v + `</Item>` 
 
 func fixedKey(t *testing.T) *rsa.PrivateKey {
 	t.Helper()
-	data, err := os.ReadFile("testdata/signing_key.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, _, err := keys.ParsePEM(data)
+	k, _, err := keys.ParsePEMFile("testdata/signing_key.pem")
 	if err != nil {
 		t.Fatal(err)
 	}
