@@ -18,7 +18,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -136,18 +135,9 @@ func (f *fakeIdP) total() int {
 }
 
 // count returns how many requests reached path.
-func (f *fakeIdP) count(path string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, r := range f.reqs {
-		if r.Path == path {
-			n++
-		}
-	}
-	return n
-}
+func (f *fakeIdP) count(path string) int { return len(f.requests(path)) }
 
+// requests returns the requests that reached path, in order.
 func (f *fakeIdP) requests(path string) []idpRequest {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -274,11 +264,7 @@ type emuOptions struct {
 
 func loadKeys(t testing.TB) *keys.Store {
 	t.Helper()
-	data, err := os.ReadFile("testdata/signing_key.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, _, err := keys.ParsePEM(data)
+	k, _, err := keys.ParsePEMFile("testdata/signing_key.pem")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,6 +414,20 @@ func (b *browser) post(u string, form url.Values) *outcome {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return b.navigate(req, form.Encode())
+}
+
+// noFollow sends req with the browser's cookies and returns the response
+// without following a redirect, its body closed.
+func (b *browser) noFollow(t testing.TB, req *http.Request) *http.Response {
+	t.Helper()
+	c := *b.c
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
 }
 
 func (b *browser) navigate(req *http.Request, body string) *outcome {

@@ -69,13 +69,11 @@ func (e *twitterEmulator) callbackURL() string {
 // redirects to, without following it.
 func redirectOf(t testing.TB, b *browser, u string) *url.URL {
 	t.Helper()
-	c := *b.c
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := c.Get(u)
+	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	resp := b.noFollow(t, req)
 	loc, err := resp.Location()
 	if resp.StatusCode != http.StatusFound || err != nil {
 		t.Fatalf("GET %s: HTTP %d Location %q, want a redirect", u, resp.StatusCode, resp.Header.Get("Location"))

@@ -188,14 +188,7 @@ func TestDiscoveryAndJWKS(t *testing.T) {
 	o := signIn(t, e, newBrowser(t), policySignIn, nil, "")
 	token := o.Params.Get("id_token")
 	resp, err := http.Get(e.srv.MetadataURL(policySignIn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var doc map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
-		t.Fatal(err)
-	}
+	_, doc := jsonResponse(t, resp, err)
 	jwksURI, _ := doc["jwks_uri"].(string)
 	if jwksURI != e.srv.JWKSURL(policySignIn) {
 		t.Errorf("jwks_uri = %q, want %q", jwksURI, e.srv.JWKSURL(policySignIn))
@@ -233,19 +226,26 @@ func TestDiscoveryAndJWKS(t *testing.T) {
 	}
 }
 
-// redeem posts a code to the token endpoint.
-func redeem(t testing.TB, e *emulator, form url.Values) (int, map[string]any) {
+// jsonResponse returns the status and the JSON object of the response to a
+// request that returned resp and err; anything else fails the test.
+func jsonResponse(t testing.TB, resp *http.Response, err error) (int, map[string]any) {
 	t.Helper()
-	resp, err := http.PostForm(e.srv.TokenURL(policySignIn), form)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var body map[string]any
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatalf("token response: %v", err)
+		t.Fatalf("%s %s: HTTP %d, want a JSON object: %v", resp.Request.Method, resp.Request.URL, resp.StatusCode, err)
 	}
 	return resp.StatusCode, body
+}
+
+// redeem posts a code to the token endpoint.
+func redeem(t testing.TB, e *emulator, form url.Values) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.PostForm(e.srv.TokenURL(policySignIn), form)
+	return jsonResponse(t, resp, err)
 }
 
 // TestCodeFlow: response_type=code, the code redeemed once at the token endpoint.
@@ -301,14 +301,9 @@ func TestCodeFlow(t *testing.T) {
 				req.SetBasicAuth(url.QueryEscape(rpClientID), url.QueryEscape(rpSecret))
 			}
 			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			var body map[string]any
-			_ = json.NewDecoder(resp.Body).Decode(&body)
-			if resp.StatusCode != tt.wantStatus || (tt.wantError != "" && body["error"] != tt.wantError) {
-				t.Fatalf("token endpoint: HTTP %d %v, want %d %s", resp.StatusCode, body, tt.wantStatus, tt.wantError)
+			status, body := jsonResponse(t, resp, err)
+			if status != tt.wantStatus || (tt.wantError != "" && body["error"] != tt.wantError) {
+				t.Fatalf("token endpoint: HTTP %d %v, want %d %s", status, body, tt.wantStatus, tt.wantError)
 			}
 			if tt.wantError == "" && body["id_token"] == nil {
 				t.Fatalf("token endpoint: %v, want an id_token", body)
@@ -319,26 +314,17 @@ func TestCodeFlow(t *testing.T) {
 		o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_type": "code"}, "")
 		form := url.Values{"grant_type": {"authorization_code"}, "code": {o.Params.Get("code")}, "redirect_uri": {rpRedirectURI}, "client_id": {rpClientID}, "client_secret": {rpSecret}}
 		resp, err := http.PostForm(e.srv.TokenURL(policyPicker), form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var body map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&body)
-		if resp.StatusCode != http.StatusBadRequest || body["error"] != "invalid_grant" {
-			t.Fatalf("HTTP %d %v, want 400 invalid_grant", resp.StatusCode, body)
+		status, body := jsonResponse(t, resp, err)
+		if status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+			t.Fatalf("HTTP %d %v, want 400 invalid_grant", status, body)
 		}
 	})
 	t.Run("unknown policy at the token endpoint", func(t *testing.T) {
 		resp, err := http.PostForm(e.base+"/"+DefaultTenant+"/b2c_1a_nope/oauth2/v2.0/token", url.Values{"grant_type": {"authorization_code"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var body map[string]string
-		_ = json.NewDecoder(resp.Body).Decode(&body)
-		if resp.StatusCode != http.StatusNotFound || body["error"] != "invalid_request" || !strings.HasPrefix(body["error_description"], "AADB2C90007: The policy 'b2c_1a_nope' does not exist") {
-			t.Fatalf("HTTP %d %v, want 404 invalid_request AADB2C90007", resp.StatusCode, body)
+		status, body := jsonResponse(t, resp, err)
+		desc, _ := body["error_description"].(string)
+		if status != http.StatusNotFound || body["error"] != "invalid_request" || !strings.HasPrefix(desc, "AADB2C90007: The policy 'b2c_1a_nope' does not exist") {
+			t.Fatalf("HTTP %d %v, want 404 invalid_request AADB2C90007", status, body)
 		}
 	})
 	t.Run("an expired code", func(t *testing.T) {
@@ -725,13 +711,7 @@ func TestAuthrespState(t *testing.T) {
 		f.Set("claimsexchange", "IdPBExchange")
 		req, _ := http.NewRequest(http.MethodPost, fs[0].Action.String(), strings.NewReader(f.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		stop := *b.c
-		stop.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		resp, err := stop.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp := b.noFollow(t, req)
 		loc, err := url.Parse(resp.Header.Get("Location"))
 		if err != nil || loc.Query().Get("state") == "" {
 			t.Fatalf("want a redirect to IdP B with a state, got HTTP %d %q", resp.StatusCode, resp.Header.Get("Location"))
@@ -825,14 +805,9 @@ func TestSigningKeyMisconfigured(t *testing.T) {
 	o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_mode": "query"}, "")
 	wantError(t, o, "query", "server_error", "AADB2C90255")
 	resp, err := http.Get(e.srv.JWKSURL(policySignIn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body map[string]string
-	_ = json.NewDecoder(resp.Body).Decode(&body)
-	if resp.StatusCode != http.StatusInternalServerError || body["error"] != "server_error" {
-		t.Fatalf("JWKS: HTTP %d %v, want 500 server_error", resp.StatusCode, body)
+	status, body := jsonResponse(t, resp, err)
+	if status != http.StatusInternalServerError || body["error"] != "server_error" {
+		t.Fatalf("JWKS: HTTP %d %v, want 500 server_error", status, body)
 	}
 }
 
