@@ -254,13 +254,13 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	}
 	s.sessions.remove(ss)
 	if len(ss.st.Federated) > 0 {
-		id := s.sso.put(strings.ToLower(ss.rp.policy.PolicyID), ss.st.Federated)
+		id := s.sso.put(ssoRecord{policy: strings.ToLower(ss.rp.policy.PolicyID), federated: slices.Clone(ss.st.Federated)})
 		http.SetCookie(w, &http.Cookie{Name: ssoCookieName, Value: id, Path: "/" + s.tenant, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
 	s.log.Info("journey completed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "issuer", a.IssuerID)
 	var ps []param
 	if ss.req.ResponseType == "code" {
-		code := s.codes.issue(issuedCode{rp: ss.rp, challenge: ss.req.CodeChallenge, clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI, idToken: issued.IDToken, expires: s.cfg.Now().Add(codeTTL)})
+		code := s.codes.put(issuedCode{rp: ss.rp, challenge: ss.req.CodeChallenge, clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI, idToken: issued.IDToken})
 		ps = append(ps, param{"code", code})
 	} else {
 		ps = append(ps, param{"id_token", issued.IDToken})

@@ -144,8 +144,8 @@ type Server struct {
 	rps        map[string]*relyingParty // by lowercase policy id
 	apps       map[string]Application
 	sessions   *sessions
-	codes      *codes
-	sso        *ssoStore
+	codes      *onceStore[issuedCode]
+	sso        *onceStore[ssoRecord] // by cookie value
 	signins    *extension.SignInLog
 	extHTTP    *http.Client
 	pages      *template.Template
@@ -199,8 +199,8 @@ func New(cfg Config) (*Server, error) {
 		rps:      map[string]*relyingParty{},
 		apps:     map[string]Application{},
 		sessions: newSessions(cfg.SessionTTL, cfg.Now),
-		codes:    newCodes(cfg.Now),
-		sso:      newSSOStore(24*time.Hour, cfg.Now),
+		codes:    newOnceStore[issuedCode](32, codeTTL, cfg.Now),
+		sso:      newOnceStore[ssoRecord](24, 24*time.Hour, cfg.Now),
 		signins:  &extension.SignInLog{},
 		extHTTP:  newExtensionClient(cfg),
 		log:      cfg.Logger,

@@ -77,34 +77,25 @@ func (s *sessions) add(ss *session) {
 	s.byState[ss.state] = ss
 }
 
-func (s *sessions) byCookie(id string) (*session, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss, ok := s.byID[id]
-	if ok && s.now().Sub(ss.created) > s.ttl {
-		return nil, false
-	}
-	return ss, ok
-}
+func (s *sessions) byCookie(id string) (*session, bool) { return s.find(s.byID, id) }
 
-func (s *sessions) byStateValue(state string) (*session, bool) {
+func (s *sessions) byStateValue(state string) (*session, bool) { return s.find(s.byState, state) }
+
+// find returns the session m holds under key, unless it has expired.
+func (s *sessions) find(m map[string]*session, key string) (*session, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ss, ok := s.byState[state]
-	if ok && s.now().Sub(ss.created) > s.ttl {
+	ss, ok := m[key]
+	if !ok || s.now().Sub(ss.created) > s.ttl {
 		return nil, false
 	}
-	return ss, ok
+	return ss, true
 }
 
 func (s *sessions) remove(ss *session) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.byID, ss.id)
-	delete(s.byState, ss.state)
-	for _, k := range ss.keys {
-		delete(s.byState, k)
-	}
+	s.drop(ss)
 }
 
 // bind makes key find ss as its state does; profiles whose party's answer
@@ -137,14 +128,20 @@ func (s *sessions) unbind(key string, ss *session) bool {
 // expire drops sessions older than the TTL; called with mu held.
 func (s *sessions) expire() {
 	now := s.now()
-	for id, ss := range s.byID {
+	for _, ss := range s.byID {
 		if now.Sub(ss.created) > s.ttl {
-			delete(s.byID, id)
-			delete(s.byState, ss.state)
-			for _, k := range ss.keys {
-				delete(s.byState, k)
-			}
+			s.drop(ss)
 		}
+	}
+}
+
+// drop forgets ss under its id, its state and the keys bound to it; called
+// with mu held.
+func (s *sessions) drop(ss *session) {
+	delete(s.byID, ss.id)
+	delete(s.byState, ss.state)
+	for _, k := range ss.keys {
+		delete(s.byState, k)
 	}
 }
 
@@ -156,42 +153,6 @@ type issuedCode struct {
 	clientID    string
 	redirectURI string
 	idToken     string
-	expires     time.Time
-}
-
-// codes holds the relying parties' authorization codes; each is single-use.
-type codes struct {
-	mu  sync.Mutex
-	m   map[string]issuedCode
-	now func() time.Time
-}
-
-func newCodes(now func() time.Time) *codes { return &codes{m: map[string]issuedCode{}, now: now} }
-
-func (c *codes) issue(ic issuedCode) string {
-	code := randomString(32)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.now()
-	for k, v := range c.m {
-		if now.After(v.expires) {
-			delete(c.m, k)
-		}
-	}
-	c.m[code] = ic
-	return code
-}
-
-// take returns and removes a code that has not expired.
-func (c *codes) take(code string) (issuedCode, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ic, ok := c.m[code]
-	delete(c.m, code)
-	if !ok || c.now().After(ic.expires) {
-		return issuedCode{}, false
-	}
-	return ic, true
 }
 
 // ssoCookieName is the cookie of the emulator's single-sign-on record: which
@@ -202,43 +163,52 @@ const ssoCookieName = "x-ms-cpim-sso"
 type ssoRecord struct {
 	policy    string   // lowercase relying-party policy id
 	federated []string // technical profile ids, in order
-	expires   time.Time
 }
 
-// ssoStore holds sign-in records by cookie value.
-type ssoStore struct {
-	mu  sync.Mutex
-	m   map[string]ssoRecord
-	ttl time.Duration
-	now func() time.Time
+// onceStore holds single-use values under random keys for a time: the
+// relying parties' authorization codes, the single-sign-on records by cookie.
+type onceStore[V any] struct {
+	mu      sync.Mutex
+	m       map[string]onceEntry[V]
+	keySize int // random bytes in a key
+	ttl     time.Duration
+	now     func() time.Time
 }
 
-func newSSOStore(ttl time.Duration, now func() time.Time) *ssoStore {
-	return &ssoStore{m: map[string]ssoRecord{}, ttl: ttl, now: now}
+type onceEntry[V any] struct {
+	v       V
+	expires time.Time
 }
 
-func (s *ssoStore) put(policy string, federated []string) string {
-	id := randomString(24)
+func newOnceStore[V any](keySize int, ttl time.Duration, now func() time.Time) *onceStore[V] {
+	return &onceStore[V]{m: map[string]onceEntry[V]{}, keySize: keySize, ttl: ttl, now: now}
+}
+
+// put stores v for the TTL under a new key, dropping the values that have
+// expired, and returns the key.
+func (s *onceStore[V]) put(v V) string {
+	key := randomString(s.keySize)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	for k, v := range s.m {
-		if now.After(v.expires) {
+	for k, e := range s.m {
+		if now.After(e.expires) {
 			delete(s.m, k)
 		}
 	}
-	s.m[id] = ssoRecord{policy: policy, federated: append([]string(nil), federated...), expires: now.Add(s.ttl)}
-	return id
+	s.m[key] = onceEntry[V]{v: v, expires: now.Add(s.ttl)}
+	return key
 }
 
-// take returns and forgets a record that has not expired.
-func (s *ssoStore) take(id string) (ssoRecord, bool) {
+// take returns and forgets a value that has not expired.
+func (s *onceStore[V]) take(key string) (V, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec, ok := s.m[id]
-	delete(s.m, id)
-	if !ok || s.now().After(rec.expires) {
-		return ssoRecord{}, false
+	e, ok := s.m[key]
+	delete(s.m, key)
+	if !ok || s.now().After(e.expires) {
+		var zero V
+		return zero, false
 	}
-	return rec, true
+	return e.v, true
 }

@@ -42,9 +42,9 @@ func TestSessions(t *testing.T) {
 
 func TestCodes(t *testing.T) {
 	c := newClock()
-	cs := newCodes(c.Now)
-	code := cs.issue(issuedCode{clientID: "rp", expires: c.Now().Add(codeTTL)})
-	other := cs.issue(issuedCode{clientID: "rp", expires: c.Now().Add(codeTTL)})
+	cs := newOnceStore[issuedCode](32, codeTTL, c.Now)
+	code := cs.put(issuedCode{clientID: "rp"})
+	other := cs.put(issuedCode{clientID: "rp"})
 	if code == other || len(code) < 32 {
 		t.Fatalf("codes %q and %q: want distinct random codes", code, other)
 	}
@@ -58,9 +58,10 @@ func TestCodes(t *testing.T) {
 	if _, ok := cs.take(other); ok {
 		t.Fatal("an expired code was redeemed")
 	}
-	cs.issue(issuedCode{expires: c.Now().Add(codeTTL)})
-	cs.issue(issuedCode{expires: c.Now().Add(-time.Second)}) // already expired: dropped by the next issue
-	cs.issue(issuedCode{expires: c.Now().Add(codeTTL)})
+	cs.put(issuedCode{}) // expired by the next Advance: dropped by the next put
+	c.Advance(codeTTL + time.Second)
+	cs.put(issuedCode{})
+	cs.put(issuedCode{})
 	cs.mu.Lock()
 	n := len(cs.m)
 	cs.mu.Unlock()
