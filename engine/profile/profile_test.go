@@ -37,3 +37,23 @@ func TestAsError(t *testing.T) {
 type errTest string
 
 func (e errTest) Error() string { return string(e) }
+
+func TestAppendQuery(t *testing.T) {
+	tests := []struct {
+		name, raw, encoded, want string
+	}{
+		{"no query", "", "a=1", "a=1"},
+		{"nothing to add", "x=1", "", "x=1"},
+		{"both empty", "", "", ""},
+		{"after the endpoint's own query", "x=1", "a=1&b=2", "x=1&a=1&b=2"},
+		{"trailing ampersands dropped", "x=1&&", "a=1", "x=1&a=1"},
+		{"the endpoint's query kept as written", "fields=a;b&debug&z=%zz", "a=1", "fields=a;b&debug&z=%zz&a=1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := AppendQuery(tt.raw, tt.encoded); got != tt.want {
+				t.Errorf("AppendQuery(%q, %q) = %q, want %q", tt.raw, tt.encoded, got, tt.want)
+			}
+		})
+	}
+}

@@ -83,7 +83,7 @@ func (p *Profile) Start(_ context.Context, env *profile.Env) (string, error) {
 			q.Add(k, v)
 		}
 	}
-	u.RawQuery = appendQuery(u.RawQuery, q.Encode())
+	u.RawQuery = profile.AppendQuery(u.RawQuery, q.Encode())
 	return u.String(), nil
 }
 
@@ -102,18 +102,6 @@ func (p *Profile) exchangeState(env *profile.Env) string {
 	st := base64.RawURLEncoding.EncodeToString(b)
 	env.Bind(st)
 	return st
-}
-
-// appendQuery appends encoded parameters to a raw query string.
-func appendQuery(raw, encoded string) string {
-	raw = strings.TrimRight(raw, "&")
-	switch {
-	case raw == "":
-		return encoded
-	case encoded == "":
-		return raw
-	}
-	return raw + "&" + encoded
 }
 
 func invalidResponse(cause error, format string, args ...any) *profile.Error {

@@ -101,7 +101,7 @@ func (p *Profile) redeem(ctx context.Context, env *profile.Env, code string) (*t
 		if perr != nil {
 			return nil, connectError(fmt.Errorf("token request: %w", perr))
 		}
-		u.RawQuery = appendQuery(u.RawQuery, form.Encode())
+		u.RawQuery = profile.AppendQuery(u.RawQuery, form.Encode())
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	} else {
 		req, err = http.NewRequestWithContext(ctx, http.MethodPost, p.cfg.AccessTokenEndpoint, strings.NewReader(form.Encode()))

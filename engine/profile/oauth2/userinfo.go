@@ -34,7 +34,7 @@ func (p *Profile) userInfo(ctx context.Context, env *profile.Env, tok *tokenResp
 	if !p.cfg.BearerInHeader {
 		add(p.cfg.ClaimsTokenName, tok.AccessToken)
 	}
-	u.RawQuery = appendQuery(u.RawQuery, strings.Join(parts, "&"))
+	u.RawQuery = profile.AppendQuery(u.RawQuery, strings.Join(parts, "&"))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, connectError(fmt.Errorf("claims request: %w", err))

@@ -210,7 +210,7 @@ func (p *Profile) request(ins []input, a auth) (*spec, error) {
 		return nil, fmt.Errorf("service URL: %w", err)
 	}
 	if p.cfg.SendClaimsIn == InQueryString {
-		u.RawQuery = appendQuery(u.RawQuery, encodePairs(ins))
+		u.RawQuery = profile.AppendQuery(u.RawQuery, encodePairs(ins))
 	}
 	s.url = u
 	if a.header != "" {
@@ -273,18 +273,6 @@ func encodePairs(ins []input) string {
 		b.WriteString(url.QueryEscape(claims.String(in.param.Value)))
 	}
 	return b.String()
-}
-
-// appendQuery appends encoded parameters to a raw query, which is kept as written.
-func appendQuery(raw, encoded string) string {
-	raw = strings.TrimRight(raw, "&")
-	switch {
-	case raw == "":
-		return encoded
-	case encoded == "":
-		return raw
-	}
-	return raw + "&" + encoded
 }
 
 // fillPlaceholders replaces each {partnerName} of ServiceUrl with the claim's
