@@ -449,23 +449,33 @@ func TestConnectToRunningBrowser(t *testing.T) {
 	}
 }
 
+// BenchmarkNewSession is the browser's cost of a session around one page
+// load: a new incognito context closed afterwards ("open-close"), or a session
+// given back with Release and reused once reset ("release-reuse"; the reset is
+// waited for here, where a suite lets it run in the background).
 func BenchmarkNewSession(b *testing.B) {
 	br := launchForTest(b, browser.OptionsFromEnv())
 	srv := site(b)
-	b.ResetTimer()
-	for b.Loop() {
-		s, err := br.NewSession(context.Background())
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := s.Navigate(srv.URL + "/form"); err != nil {
-			b.Fatal(err)
-		}
-		if err := s.Close(); err != nil {
-			b.Fatal(err)
-		}
+	for _, reuse := range []bool{false, true} {
+		name := map[bool]string{false: "open-close", true: "release-reuse"}[reuse]
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				s, err := br.NewSession(context.Background())
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Navigate(srv.URL + "/form"); err != nil {
+					b.Fatal(err)
+				}
+				if reuse {
+					<-br.Release(s)
+				} else if err := s.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
 }
 
 // storageSite serves a page that leaves a cookie, local and session storage
