@@ -180,6 +180,27 @@ func asError(t *testing.T, err error) *profile.Error {
 	return pe
 }
 
+// wantServerError checks that err is a *profile.Error with code server_error
+// and message want that wraps cause (unless cause is nil).
+func wantServerError(t *testing.T, err error, want string, cause error) {
+	t.Helper()
+	pe := asError(t, err)
+	if pe.Code != profile.CodeServerError || pe.Message != want {
+		t.Errorf("got %s %q (%v), want server_error %q", pe.Code, pe.Message, err, want)
+	}
+	if cause != nil && !errors.Is(err, cause) {
+		t.Errorf("want errors.Is(err, %v), got %v", cause, err)
+	}
+}
+
+// wantAttempts checks how many requests reached the REST API.
+func (f *fakeAPI) wantAttempts(t *testing.T, want int32) {
+	t.Helper()
+	if n := f.attempts.Load(); n != want {
+		t.Errorf("requests to the REST API: got %d, want %d", n, want)
+	}
+}
+
 // countingDialer is an HTTP client whose transport counts connection attempts.
 func countingDialer(dials *atomic.Int32, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Client {
 	if dial == nil {

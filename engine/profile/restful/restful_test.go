@@ -243,14 +243,8 @@ func TestBearerClaimWithoutValue(t *testing.T) {
 			f, srv := serve(t, nil)
 			p := mustNew(t, withInputs(restTP("REST-Bearer", KeyServiceURL, srv.URL, KeyAuthenticationType, "Bearer", KeyUseClaimAsBearerToken, "bearerToken"),
 				claim("objectId", ""), claim("bearerToken", ""), claim("email", "")))
-			err := p.Call(context.Background(), tt.env)
-			pe := asError(t, err)
-			if pe.Message != tt.want || pe.Code != profile.CodeServerError || !errors.Is(err, ErrBearerClaim) {
-				t.Errorf("got %s %q (%v), want server_error %q", pe.Code, pe.Message, err, tt.want)
-			}
-			if n := f.attempts.Load(); n != 0 {
-				t.Errorf("want no request to the REST API, got %d", n)
-			}
+			wantServerError(t, p.Call(context.Background(), tt.env), tt.want, ErrBearerClaim)
+			f.wantAttempts(t, 0)
 		})
 	}
 }
@@ -270,13 +264,8 @@ func TestKeysMissingAtRunTime(t *testing.T) {
 			p := mustNew(t, withKeys(restTP("REST-Basic", KeyServiceURL, srv.URL, KeyAuthenticationType, "Basic"), KeyBasicUsername, "B2C_1A_RestUser", KeyBasicPassword, "B2C_1A_RestPass"))
 			env := newEnv()
 			tt.env(env)
-			pe := asError(t, p.Call(context.Background(), env))
-			if pe.Message != tt.want {
-				t.Errorf("message:\n got %q\nwant %q", pe.Message, tt.want)
-			}
-			if n := f.attempts.Load(); n != 0 {
-				t.Errorf("want no request, got %d", n)
-			}
+			wantServerError(t, p.Call(context.Background(), env), tt.want, nil)
+			f.wantAttempts(t, 0)
 		})
 	}
 }
@@ -320,16 +309,8 @@ func TestClaimResolvers(t *testing.T) {
 		f, srv := serve(t, nil)
 		p := mustNew(t, withInputs(restTP("REST-Resolvers", KeyServiceURL, srv.URL, KeyAuthenticationType, "None", KeyIncludeClaimResolving, "true"),
 			withDefault(claim("x", ""), "id-{Context:Nope}", true)))
-		pe := asError(t, p.Call(context.Background(), newEnv()))
-		if want := "AADB2C90044: The claim 'Nope' is not supported by the claim resolver 'Context'."; pe.Message != want {
-			t.Errorf("message: got %q, want %q", pe.Message, want)
-		}
-		if !errors.Is(pe, claims.ErrUnsupportedResolver) {
-			t.Errorf("want the cause to be claims.ErrUnsupportedResolver, got %v", pe.Err)
-		}
-		if n := f.attempts.Load(); n != 0 {
-			t.Errorf("want no request, got %d", n)
-		}
+		wantServerError(t, p.Call(context.Background(), newEnv()), "AADB2C90044: The claim 'Nope' is not supported by the claim resolver 'Context'.", claims.ErrUnsupportedResolver)
+		f.wantAttempts(t, 0)
 	})
 }
 
@@ -338,11 +319,11 @@ func TestOutputClaims(t *testing.T) {
 	const flat = `{"name":"Emily Smith","email":"emily@contoso.com","loyaltyNumber":1234,"isNew":false,"balance":1.50,"tags":["a","b"],"nothing":null}`
 	const nested = `{"contacts":[{"id":"MAINCONTACT_1","person":{"name":"Emily Smith","loyaltyNumber":1234,"emails":[{"id":"EMAIL_1","email":"email@contoso.com"}]}}],"elements":[{"handle~":{"emailAddress":"e@linkedin.com"}}]}`
 	tests := []struct {
-		name  string
-		paths string
-		body  string
-		outs  []policy.ClaimRef
-		want  map[string]any
+		name string
+		meta []string // metadata after ServiceUrl and AuthenticationType
+		body string
+		outs []policy.ClaimRef
+		want map[string]any
 	}{
 		{
 			name: "flat", body: flat,
@@ -355,7 +336,7 @@ func TestOutputClaims(t *testing.T) {
 				"tags": []string{"a", "b"}, "loyaltyNumberIsNew": "true", "untouched": "before"},
 		},
 		{
-			name: "nested, dot and bracket paths", paths: "true", body: nested,
+			name: "nested, dot and bracket paths", meta: []string{KeyResolveJSONPaths, "true"}, body: nested,
 			outs: []policy.ClaimRef{
 				claim("displayName", "contacts.0.person.name"),
 				claim("email", "contacts[0].person.emails[0].email"),
@@ -374,11 +355,7 @@ func TestOutputClaims(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, srv := serve(t, always(http.StatusOK, tt.body))
-			meta := []string{KeyServiceURL, srv.URL, KeyAuthenticationType, "None"}
-			if tt.paths != "" {
-				meta = append(meta, KeyResolveJSONPaths, tt.paths)
-			}
-			p := mustNew(t, withOutputs(restTP("REST-Out", meta...), tt.outs...))
+			p := mustNew(t, withOutputs(restTP("REST-Out", append([]string{KeyServiceURL, srv.URL, KeyAuthenticationType, "None"}, tt.meta...)...), tt.outs...))
 			env := newEnv("untouched", "before")
 			if err := p.Call(context.Background(), env); err != nil {
 				t.Fatalf("Call: %v", err)
@@ -419,14 +396,8 @@ func TestInvalidSuccessResponse(t *testing.T) {
 				_, _ = w.Write([]byte(tt.body))
 			})
 			p := mustNew(t, withOutputs(restTP("REST-Garbage", append([]string{KeyServiceURL, srv.URL, KeyAuthenticationType, "None"}, tt.meta...)...), claim("name", "")))
-			err := p.Call(context.Background(), newEnv())
-			pe := asError(t, err)
-			if pe.Code != profile.CodeServerError || pe.Message != tt.want || !errors.Is(err, ErrInvalidResponse) {
-				t.Errorf("got %s %q (%v), want server_error %q", pe.Code, pe.Message, err, tt.want)
-			}
-			if n := f.attempts.Load(); n != 1 {
-				t.Errorf("want 1 attempt, got %d", n)
-			}
+			wantServerError(t, p.Call(context.Background(), newEnv()), tt.want, ErrInvalidResponse)
+			f.wantAttempts(t, 1)
 		})
 	}
 }
@@ -438,14 +409,14 @@ func TestErrorContract(t *testing.T) {
 		name   string
 		status int
 		body   string
-		debug  string
+		meta   []string // metadata after ServiceUrl and AuthenticationType
 		want   profile.UserError
 	}{
 		{name: "409", status: http.StatusConflict, body: contract,
 			want: profile.UserError{UserMessage: "The loyalty number is invalid.", Code: "API12345", RequestID: "req-1", DeveloperMessage: "Verbose", MoreInfo: "https://contoso.com/help", HTTPStatus: 409, Version: "1.0.1", ProfileID: "REST-Validate"}},
 		{name: "400 with body status 409", status: http.StatusBadRequest, body: contract,
 			want: profile.UserError{UserMessage: "The loyalty number is invalid.", Code: "API12345", RequestID: "req-1", DeveloperMessage: "Verbose", MoreInfo: "https://contoso.com/help", HTTPStatus: 400, Version: "1.0.1", ProfileID: "REST-Validate"}},
-		{name: "DebugMode", status: http.StatusConflict, body: contract, debug: "true",
+		{name: "DebugMode", status: http.StatusConflict, body: contract, meta: []string{KeyDebugMode, "true"},
 			want: profile.UserError{UserMessage: "The loyalty number is invalid.", Code: "API12345", RequestID: "req-1", DeveloperMessage: "Verbose", MoreInfo: "https://contoso.com/help", HTTPStatus: 409, Version: "1.0.1", ProfileID: "REST-Validate", Debug: true}},
 		{name: "required fields only, status as a string", status: http.StatusConflict, body: `{"version":"1.0.0","status":"409","userMessage":"No."}`,
 			want: profile.UserError{UserMessage: "No.", HTTPStatus: 409, Version: "1.0.0", ProfileID: "REST-Validate"}},
@@ -453,11 +424,7 @@ func TestErrorContract(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, srv := serve(t, always(tt.status, tt.body))
-			meta := []string{KeyServiceURL, srv.URL, KeyAuthenticationType, "None"}
-			if tt.debug != "" {
-				meta = append(meta, KeyDebugMode, tt.debug)
-			}
-			p := mustNew(t, restTP("REST-Validate", meta...))
+			p := mustNew(t, restTP("REST-Validate", append([]string{KeyServiceURL, srv.URL, KeyAuthenticationType, "None"}, tt.meta...)...))
 			err := p.Call(context.Background(), newEnv())
 			var ue *profile.UserError
 			if !errors.As(err, &ue) {
@@ -466,9 +433,7 @@ func TestErrorContract(t *testing.T) {
 			if *ue != tt.want {
 				t.Errorf("user error:\n got %+v\nwant %+v", *ue, tt.want)
 			}
-			if n := f.attempts.Load(); n != 1 {
-				t.Errorf("want 1 attempt, got %d", n)
-			}
+			f.wantAttempts(t, 1)
 		})
 	}
 }
@@ -525,18 +490,8 @@ func TestClientErrorWithoutContract(t *testing.T) {
 			env.Keys.SetSecret("B2C_1A_U", []byte("u"))
 			env.Keys.SetSecret("B2C_1A_P", []byte("p"))
 			env.Keys.SetSecret("B2C_1A_T", []byte("t"))
-			err := p.Call(context.Background(), env)
-			pe := asError(t, err)
-			want := strings.ReplaceAll(tt.want, "<url>", srv.URL)
-			if pe.Code != profile.CodeServerError || pe.Message != want {
-				t.Errorf("got %s %q, want server_error %q", pe.Code, pe.Message, want)
-			}
-			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
-				t.Errorf("want errors.Is(err, %v), got %v", tt.wantErr, err)
-			}
-			if n := f.attempts.Load(); n != 1 {
-				t.Errorf("4xx: want 1 attempt, got %d", n)
-			}
+			wantServerError(t, p.Call(context.Background(), env), strings.ReplaceAll(tt.want, "<url>", srv.URL), tt.wantErr)
+			f.wantAttempts(t, 1)
 		})
 	}
 }
@@ -599,9 +554,7 @@ func TestRetries(t *testing.T) {
 			p := mustNew(t, withOutputs(restTP("REST-Retry", append([]string{KeyServiceURL, srv.URL, KeyAuthenticationType, "None"}, tt.meta...)...), claim("result", "")))
 			env := newEnv()
 			err := p.Call(context.Background(), env)
-			if n := f.attempts.Load(); n != tt.wantAttempts {
-				t.Errorf("attempts: got %d, want %d", n, tt.wantAttempts)
-			}
+			f.wantAttempts(t, tt.wantAttempts)
 			if tt.wantMessage == "" {
 				if err != nil {
 					t.Fatalf("Call: %v", err)
@@ -611,11 +564,7 @@ func TestRetries(t *testing.T) {
 				}
 				return
 			}
-			pe := asError(t, err)
-			want := strings.ReplaceAll(tt.wantMessage, "<url>", srv.URL)
-			if pe.Code != profile.CodeServerError || pe.Message != want {
-				t.Errorf("got %s %q, want server_error %q", pe.Code, pe.Message, want)
-			}
+			wantServerError(t, err, strings.ReplaceAll(tt.wantMessage, "<url>", srv.URL), nil)
 			var se *StatusError
 			if !errors.As(err, &se) || se.StatusCode != http.StatusInternalServerError || se.Attempts != 3 {
 				t.Errorf("want a StatusError 500 after 3 attempts as the cause, got %v", err)
@@ -644,18 +593,8 @@ func TestTimeouts(t *testing.T) {
 			p := mustNew(t, restTP("REST-Slow", append([]string{KeyServiceURL, srv.URL + "/slow", KeyAuthenticationType, "None"}, tt.meta...)...))
 			env := newEnv()
 			env.RESTTimeout = 100 * time.Millisecond
-			err := p.Call(context.Background(), env)
-			pe := asError(t, err)
-			want := strings.ReplaceAll(tt.want, "<url>", srv.URL+"/slow")
-			if pe.Code != profile.CodeServerError || pe.Message != want {
-				t.Errorf("got %s %q, want server_error %q", pe.Code, pe.Message, want)
-			}
-			if !errors.Is(err, ErrTimeout) {
-				t.Errorf("want errors.Is(err, ErrTimeout), got %v", err)
-			}
-			if n := f.attempts.Load(); n != MaxAttempts {
-				t.Errorf("attempts: got %d, want %d", n, MaxAttempts)
-			}
+			wantServerError(t, p.Call(context.Background(), env), strings.ReplaceAll(tt.want, "<url>", srv.URL+"/slow"), ErrTimeout)
+			f.wantAttempts(t, MaxAttempts)
 		})
 	}
 }
@@ -696,14 +635,7 @@ func TestConnectionFailures(t *testing.T) {
 			var dials atomic.Int32
 			env := newEnv()
 			env.HTTP = countingDialer(&dials, nil)
-			err := p.Call(context.Background(), env)
-			pe := asError(t, err)
-			if pe.Code != profile.CodeServerError || pe.Message != tt.want {
-				t.Errorf("got %s %q, want server_error %q", pe.Code, pe.Message, tt.want)
-			}
-			if !errors.Is(err, tt.wantErr) {
-				t.Errorf("want errors.Is(err, %v), got %v", tt.wantErr, err)
-			}
+			wantServerError(t, p.Call(context.Background(), env), tt.want, tt.wantErr)
 			if n := dials.Load(); n != MaxAttempts {
 				t.Errorf("connection attempts: got %d, want %d", n, MaxAttempts)
 			}
@@ -720,17 +652,8 @@ func TestConnectionFailures(t *testing.T) {
 			conn.Close()
 		})
 		p := mustNew(t, restTP("REST-Drop", KeyServiceURL, srv.URL, KeyAuthenticationType, "None"))
-		err := p.Call(context.Background(), newEnv())
-		pe := asError(t, err)
-		if want := "Failed to establish connection to restful service end point. Restful service URL: " + srv.URL; pe.Message != want {
-			t.Errorf("message: got %q, want %q", pe.Message, want)
-		}
-		if !errors.Is(err, ErrConnection) {
-			t.Errorf("want errors.Is(err, ErrConnection), got %v", err)
-		}
-		if n := f.attempts.Load(); n != MaxAttempts {
-			t.Errorf("attempts: got %d, want %d", n, MaxAttempts)
-		}
+		wantServerError(t, p.Call(context.Background(), newEnv()), "Failed to establish connection to restful service end point. Restful service URL: "+srv.URL, ErrConnection)
+		f.wantAttempts(t, MaxAttempts)
 	})
 }
 
@@ -749,9 +672,7 @@ func TestCanceledContextStopsRetries(t *testing.T) {
 	if errors.As(err, &pe) {
 		t.Errorf("want the cancellation itself, not a B2C error, got %v", pe)
 	}
-	if n := f.attempts.Load(); n != 1 {
-		t.Errorf("attempts: got %d, want 1", n)
-	}
+	f.wantAttempts(t, 1)
 }
 
 func TestNilEnvFields(t *testing.T) {
@@ -787,14 +708,6 @@ func TestInvalidHeaderValue(t *testing.T) {
 	f, srv := serve(t, nil)
 	p := mustNew(t, withInputs(restTP("REST-Header", KeyServiceURL, srv.URL, KeyAuthenticationType, "None", KeySendClaimsIn, "Header"), claim("name", "x-name")))
 	err := p.Call(context.Background(), newEnv("name", "Eve\r\nX-Admin: true"))
-	pe := asError(t, err)
-	if want := "Failed to establish connection to restful service end point. Restful service URL: " + srv.URL; pe.Message != want {
-		t.Errorf("message: got %q, want %q", pe.Message, want)
-	}
-	if !errors.Is(err, ErrRequest) {
-		t.Errorf("want errors.Is(err, ErrRequest), got %v", err)
-	}
-	if n := f.attempts.Load(); n != 0 {
-		t.Errorf("want no request, got %d", n)
-	}
+	wantServerError(t, err, "Failed to establish connection to restful service end point. Restful service URL: "+srv.URL, ErrRequest)
+	f.wantAttempts(t, 0)
 }

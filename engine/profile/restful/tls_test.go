@@ -16,6 +16,9 @@ import (
 
 const certContainer = "B2C_1A_RestClientCertificate"
 
+// invalidCert is the message of a client certificate the service refuses.
+const invalidCert = "AADB2C90028: Client certificate specified for 'REST-mTLS' is invalid. Check that the certificate is correct, contains a private key and that access has been granted by the resource."
+
 func certProfile(t *testing.T, url string) *Profile {
 	t.Helper()
 	return mustNew(t, withOutputs(withKeys(restTP("REST-mTLS", KeyServiceURL, url, KeyAuthenticationType, "ClientCertificate"), KeyClientCertificate, certContainer), claim("result", "")))
@@ -89,19 +92,11 @@ func TestClientCertificate(t *testing.T) {
 				var dials atomic.Int32
 				env.HTTP = countingDialer(&dials, nil)
 				err := certProfile(t, srv.URL).Call(context.Background(), env)
-				pe := asError(t, err)
-				if want := "Failed to establish connection to restful service end point. Restful service URL: " + srv.URL; pe.Message != want {
-					t.Errorf("message: got %q, want %q", pe.Message, want)
-				}
-				if !errors.Is(err, ErrConnection) {
-					t.Errorf("want errors.Is(err, ErrConnection), got %v", err)
-				}
+				wantServerError(t, err, "Failed to establish connection to restful service end point. Restful service URL: "+srv.URL, ErrConnection)
 				if n := dials.Load(); n != MaxAttempts {
 					t.Errorf("connection attempts: got %d, want %d", n, MaxAttempts)
 				}
-				if n := f.attempts.Load(); n != 0 {
-					t.Errorf("want no request to reach the handler, got %d", n)
-				}
+				f.wantAttempts(t, 0)
 			})
 		}
 	})
@@ -112,31 +107,17 @@ func TestClientCertificate(t *testing.T) {
 		var dials atomic.Int32
 		env.HTTP = countingDialer(&dials, nil)
 		err := certProfile(t, srv.URL).Call(context.Background(), env)
-		pe := asError(t, err)
-		if want := "AADB2C90028: Client certificate specified for 'REST-mTLS' is invalid. Check that the certificate is correct, contains a private key and that access has been granted by the resource."; pe.Message != want {
-			t.Errorf("message: got %q, want %q (%v)", pe.Message, want, err)
-		}
-		if !errors.Is(err, ErrCertificateRejected) {
-			t.Errorf("want errors.Is(err, ErrCertificateRejected), got %v", err)
-		}
+		wantServerError(t, err, invalidCert, ErrCertificateRejected)
 		if n := dials.Load(); n != 1 {
 			t.Errorf("a rejected certificate is not retried: got %d connection attempts, want 1", n)
 		}
-		if n := f.attempts.Load(); n != 0 {
-			t.Errorf("want no request to reach the handler, got %d", n)
-		}
+		f.wantAttempts(t, 0)
 	})
 
 	t.Run("403", func(t *testing.T) {
 		f, srv := serveTLS(t, ca, ca.pool, always(http.StatusForbidden, `{"error":"forbidden"}`))
-		err := certProfile(t, srv.URL).Call(context.Background(), envWithCert(t))
-		pe := asError(t, err)
-		if want := "AADB2C90028: Client certificate specified for 'REST-mTLS' is invalid. Check that the certificate is correct, contains a private key and that access has been granted by the resource."; pe.Message != want {
-			t.Errorf("message: got %q, want %q", pe.Message, want)
-		}
-		if n := f.attempts.Load(); n != 1 {
-			t.Errorf("attempts: got %d, want 1", n)
-		}
+		wantServerError(t, certProfile(t, srv.URL).Call(context.Background(), envWithCert(t)), invalidCert, nil)
+		f.wantAttempts(t, 1)
 	})
 
 	t.Run("container problems", func(t *testing.T) {
@@ -159,17 +140,8 @@ func TestClientCertificate(t *testing.T) {
 				f, srv := serveTLS(t, ca, ca.pool, always(http.StatusOK, `{}`))
 				env := envWithCert(t)
 				tt.setup(env)
-				err := certProfile(t, srv.URL).Call(context.Background(), env)
-				pe := asError(t, err)
-				if pe.Message != tt.want {
-					t.Errorf("message:\n got %q\nwant %q", pe.Message, tt.want)
-				}
-				if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
-					t.Errorf("want errors.Is(err, %v), got %v", tt.wantErr, err)
-				}
-				if n := f.attempts.Load(); n != 0 {
-					t.Errorf("want no request, got %d", n)
-				}
+				wantServerError(t, certProfile(t, srv.URL).Call(context.Background(), env), tt.want, tt.wantErr)
+				f.wantAttempts(t, 0)
 			})
 		}
 	})
@@ -188,7 +160,5 @@ func TestRootCAsWithoutClientCertificate(t *testing.T) {
 	if err := p.Call(context.Background(), env); !errors.Is(err, ErrConnection) {
 		t.Errorf("without the CA: want ErrConnection, got %v", err)
 	}
-	if n := f.attempts.Load(); n != 1 {
-		t.Errorf("requests reaching the handler: got %d, want 1", n)
-	}
+	f.wantAttempts(t, 1)
 }
