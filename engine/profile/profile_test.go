@@ -42,12 +42,12 @@ func TestAppendQuery(t *testing.T) {
 	tests := []struct {
 		name, raw, encoded, want string
 	}{
-		{"no query", "", "a=1", "a=1"},
-		{"nothing to add", "x=1", "", "x=1"},
-		{"both empty", "", "", ""},
-		{"after the endpoint's own query", "x=1", "a=1&b=2", "x=1&a=1&b=2"},
-		{"trailing ampersands dropped", "x=1&&", "a=1", "x=1&a=1"},
-		{"the endpoint's query kept as written", "fields=a;b&debug&z=%zz", "a=1", "fields=a;b&debug&z=%zz&a=1"},
+		{name: "no query", encoded: "a=1", want: "a=1"},
+		{name: "nothing to add", raw: "x=1", want: "x=1"},
+		{name: "both empty"},
+		{name: "after the endpoint's own query", raw: "x=1", encoded: "a=1&b=2", want: "x=1&a=1&b=2"},
+		{name: "trailing ampersands dropped", raw: "x=1&&", encoded: "a=1", want: "x=1&a=1"},
+		{name: "the endpoint's query kept as written", raw: "fields=a;b&debug&z=%zz", encoded: "a=1", want: "fields=a;b&debug&z=%zz&a=1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -128,71 +128,58 @@ func TestIssue(t *testing.T) {
 	tests := []struct {
 		name     string
 		metadata string
-		req      profile.IssueRequest
-		want     map[string]any // string or int64 values
+		req      profile.IssueRequest // to the audience rp-client
+		want     map[string]any       // string or int64 values
 		absent   []string
-		lifetime int64
+		lifetime int64 // exp - iat; 0 is the default, 3600
 	}{
 		{
 			name: "defaults: AuthorityAndTenantGuid issuer, tfp, one hour",
-			req:  profile.IssueRequest{Audience: "rp-client", Nonce: "n-0S6", AuthTime: authTime},
+			req:  profile.IssueRequest{Nonce: "n-0S6", AuthTime: authTime},
 			want: map[string]any{
 				"iss": baseURL + "/" + tenantGUID + "/v2.0/", "aud": "rp-client", "nonce": "n-0S6", "ver": "1.0",
 				"tfp": "b2c_1a_signup_signin", "auth_time": authTime.Unix(), "iat": now.Unix(), "nbf": now.Unix(),
 			},
-			absent:   []string{"acr"},
-			lifetime: 3600,
+			absent: []string{"acr"},
 		},
 		{
-			name:     "no nonce when the relying party sent none",
-			req:      profile.IssueRequest{Audience: "rp-client"},
-			want:     map[string]any{"auth_time": now.Unix()},
-			absent:   []string{"nonce"},
-			lifetime: 3600,
+			name:   "no nonce when the relying party sent none",
+			want:   map[string]any{"auth_time": now.Unix()},
+			absent: []string{"nonce"},
 		},
 		{
 			name:     "AuthorityWithTfp issuer",
 			metadata: item("IssuanceClaimPattern", "AuthorityWithTfp"),
-			req:      profile.IssueRequest{Audience: "rp-client"},
 			want:     map[string]any{"iss": baseURL + "/tfp/" + tenantGUID + "/b2c_1a_signup_signin/v2.0/"},
-			lifetime: 3600,
 		},
 		{
 			name:     "AuthorityAndTenantGuid spelled out",
 			metadata: item("IssuanceClaimPattern", "AuthorityAndTenantGuid"),
-			req:      profile.IssueRequest{Audience: "rp-client"},
 			want:     map[string]any{"iss": baseURL + "/" + tenantGUID + "/v2.0/"},
-			lifetime: 3600,
 		},
 		{
 			name:     "acr instead of tfp with AuthenticationContextReferenceClaimPattern=PolicyId",
 			metadata: item("AuthenticationContextReferenceClaimPattern", "PolicyId"),
-			req:      profile.IssueRequest{Audience: "rp-client"},
 			want:     map[string]any{"acr": "b2c_1a_signup_signin"},
 			absent:   []string{"tfp"},
-			lifetime: 3600,
 		},
 		{
 			name:     "AuthenticationContextReferenceClaimPattern=None keeps tfp",
 			metadata: item("AuthenticationContextReferenceClaimPattern", "None"),
-			req:      profile.IssueRequest{Audience: "rp-client"},
 			want:     map[string]any{"tfp": "b2c_1a_signup_signin"},
 			absent:   []string{"acr"},
-			lifetime: 3600,
 		},
 		{
 			name:     "id_token_lifetime_secs",
 			metadata: item("id_token_lifetime_secs", "600"),
-			req:      profile.IssueRequest{Audience: "rp-client"},
 			lifetime: 600,
 		},
 		{
 			name: "relying party claims with their types",
-			req: profile.IssueRequest{Audience: "rp-client", Claims: map[string]any{
+			req: profile.IssueRequest{Claims: map[string]any{
 				"sub": "oid-1", "given_name": "Alice", "age": int64(42), "email_verified": true, "roles": []string{"a", "b"},
 			}},
-			want:     map[string]any{"sub": "oid-1", "given_name": "Alice", "age": int64(42), "email_verified": true},
-			lifetime: 3600,
+			want: map[string]any{"sub": "oid-1", "given_name": "Alice", "age": int64(42), "email_verified": true},
 		},
 	}
 	for _, tt := range tests {
@@ -203,6 +190,10 @@ func TestIssue(t *testing.T) {
 			}
 			ks, key := storeWithKey(t)
 			env := newEnv(t, ks)
+			tt.req.Audience = "rp-client"
+			if tt.lifetime == 0 {
+				tt.lifetime = 3600
+			}
 			issued, err := p.Issue(context.Background(), env, tt.req)
 			if err != nil {
 				t.Fatalf("Issue: %v", err)
