@@ -61,6 +61,16 @@ func certFor(t testing.TB, key *rsa.PrivateKey, cn string) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
+// wantMentions checks that the error of what mentions each of wantIn.
+func wantMentions(t testing.TB, what string, err error, wantIn []string) {
+	t.Helper()
+	for _, w := range wantIn {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%s error %q does not contain %q", what, err, w)
+		}
+	}
+}
+
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
 func writeFile(t testing.TB, path string, data []byte) {
@@ -539,11 +549,7 @@ func TestLoadDirErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("LoadDir() = %v, want an error", s.Containers())
 			}
-			for _, w := range tt.wantIn {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("LoadDir() error %q does not contain %q", err, w)
-				}
-			}
+			wantMentions(t, "LoadDir()", err, tt.wantIn)
 		})
 	}
 }
@@ -638,11 +644,7 @@ func TestLoadFileErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("LoadFile() = %q, want an error", s.Containers())
 			}
-			for _, w := range tt.wantIn {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("LoadFile() error %q does not contain %q", err, w)
-				}
-			}
+			wantMentions(t, "LoadFile()", err, tt.wantIn)
 			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
 				t.Errorf("LoadFile() error %v, want errors.Is %v", err, tt.wantIs)
 			}
@@ -699,11 +701,7 @@ func TestFileConfigValidate(t *testing.T) {
 			if len(lines) != len(tt.wantIn) {
 				t.Errorf("Validate() reported %d problems, want %d:\n%v", len(lines), len(tt.wantIn), err)
 			}
-			for _, w := range tt.wantIn {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("Validate() error %q does not contain %q", err, w)
-				}
-			}
+			wantMentions(t, "Validate()", err, tt.wantIn)
 		})
 	}
 }
