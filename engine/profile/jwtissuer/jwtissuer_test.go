@@ -6,16 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/iefconform/iefconform/engine/keys"
-	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/profile"
 	"github.com/iefconform/iefconform/engine/profile/jwtissuer"
+	"github.com/iefconform/iefconform/engine/profile/profiletest"
 )
 
 const (
@@ -27,28 +26,29 @@ const (
 
 var now = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
-func parseTP(t *testing.T, metadata string, withKey bool) *policy.TechnicalProfile {
-	t.Helper()
+// metadataLine is the line of the metadata items in profiletest.File.
+const metadataLine = 10
+
+// tpXML is the JwtIssuer technical profile with extra metadata items and,
+// withKey, its cryptographic keys.
+func tpXML(metadata string, withKey bool) string {
 	key := ""
 	if withKey {
 		key = `<CryptographicKeys><Key Id="issuer_secret" StorageReferenceId="` + container + `" /><Key Id="issuer_refresh_token_key" StorageReferenceId="B2C_1A_TokenEncryptionKeyContainer" /></CryptographicKeys>`
 	}
-	doc := fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
-<TrustFrameworkPolicy xmlns="%s" PolicySchemaVersion="0.3.0.0" TenantId="contoso.onmicrosoft.com" PolicyId="B2C_1A_Test">
-  <ClaimsProviders><ClaimsProvider><DisplayName>Token Issuer</DisplayName><TechnicalProfiles>
-    <TechnicalProfile Id="JwtIssuer">
+	return `<TechnicalProfile Id="JwtIssuer">
       <Protocol Name="OpenIdConnect" />
       <OutputTokenFormat>JWT</OutputTokenFormat>
-      <Metadata><Item Key="client_id">{service:te}</Item>%s</Metadata>
-      %s
-    </TechnicalProfile>
-  </TechnicalProfiles></ClaimsProvider></ClaimsProviders>
-</TrustFrameworkPolicy>`, policy.Namespace, metadata, key)
-	f, err := policy.Parse("jwt.xml", []byte(doc), nil)
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	return &f.ClaimsProviders[0].TechnicalProfiles[0]
+      <Metadata><Item Key="client_id">{service:te}</Item>` + metadata + `</Metadata>
+      ` + key + `
+    </TechnicalProfile>`
+}
+
+// newProfile is the JwtIssuer technical profile with its keys and extra
+// metadata items; it must have no problems.
+func newProfile(t *testing.T, metadata string) *jwtissuer.Profile {
+	t.Helper()
+	return profiletest.MustNew(t, jwtissuer.New, "Token Issuer", tpXML(metadata, true))
 }
 
 func item(k, v string) string { return `<Item Key="` + k + `">` + v + `</Item>` }
@@ -184,10 +184,7 @@ func TestIssue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, probs := jwtissuer.New(parseTP(t, tt.metadata, true))
-			if len(probs) > 0 {
-				t.Fatalf("New: %v", probs)
-			}
+			p := newProfile(t, tt.metadata)
 			ks, key := storeWithKey(t)
 			env := newEnv(t, ks)
 			tt.req.Audience = "rp-client"
@@ -243,7 +240,7 @@ func TestIssue(t *testing.T) {
 
 // TestIssueExpired: a token issued by the clock is expired an hour later.
 func TestIssueExpired(t *testing.T) {
-	p, _ := jwtissuer.New(parseTP(t, "", true))
+	p := newProfile(t, "")
 	ks, _ := storeWithKey(t)
 	env := newEnv(t, ks)
 	issued, err := p.Issue(context.Background(), env, profile.IssueRequest{Audience: "a"})
@@ -260,7 +257,7 @@ func TestIssueExpired(t *testing.T) {
 // TestIssueGeneratesKey: with no key in the store, the signing key is generated
 // on first use and kept; SigningKeys returns the kid the token carries.
 func TestIssueGeneratesKey(t *testing.T) {
-	p, _ := jwtissuer.New(parseTP(t, "", true))
+	p := newProfile(t, "")
 	if p.Container() != container {
 		t.Fatalf("Container = %q, want %q", p.Container(), container)
 	}
@@ -289,7 +286,7 @@ func TestIssueGeneratesKey(t *testing.T) {
 }
 
 func TestIssueErrors(t *testing.T) {
-	p, _ := jwtissuer.New(parseTP(t, "", true))
+	p := newProfile(t, "")
 	t.Run("container holds a secret", func(t *testing.T) {
 		ks := keys.NewStore()
 		ks.SetSecret(container, []byte("not an rsa key"))
@@ -330,14 +327,14 @@ func TestNewProblems(t *testing.T) {
 		name     string
 		metadata string
 		noKey    bool
-		wantCode []string
-		wantText string
-		wantLine int // the line of the problem, when set (the metadata item's line)
+		wantCode []string // every problem's Code, in order
+		wantText string   // a problem message contains this
+		wantLine int      // the line of the problem, when set (the metadata item's line)
 	}{
 		{name: "valid"},
 		{name: "lifetime 300 (minimum)", metadata: item("id_token_lifetime_secs", "300")},
 		{name: "lifetime 86400 (maximum)", metadata: item("id_token_lifetime_secs", " 86400 ")},
-		{name: "lifetime 299", metadata: item("id_token_lifetime_secs", "299"), wantCode: []string{""}, wantText: "299", wantLine: 7},
+		{name: "lifetime 299", metadata: item("id_token_lifetime_secs", "299"), wantCode: []string{""}, wantText: "299", wantLine: metadataLine},
 		{name: "lifetime 86401", metadata: item("id_token_lifetime_secs", "86401"), wantCode: []string{""}, wantText: "86401"},
 		{name: "lifetime not a number", metadata: item("id_token_lifetime_secs", "1h"), wantCode: []string{""}, wantText: "1h"},
 		{name: "missing issuer_secret (AADB2C90025)", noKey: true, wantCode: []string{"AADB2C90025"}, wantText: "issuer_secret"},
@@ -345,25 +342,15 @@ func TestNewProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, probs := jwtissuer.New(parseTP(t, tt.metadata, !tt.noKey))
-			if p == nil {
-				t.Fatal("New returned a nil profile")
-			}
-			var codes []string
-			for _, pr := range probs {
-				codes = append(codes, pr.Code)
-				if pr.File != "jwt.xml" || pr.Line == 0 {
-					t.Errorf("problem %v has no position in jwt.xml", pr)
+			_, probs := profiletest.New(t, jwtissuer.New, "Token Issuer", tpXML(tt.metadata, !tt.noKey))
+			profiletest.WantProblems(t, probs, tt.wantCode, tt.wantText)
+			for i, pr := range probs {
+				if pr.Code != tt.wantCode[i] {
+					t.Errorf("problem %d = %v, want code %q: the codes in the order %q", i, pr, tt.wantCode[i], tt.wantCode)
 				}
 				if tt.wantLine != 0 && pr.Line != tt.wantLine {
 					t.Errorf("problem %v at line %d, want line %d", pr, pr.Line, tt.wantLine)
 				}
-			}
-			if fmt.Sprint(codes) != fmt.Sprint(tt.wantCode) {
-				t.Fatalf("problem codes = %q (%v), want %q", codes, probs, tt.wantCode)
-			}
-			if tt.wantText != "" && !strings.Contains(probs.Error(), tt.wantText) {
-				t.Errorf("problems %q: want a mention of %q", probs.Error(), tt.wantText)
 			}
 		})
 	}
