@@ -248,64 +248,64 @@ func TestStart(t *testing.T) {
 	}
 }
 
-// TestStartErrors checks failures of the temporary-credential request (spec §3.3).
+// TestStartErrors checks failures of the temporary-credential request (spec
+// §3.3): each is a server_error.
 func TestStartErrors(t *testing.T) {
 	tests := []struct {
 		name      string
 		endpoint  func(idp *oauth1test.Provider) string // request_token_endpoint; default the fake's
 		answer    http.HandlerFunc                      // overrides the fake's answer
 		env       func(e *testEnv)
-		code      string
 		aadb2c    string
 		texts     []string
 		wantCalls int
 	}{
 		{
-			name: "wrong consumer secret: 401 oauth_problem=signature_invalid",
-			env:  func(e *testEnv) { e.Keys.SetSecret(secretKey, []byte("not the secret")) },
-			code: profile.CodeServerError, aadb2c: "AADB2C90289", texts: []string{"'signature_invalid'"}, wantCalls: 1,
+			name:   "wrong consumer secret: 401 oauth_problem=signature_invalid",
+			env:    func(e *testEnv) { e.Keys.SetSecret(secretKey, []byte("not the secret")) },
+			aadb2c: "AADB2C90289", texts: []string{"'signature_invalid'"}, wantCalls: 1,
 		},
 		{
 			name:     "provider down",
 			endpoint: func(*oauth1test.Provider) string { return profiletest.ClosedURL(t) + oauth1test.PathRequestToken },
-			code:     profile.CodeServerError, aadb2c: "AADB2C90289",
+			aadb2c:   "AADB2C90289",
 		},
 		{
 			name:   "provider answers 500 without oauth_problem",
 			answer: func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down", http.StatusInternalServerError) },
-			code:   profile.CodeServerError, aadb2c: "AADB2C90289", wantCalls: 1,
+			aadb2c: "AADB2C90289", wantCalls: 1,
 		},
 		{
 			name: "callback not confirmed",
 			answer: func(w http.ResponseWriter, _ *http.Request) {
 				_, _ = io.WriteString(w, "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=false")
 			},
-			code: profile.CodeServerError, aadb2c: "AADB2C90289", wantCalls: 1,
+			aadb2c: "AADB2C90289", wantCalls: 1,
 		},
 		{
 			name: "answer without a token secret",
 			answer: func(w http.ResponseWriter, _ *http.Request) {
 				_, _ = io.WriteString(w, "oauth_token=t&oauth_callback_confirmed=true")
 			},
-			code: profile.CodeServerError, aadb2c: "AADB2C90289", wantCalls: 1,
+			aadb2c: "AADB2C90289", wantCalls: 1,
 		},
 		{
 			name: "provider never answers within the client's timeout",
 			answer: func(_ http.ResponseWriter, r *http.Request) {
 				<-r.Context().Done()
 			},
-			env:  func(e *testEnv) { e.HTTP = &http.Client{Timeout: 200 * time.Millisecond} },
-			code: profile.CodeServerError, aadb2c: "AADB2C90289", wantCalls: 1,
+			env:    func(e *testEnv) { e.HTTP = &http.Client{Timeout: 200 * time.Millisecond} },
+			aadb2c: "AADB2C90289", wantCalls: 1,
 		},
 		{
-			name: "secret missing from the key store",
-			env:  func(e *testEnv) { e.Keys = keys.NewStore() },
-			code: profile.CodeServerError, aadb2c: "AADB2C90243",
+			name:   "secret missing from the key store",
+			env:    func(e *testEnv) { e.Keys = keys.NewStore() },
+			aadb2c: "AADB2C90243",
 		},
 		{
-			name: "no key store",
-			env:  func(e *testEnv) { e.Keys = nil },
-			code: profile.CodeServerError, aadb2c: "AADB2C90243",
+			name:   "no key store",
+			env:    func(e *testEnv) { e.Keys = nil },
+			aadb2c: "AADB2C90243",
 		},
 	}
 	for _, tt := range tests {
@@ -327,7 +327,7 @@ func TestStartErrors(t *testing.T) {
 			if got != "" {
 				t.Errorf("Start = %q, want no URL", got)
 			}
-			wantProfileError(t, err, tt.code, tt.aadb2c, tt.texts...)
+			wantProfileError(t, err, profile.CodeServerError, tt.aadb2c, tt.texts...)
 			if n := len(idp.Requests(oauth1test.PathRequestToken)); n != tt.wantCalls {
 				t.Errorf("request-token calls: %d, want %d", n, tt.wantCalls)
 			}
