@@ -9,15 +9,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/iefconform/iefconform/engine/claims"
 	"github.com/iefconform/iefconform/engine/journey"
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/profile"
+	"github.com/iefconform/iefconform/engine/profile/profiletest"
 )
-
-const correlationID = "233bf9bd-747a-4800-9062-6236f3f69a47"
 
 // recorder is the ordered list of profile calls of one test.
 type recorder struct {
@@ -172,20 +169,8 @@ func loadJourney(t *testing.T, steps, rpOutput string, profiles map[string]any) 
 	return &journey.Journey{Policy: p, Journey: uj, Profiles: profiles}
 }
 
-func newEnv() *profile.Env {
-	bag := claims.NewBag()
-	return &profile.Env{
-		Tenant:        "contoso.onmicrosoft.com",
-		PolicyID:      "B2C_1A_Signup_Signin",
-		BaseURL:       "https://contoso.b2clogin.com",
-		CorrelationID: correlationID,
-		State:         "st",
-		Claims:        bag,
-		Resolver: &claims.Context{PolicyID: "B2C_1A_Signup_Signin", CorrelationID: correlationID, Claims: bag,
-			Now: func() time.Time { return time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC) }},
-		Now: func() time.Time { return time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC) },
-	}
-}
+// newEnv is a journey's Env (profiletest's) without a party to call.
+func newEnv() *profile.Env { return profiletest.NewEnv(nil) }
 
 func exchangeStep(order int, pre string, exchanges ...string) string {
 	var b strings.Builder
@@ -323,7 +308,7 @@ func TestSelection(t *testing.T) {
 		env := newEnv()
 		var st journey.State
 		r := advanceTo[journey.Redirect](t, j, env, &st)
-		if r.ProfileID != "Facebook-OAUTH" || !strings.HasPrefix(r.URL, "https://facebook-oauth.example/authorize?state=st") {
+		if r.ProfileID != "Facebook-OAUTH" || !strings.HasPrefix(r.URL, "https://facebook-oauth.example/authorize?state="+profiletest.State) {
 			t.Errorf("Redirect = %+v", r)
 		}
 		if st.Pending != "Facebook-OAUTH" || st.Step != 1 {
@@ -571,7 +556,7 @@ func TestRelyingPartyClaims(t *testing.T) {
 				`<OutputClaim ClaimTypeReferenceId="policy" DefaultValue="{Policy:PolicyId}" AlwaysUseDefaultValue="true" />` +
 				`<OutputClaim ClaimTypeReferenceId="idp" DefaultValue="facebook.com" AlwaysUseDefaultValue="true" />`,
 			bag:  map[string]any{"idp": "other.example", "correlationId": "x"},
-			want: map[string]any{"correlationId": correlationID, "policy": "B2C_1A_Signup_Signin", "idp": "facebook.com"},
+			want: map[string]any{"correlationId": profiletest.CorrelationID, "policy": profiletest.PolicyID, "idp": "facebook.com"},
 		},
 		{
 			name: "values typed by DataType",
