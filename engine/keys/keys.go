@@ -109,6 +109,11 @@ func (s *Store) Secret(container string) ([]byte, error) {
 func (s *Store) RSA(container string) (*RSAKey, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	return s.rsaLocked(container)
+}
+
+// rsaLocked is RSA for a caller that holds mu.
+func (s *Store) rsaLocked(container string) (*RSAKey, error) {
 	if k, ok := s.rsa[container]; ok {
 		return k, nil
 	}
@@ -121,13 +126,13 @@ func (s *Store) RSA(container string) (*RSAKey, error) {
 // EnsureRSA returns the RSA key container, generating a 2048-bit key when absent.
 // Concurrent callers all get the same key.
 func (s *Store) EnsureRSA(container string) (*RSAKey, error) {
-	if k, err := s.RSA(container); err == nil || errors.Is(err, ErrWrongKind) {
+	if k, err := s.RSA(container); !errors.Is(err, ErrNotFound) {
 		return k, err
 	}
 	s.gen.Lock()
 	defer s.gen.Unlock()
 	// Another caller may have generated or set the key while we waited.
-	if k, err := s.RSA(container); err == nil || errors.Is(err, ErrWrongKind) {
+	if k, err := s.RSA(container); !errors.Is(err, ErrNotFound) {
 		return k, err
 	}
 	generate := s.generate
@@ -145,11 +150,8 @@ func (s *Store) EnsureRSA(container string) (*RSAKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// SetRSA and SetSecret do not take gen: keep what they stored meanwhile.
-	if prev, ok := s.rsa[container]; ok {
-		return prev, nil
-	}
-	if _, ok := s.secrets[container]; ok {
-		return nil, fmt.Errorf("rsa key %s: %w (it holds a secret)", container, ErrWrongKind)
+	if prev, err := s.rsaLocked(container); !errors.Is(err, ErrNotFound) {
+		return prev, err
 	}
 	s.rsa[container] = k
 	return k, nil
