@@ -39,6 +39,21 @@ func (s *Server) relyingParty(r *http.Request) (*relyingParty, error) {
 	return rp, nil
 }
 
+// pageRequest finds the policy named by the path of a request from the
+// browser and parses the request's form; on failure it answers with the
+// emulator's error page and reports false.
+func (s *Server) pageRequest(w http.ResponseWriter, r *http.Request) (*relyingParty, bool) {
+	rp, err := s.relyingParty(r)
+	if err == nil {
+		err = parseForm(r, "The request")
+	}
+	if err != nil {
+		s.writeError(w, r, nil, err)
+		return nil, false
+	}
+	return rp, true
+}
+
 // parseRequest checks the relying party's authorization request. Errors before
 // the redirect URI is trusted are shown on the emulator's page; later ones are
 // redirected to the relying party (redirectable is then true).
@@ -104,13 +119,8 @@ func defaultMode(mode, def string) string {
 }
 
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
-	rp, err := s.relyingParty(r)
-	if err != nil {
-		s.writeError(w, r, nil, err)
-		return
-	}
-	if err := parseForm(r, "The request"); err != nil {
-		s.writeError(w, r, nil, err)
+	rp, ok := s.pageRequest(w, r)
+	if !ok {
 		return
 	}
 	now := s.cfg.Now()
@@ -386,12 +396,7 @@ func (s *Server) handleSelfAsserted(w http.ResponseWriter, r *http.Request) {
 // pageSession finds and locks the session of a post from one of the
 // emulator's pages: the session cookie, and the page's tx and csrf_token.
 func (s *Server) pageSession(w http.ResponseWriter, r *http.Request) (*session, bool) {
-	if _, err := s.relyingParty(r); err != nil {
-		s.writeError(w, r, nil, err)
-		return nil, false
-	}
-	if err := parseForm(r, "The request"); err != nil {
-		s.writeError(w, r, nil, err)
+	if _, ok := s.pageRequest(w, r); !ok {
 		return nil, false
 	}
 	c, err := r.Cookie(cookieName)
