@@ -422,14 +422,15 @@ func (s *core) reset(ctx context.Context, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	p := s.page.Context(ctx)
-	// A page that opened another window, or whose context holds anything else,
-	// is not reused.
+	// A page that opened another window or tab is not reused. Other targets
+	// are the page's own (its out-of-process iframes, which go with the page)
+	// or the browser's (the full Chromium's omnibox popup).
 	targets, err := proto.TargetGetTargets{}.Call(s.inc.Context(ctx))
 	if err != nil {
 		return fmt.Errorf("reset session: list targets: %w", err)
 	}
 	for _, t := range targets.TargetInfos {
-		if t.BrowserContextID == s.inc.BrowserContextID && t.TargetID != s.page.TargetID {
+		if t.BrowserContextID == s.inc.BrowserContextID && t.TargetID != s.page.TargetID && t.Type == proto.TargetTargetInfoTypePage {
 			return fmt.Errorf("reset session: the context holds another target (%s %s)", t.Type, t.URL)
 		}
 	}
