@@ -21,16 +21,12 @@ func oauth1Steps(sc *godog.ScenarioContext) {
 		if err != nil {
 			return err
 		}
-		rows, err := pairs(t)
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if err := matchParam(last.OAuth, r[0], w.Expand(r[1])); err != nil {
+		return eachRow(w, t, func(param, want string) error {
+			if err := matchParam(last.OAuth, param, want); err != nil {
 				return fmt.Errorf("%s %s %s (OAuth parameters): %w", name, method, path, err)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	sc.Step(`^the OAuth requests (\w+) received used distinct nonces and timestamps within (\d+) seconds of when they arrived$`, func(ctx context.Context, name string, within int) error {
 		w, err := world(ctx)

@@ -128,16 +128,12 @@ func oauth2Steps(sc *godog.ScenarioContext) {
 		if method == http.MethodPost {
 			params = last.Form
 		}
-		rows, err := pairs(t)
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if err := matchParam(params, r[0], w.Expand(r[1])); err != nil {
+		return eachRow(w, t, func(param, want string) error {
+			if err := matchParam(params, param, want); err != nil {
 				return fmt.Errorf("%s %s %s: %w", name, method, path, err)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	sc.Step(`^the journal shows (\w+) answered "([^"]*)" with the error "([^"]*)"$`, func(ctx context.Context, name, path, code string) error {
 		w, entries, err := partyJournal(ctx, name)

@@ -174,23 +174,18 @@ func restSteps(sc *godog.ScenarioContext) {
 		if !ok {
 			return fmt.Errorf("the REST API received no call to %s; journal:\n%s", path, w.Stack.Journal.String())
 		}
-		rows, err := pairs(t)
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			got, present := callField(c, r[0])
-			want := w.Expand(r[1])
+		return eachRow(w, t, func(field, want string) error {
+			got, present := callField(c, field)
 			switch {
 			case want == "(present)" && !present:
-				return fmt.Errorf("call to %s: want %s present, it is absent", path, r[0])
+				return fmt.Errorf("call to %s: want %s present, it is absent", path, field)
 			case want == "(absent)" && present:
-				return fmt.Errorf("call to %s: want %s absent, got %q", path, r[0], got)
+				return fmt.Errorf("call to %s: want %s absent, got %q", path, field, got)
 			case want != "(present)" && want != "(absent)" && got != want:
-				return fmt.Errorf("call to %s: want %s = %q, got %q (body %q)", path, r[0], want, got, c.Body)
+				return fmt.Errorf("call to %s: want %s = %q, got %q (body %q)", path, field, want, got, c.Body)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	sc.Step(`^the user fills in:$`, func(ctx context.Context, t *godog.Table) error {
 		w, rows, err := worldRows(ctx, t)

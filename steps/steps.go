@@ -76,6 +76,21 @@ func worldRows(ctx context.Context, t *godog.Table) (*harness.World, [][2]string
 	return w, rows, err
 }
 
+// eachRow calls f with the name and the expanded value of every name | value
+// row of t, and stops at the first error.
+func eachRow(w *harness.World, t *godog.Table, f func(name, want string) error) error {
+	rows, err := pairs(t)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := f(r[0], w.Expand(r[1])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // partyJournal returns the scenario's World and what the party called name
 // received, in order.
 func partyJournal(ctx context.Context, name string) (*harness.World, []journal.Entry, error) {

@@ -66,27 +66,22 @@ func tokenSteps(sc *godog.ScenarioContext) {
 		if err != nil {
 			return err
 		}
-		rows, err := pairs(t)
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			got, ok := res.Claims[r[0]]
-			want := w.Expand(r[1])
+		return eachRow(w, t, func(claim, want string) error {
+			got, ok := res.Claims[claim]
 			if !ok {
-				return fmt.Errorf("want claim %s=%q, the id_token has no such claim (claims: %v, policy %s)", r[0], want, res.Claims, w.PolicyID)
+				return fmt.Errorf("want claim %s=%q, the id_token has no such claim (claims: %v, policy %s)", claim, want, res.Claims, w.PolicyID)
 			}
 			if want == "(present)" {
 				if fmt.Sprint(got) == "" {
-					return fmt.Errorf("want claim %s present, it is empty (id_token from %s)", r[0], w.PolicyID)
+					return fmt.Errorf("want claim %s present, it is empty (id_token from %s)", claim, w.PolicyID)
 				}
-				continue
+				return nil
 			}
 			if g := claimText(got); g != want {
-				return fmt.Errorf("want claim %s=%q, got %q (id_token from %s)", r[0], want, g, w.PolicyID)
+				return fmt.Errorf("want claim %s=%q, got %q (id_token from %s)", claim, want, g, w.PolicyID)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	sc.Step(`^the id_token claim "([^"]*)" matches "([^"]*)"$`, func(ctx context.Context, name, pattern string) error {
 		w, res, err := result(ctx)

@@ -83,16 +83,12 @@ func assertionSteps(sc *godog.ScenarioContext) {
 		if jti, _ := a.Claims["jti"].(string); jti == "" {
 			return fmt.Errorf("want a jti in the assertion, claims %v", a.Claims)
 		}
-		rows, err := pairs(t)
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if got, want := fmt.Sprint(a.Claims[r[0]]), w.Expand(r[1]); got != want {
-				return fmt.Errorf("want assertion claim %s=%q, got %q", r[0], want, got)
+		return eachRow(w, t, func(claim, want string) error {
+			if got := fmt.Sprint(a.Claims[claim]); got != want {
+				return fmt.Errorf("want assertion claim %s=%q, got %q", claim, want, got)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 }
 
