@@ -363,21 +363,10 @@ func clonePrecondition(p Precondition) Precondition {
 	return p
 }
 
-func clonePreconditions(ps []Precondition) []Precondition {
-	if ps == nil {
-		return nil
-	}
-	out := make([]Precondition, len(ps))
-	for i, p := range ps {
-		out[i] = clonePrecondition(p)
-	}
-	return out
-}
-
 func cloneValidation(v ValidationTechnicalProfile) ValidationTechnicalProfile {
 	v.ContinueOnError = clonePtr(v.ContinueOnError)
 	v.ContinueOnSuccess = clonePtr(v.ContinueOnSuccess)
-	v.Preconditions = clonePreconditions(v.Preconditions)
+	v.Preconditions = cloneEach(v.Preconditions, clonePrecondition)
 	return v
 }
 
@@ -430,7 +419,7 @@ func cloneTechnicalProfile(tp *TechnicalProfile) *TechnicalProfile {
 
 func cloneStep(s *OrchestrationStep) OrchestrationStep {
 	c := *s
-	c.Preconditions = clonePreconditions(s.Preconditions)
+	c.Preconditions = cloneEach(s.Preconditions, clonePrecondition)
 	if s.ClaimsProviderSelections != nil {
 		sel := *s.ClaimsProviderSelections
 		sel.Selections = slices.Clone(sel.Selections)

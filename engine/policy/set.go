@@ -2,7 +2,9 @@ package policy
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -73,16 +75,22 @@ func LoadDir(dir string, settings Settings) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load policies: %w", err)
 	}
-	var paths []string
+	return loadXML(settings, dir, entries, filepath.Join, os.ReadFile)
+}
+
+// loadXML loads the *.xml files among the entries of dir, in their order,
+// naming each join(dir, name) and reading it with read.
+func loadXML(settings Settings, dir string, entries []fs.DirEntry, join func(...string) string, read func(string) ([]byte, error)) (*Set, error) {
+	var names []string
 	for _, e := range entries {
-		if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".xml") {
-			paths = append(paths, filepath.Join(dir, e.Name()))
+		if !e.IsDir() && strings.EqualFold(path.Ext(e.Name()), ".xml") {
+			names = append(names, join(dir, e.Name()))
 		}
 	}
-	if len(paths) == 0 {
+	if len(names) == 0 {
 		return &Set{files: make(map[string]*File)}, fmt.Errorf("load policies: %s: %w (want *.xml)", dir, ErrNoFiles)
 	}
-	return LoadFiles(settings, paths...)
+	return load(settings, names, read)
 }
 
 // File returns the file with the given PolicyId.

@@ -11,13 +11,17 @@ import (
 	"github.com/iefconform/iefconform/engine/policy"
 )
 
-func loadValid(t *testing.T) *policy.Set {
+func loadValid(t *testing.T) *policy.Set { return loadTestdata(t, "testdata/valid") }
+
+// loadTestdata loads dir with the settings of testdata/valid and fails the
+// test on any load problem.
+func loadTestdata(t *testing.T, dir string) *policy.Set {
 	t.Helper()
 	settings, err := policy.LoadSettings("testdata/valid/appsettings.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := policy.LoadDir("testdata/valid", settings)
+	s, err := policy.LoadDir(dir, settings)
 	if err != nil {
 		t.Fatalf("LoadDir() error:\n%v", err)
 	}

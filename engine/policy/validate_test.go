@@ -28,15 +28,7 @@ func TestValidateValid(t *testing.T) {
 // TestValidateBroken checks that the three mistakes planted in three files of
 // testdata/broken all come back at once, with their file and line.
 func TestValidateBroken(t *testing.T) {
-	settings, err := policy.LoadSettings("testdata/valid/appsettings.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := policy.LoadDir("testdata/broken", settings)
-	if err != nil {
-		t.Fatalf("LoadDir() error:\n%v", err)
-	}
-	ps := s.Validate(oauth2Check)
+	ps := loadTestdata(t, "testdata/broken").Validate(oauth2Check)
 	base := filepath.Join("testdata", "broken", "TrustFrameworkBase.xml")
 	ext := filepath.Join("testdata", "broken", "TrustFrameworkExtensions.xml")
 	rp := filepath.Join("testdata", "broken", "SignUpOrSignin.xml")
