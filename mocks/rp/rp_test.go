@@ -495,6 +495,15 @@ func TestCodeFlow(t *testing.T) {
 	}
 }
 
+// signedWith returns a token that is valid but for claim k, set to v, signed with k1.
+func signedWith(k string, v any) func(op *fakeOP, nonce string) string {
+	return func(op *fakeOP, n string) string {
+		c := op.claims(n)
+		c[k] = v
+		return op.sign("k1", c)
+	}
+}
+
 func TestVerification(t *testing.T) {
 	now := time.Now()
 	other := newKey(t)
@@ -525,12 +534,8 @@ func TestVerification(t *testing.T) {
 			wantErr: "signature is invalid",
 		},
 		{
-			name: "wrong aud",
-			token: func(op *fakeOP, n string) string {
-				c := op.claims(n)
-				c["aud"] = "someone-else"
-				return op.sign("k1", c)
-			},
+			name:    "wrong aud",
+			token:   signedWith("aud", "someone-else"),
 			wantErr: "invalid audience",
 		},
 		{
@@ -539,29 +544,17 @@ func TestVerification(t *testing.T) {
 			wantErr: "nonce mismatch",
 		},
 		{
-			name: "expired beyond skew",
-			token: func(op *fakeOP, n string) string {
-				c := op.claims(n)
-				c["exp"] = now.Add(-6 * time.Minute).Unix()
-				return op.sign("k1", c)
-			},
+			name:    "expired beyond skew",
+			token:   signedWith("exp", now.Add(-6*time.Minute).Unix()),
 			wantErr: "token is expired",
 		},
 		{
-			name: "expired within skew",
-			token: func(op *fakeOP, n string) string {
-				c := op.claims(n)
-				c["exp"] = now.Add(-4 * time.Minute).Unix()
-				return op.sign("k1", c)
-			},
+			name:  "expired within skew",
+			token: signedWith("exp", now.Add(-4*time.Minute).Unix()),
 		},
 		{
-			name: "not yet valid",
-			token: func(op *fakeOP, n string) string {
-				c := op.claims(n)
-				c["nbf"] = now.Add(10 * time.Minute).Unix()
-				return op.sign("k1", c)
-			},
+			name:    "not yet valid",
+			token:   signedWith("nbf", now.Add(10*time.Minute).Unix()),
 			wantErr: "not valid yet",
 		},
 		{
