@@ -60,14 +60,10 @@ func sign(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims,
 
 // assertionForm is B2C's private_key_jwt token request body.
 func assertionForm(code, assertion string) url.Values {
-	return url.Values{
-		"grant_type":            {"authorization_code"},
-		"code":                  {code},
-		"redirect_uri":          {authresp},
-		"client_id":             {pkjClient},
-		"client_assertion_type": {oauth2.ClientAssertionType},
-		"client_assertion":      {assertion},
-	}
+	f := codeForm(pkjClient, code)
+	f.Set("client_assertion_type", oauth2.ClientAssertionType)
+	f.Set("client_assertion", assertion)
+	return f
 }
 
 func TestPrivateKeyJWT(t *testing.T) {

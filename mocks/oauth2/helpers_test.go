@@ -112,15 +112,21 @@ func (e *env) signIn(q url.Values) string {
 	return code
 }
 
+// codeForm is clientID's token request for code, before any client authentication.
+func codeForm(clientID, code string) url.Values {
+	return url.Values{
+		"grant_type":   {"authorization_code"},
+		"code":         {code},
+		"redirect_uri": {authresp},
+		"client_id":    {clientID},
+	}
+}
+
 // tokenForm is a client_secret_post token request.
 func tokenForm(code string) url.Values {
-	return url.Values{
-		"grant_type":    {"authorization_code"},
-		"code":          {code},
-		"redirect_uri":  {authresp},
-		"client_id":     {clientID},
-		"client_secret": {clientSecret},
-	}
+	f := codeForm(clientID, code)
+	f.Set("client_secret", clientSecret)
+	return f
 }
 
 // accessToken signs in and redeems the code.

@@ -72,13 +72,9 @@ func (e *env) codeFor(clientID string) string {
 
 // postTokenForm is the client_secret_post token request of a test client.
 func postTokenForm(clientID, code string) url.Values {
-	return url.Values{
-		"grant_type":    {"authorization_code"},
-		"code":          {code},
-		"redirect_uri":  {authresp},
-		"client_id":     {clientID},
-		"client_secret": {clientID + "-secret"},
-	}
+	f := codeForm(clientID, code)
+	f.Set("client_secret", clientID+"-secret")
+	return f
 }
 
 // tokenFor redeems a fresh code of the client by client_secret_post and returns the response.
