@@ -35,22 +35,34 @@ func capture(into *captured, mu *sync.Mutex, then http.HandlerFunc) http.Handler
 	}
 }
 
-func TestCallPayload(t *testing.T) {
+// callCapturing makes one call with in through a Caller from newCaller,
+// changed by edit when it is not nil, to a fake that answers with no claims,
+// and returns the request the fake got and the Caller.
+func callCapturing(t *testing.T, in extension.Input, edit func(*extension.Caller)) (captured, *extension.Caller) {
+	t.Helper()
 	var (
 		got captured
 		mu  sync.Mutex
 	)
 	f := newFake(t, capture(&got, &mu, okJSON(claimsBody(`{}`))))
 	b := mustResolve(t, baseConfig(f.url()))
-	if _, fail := newCaller(t, f).Call(context.Background(), b, input()); fail != nil {
+	c := newCaller(t, f)
+	if edit != nil {
+		edit(c)
+	}
+	if _, fail := c.Call(context.Background(), b, in); fail != nil {
 		t.Fatalf("call: %v", fail)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if got.method != http.MethodPost || got.path != "/api/claims" || got.contentType != "application/json" {
-		t.Errorf("want POST /api/claims application/json, got %s %s %s", got.method, got.path, got.contentType)
-	}
-	want := `{
+	return got, c
+}
+
+// callout is the request body of spec §7.1 for the test tenant, listener and
+// extension; context holds the members of authenticationContext that follow
+// correlationId.
+func callout(context string) string {
+	return `{
 	  "type": "microsoft.graph.authenticationEvent.tokenIssuanceStart",
 	  "source": "/tenants/` + tenantID + `/applications/` + clientAppID + `",
 	  "data": {
@@ -60,7 +72,22 @@ func TestCallPayload(t *testing.T) {
 	    "customAuthenticationExtensionId": "` + extensionID + `",
 	    "authenticationContext": {
 	      "correlationId": "` + correlationID + `",
-	      "client": {"ip": "203.0.113.7", "locale": "en-us", "market": "en-us"},
+	      ` + context + `
+	    }
+	  }
+	}`
+}
+
+func TestCallPayload(t *testing.T) {
+	tests := []struct {
+		name string
+		in   extension.Input
+		want string
+	}{
+		{
+			name: "member",
+			in:   input(),
+			want: callout(`"client": {"ip": "203.0.113.7", "locale": "en-us", "market": "en-us"},
 	      "protocol": "OAUTH2.0",
 	      "clientServicePrincipal": {"id": "55555555-5555-4555-8555-555555555555", "appId": "` + clientAppID + `", "appDisplayName": "My Test application", "displayName": "My Test application"},
 	      "resourceServicePrincipal": {"id": "66666666-6666-4666-8666-666666666666", "appId": "00000003-0000-0000-c000-000000000000", "appDisplayName": "Microsoft Graph", "displayName": "Microsoft Graph"},
@@ -74,61 +101,24 @@ func TestCallPayload(t *testing.T) {
 	        "surname": "Smith",
 	        "userPrincipalName": "john@contoso.example",
 	        "userType": "Member"
-	      }
-	    }
-	  }
-	}`
-	assertJSON(t, got.body, want)
-	// The field order of spec §7.1.
-	order := []string{`"type"`, `"source"`, `"data"`, `"@odata.type"`, `"tenantId"`, `"authenticationEventListenerId"`,
-		`"customAuthenticationExtensionId"`, `"authenticationContext"`, `"correlationId"`, `"client"`, `"protocol"`,
-		`"clientServicePrincipal"`, `"resourceServicePrincipal"`, `"user"`}
-	at := 0
-	for _, k := range order {
-		i := strings.Index(string(got.body[at:]), k)
-		if i < 0 {
-			t.Fatalf("want %s after byte %d, got %s", k, at, got.body)
-		}
-		at += i
-	}
-}
-
-func TestCallPayloadDefaultsAndGuest(t *testing.T) {
-	var (
-		got captured
-		mu  sync.Mutex
-	)
-	f := newFake(t, capture(&got, &mu, okJSON(claimsBody(`{}`))))
-	b := mustResolve(t, baseConfig(f.url()))
-	in := extension.Input{
-		CorrelationID: correlationID,
-		TenantID:      tenantID,
-		Locale:        "fr-fr",
-		Client:        extension.Principal{ID: "c", DisplayName: "App"}, // AppID from the listener
-		User: extension.User{
-			ID: "u", CompanyName: "Fabrikam", UserType: "Guest", UserPrincipalName: "ann_fabrikam.example#EXT#@contoso.example",
-			OnPremisesSamAccountName: "ann", OnPremisesSecurityIdentifier: "S-1-5-21", OnPremisesUserPrincipalName: "ann@fabrikam.local",
-			PreferredDataLocation: "EUR",
+	      }`),
 		},
-	}
-	if _, fail := newCaller(t, f).Call(context.Background(), b, in); fail != nil {
-		t.Fatalf("call: %v", fail)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	assertJSON(t, got.body, `{
-	  "type": "microsoft.graph.authenticationEvent.tokenIssuanceStart",
-	  "source": "/tenants/`+tenantID+`/applications/`+clientAppID+`",
-	  "data": {
-	    "@odata.type": "microsoft.graph.onTokenIssuanceStartCalloutData",
-	    "tenantId": "`+tenantID+`",
-	    "authenticationEventListenerId": "`+listenerID+`",
-	    "customAuthenticationExtensionId": "`+extensionID+`",
-	    "authenticationContext": {
-	      "correlationId": "`+correlationID+`",
-	      "client": {"ip": "", "locale": "fr-fr", "market": "fr-fr"},
+		{
+			name: "defaults and guest",
+			in: extension.Input{
+				CorrelationID: correlationID,
+				TenantID:      tenantID,
+				Locale:        "fr-fr",
+				Client:        extension.Principal{ID: "c", DisplayName: "App"}, // AppID from the listener
+				User: extension.User{
+					ID: "u", CompanyName: "Fabrikam", UserType: "Guest", UserPrincipalName: "ann_fabrikam.example#EXT#@contoso.example",
+					OnPremisesSamAccountName: "ann", OnPremisesSecurityIdentifier: "S-1-5-21", OnPremisesUserPrincipalName: "ann@fabrikam.local",
+					PreferredDataLocation: "EUR",
+				},
+			},
+			want: callout(`"client": {"ip": "", "locale": "fr-fr", "market": "fr-fr"},
 	      "protocol": "OAUTH2.0",
-	      "clientServicePrincipal": {"id": "c", "appId": "`+clientAppID+`", "appDisplayName": "App", "displayName": "App"},
+	      "clientServicePrincipal": {"id": "c", "appId": "` + clientAppID + `", "appDisplayName": "App", "displayName": "App"},
 	      "resourceServicePrincipal": {"id": "", "appId": "", "appDisplayName": "", "displayName": ""},
 	      "user": {
 	        "companyName": "Fabrikam",
@@ -139,10 +129,30 @@ func TestCallPayloadDefaultsAndGuest(t *testing.T) {
 	        "preferredDataLocation": "EUR",
 	        "userPrincipalName": "ann_fabrikam.example#EXT#@contoso.example",
 	        "userType": "Guest"
-	      }
-	    }
-	  }
-	}`)
+	      }`),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := callCapturing(t, tt.in, nil)
+			if got.method != http.MethodPost || got.path != "/api/claims" || got.contentType != "application/json" {
+				t.Errorf("want POST /api/claims application/json, got %s %s %s", got.method, got.path, got.contentType)
+			}
+			assertJSON(t, got.body, tt.want)
+			// The field order of spec §7.1.
+			order := []string{`"type"`, `"source"`, `"data"`, `"@odata.type"`, `"tenantId"`, `"authenticationEventListenerId"`,
+				`"customAuthenticationExtensionId"`, `"authenticationContext"`, `"correlationId"`, `"client"`, `"protocol"`,
+				`"clientServicePrincipal"`, `"resourceServicePrincipal"`, `"user"`}
+			at := 0
+			for _, k := range order {
+				i := strings.Index(string(got.body[at:]), k)
+				if i < 0 {
+					t.Fatalf("want %s after byte %d, got %s", k, at, got.body)
+				}
+				at += i
+			}
+		})
+	}
 }
 
 func assertJSON(t *testing.T, got []byte, want string) {
@@ -172,23 +182,10 @@ func TestCallBearerToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var (
-				got captured
-				mu  sync.Mutex
-			)
-			f := newFake(t, capture(&got, &mu, okJSON(claimsBody(`{}`))))
-			b := mustResolve(t, baseConfig(f.url()))
-			c := newCaller(t, f)
-			c.Issuer = tt.issuer
-			if _, fail := c.Call(context.Background(), b, input()); fail != nil {
-				t.Fatalf("call: %v", fail)
-			}
-			mu.Lock()
-			auth := got.auth
-			mu.Unlock()
-			raw, ok := strings.CutPrefix(auth, "Bearer ")
+			got, c := callCapturing(t, input(), func(c *extension.Caller) { c.Issuer = tt.issuer })
+			raw, ok := strings.CutPrefix(got.auth, "Bearer ")
 			if !ok {
-				t.Fatalf("want a Bearer token, got %q", auth)
+				t.Fatalf("want a Bearer token, got %q", got.auth)
 			}
 			key := c.Key
 			claims := jwt.MapClaims{}
