@@ -10,8 +10,9 @@ var (
 	ErrFinished        = errors.New("the journey has finished")
 	ErrNoSendClaims    = errors.New("the journey ended without a SendClaims step")
 	// ErrStepBudget: one Advance, Resume or SubmitForm ran more orchestration
-	// steps than Journey.MaxSteps allows, so the journey loops (a policy whose
-	// sub journeys invoke each other, which validation rejects).
+	// steps than Journey.MaxSteps allows (far more than any real journey runs
+	// between two pages). A loop of sub journeys, which validation rejects,
+	// meets ErrDepthLimit first.
 	ErrStepBudget = errors.New("orchestration step budget exceeded")
 	// ErrDepthLimit: invoking one more sub journey would nest more than
 	// Journey.MaxDepth sub journeys.

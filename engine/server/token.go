@@ -35,9 +35,11 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := parseForm(r, "the request body"); err != nil {
-		var pe *pageError
-		errors.As(err, &pe)
-		s.writeError(w, r, nil, tokenError(pe.Status, "invalid_request", "", pe.Message))
+		te := tokenError(http.StatusBadRequest, "invalid_request", "", err.Error())
+		if pe := (*pageError)(nil); errors.As(err, &pe) {
+			te = tokenError(pe.Status, "invalid_request", "", pe.Message)
+		}
+		s.writeError(w, r, nil, te)
 		return
 	}
 	f := r.PostForm

@@ -55,9 +55,9 @@ func (j *Journal) Record(e Entry) {
 		e.Time = time.Now()
 	}
 	e.URL = redactURL(e.URL)
-	e.Query = redactValues(e.Query)
-	e.Form = redactValues(e.Form)
-	e.Header = redactHeader(e.Header)
+	e.Query = redactMap(e.Query)
+	e.Form = redactMap(e.Form)
+	e.Header = redactMap(e.Header)
 	j.begin(e)
 }
 

@@ -1,7 +1,6 @@
 package journal
 
 import (
-	"net/http"
 	"net/url"
 	"strings"
 )
@@ -25,13 +24,9 @@ func Redact(key string) bool {
 	return false
 }
 
-// redactValues returns a copy of v whose secret values are replaced, keeping every key and the
-// number of values under it so that presence and repetition can still be asserted.
-func redactValues(v url.Values) url.Values { return redactMap(v) }
-
-// redactHeader returns a copy of h whose secret values are replaced.
-func redactHeader(h http.Header) http.Header { return redactMap(h) }
-
+// redactMap returns a copy of m (query or form values, or a header) whose secret values are
+// replaced, keeping every key and the number of values under it so that presence and
+// repetition can still be asserted.
 func redactMap[M ~map[string][]string](m M) M {
 	if m == nil {
 		return nil

@@ -38,9 +38,9 @@ func (j *Journal) Wrap(party string, h http.Handler) http.Handler {
 			Method: r.Method,
 			URL:    redactURL(r.URL.RequestURI()),
 			Path:   r.URL.Path,
-			Query:  redactValues(r.URL.Query()),
-			Header: redactHeader(r.Header),
-			Form:   redactValues(readForm(r)),
+			Query:  redactMap(r.URL.Query()),
+			Header: redactMap(r.Header),
+			Form:   redactMap(readForm(r)),
 		}
 		seq, gen := j.begin(e)
 		rec := &recorder{ResponseWriter: w}

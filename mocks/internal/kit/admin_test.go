@@ -42,7 +42,7 @@ func TestLoopback(t *testing.T) {
 }
 
 func TestAdminHandler(t *testing.T) {
-	b, _ := NewBase("mock", testConfig{})
+	b, _ := newBase("mock", testConfig{})
 	var failed []string
 	admin := Admin{
 		Fail: func(w http.ResponseWriter, r *http.Request, err error) {

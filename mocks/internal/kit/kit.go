@@ -32,7 +32,7 @@ import (
 	"github.com/iefconform/iefconform/mocks/journal"
 )
 
-// Base is the part of a mock server that every mock has. Build it with NewBase, set it up with
+// Base is the part of a mock server that every mock has. Build it with newBase, set it up with
 // its Set methods before serving, and use it from any goroutine afterwards.
 type Base struct {
 	name       string
@@ -46,10 +46,10 @@ type Base struct {
 	closeOnce sync.Once
 }
 
-// NewBase validates cfg, the config of the mock called name (oauth2, oauth1, rest), and returns
+// newBase validates cfg, the config of the mock called name (oauth2, oauth1, rest), and returns
 // the mock's Base: the real clock, slog.Default(), no journal, no admin token. Its error says
 // "new <name> server".
-func NewBase(name string, cfg cfgfile.Validator) (*Base, error) {
+func newBase(name string, cfg cfgfile.Validator) (*Base, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("new %s server: %w", name, err)
 	}
@@ -121,7 +121,7 @@ func (b *Base) Unexpected(r *http.Request, err error) {
 }
 
 // Handler is the mock's root handler: the admin API under /_admin/, guarded and never
-// journaled, and proto for everything else, journaled when SetJournal was called.
+// journaled, and proto for everything else, journaled when the Journal setting (each mock's WithJournal) is given.
 func (b *Base) Handler(proto http.Handler, admin Admin) http.Handler {
 	if b.journal != nil {
 		proto = b.journal.Wrap(b.party, proto)
@@ -136,7 +136,7 @@ func (b *Base) Handler(proto http.Handler, admin Admin) http.Handler {
 // builds the mock's server around its Base with build, and applies opts to it. Errors say "new
 // <name> server".
 func New[S any, O ~func(*S)](name string, cfg cfgfile.Validator, opts []O, build func(*Base) *S) (*S, error) {
-	base, err := NewBase(name, cfg)
+	base, err := newBase(name, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,7 @@ func TestNew(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
-	b, err := NewBase("mock", testConfig{})
+	b, err := newBase("mock", testConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 func TestServe(t *testing.T) {
-	b, _ := NewBase("mock", testConfig{})
+	b, _ := newBase("mock", testConfig{})
 	serve := func(resp Response, ct string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		if _, err := b.Serve(rec, httptest.NewRequest("GET", "/", nil), resp, ct); err != nil {
@@ -44,7 +44,7 @@ func TestServe(t *testing.T) {
 }
 
 func TestServeFault(t *testing.T) {
-	b, _ := NewBase("mock", testConfig{})
+	b, _ := newBase("mock", testConfig{})
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := b.Serve(w, r, Response{Fault: FaultClose}, ""); err != nil {
 			t.Error(err)
