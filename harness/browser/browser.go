@@ -354,9 +354,10 @@ func (b *Browser) openSession(ctx context.Context) (*Session, error) {
 // cache, local and session storage, IndexedDB, cache storage and service
 // workers of every origin it loaded are cleared — and NewSession hands it out
 // again, so the next user finds nothing of the last one. A session that cannot
-// be reset within the per-action timeout (a hung page, a dialog, a window it
-// opened) is closed instead. s must not be used after Release. The channel
-// returned is closed once s is reset or closed.
+// be reset within the per-action timeout (a hung page, a dialog), or that
+// opened a window or loaded a cross-site iframe, is closed instead. s must not
+// be used after Release. The channel returned is closed once s is reset or
+// closed.
 func (b *Browser) Release(s *Session) <-chan struct{} {
 	done := make(chan struct{})
 	if s == nil {
@@ -379,8 +380,10 @@ func (b *Browser) Release(s *Session) <-chan struct{} {
 			_ = s.Close()
 			return
 		}
+		// Hand out the session itself, not the copy released (which may be a
+		// WithTimeout copy with another timeout).
 		select {
-		case b.free <- s:
+		case b.free <- &Session{core: s.core, timeout: b.timeout}:
 		default: // enough kept: this one is not needed
 			_ = s.Close()
 		}

@@ -479,9 +479,11 @@ func BenchmarkNewSession(b *testing.B) {
 }
 
 // storageSite serves a page that leaves a cookie, local and session storage
-// behind, in its own origin and in an iframe of a second origin, a page that
-// reports what it finds, and a page that opens a window.
-func storageSite(t *testing.T) (first, second *httptest.Server) {
+// behind, in its own origin and in an iframe of a second origin of the same
+// site (127.0.0.1 on another port), a page that reports what it finds, a page
+// that opens a window, and one whose iframe is cross-site (localhost). It
+// returns the two origins' URLs.
+func storageSite(t *testing.T) (first, second string) {
 	t.Helper()
 	const leave = `document.cookie = "seen=yes; path=/";
 localStorage.setItem("seen", "local");
@@ -494,22 +496,34 @@ document.title = JSON.stringify([document.cookie, localStorage.getItem("seen"), 
 		fmt.Fprintf(w, `<!DOCTYPE html><script>%s parent.postMessage("stored", "*");</script>`, leave)
 	})
 	mux2.HandleFunc("GET /report", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, report) })
-	second = httptest.NewServer(mux2)
-	t.Cleanup(second.Close)
+	// What the iframe finds of what it stored, in its storage partition under the first origin.
+	mux2.HandleFunc("GET /report-frame", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!DOCTYPE html><script>parent.postMessage(JSON.stringify([document.cookie, localStorage.getItem("seen"), sessionStorage.getItem("seen")]), "*");</script>`)
+	})
+	srv2 := httptest.NewServer(mux2)
+	t.Cleanup(srv2.Close)
+	second = srv2.URL
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /leave", func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: "server", Value: "yes", Path: "/"})
 		// The title says "left" once the iframe of the second origin has stored too.
 		fmt.Fprintf(w, `<!DOCTYPE html><script>%s
-addEventListener("message", () => { document.title = "left" });</script><iframe src="%s/leave"></iframe>`, leave, second.URL)
+addEventListener("message", () => { document.title = "left" });</script><iframe src="%s/leave"></iframe>`, leave, second)
 	})
 	mux.HandleFunc("GET /report", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, report) })
+	mux.HandleFunc("GET /cross", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!DOCTYPE html><script>addEventListener("message", () => { document.title = "left" });</script><iframe src="%s/leave"></iframe>`,
+			strings.Replace(second, "127.0.0.1", "localhost", 1))
+	})
+	mux.HandleFunc("GET /frame-report", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!DOCTYPE html><script>addEventListener("message", e => { document.title = "frame " + e.data });</script><iframe src="%s/report-frame"></iframe>`, second)
+	})
 	mux.HandleFunc("GET /popup", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<!DOCTYPE html><button id="open" onclick="document.title = window.open('/report') ? 'opened' : 'blocked'">Open</button>`)
 	})
-	first = httptest.NewServer(mux)
-	t.Cleanup(first.Close)
-	return first, second
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL, second
 }
 
 // waitTitle waits until the page's title is not empty and returns it.
@@ -545,12 +559,16 @@ func TestReleasedSessionIsResetForReuse(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What a session that never stored anything reports, per origin.
-	want := map[string]string{first.URL: visit(t, s, first.URL+"/report"), second.URL: visit(t, s, second.URL+"/report")}
-	if got := visit(t, s, first.URL+"/leave"); got != "left" {
+	want := map[string]string{first: visit(t, s, first+"/report"), second: visit(t, s, second+"/report")}
+	wantFrame := visit(t, s, first+"/frame-report") // the iframe under the first origin
+	if got := visit(t, s, first+"/leave"); got != "left" {
 		t.Fatalf("the page that stores did not run: title %q", got)
 	}
-	if got := visit(t, s, first.URL+"/report"); got == want[first.URL] {
+	if got := visit(t, s, first+"/report"); got == want[first] {
 		t.Fatalf("the session stored nothing (reports %s): the test would prove nothing", got)
+	}
+	if got := visit(t, s, first+"/frame-report"); got == wantFrame {
+		t.Fatalf("the iframe stored nothing (reports %s): the test would prove nothing", got)
 	}
 	used := s.Page().TargetID
 	<-b.Release(s)
@@ -566,10 +584,13 @@ func TestReleasedSessionIsResetForReuse(t *testing.T) {
 	if u := again.URL(); u != "about:blank" {
 		t.Errorf("the reused session starts at %q, want about:blank", u)
 	}
-	for _, origin := range []string{first.URL, second.URL} {
+	for _, origin := range []string{first, second} {
 		if got := visit(t, again, origin+"/report"); got != want[origin] {
 			t.Errorf("%s after reuse reports %s (cookie, local, session storage, history length), want what a fresh session reported: %s", origin, got, want[origin])
 		}
+	}
+	if got := visit(t, again, first+"/frame-report"); got != wantFrame {
+		t.Errorf("the iframe after reuse reports %s (cookie, local, session storage), want what it reported in a fresh session: %s", got, wantFrame)
 	}
 }
 
@@ -581,7 +602,7 @@ func TestSessionThatOpenedAWindowIsNotReused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Navigate(first.URL + "/popup"); err != nil {
+	if err := s.Navigate(first + "/popup"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Click("#open"); err != nil {
@@ -599,5 +620,30 @@ func TestSessionThatOpenedAWindowIsNotReused(t *testing.T) {
 	defer next.Close()
 	if next.Page().TargetID == used {
 		t.Fatal("a session whose page opened another window was handed out again")
+	}
+}
+
+// TestSessionWithACrossSiteFrameIsNotReused: a cross-site iframe keeps its
+// storage in a partition of its own, which no reset can reach by origin: such a
+// session is closed, not handed out again.
+func TestSessionWithACrossSiteFrameIsNotReused(t *testing.T) {
+	b := launchForTest(t, browser.OptionsFromEnv())
+	first, _ := storageSite(t)
+	s, err := b.NewSession(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := visit(t, s, first+"/cross"); got != "left" {
+		t.Fatalf("the cross-site iframe did not store: title %q", got)
+	}
+	used := s.Page().TargetID
+	<-b.Release(s)
+	next, err := b.NewSession(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	if next.Page().TargetID == used {
+		t.Fatal("a session that loaded a cross-site iframe was handed out again")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/go-rod/rod"
 	"github.com/go-rod/rod/lib/cdp"
 	"github.com/go-rod/rod/lib/proto"
+	"golang.org/x/net/publicsuffix"
 )
 
 // Session is one incognito browser context with one page: what a scenario's user
@@ -31,6 +33,8 @@ type core struct {
 
 	originsMu sync.Mutex
 	origins   map[string]bool // every origin a frame of the page committed, for reset
+	topSite   string          // the site of the main frame's document
+	crossSite bool            // a frame loaded a document of another site than the main frame's
 
 	closeOnce sync.Once
 	closeErr  error
@@ -345,7 +349,7 @@ func (w *urlWatch) waitPast(ctx context.Context, gen uint64) error {
 // and records in s the origin of every document any frame of p commits.
 func (w *urlWatch) follow(p *rod.Page, s *core) {
 	wait := p.EachEvent(func(e *proto.PageFrameNavigated) {
-		s.visited(e.Frame.SecurityOrigin)
+		s.visited(e.Frame.SecurityOrigin, e.Frame.ParentID == "")
 		if e.Frame.ParentID == "" {
 			w.set(e.Frame.URL + e.Frame.URLFragment)
 		}
@@ -389,14 +393,35 @@ func (s *core) close() error {
 	return s.closeErr
 }
 
-// visited records an origin the page loaded a document from.
-func (s *core) visited(origin string) {
+// visited records an origin the page loaded a document from, in its main
+// frame (top) or in an iframe.
+func (s *core) visited(origin string, top bool) {
 	if origin == "" || origin == "null" || origin == "://" {
 		return
 	}
 	s.originsMu.Lock()
+	defer s.originsMu.Unlock()
 	s.origins[origin] = true
-	s.originsMu.Unlock()
+	if top {
+		s.topSite = site(origin)
+	} else if site(origin) != s.topSite {
+		s.crossSite = true
+	}
+}
+
+// site is the schemeful site of an origin, as Chromium partitions storage by:
+// the scheme and the registrable domain (eTLD+1), or the host itself for an IP
+// address or a name without a public suffix (localhost).
+func site(origin string) string {
+	u, err := url.Parse(origin)
+	if err != nil {
+		return origin
+	}
+	host := u.Hostname()
+	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		host = d
+	}
+	return u.Scheme + "://" + host
 }
 
 // takeOrigins returns the recorded origins and forgets them.
@@ -422,6 +447,14 @@ func (s *core) reset(ctx context.Context, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	p := s.page.Context(ctx)
+	s.originsMu.Lock()
+	cross := s.crossSite
+	s.originsMu.Unlock()
+	if cross {
+		// Chromium keeps a cross-site iframe's storage in a partition under the
+		// top site, which Storage.clearDataForOrigin does not reach.
+		return errors.New("reset session: a cross-site iframe stored in a partition no reset reaches")
+	}
 	// A page that opened another window or tab is not reused. Other targets
 	// are the page's own (its out-of-process iframes, which go with the page)
 	// or the browser's (the full Chromium's omnibox popup).
