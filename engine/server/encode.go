@@ -1,7 +1,6 @@
 package server
 
 import (
-	"net/url"
 	"strings"
 )
 
@@ -44,17 +43,6 @@ func encodeParams(ps []param) string {
 		b.WriteString(urlEncode(p.Value))
 	}
 	return b.String()
-}
-
-// withQuery appends encoded parameters to a URL's query.
-func withQuery(u *url.URL, encoded string) string {
-	v := *u
-	if v.RawQuery != "" {
-		v.RawQuery += "&" + encoded
-	} else {
-		v.RawQuery = encoded
-	}
-	return v.String()
 }
 
 // redirectLocation is where a query or fragment response sends the browser:

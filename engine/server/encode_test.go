@@ -62,25 +62,3 @@ func TestEncodeParamsKeepsOrder(t *testing.T) {
 	}
 }
 
-func TestWithQuery(t *testing.T) {
-	tests := []struct {
-		name, base, enc, want string
-	}{
-		{"no query", "https://rp.example/cb", "a=1", "https://rp.example/cb?a=1"},
-		{"existing query kept", "https://rp.example/cb?x=y", "a=1", "https://rp.example/cb?x=y&a=1"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			u, err := url.Parse(tt.base)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := withQuery(u, tt.enc); got != tt.want {
-				t.Fatalf("withQuery = %q, want %q", got, tt.want)
-			}
-			if u.String() != tt.base {
-				t.Fatalf("withQuery changed its input to %s", u)
-			}
-		})
-	}
-}

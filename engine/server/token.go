@@ -204,7 +204,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if st := r.URL.Query().Get("state"); st != "" {
-			target = withQuery(u, "state="+urlEncode(st))
+			target = redirectLocation(target, "query", []param{{Name: "state", Value: st}})
 		}
 	}
 	switch {
