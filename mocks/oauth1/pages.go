@@ -36,3 +36,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, token, consumerKey, username
 func (s *Server) renderErrorPage(w http.ResponseWriter, e pageError) error {
 	return s.pages.Render(w, e.Status, "error", map[string]any{"Message": e.Message})
 }
+
+// parsedPages are the pages every Server of the package renders: parsed once,
+// at the first page any of them shows, since brand, style and pages are fixed.
+var parsedPages = kit.NewPages(brand, style, pages...)

@@ -101,7 +101,7 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 			access:     map[string]*accessCred{},
 			nonces:     map[nonceKey]time.Time{},
 			base:       base,
-			pages:      kit.NewPages(brand, style, pages...),
+			pages:      parsedPages,
 			requests:   kit.NewLog[Endpoint](Request.clone),
 			consumers:  kit.NewRegistry("consumer", Consumer.key, Consumer.clone, Consumer.validate, cfg.Consumers),
 			users:      kit.NewRegistry("user", User.key, User.clone, User.validate, cfg.Users),

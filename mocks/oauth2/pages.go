@@ -57,3 +57,7 @@ func (s *Server) renderFormPost(w http.ResponseWriter, action string, params url
 func (s *Server) renderErrorPage(w http.ResponseWriter, e Error) error {
 	return s.pages.Render(w, e.status(), "error", map[string]any{"Code": e.Code, "Description": e.Description})
 }
+
+// parsedPages are the pages every Server of the package renders: parsed once,
+// at the first page any of them shows, since brand, style and pages are fixed.
+var parsedPages = kit.NewPages(brand, style, pages...)

@@ -83,7 +83,7 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 			tokens:        map[string]*accessToken{},
 			jtis:          map[string]map[string]bool{},
 			base:          base,
-			pages:         kit.NewPages(brand, style, pages...),
+			pages:         parsedPages,
 			requests:      kit.NewLog[Endpoint](Request.clone),
 			clients:       kit.NewRegistry("client", Client.key, Client.clone, Client.validate, cfg.Clients),
 			users:         kit.NewRegistry("user", User.key, User.clone, User.validate, cfg.Users),
