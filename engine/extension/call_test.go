@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"reflect"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/iefconform/iefconform/engine/extension"
+	"github.com/iefconform/iefconform/engine/profile/profiletest"
 )
 
 // captured is the request a fake got.
@@ -409,14 +409,7 @@ func TestCallTimeoutThenSuccess(t *testing.T) {
 }
 
 func TestCallConnectionRefused(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
+	addr := strings.TrimPrefix(profiletest.ClosedURL(t), "http://")
 	for _, retries := range []int{0, 1} {
 		cfg := baseConfig("https://" + addr + "/api/claims")
 		cfg.Extensions[0].ClientConfiguration.MaximumRetries = intp(retries)

@@ -61,4 +61,3 @@ func TestEncodeParamsKeepsOrder(t *testing.T) {
 		t.Fatalf("encodeParams(nil) = %q, want empty", got)
 	}
 }
-

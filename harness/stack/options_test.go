@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/features"
+	"github.com/iefconform/iefconform/harness"
 	"github.com/iefconform/iefconform/harness/stack"
 )
 
@@ -34,14 +34,11 @@ func TestStartDefaultAddrs(t *testing.T) {
 
 func TestStartAddrsAndKeys(t *testing.T) {
 	// A free port for the emulator, chosen ahead as a user does with serve --addr.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	free, err := harness.UnreachableURL("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
+	addr := strings.TrimPrefix(free, "http://")
 
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
