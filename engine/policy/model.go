@@ -3,7 +3,10 @@
 // only the files it is given and never touches the network.
 package policy
 
-import "encoding/xml"
+import (
+	"encoding/xml"
+	"strings"
+)
 
 // Namespace is the XML namespace of every TrustFrameworkPolicy document.
 const Namespace = "http://schemas.microsoft.com/online/cpim/schemas/2013/06"
@@ -123,10 +126,11 @@ type Item struct {
 // Metadata is an ordered list of items; a later item with the same key wins.
 type Metadata []Item
 
-// Get returns the value of key and whether it is present.
+// Get returns the value of key and whether it is present. Keys match
+// case-insensitively, as B2C's ids do.
 func (m Metadata) Get(key string) (string, bool) {
 	for i := len(m) - 1; i >= 0; i-- {
-		if m[i].Key == key {
+		if strings.EqualFold(m[i].Key, key) {
 			return m[i].Value, true
 		}
 	}
@@ -207,10 +211,10 @@ type TechnicalProfile struct {
 	Pos          Pos    `xml:"-"`
 }
 
-// Key returns the cryptographic key with the given id.
+// Key returns the cryptographic key with the given id, matched case-insensitively.
 func (tp *TechnicalProfile) Key(id string) (Key, bool) {
 	for _, k := range tp.CryptographicKeys {
-		if k.ID == id {
+		if strings.EqualFold(k.ID, id) {
 			return k, true
 		}
 	}

@@ -98,7 +98,11 @@ func cycleProblem(cycle []*File) Problem {
 		"inheritance cycle: %s", strings.Join(ids, " -> "))
 }
 
-// merge builds the effective policy from a root-first chain, without includes.
+// merge builds the effective policy from a root-first chain, without includes. Ids
+// match case-insensitively, as B2C's do: an element whose id differs from an
+// inherited one only in case overrides it and takes the inherited spelling (the
+// first declared), and every reference is then rewritten to the declared spelling
+// of what it names (see canonicalize).
 func merge(chain []*File) *Policy {
 	leaf := chain[len(chain)-1]
 	p := &Policy{
@@ -109,6 +113,8 @@ func merge(chain []*File) *Policy {
 		UserJourneys:          make(map[string]*UserJourney),
 		SubJourneys:           make(map[string]*UserJourney),
 	}
+	claimTypes, transformations, profiles := ids{}, ids{}, ids{}
+	userJourneys, subJourneys := ids{}, ids{}
 	for _, f := range chain {
 		p.Chain = append(p.Chain, f.PolicyID)
 		setIf(&p.TenantID, f.TenantID)
@@ -117,29 +123,38 @@ func merge(chain []*File) *Policy {
 		setIf(&p.DeploymentMode, f.DeploymentMode)
 		for i := range f.BuildingBlocks.ClaimTypes {
 			ct := cloneClaimType(&f.BuildingBlocks.ClaimTypes[i])
+			ct.ID = claimTypes.declare(ct.ID)
 			p.ClaimTypes[ct.ID] = ct
 		}
 		for i := range f.BuildingBlocks.ClaimsTransformations {
 			ct := cloneTransformation(&f.BuildingBlocks.ClaimsTransformations[i])
+			ct.ID = transformations.declare(ct.ID)
 			p.ClaimsTransformations[ct.ID] = ct
 		}
 		for i := range f.ClaimsProviders {
 			cp := &f.ClaimsProviders[i]
 			for j := range cp.TechnicalProfiles {
 				tp := &cp.TechnicalProfiles[j]
-				if dst, ok := p.TechnicalProfiles[tp.ID]; ok {
+				id := profiles.declare(tp.ID)
+				if dst, ok := p.TechnicalProfiles[id]; ok {
 					mergeTechnicalProfile(dst, tp)
 				} else {
-					p.TechnicalProfiles[tp.ID] = cloneTechnicalProfile(tp)
+					c := cloneTechnicalProfile(tp)
+					c.ID = id
+					p.TechnicalProfiles[id] = c
 				}
 			}
 		}
-		mergeJourneys(p.UserJourneys, f.UserJourneys)
-		mergeJourneys(p.SubJourneys, f.SubJourneys)
+		mergeJourneys(p.UserJourneys, userJourneys, f.UserJourneys)
+		mergeJourneys(p.SubJourneys, subJourneys, f.SubJourneys)
 		if f.RelyingParty != nil {
 			p.RelyingParty = cloneRelyingParty(f.RelyingParty)
 		}
 	}
+	canonicalize(p, refs{
+		claimTypes: claimTypes, transformations: transformations, profiles: profiles,
+		userJourneys: userJourneys, subJourneys: subJourneys,
+	})
 	return p
 }
 
@@ -167,19 +182,19 @@ func mergeTechnicalProfile(dst, src *TechnicalProfile) {
 	if src.UseTechnicalProfileForSessionManagement != nil {
 		dst.UseTechnicalProfileForSessionManagement = clonePtr(src.UseTechnicalProfileForSessionManagement)
 	}
-	dst.Metadata = mergeAppend(dst.Metadata, src.Metadata, func(it Item) string { return it.Key }, cloneItem)
-	dst.CryptographicKeys = mergeAppend(dst.CryptographicKeys, src.CryptographicKeys, func(k Key) string { return k.ID }, cloneKey)
+	dst.Metadata = mergeAppend(dst.Metadata, src.Metadata, func(it Item) string { return foldKey(it.Key) }, cloneItem)
+	dst.CryptographicKeys = mergeAppend(dst.CryptographicKeys, src.CryptographicKeys, func(k Key) string { return foldKey(k.ID) }, cloneKey)
 	dst.InputClaims = mergePrepend(dst.InputClaims, src.InputClaims, claimID, cloneClaimRef)
 	dst.PersistedClaims = mergePrepend(dst.PersistedClaims, src.PersistedClaims, claimID, cloneClaimRef)
 	dst.OutputClaims = mergePrepend(dst.OutputClaims, src.OutputClaims, claimID, cloneClaimRef)
 	dst.ValidationTechnicalProfiles = mergePrepend(dst.ValidationTechnicalProfiles, src.ValidationTechnicalProfiles,
-		func(v ValidationTechnicalProfile) string { return v.ReferenceID }, cloneValidation)
+		func(v ValidationTechnicalProfile) string { return foldKey(v.ReferenceID) }, cloneValidation)
 	dst.InputClaimsTransformations = appendNew(dst.InputClaimsTransformations, src.InputClaimsTransformations)
 	dst.OutputClaimsTransformations = appendNew(dst.OutputClaimsTransformations, src.OutputClaimsTransformations)
 	dst.Pos = src.Pos
 }
 
-func claimID(c ClaimRef) string { return c.ClaimTypeReferenceID }
+func claimID(c ClaimRef) string { return foldKey(c.ClaimTypeReferenceID) }
 
 // mergeAppend replaces the last element of dst with the key of each src element, or
 // appends it. dst is owned; src is copied.
@@ -225,20 +240,24 @@ func lastIndex[T any](s []T, k string, key func(T) string) int {
 // appendNew appends the references of src that dst does not have yet.
 func appendNew(dst, src []TransformationRef) []TransformationRef {
 	for _, r := range src {
-		if !slices.ContainsFunc(dst, func(d TransformationRef) bool { return d.ReferenceID == r.ReferenceID }) {
+		if !slices.ContainsFunc(dst, func(d TransformationRef) bool { return strings.EqualFold(d.ReferenceID, r.ReferenceID) }) {
 			dst = append(dst, r)
 		}
 	}
 	return dst
 }
 
-// mergeJourneys merges the journeys of one file into the effective ones.
-func mergeJourneys(dst map[string]*UserJourney, src []UserJourney) {
+// mergeJourneys merges the journeys of one file into the effective ones, matching
+// ids through declared.
+func mergeJourneys(dst map[string]*UserJourney, declared ids, src []UserJourney) {
 	for i := range src {
 		j := &src[i]
-		have, ok := dst[j.ID]
+		id := declared.declare(j.ID)
+		have, ok := dst[id]
 		if !ok {
-			dst[j.ID] = cloneJourney(j)
+			c := cloneJourney(j)
+			c.ID = id
+			dst[id] = c
 			continue
 		}
 		setIf(&have.Type, j.Type)

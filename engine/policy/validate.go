@@ -18,7 +18,7 @@ type Checker func(p *Policy, tp *TechnicalProfile) Problems
 func RequireMetadata(tp *TechnicalProfile, keys ...string) Problems {
 	var probs Problems
 	for _, key := range keys {
-		i := lastIndex(tp.Metadata, key, func(it Item) string { return it.Key })
+		i := lastIndex(tp.Metadata, foldKey(key), func(it Item) string { return foldKey(it.Key) })
 		if i < 0 {
 			probs = append(probs, problemAt(tp.Pos, tpPath(tp.ID)+"/Metadata", CodeMissingMetadata, ErrMissingMetadata,
 				"technical profile %q is missing required metadata key %q", tp.ID, key))
@@ -113,12 +113,12 @@ func stepPath(kind, journeyID string, order int) string {
 func checkFile(f *File) Problems {
 	var probs Problems
 	dup := func(kind, id string, pos Pos, seen map[string]Pos) {
-		if first, ok := seen[id]; ok {
+		if first, ok := seen[foldKey(id)]; ok {
 			probs = append(probs, problemAt(pos, idPath(kind, id), "", ErrDuplicateID,
 				"%s %q is already defined at line %d of this file", strings.ToLower(splitWords(kind)), id, first.Line))
 			return
 		}
-		seen[id] = pos
+		seen[foldKey(id)] = pos
 	}
 	seen := make(map[string]Pos)
 	for _, ct := range f.BuildingBlocks.ClaimTypes {

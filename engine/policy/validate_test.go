@@ -38,7 +38,7 @@ func TestValidateBroken(t *testing.T) {
 	}{
 		{rp, `ClaimTypeReferenceId="emailAddress"`,
 			"RelyingParty/TechnicalProfile[Id=PolicyProfile]/OutputClaim[ClaimTypeReferenceId=emailAddress]", "", policy.ErrUnknownReference},
-		{base, `TechnicalProfileReferenceId="Facebook-OAuth"`,
+		{base, `TechnicalProfileReferenceId="Facebook-OAuth2"`,
 			"UserJourney[Id=SignUpOrSignIn]/OrchestrationStep[Order=2]/ClaimsExchange[Id=FacebookExchange]", "", policy.ErrUnknownReference},
 		{ext, `<UserJourney Id="FacebookOnly">`, "UserJourney[Id=FacebookOnly]", "AADB2C90040", policy.ErrNoSendClaims},
 	}
