@@ -7,8 +7,8 @@ package selfasserted
 
 import (
 	"context"
+	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/iefconform/iefconform/engine/claims"
@@ -34,20 +34,20 @@ type Profile struct {
 	outputs     []policy.ClaimRef
 	types       map[string]*policy.ClaimType
 	validations []policy.ValidationTechnicalProfile
-	patterns    map[string]*regexp.Regexp
+	patterns    map[string]*regex
 }
 
 // New parses a self-asserted technical profile of policy p.
 func New(p *policy.Policy, tp *policy.TechnicalProfile) (*Profile, policy.Problems) {
 	var probs policy.Problems
 	sp := &Profile{id: tp.ID, title: tp.DisplayName, inputs: tp.InputClaims, outputs: tp.OutputClaims,
-		types: p.ClaimTypes, validations: tp.ValidationTechnicalProfiles, patterns: map[string]*regexp.Regexp{}}
+		types: p.ClaimTypes, validations: tp.ValidationTechnicalProfiles, patterns: map[string]*regex{}}
 	for _, ref := range tp.OutputClaims {
 		ct, ok := p.ClaimTypes[ref.ClaimTypeReferenceID]
 		if !ok || ct.Restriction == nil || ct.Restriction.Pattern == nil {
 			continue
 		}
-		re, err := regexp.Compile("^(?:" + ct.Restriction.Pattern.RegularExpression + ")$")
+		re, err := compileRegex(ct.Restriction.Pattern.RegularExpression)
 		if err != nil {
 			probs = append(probs, policy.Problem{File: ct.Pos.File, Line: ct.Pos.Line, Path: "ClaimType[Id=" + ct.ID + "]/Restriction/Pattern",
 				Message: "the RegularExpression does not compile: " + err.Error()})
@@ -119,10 +119,14 @@ func (p *Profile) Submit(ctx context.Context, env *profile.Env, values url.Value
 		if typ != "Password" {
 			v = strings.TrimSpace(v)
 		}
+		matches, err := p.matchesPattern(id, v)
+		if err != nil {
+			return err
+		}
 		switch {
 		case v == "" && ref.Required:
 			fe.Fields[id] = MsgRequired
-		case v != "" && p.patterns[id] != nil && !p.patterns[id].MatchString(v):
+		case !matches:
 			msg := MsgPattern
 			if ct := p.types[id]; ct != nil && ct.Restriction.Pattern.HelpText != "" {
 				msg = ct.Restriction.Pattern.HelpText
@@ -155,6 +159,21 @@ func (p *Profile) Submit(ctx context.Context, env *profile.Env, values url.Value
 		}
 	}
 	return nil
+}
+
+// matchesPattern reports whether v satisfies the Restriction Pattern of claim
+// type id; an empty value or a claim without a pattern does. A pattern that
+// cannot finish matching (ErrRegexTimeout) is an error, not a mismatch.
+func (p *Profile) matchesPattern(id, v string) (bool, error) {
+	re := p.patterns[id]
+	if v == "" || re == nil {
+		return true, nil
+	}
+	ok, err := re.match(v)
+	if err != nil {
+		return false, fmt.Errorf("claim type %s: Restriction/Pattern: %w", id, err)
+	}
+	return ok, nil
 }
 
 func (p *Profile) validOption(id, v string) bool {
