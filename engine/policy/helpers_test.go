@@ -96,3 +96,12 @@ func claimIDs(claims []policy.ClaimRef) []string {
 	}
 	return ids
 }
+
+// replaceOnce replaces the first old in s, failing the test when s has none.
+func replaceOnce(t *testing.T, s, old, new string) string {
+	t.Helper()
+	if !strings.Contains(s, old) {
+		t.Fatalf("test setup: %q not found", old)
+	}
+	return strings.Replace(s, old, new, 1)
+}
