@@ -20,7 +20,7 @@ type factory func(p *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Pr
 
 // lookup is the registry from Protocol (and token format or handler) to
 // implementation, kept here in the wiring layer as dex keeps its connectors.
-func lookup(tp *policy.TechnicalProfile) (factory, bool) {
+func lookup(p *policy.Policy, tp *policy.TechnicalProfile) (factory, bool) {
 	proto := ""
 	if tp.Protocol != nil {
 		proto = tp.Protocol.Name
@@ -32,7 +32,7 @@ func lookup(tp *policy.TechnicalProfile) (factory, bool) {
 		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth2error.New(tp) }, true
 	case proto == "OAuth1":
 		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth1.New(tp) }, true
-	case (proto == "OpenIdConnect" || proto == "None") && strings.EqualFold(tp.OutputTokenFormat, "JWT"):
+	case (proto == "OpenIdConnect" || proto == "None") && strings.EqualFold(tp.OutputTokenFormat, "JWT") && p.IsIssuer(tp):
 		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return jwtissuer.New(tp) }, true
 	case proto == "Proprietary" && handlerIs(tp, restful.Handler):
 		return func(p *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) {
@@ -55,7 +55,7 @@ func handlerIs(tp *policy.TechnicalProfile, handler string) bool {
 // check is the protocol-specific part of static validation: required metadata
 // and keys of every technical profile whose protocol the emulator implements.
 func check(p *policy.Policy, tp *policy.TechnicalProfile) policy.Problems {
-	f, ok := lookup(tp)
+	f, ok := lookup(p, tp)
 	if !ok {
 		return nil
 	}
@@ -120,7 +120,7 @@ func build(p *policy.Policy, uj *policy.UserJourney) (map[string]any, error) {
 					Message: fmt.Sprintf("TransformationMethod %s is not supported by the emulator yet", ct.TransformationMethod)})
 			}
 		}
-		f, ok := lookup(tp)
+		f, ok := lookup(p, tp)
 		if !ok {
 			proto := "(none)"
 			if tp.Protocol != nil {
