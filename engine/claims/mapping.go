@@ -34,14 +34,25 @@ func (ss Sources) Lookup(name string) (any, bool) {
 	return nil, false
 }
 
-// Options control how DefaultValue is treated.
+// Options control how DefaultValue is treated and how claims are named.
 type Options struct {
+	// Policy and Protocol name each claim on the wire: Policy.PartnerClaimType
+	// for the technical profile's Protocol (its PartnerClaimType, else the claim
+	// type's DefaultPartnerClaimTypes entry for Protocol, else its id). A nil
+	// Policy names a claim by its PartnerClaimType, else its id.
+	Policy   *policy.Policy
+	Protocol string
 	// ResolveDefaults resolves claim resolvers in DefaultValue. B2C does so only
 	// when the technical profile sets IncludeClaimResolvingInClaimsHandling=true and
 	// the claim sets AlwaysUseDefaultValue=true (spec §1.3); for the relying party
 	// AlwaysUseDefaultValue alone suffices.
 	ResolveDefaults bool
 	Resolver        *Context
+}
+
+// partnerName is ref's claim name on the wire.
+func (o Options) partnerName(ref policy.ClaimRef) string {
+	return o.Policy.PartnerClaimType(ref, o.Protocol)
 }
 
 func (o Options) defaultValue(ref policy.ClaimRef) (string, error) {
@@ -53,7 +64,7 @@ func (o Options) defaultValue(ref policy.ClaimRef) (string, error) {
 }
 
 // MapOutput writes a technical profile's output claims into bag from src,
-// applying PartnerClaimType, DefaultValue and AlwaysUseDefaultValue. A claim the
+// applying the partner claim type (see Options), DefaultValue and AlwaysUseDefaultValue. A claim the
 // partner does not return and that has no default is left untouched.
 func MapOutput(refs []policy.ClaimRef, src Source, bag *Bag, opts Options) error {
 	for _, ref := range refs {
@@ -66,7 +77,7 @@ func MapOutput(refs []policy.ClaimRef, src Source, bag *Bag, opts Options) error
 			continue
 		}
 		if src != nil {
-			if v, ok := src.Lookup(ref.PartnerName()); ok {
+			if v, ok := src.Lookup(opts.partnerName(ref)); ok {
 				bag.Set(ref.ClaimTypeReferenceID, v)
 				continue
 			}
@@ -107,7 +118,7 @@ func MapInput(refs []policy.ClaimRef, bag *Bag, opts Options) ([]Param, error) {
 		if !ok {
 			continue
 		}
-		out = append(out, Param{Name: ref.PartnerName(), Value: v})
+		out = append(out, Param{Name: opts.partnerName(ref), Value: v})
 	}
 	return out, nil
 }

@@ -171,6 +171,7 @@ func stepName(s policy.OrchestrationStep) string {
 // stops with ErrStepBudget or ErrDepthLimit when the journey loops, and with
 // the context's cause once ctx is done.
 func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Action, error) {
+	j.bind(env)
 	if st.Done {
 		return nil, ErrFinished
 	}
@@ -370,6 +371,7 @@ func (j *Journey) Resume(ctx context.Context, env *profile.Env, st *State, param
 	if st.Pending == "" {
 		return nil, ErrNotWaiting
 	}
+	j.bind(env)
 	r, ok := j.Profiles[st.Pending].(profile.Redirector)
 	if !ok {
 		return nil, fmt.Errorf("resume %s: %w", st.Pending, ErrNotWaiting)
@@ -404,6 +406,7 @@ func (j *Journey) SubmitForm(ctx context.Context, env *profile.Env, st *State, v
 		st.Pending = ""
 		return nil, &profile.Error{Code: profile.CodeAccessDenied, Message: CancelMessage}
 	}
+	j.bind(env)
 	// The page and its validation chain work on a copy of the claims bag: a
 	// validation profile's outputs reach the journey only when the
 	// self-asserted profile lists them as output claims too (spec §5.4, UJ-06).
@@ -502,16 +505,28 @@ func (j *Journey) transform(env *profile.Env, id string, kind transformationKind
 	return nil
 }
 
+// bind gives env the journey's policy, by whose DefaultPartnerClaimTypes the
+// technical profiles name claims on the wire, unless the caller set one.
+func (j *Journey) bind(env *profile.Env) {
+	if env != nil && env.Policy == nil {
+		env.Policy = j.Policy
+	}
+}
+
 // RelyingPartyClaims builds the token claims from the RelyingParty OutputClaims
-// (spec §5.5): PartnerClaimType renames, DefaultValue fills absent claims and
-// resolves claim resolvers when AlwaysUseDefaultValue is set, claims without a
-// value are left out, and values are typed by their ClaimType DataType.
+// (spec §5.5), named by Policy.PartnerClaimType for the relying party's
+// protocol: PartnerClaimType, else the claim type's DefaultPartnerClaimTypes
+// entry (OpenIdConnect: given_name for givenName), else the id. DefaultValue
+// fills absent claims and resolves claim resolvers when AlwaysUseDefaultValue
+// is set, claims without a value are left out, and values are typed by their
+// ClaimType DataType.
 func (j *Journey) RelyingPartyClaims(env *profile.Env) (map[string]any, error) {
 	out := map[string]any{}
 	rp := j.Policy.RelyingParty
 	if rp == nil {
 		return out, nil
 	}
+	protocol := rp.TechnicalProfile.ProtocolName()
 	for _, ref := range rp.TechnicalProfile.OutputClaims {
 		v, ok := env.Claims.Value(ref.ClaimTypeReferenceID)
 		ok = ok && claims.String(v) != ""
@@ -532,7 +547,7 @@ func (j *Journey) RelyingPartyClaims(env *profile.Env) (map[string]any, error) {
 		if ct, found := j.Policy.ClaimTypes[ref.ClaimTypeReferenceID]; found {
 			dataType = ct.DataType
 		}
-		out[ref.PartnerName()] = typed(v, dataType)
+		out[j.Policy.PartnerClaimType(ref, protocol)] = typed(v, dataType)
 	}
 	return out, nil
 }

@@ -58,7 +58,18 @@ type ClaimType struct {
 	UserHelpText  string       `xml:"UserHelpText"`
 	UserInputType string       `xml:"UserInputType"`
 	Restriction   *Restriction `xml:"Restriction"`
-	Pos           Pos          `xml:"-"`
+	// DefaultPartnerClaimTypes name the claim on the wire of each protocol when a
+	// technical profile's claim sets no PartnerClaimType (see Policy.PartnerClaimType).
+	DefaultPartnerClaimTypes []DefaultPartnerClaimType `xml:"DefaultPartnerClaimTypes>Protocol"`
+	Pos                      Pos                       `xml:"-"`
+}
+
+// DefaultPartnerClaimType is one DefaultPartnerClaimTypes/Protocol entry of a
+// claim type: its name on the wire of the protocol Name (OAuth1, OAuth2, SAML2
+// or OpenIdConnect).
+type DefaultPartnerClaimType struct {
+	Name             string `xml:"Name,attr"`
+	PartnerClaimType string `xml:"PartnerClaimType,attr"`
 }
 
 // Restriction limits the values of a claim type.
@@ -154,7 +165,9 @@ type ClaimRef struct {
 	Pos                   Pos     `xml:"-"`
 }
 
-// PartnerName is the claim's name on the wire: PartnerClaimType, or else the claim type id.
+// PartnerName is the claim's name on the wire, ignoring the claim type's
+// DefaultPartnerClaimTypes: PartnerClaimType, or else the claim type id. Code
+// that has the policy uses Policy.PartnerClaimType, which applies them.
 func (c ClaimRef) PartnerName() string {
 	if c.PartnerClaimType != "" {
 		return c.PartnerClaimType

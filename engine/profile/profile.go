@@ -15,6 +15,7 @@ import (
 
 	"github.com/iefconform/iefconform/engine/claims"
 	"github.com/iefconform/iefconform/engine/keys"
+	"github.com/iefconform/iefconform/engine/policy"
 )
 
 // Env is what a technical profile sees of the journey it runs in.
@@ -30,7 +31,11 @@ type Env struct {
 	// CorrelationID identifies the journey ({Context:CorrelationId}).
 	CorrelationID string
 	// State is the opaque value this journey sends to parties and expects back.
-	State    string
+	State string
+	// Policy is the effective policy the journey runs; technical profiles name
+	// claims on the wire by its DefaultPartnerClaimTypes (claims.Options). The
+	// journey sets it when it is nil; nil outside a journey means no defaults.
+	Policy   *policy.Policy
 	Claims   *claims.Bag
 	Resolver *claims.Context
 	Keys     *keys.Store

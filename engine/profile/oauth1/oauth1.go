@@ -28,6 +28,10 @@ import (
 )
 
 // Metadata keys and the cryptographic key this package reads (spec §3.2).
+// ProtocolName is the Protocol Name of the profiles this package implements; it
+// picks the claim types' DefaultPartnerClaimTypes.
+const ProtocolName = "OAuth1"
+
 const (
 	KeyClientID              = "client_id"
 	KeyProviderName          = "ProviderName"
@@ -260,7 +264,7 @@ func (p *Profile) Complete(ctx context.Context, env *profile.Env, params url.Val
 		}
 		sources = append(sources, src)
 	}
-	opts := claims.Options{ResolveDefaults: p.cfg.IncludeClaimResolving, Resolver: env.Resolver}
+	opts := claims.Options{ResolveDefaults: p.cfg.IncludeClaimResolving, Resolver: env.Resolver, Policy: env.Policy, Protocol: ProtocolName}
 	if err := claims.MapOutput(p.cfg.OutputClaims, sources, env.Claims, opts); err != nil {
 		return profile.Errorf(profile.CodeServerError, err, "AADB2C90255: The claims exchange '%s' did not complete as expected.", p.cfg.ID)
 	}

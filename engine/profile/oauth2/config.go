@@ -9,6 +9,10 @@ import (
 )
 
 // Metadata keys this package reads (spec §2.2); other keys are kept and ignored.
+// ProtocolName is the Protocol Name of the profiles this package implements; it
+// picks the claim types' DefaultPartnerClaimTypes.
+const ProtocolName = "OAuth2"
+
 const (
 	KeyClientID                   = "client_id"
 	KeyAuthorizationEndpoint      = "authorization_endpoint"

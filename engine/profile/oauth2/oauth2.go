@@ -50,7 +50,7 @@ func (p *Profile) LogoutURL() (string, bool) {
 }
 
 func (p *Profile) claimOptions(env *profile.Env) claims.Options {
-	return claims.Options{ResolveDefaults: p.cfg.IncludeClaimResolving, Resolver: env.Resolver}
+	return claims.Options{ResolveDefaults: p.cfg.IncludeClaimResolving, Resolver: env.Resolver, Policy: env.Policy, Protocol: ProtocolName}
 }
 
 // Start builds the authorization request (spec §2.1 step A).

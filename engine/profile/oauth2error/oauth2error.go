@@ -14,6 +14,10 @@ import (
 	"github.com/iefconform/iefconform/engine/profile"
 )
 
+// ProtocolName is the Protocol Name of OAuth2Error profiles; it picks the claim
+// types' DefaultPartnerClaimTypes.
+const ProtocolName = "OAuth2"
+
 // Input claims and key the profile requires.
 const (
 	ClaimErrorCode    = "errorCode"
@@ -48,7 +52,7 @@ func New(tp *policy.TechnicalProfile) (*Profile, policy.Problems) {
 
 // Issue returns the error the relying party receives (spec §6.3).
 func (p *Profile) Issue(_ context.Context, env *profile.Env, _ profile.IssueRequest) (*profile.Issued, error) {
-	params, err := claims.MapInput(p.inputs, env.Claims, claims.Options{Resolver: env.Resolver})
+	params, err := claims.MapInput(p.inputs, env.Claims, claims.Options{Resolver: env.Resolver, Policy: env.Policy, Protocol: ProtocolName})
 	if err != nil {
 		return nil, fmt.Errorf("oauth2 error %s: %w", p.id, err)
 	}

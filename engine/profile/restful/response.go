@@ -97,7 +97,7 @@ func (p *Profile) response(env *profile.Env, res *result) error {
 			return p.failedOr(fmt.Errorf("%w: HTTP %d: %w", ErrInvalidResponse, res.status, err),
 				"AADB2C90273: An invalid response was received : 'Error: the restful service returned a body that is not a JSON object'")
 		}
-		if err := claims.MapOutput(p.cfg.OutputClaims, src, env.Claims, claims.Options{}); err != nil {
+		if err := claims.MapOutput(p.cfg.OutputClaims, src, env.Claims, claims.Options{Policy: env.Policy, Protocol: ProtocolName}); err != nil {
 			return p.failed(fmt.Errorf("output claims: %w", err))
 		}
 		return nil

@@ -98,7 +98,7 @@ func (p *Profile) Call(ctx context.Context, env *profile.Env) error {
 // DefaultValue resolve only with IncludeClaimResolvingInClaimsHandling and
 // AlwaysUseDefaultValue (spec §1.3); otherwise the literal is sent.
 func (p *Profile) inputs(env *profile.Env) ([]input, error) {
-	opts := claims.Options{ResolveDefaults: p.cfg.IncludeClaimResolving, Resolver: env.Resolver}
+	opts := claims.Options{ResolveDefaults: p.cfg.IncludeClaimResolving, Resolver: env.Resolver, Policy: env.Policy, Protocol: ProtocolName}
 	var out []input
 	for _, ref := range p.cfg.InputClaims {
 		ps, err := claims.MapInput([]policy.ClaimRef{ref}, env.Claims, opts)
