@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iefconform/iefconform/engine/claims"
+	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/server"
 )
@@ -41,8 +43,32 @@ Placeholders take their values from --settings (the appsettings.json of the
 Azure AD B2C VS Code extension: a flat {"Name": "value"} object or its
 "Environments" list) and from --set, which wins.
 
-Exit status: 0 and a "no problems" line when the set is clean, 1 when there is
-any problem (after a count line), 2 on a usage error.`
+After the problems come warnings: what you need to know before running the
+policies here, which does not make validate fail. Each is a line
+
+  file:line: path: warning: message
+
+and they report
+  - values left in from Microsoft's starter pack: yourtenant.onmicrosoft.com,
+    facebook_clientid, ProxyIdentityExperienceFrameworkAppId and
+    IdentityExperienceFrameworkAppId as literal values (once per value and file);
+  - policy keys that CryptographicKeys name (StorageReferenceId) and the key
+    store given with --keys lacks; without --keys, each key the policies need,
+    once (serve itself creates B2C_1A_TokenSigningKeyContainer and the mock
+    parties' secrets, such as B2C_1A_FacebookSecret);
+  - elements the schema does not have ("is not an element of ...": B2C rejects
+    the upload) and elements the emulator ignores ("not supported by the
+    emulator yet"), among the children of TrustFrameworkPolicy and
+    BuildingBlocks (ContentDefinitions, Localization, DisplayControls, ...);
+  - technical profiles a relying party's journey runs whose protocol or
+    handler the emulator does not implement yet (the AzureActiveDirectory,
+    PhoneFactor and OneTimePassword providers, ...) or that use a claims
+    transformation method it does not implement: serve refuses such a policy.
+
+Exit status: 0 and a "no problems" line when the set is clean; 0 and a count
+line ("0 problems, 7 warnings in 3 files (...)") when there are only warnings;
+1 when there is any problem (after a count line such as "2 problems, 7
+warnings in 3 files"); 2 on a usage error.`
 
 func newValidateCmd() *cobra.Command {
 	var o validateOptions
@@ -60,7 +86,10 @@ func newValidateCmd() *cobra.Command {
     features/policies/facebook
 
   # A policy folder and the VS Code extension's settings, environment "Test":
-  iefconform validate --settings appsettings.json --env Test policies/`,
+  iefconform validate --settings appsettings.json --env Test policies/
+
+  # A starter pack, checking the policy keys against your key store:
+  iefconform validate --keys ./keys SocialAccounts/`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return validate(o, args, cmd.OutOrStdout())
@@ -69,6 +98,7 @@ func newValidateCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.settings, "settings", "", "read {Settings:Name} values from `FILE`, an appsettings.json (a flat object or the VS Code\nextension's Environments shape)")
 	f.StringVar(&o.env, "env", "", "with --settings in the Environments shape, use the environment named `NAME` (default: the first)")
+	f.StringVar(&o.keys, "keys", "", "check the policy keys the policies name against the key store `PATH` (as serve --keys: a\nfolder of NAME.secret / NAME.pem files or a YAML/JSON file)")
 	f.StringArrayVar(&o.set, "set", nil, "set one {Settings:Name} value, as `Name=Value`; repeat for more; wins over --settings\n(e.g. --set Tenant=contoso.onmicrosoft.com)")
 	return cmd
 }
@@ -77,6 +107,7 @@ func newValidateCmd() *cobra.Command {
 type validateOptions struct {
 	settings string
 	env      string
+	keys     string
 	set      []string
 }
 
@@ -107,31 +138,73 @@ func validate(o validateOptions, paths []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	wo := policy.WarnOptions{
+		Implemented:             server.Implemented,
+		TransformationSupported: claims.Supported,
+		Read:                    os.ReadFile,
+	}
+	if o.keys != "" {
+		store, err := keys.Load(o.keys)
+		if err != nil {
+			return usagef("--keys: %w", err)
+		}
+		wo.HasKey = storeHas(store)
+	}
 	files, probs := policyFiles(paths)
 	var set *policy.Set
+	var warns policy.Warnings
 	if len(files) > 0 {
 		// LoadFiles returns the set even when files have problems; Validate
 		// reports those problems along with its own.
 		set, _ = policy.LoadFiles(settings, files...)
 		probs = append(probs, server.Validate(set)...)
+		warns = set.Warnings(wo)
 	}
 	probs.Sort()
+	lines := make([]string, 0, len(probs)+len(warns))
 	for _, p := range probs {
-		if _, err := fmt.Fprintln(out, oneLine(p.String())); err != nil {
+		lines = append(lines, p.String())
+	}
+	for _, w := range warns {
+		lines = append(lines, w.String())
+	}
+	for _, l := range lines {
+		if _, err := fmt.Fprintln(out, oneLine(l)); err != nil {
 			return fmt.Errorf("validate: %w", err)
 		}
 	}
-	if len(probs) > 0 {
+	var what string
+	if set != nil {
+		what = "no relying-party policy, so references and journeys were not checked"
+		if rps := set.RelyingParties(); len(rps) > 0 {
+			what = plural(len(rps), "relying-party policy") + ": " + strings.Join(rps, ", ")
+		}
+	}
+	switch {
+	case len(probs) > 0 && len(warns) > 0:
+		fmt.Fprintf(out, "%s, %s in %s\n", plural(len(probs), "problem"), plural(len(warns), "warning"), plural(len(files), "file"))
+		return errFailed
+	case len(probs) > 0:
 		fmt.Fprintf(out, "%s in %s\n", plural(len(probs), "problem"), plural(len(files), "file"))
 		return errFailed
+	case len(warns) > 0:
+		_, err = fmt.Fprintf(out, "0 problems, %s in %s (%s)\n", plural(len(warns), "warning"), plural(len(files), "file"), what)
+	default:
+		_, err = fmt.Fprintf(out, "no problems in %s (%s)\n", plural(len(files), "file"), what)
 	}
-	rps := set.RelyingParties()
-	what := "no relying-party policy, so references and journeys were not checked"
-	if len(rps) > 0 {
-		what = plural(len(rps), "relying-party policy") + ": " + strings.Join(rps, ", ")
+	if err != nil {
+		return fmt.Errorf("validate: %w", err)
 	}
-	_, err = fmt.Fprintf(out, "no problems in %s (%s)\n", plural(len(files), "file"), what)
-	return err
+	return nil
+}
+
+// storeHas reports whether the store has a container, its name compared
+// ignoring case as B2C compares ids.
+func storeHas(store *keys.Store) func(string) bool {
+	names := store.Containers()
+	return func(name string) bool {
+		return store.Has(name) || slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) })
+	}
 }
 
 // policyFiles expands the paths into policy files. A path that cannot be read
