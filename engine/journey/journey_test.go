@@ -111,6 +111,15 @@ func policyXML(steps, rpOutput string) string {
       <ClaimType Id="correlationId"><DataType>string</DataType></ClaimType>
       <ClaimType Id="policy"><DataType>string</DataType></ClaimType>
       <ClaimType Id="idp"><DataType>string</DataType></ClaimType>
+      <ClaimType Id="surname"><DataType>string</DataType><DefaultPartnerClaimTypes>
+        <Protocol Name="OAuth2" PartnerClaimType="last_name" /><Protocol Name="OpenIdConnect" PartnerClaimType="family_name" />
+      </DefaultPartnerClaimTypes></ClaimType>
+      <ClaimType Id="displayName"><DataType>string</DataType><DefaultPartnerClaimTypes>
+        <Protocol Name="OAuth2" PartnerClaimType="unique_name" />
+      </DefaultPartnerClaimTypes></ClaimType>
+      <ClaimType Id="identityProvider"><DataType>string</DataType><DefaultPartnerClaimTypes>
+        <Protocol Name="openidconnect" PartnerClaimType="idp" />
+      </DefaultPartnerClaimTypes></ClaimType>
     </ClaimsSchema>
   </BuildingBlocks>
   <ClaimsProviders>
@@ -578,6 +587,19 @@ func TestRelyingPartyClaims(t *testing.T) {
 			want:   map[string]any{"age": "forty", "emailVerified": "maybe"},
 		},
 		{
+			name: "DefaultPartnerClaimTypes of OpenIdConnect name claims without PartnerClaimType; OAuth2's are ignored",
+			output: `<OutputClaim ClaimTypeReferenceId="surname" /><OutputClaim ClaimTypeReferenceId="identityProvider" />` +
+				`<OutputClaim ClaimTypeReferenceId="displayName" /><OutputClaim ClaimTypeReferenceId="objectId" PartnerClaimType="sub" />`,
+			bag:  map[string]any{"surname": "Smith", "identityProvider": "facebook.com", "displayName": "Alice Smith", "objectId": "oid-1"},
+			want: map[string]any{"family_name": "Smith", "idp": "facebook.com", "displayName": "Alice Smith", "sub": "oid-1"},
+		},
+		{
+			name:   "an explicit PartnerClaimType beats the default",
+			output: `<OutputClaim ClaimTypeReferenceId="surname" PartnerClaimType="sn" />`,
+			bag:    map[string]any{"surname": "Smith"},
+			want:   map[string]any{"sn": "Smith"},
+		},
+		{
 			name:   "a claim type missing from the schema is a string",
 			output: `<OutputClaim ClaimTypeReferenceId="unknownClaim" />`,
 			bag:    map[string]any{"unknownClaim": "v"},
@@ -604,6 +626,29 @@ func TestRelyingPartyClaims(t *testing.T) {
 				t.Errorf("Send.Claims = %#v, want %#v", s.Claims, tt.want)
 			}
 		})
+	}
+}
+
+// TestAdvanceBindsPolicy: the profiles a journey runs see its policy in
+// env.Policy, by which they name claims on the wire (DefaultPartnerClaimTypes);
+// a policy the caller set is kept.
+func TestAdvanceBindsPolicy(t *testing.T) {
+	var seen *policy.Policy
+	env := newEnv()
+	c := &caller{id: "REST-A", rec: &recorder{}, hook: func() { seen = env.Policy }}
+	j := loadJourney(t, exchangeStep(1, "", "A=REST-A")+sendStep(2, "JwtIssuer"), "", map[string]any{"REST-A": c, "JwtIssuer": issuer{}})
+	var st journey.State
+	advanceTo[journey.Send](t, j, env, &st)
+	if seen != j.Policy {
+		t.Errorf("env.Policy during the call = %p, want the journey's policy %p", seen, j.Policy)
+	}
+	other := &policy.Policy{}
+	env2 := newEnv()
+	env2.Policy = other
+	var st2 journey.State
+	advanceTo[journey.Send](t, j, env2, &st2)
+	if env2.Policy != other {
+		t.Error("Advance replaced the policy the caller set in env.Policy")
 	}
 }
 
