@@ -293,3 +293,64 @@ func bagMap(b *Bag) map[string]any {
 	}
 	return m
 }
+
+// TestMapDefaultPartnerClaimTypes: with Options.Policy, a claim without
+// PartnerClaimType crosses the wire under its claim type's default for
+// Options.Protocol, both ways.
+func TestMapDefaultPartnerClaimTypes(t *testing.T) {
+	p := &policy.Policy{ClaimTypes: map[string]*policy.ClaimType{
+		"givenName": {ID: "givenName", DefaultPartnerClaimTypes: []policy.DefaultPartnerClaimType{
+			{Name: "OAuth2", PartnerClaimType: "given_name"}, {Name: "OpenIdConnect", PartnerClaimType: "given_name"}}},
+		"displayName": {ID: "displayName", DefaultPartnerClaimTypes: []policy.DefaultPartnerClaimType{
+			{Name: "OpenIdConnect", PartnerClaimType: "name"}}},
+	}}
+	refs := []policy.ClaimRef{
+		{ClaimTypeReferenceID: "givenName"},
+		{ClaimTypeReferenceID: "displayName"},
+		{ClaimTypeReferenceID: "email", PartnerClaimType: "mail"},
+	}
+	src := mapSource(map[string]any{"given_name": "Alice", "givenName": "wrong", "displayName": "Alice Smith", "name": "wrong", "mail": "a@example.com"})
+	tests := []struct {
+		name       string
+		opts       Options
+		wantOutput map[string]any
+		wantInput  []Param
+	}{
+		{
+			name:       "OAuth2 defaults; OpenIdConnect's ignored",
+			opts:       Options{Policy: p, Protocol: "oauth2"},
+			wantOutput: map[string]any{"givenName": "Alice", "displayName": "Alice Smith", "email": "a@example.com"},
+			wantInput:  []Param{{Name: "given_name", Value: "Alice"}, {Name: "displayName", Value: "Alice Smith"}, {Name: "mail", Value: "a@example.com"}},
+		},
+		{
+			name:       "no policy: ids and PartnerClaimType only",
+			opts:       Options{Protocol: "OAuth2"},
+			wantOutput: map[string]any{"givenName": "wrong", "displayName": "Alice Smith", "email": "a@example.com"},
+			wantInput:  []Param{{Name: "givenName", Value: "Alice"}, {Name: "displayName", Value: "Alice Smith"}, {Name: "mail", Value: "a@example.com"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bag := NewBag()
+			if err := MapOutput(refs, src, bag, tt.opts); err != nil {
+				t.Fatal(err)
+			}
+			for k, want := range tt.wantOutput {
+				if got, _ := bag.Value(k); !reflect.DeepEqual(got, want) {
+					t.Errorf("MapOutput: claim %s = %#v, want %#v", k, got, want)
+				}
+			}
+			in := NewBag()
+			in.Set("givenName", "Alice")
+			in.Set("displayName", "Alice Smith")
+			in.Set("email", "a@example.com")
+			got, err := MapInput(refs, in, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.wantInput) {
+				t.Errorf("MapInput = %#v, want %#v", got, tt.wantInput)
+			}
+		})
+	}
+}
