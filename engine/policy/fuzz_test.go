@@ -217,17 +217,23 @@ func mergeDoc(id, base, ids, frag, key, value string) string {
 }
 
 // ownProfiles groups the technical profiles of files by id, in chain order.
+// Ids compare ignoring case, as B2C's do: a group is named by the spelling
+// declared first.
 func ownProfiles(files ...*policy.File) (map[string][]*policy.TechnicalProfile, []string) {
 	byID := map[string][]*policy.TechnicalProfile{}
+	declared := map[string]string{} // lower-case id → first spelling
 	var ids []string
 	for _, f := range files {
 		for i := range f.ClaimsProviders {
 			for j := range f.ClaimsProviders[i].TechnicalProfiles {
 				tp := &f.ClaimsProviders[i].TechnicalProfiles[j]
-				if _, ok := byID[tp.ID]; !ok {
-					ids = append(ids, tp.ID)
+				id, ok := declared[strings.ToLower(tp.ID)]
+				if !ok {
+					id = tp.ID
+					declared[strings.ToLower(id)] = id
+					ids = append(ids, id)
 				}
-				byID[tp.ID] = append(byID[tp.ID], tp)
+				byID[id] = append(byID[id], tp)
 			}
 		}
 	}
@@ -237,7 +243,7 @@ func ownProfiles(files ...*policy.File) (map[string][]*policy.TechnicalProfile, 
 // FuzzMerge builds a base and an extension policy from fuzzed technical
 // profile ids, metadata and fragments, and resolves the extension.
 // Properties: no panic; the effective policy has a technical profile for
-// every id of both files and no other; each keeps the metadata keys and
+// every id of both files (ids compared ignoring case) and no other; each keeps the metadata keys and
 // claims its own definitions have, with the value of the last definition;
 // the base alone resolves to its own profiles; Resolve is deterministic and
 // leaves the set's files as parsed.
@@ -291,21 +297,25 @@ func FuzzMerge(f *testing.F) {
 				}
 				for _, c := range slices.Concat(def.InputClaims, def.PersistedClaims, def.OutputClaims) {
 					if !slices.ContainsFunc(slices.Concat(tp.InputClaims, tp.PersistedClaims, tp.OutputClaims), func(m policy.ClaimRef) bool {
-						return m.ClaimTypeReferenceID == c.ClaimTypeReferenceID
+						return strings.EqualFold(m.ClaimTypeReferenceID, c.ClaimTypeReferenceID)
 					}) {
 						t.Errorf("technical profile %q lost claim %q", id, c.ClaimTypeReferenceID)
 					}
 				}
 			}
-			last := map[string]string{}
+			var last policy.Metadata // each key's last definition; keys compare ignoring case
 			for _, def := range own[id] {
 				for _, it := range def.Metadata {
-					last[it.Key] = it.Value
+					if i := slices.IndexFunc(last, func(l policy.Item) bool { return strings.EqualFold(l.Key, it.Key) }); i >= 0 {
+						last[i].Value = it.Value
+					} else {
+						last = append(last, it)
+					}
 				}
 			}
-			for k, v := range last {
-				if got, _ := tp.Metadata.Get(k); got != v {
-					t.Errorf("technical profile %q metadata %q = %q, want %q (its last definition)", id, k, got, v)
+			for _, it := range last {
+				if got, _ := tp.Metadata.Get(it.Key); got != it.Value {
+					t.Errorf("technical profile %q metadata %q = %q, want %q (its last definition)", id, it.Key, got, it.Value)
 				}
 			}
 		}
