@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -150,8 +151,8 @@ func TestSignIn(t *testing.T) {
 			if c["tfp"] != "b2c_1a_signup_signin" {
 				t.Errorf("tfp = %v", c["tfp"])
 			}
-			if cid, _ := c["correlationId"].(string); len(cid) != 36 {
-				t.Errorf("correlationId = %v, want the journey's GUID", c["correlationId"])
+			if cid, _ := c["correlation_id"].(string); len(cid) != 36 { // named by its DefaultPartnerClaimTypes
+				t.Errorf("correlation_id = %v, want the journey's GUID", c["correlation_id"])
 			}
 			if o.Mode != "form_post" {
 				if !strings.HasPrefix(o.Raw, "id_token=") || !strings.HasSuffix(o.Raw, "&state="+urlEncode("st-"+mode)) {
@@ -208,6 +209,18 @@ func TestDiscoveryAndJWKS(t *testing.T) {
 	}
 	if c["iss"] != iss {
 		t.Errorf("token iss %v != discovery issuer %q", c["iss"], iss)
+	}
+	// claims_supported names the relying party's claims as the token does:
+	// PartnerClaimType, else DefaultPartnerClaimTypes (correlation_id), else the id.
+	var supported []string
+	for _, v := range doc["claims_supported"].([]any) {
+		supported = append(supported, fmt.Sprint(v))
+	}
+	if want := []string{"sub", "given_name", "email", "idp", "idp_expires_in", "correlation_id"}; !slices.Equal(supported, want) {
+		t.Errorf("claims_supported = %q, want %q", supported, want)
+	}
+	if _, ok := c["correlation_id"]; !ok {
+		t.Errorf("the token has no correlation_id: %v", c)
 	}
 	for k, want := range map[string]string{
 		"authorization_endpoint": e.srv.AuthorizeURL(policySignIn),

@@ -111,10 +111,10 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	if ii, ok := rp.defaultIssuer().(issuerInfo); ok {
 		iss = ii.Issuer(s.policyEnv(rp))
 	}
-	var claimsSupported []string
-	if rp.policy.RelyingParty != nil {
-		for _, c := range rp.policy.RelyingParty.TechnicalProfile.OutputClaims {
-			claimsSupported = append(claimsSupported, c.PartnerName())
+	var claimsSupported []string // named as the token names them (DefaultPartnerClaimTypes included)
+	if rpol := rp.policy.RelyingParty; rpol != nil {
+		for _, c := range rpol.TechnicalProfile.OutputClaims {
+			claimsSupported = append(claimsSupported, rp.policy.PartnerClaimType(c, rpol.TechnicalProfile.ProtocolName()))
 		}
 	}
 	writeJSON(w, map[string]any{
