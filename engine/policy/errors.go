@@ -54,6 +54,23 @@ var (
 	ErrMissingKey = errors.New("missing cryptographic key")
 )
 
+// Warning kinds. Every Warning carries one of them in Err, so errors.Is tells the
+// kinds apart.
+var (
+	// ErrPlaceholder: a value left in from Microsoft's starter pack
+	// (yourtenant.onmicrosoft.com, facebook_clientid, ProxyIdentityExperienceFrameworkAppId, ...).
+	ErrPlaceholder = errors.New("starter pack placeholder")
+	// ErrPolicyKey: a CryptographicKeys StorageReferenceId names a policy key that
+	// the key store lacks, or that nobody checked because no key store was given.
+	ErrPolicyKey = errors.New("policy key not in the key store")
+	// ErrUnknownElement: an element or protocol name that the TrustFrameworkPolicy
+	// schema does not define (B2C rejects the upload).
+	ErrUnknownElement = errors.New("unknown element")
+	// ErrUnsupported: an element, protocol, handler or claims transformation method
+	// of the schema that the emulator does not implement yet.
+	ErrUnsupported = errors.New("not supported by the emulator")
+)
+
 // B2C error codes used in Problem.Code.
 const (
 	CodeMissingMetadata  = "AADB2C90023"

@@ -1,27 +1,10 @@
 package policy
 
 import (
-	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
-)
-
-// Warning kinds. Every Warning carries one of them in Err, so errors.Is tells the
-// kinds apart.
-var (
-	// ErrPlaceholder: a value left in from Microsoft's starter pack
-	// (yourtenant.onmicrosoft.com, facebook_clientid, ProxyIdentityExperienceFrameworkAppId, ...).
-	ErrPlaceholder = errors.New("starter pack placeholder")
-	// ErrPolicyKey: a CryptographicKeys StorageReferenceId names a policy key that
-	// the key store lacks, or that nobody checked because no key store was given.
-	ErrPolicyKey = errors.New("policy key not in the key store")
-	// ErrUnknownElement: an element or protocol name that the TrustFrameworkPolicy
-	// schema does not define (B2C rejects the upload).
-	ErrUnknownElement = errors.New("unknown element")
-	// ErrUnsupported: an element, protocol, handler or claims transformation method
-	// of the schema that the emulator does not implement yet.
-	ErrUnsupported = errors.New("not supported by the emulator")
 )
 
 // Warning is something a user needs to know before running a policy in the
@@ -189,14 +172,8 @@ func fileValues(f *File) []valueAt {
 			}
 		}
 	}
-	for _, cp := range f.ClaimsProviders {
-		for i := range cp.TechnicalProfiles {
-			tp := &cp.TechnicalProfiles[i]
-			tpValues(tpPath(tp.ID), tp)
-		}
-	}
-	if rp := f.RelyingParty; rp != nil {
-		tpValues("RelyingParty/"+tpPath(rp.TechnicalProfile.ID), &rp.TechnicalProfile)
+	for path, tp := range f.technicalProfiles() {
+		tpValues(path, tp)
 	}
 	return vs
 }
@@ -262,14 +239,8 @@ func keyWarnings(s *Set, hasKey func(string) bool) Warnings {
 	}
 	for _, id := range s.IDs() {
 		f, _ := s.File(id)
-		for _, cp := range f.ClaimsProviders {
-			for i := range cp.TechnicalProfiles {
-				tp := &cp.TechnicalProfiles[i]
-				add(tpPath(tp.ID), tp)
-			}
-		}
-		if rp := f.RelyingParty; rp != nil {
-			add("RelyingParty/"+tpPath(rp.TechnicalProfile.ID), &rp.TechnicalProfile)
+		for path, tp := range f.technicalProfiles() {
+			add(path, tp)
 		}
 	}
 	var ws Warnings
@@ -298,4 +269,22 @@ func quoteAll(ss []string) []string {
 		out[i] = fmt.Sprintf("%q", s)
 	}
 	return out
+}
+
+// technicalProfiles yields every technical profile a file declares, its claims
+// providers' and its relying party's, with its path in the file.
+func (f *File) technicalProfiles() iter.Seq2[string, *TechnicalProfile] {
+	return func(yield func(string, *TechnicalProfile) bool) {
+		for i := range f.ClaimsProviders {
+			for j := range f.ClaimsProviders[i].TechnicalProfiles {
+				tp := &f.ClaimsProviders[i].TechnicalProfiles[j]
+				if !yield(tpPath(tp.ID), tp) {
+					return
+				}
+			}
+		}
+		if rp := f.RelyingParty; rp != nil {
+			yield("RelyingParty/"+tpPath(rp.TechnicalProfile.ID), &rp.TechnicalProfile)
+		}
+	}
 }
