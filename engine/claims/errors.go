@@ -1,6 +1,11 @@
 package claims
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/iefconform/iefconform/engine/policy"
+)
 
 // Sentinel errors of the claims package.
 var (
@@ -12,7 +17,52 @@ var (
 	// emulator does not implement yet.
 	ErrUnsupportedTransformation = errors.New("claims transformation method not supported by the emulator")
 	// ErrAssertionFailed is returned by an assertion transformation
-	// (AssertStringClaimsAreEqual) whose assertion does not hold. A self-asserted
-	// profile shows its UserMessageIfClaimsTransformationStringsAreNotEqual for it.
+	// (AssertStringClaimsAreEqual, AssertBooleanClaimIsEqualToValue,
+	// AssertDateTimeIsGreaterThan) whose assertion does not hold, always inside
+	// an *AssertionError, which names the self-asserted metadata that replaces
+	// its message.
 	ErrAssertionFailed = errors.New("claims transformation assertion failed")
+	// ErrInvalidClaimValue is returned when a claim's value is not of the data
+	// type the transformation reads (a boolean that is not true or false, a
+	// date that does not parse, a collection where one value is wanted).
+	ErrInvalidClaimValue = errors.New("claim value is not of the expected data type")
 )
+
+// Metadata keys of the self-asserted technical profile that replace the
+// default message of a failed assertion (spec local-accounts §4.2, breadth §1.3).
+const (
+	KeyStringsAreNotEqual       = "UserMessageIfClaimsTransformationStringsAreNotEqual"
+	KeyBooleanValueIsNotEqual   = "UserMessageIfClaimsTransformationBooleanValueIsNotEqual"
+	KeyDateTimeIsNotGreaterThan = "DateTimeGreaterThan"
+)
+
+// AssertionError is the failure of an assertion transformation. Inside a
+// validation technical profile B2C shows the user UserMessage of the
+// self-asserted profile's metadata; in an orchestration step the journey ends.
+// It unwraps to ErrAssertionFailed.
+type AssertionError struct {
+	// Method is the TransformationMethod that failed.
+	Method string
+	// MetadataKey is the self-asserted metadata item whose text replaces Message.
+	MetadataKey string
+	// Message is B2C's default text for the failure.
+	Message string
+	// Detail says what was compared, for logs; never shown to the user.
+	Detail string
+}
+
+func (e *AssertionError) Error() string {
+	return fmt.Sprintf("%v: %s", ErrAssertionFailed, e.Detail)
+}
+
+// Unwrap returns ErrAssertionFailed.
+func (e *AssertionError) Unwrap() error { return ErrAssertionFailed }
+
+// UserMessage is the text shown for the failure: the self-asserted profile's
+// metadata item MetadataKey when it is set and not empty, else Message.
+func (e *AssertionError) UserMessage(md policy.Metadata) string {
+	if v, ok := md.Get(e.MetadataKey); ok && v != "" {
+		return v
+	}
+	return e.Message
+}

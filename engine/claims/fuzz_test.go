@@ -242,6 +242,23 @@ var transformSpecs = map[string]transformSpec{
 		outs: map[string]string{"outputClaim": "string"}},
 	"AddItemToStringCollection": {ins: []string{"item", "collection"}, required: []string{"item"},
 		outs: map[string]string{"collection": "stringCollection"}},
+	"CompareClaims": {ins: []string{"inputClaim1", "inputClaim2"}, required: []string{"inputClaim1", "inputClaim2"}, params: []string{"operator", "ignoreCase"},
+		outs: map[string]string{"outputClaim": "boolean"}},
+	"AndClaims": {ins: []string{"inputClaim1", "inputClaim2"}, required: []string{"inputClaim1", "inputClaim2"},
+		outs: map[string]string{"outputClaim": "boolean"}},
+	"OrClaims": {ins: []string{"inputClaim1", "inputClaim2"}, required: []string{"inputClaim1", "inputClaim2"},
+		outs: map[string]string{"outputClaim": "boolean"}},
+	"NotClaims":                        {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, outs: map[string]string{"outputClaim": "boolean"}},
+	"AssertBooleanClaimIsEqualToValue": {ins: []string{"inputClaim"}, params: []string{"valueToCompareTo"}},
+	"CompareBooleanClaimToValue": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, params: []string{"valueToCompareTo"},
+		outs: map[string]string{"compareResult": "boolean"}},
+	"AssertDateTimeIsGreaterThan": {ins: []string{"leftOperand", "rightOperand"},
+		params: []string{"AssertIfEqualTo", "AssertIfRightOperandIsNotPresent", "TreatAsEqualIfWithinMillseconds"}},
+	"ConvertDateTimeToDateClaim": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, outs: map[string]string{"outputClaim": "date"}},
+	"ConvertDateToDateTimeClaim": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, outs: map[string]string{"outputClaim": "dateTime"}},
+	"DateTimeComparison": {ins: []string{"firstDateTime", "secondDateTime"}, required: []string{"firstDateTime"}, params: []string{"operator", "timeSpanInSeconds"},
+		outs: map[string]string{"result": "boolean"}},
+	"GetCurrentDateTime": {outs: map[string]string{"currentDateTime": "dateTime"}},
 	// GenerateJson's slots are JSON paths: FuzzTransform takes them from its
 	// input. A path that starts with an integer makes the document an array.
 	"GenerateJson":                {outs: map[string]string{"outputClaim": "json"}},
@@ -257,10 +274,22 @@ func TestTransformSpecsCoverEveryMethod(t *testing.T) {
 	}
 }
 
+// assertionMethods are the methods whose failure is an *AssertionError.
+var assertionMethods = map[string]bool{
+	"AssertStringClaimsAreEqual":       true,
+	"AssertBooleanClaimIsEqualToValue": true,
+	"AssertDateTimeIsGreaterThan":      true,
+}
+
+func isAssertionError(err error) bool {
+	var ae *AssertionError
+	return errors.As(err, &ae) && ae.MetadataKey != "" && ae.Message != "" && assertionMethods[ae.Method]
+}
+
 // FuzzTransform runs each TransformationMethod (and unknown ones) with fuzzed
 // input claims and parameters. Properties: no panic; an unknown method fails
 // with ErrUnsupportedTransformation and only then; ErrAssertionFailed comes
-// only from AssertStringClaimsAreEqual and ErrNotJSON/ErrNotJSONObject only
+// only from the Assert methods, as an *AssertionError, and ErrNotJSON/ErrNotJSONObject only
 // from GetSingleItemFromJson; an error names the transformation and leaves
 // the bag as it was; only output claims change, each to a value of its data
 // type; an absent required input leaves the outputs unset; the same input
@@ -298,6 +327,20 @@ func FuzzTransform(f *testing.F) {
 		{"GetSingleItemFromJson", `{"givenName": "Emilty", "lastName": "Smith"}`, "", "", "", "", "", 0},
 		{"GetSingleItemFromJson", `{"a": {"b": [1, 2]}, "a": 1.50}`, "", "", "", "", "", 0},
 		{"CreateAlternativeSecurityId", "108146082927052563270", "google.com", "", "", "", "", 0},
+		{"CompareClaims", "someone@contoso.com", "someone@outlook.com", "NOT EQUAL", "true", "", "", 0},
+		{"AndClaims", "true", "False", "", "", "", "", 0},
+		{"OrClaims", " TRUE ", "false", "", "", "", "", 0},
+		{"NotClaims", "false", "", "", "", "", "", 0},
+		{"AssertBooleanClaimIsEqualToValue", "false", "", "true", "", "", "", 0},
+		{"AssertBooleanClaimIsEqualToValue", "", "", "true", "", "", "", 1},
+		{"CompareBooleanClaimToValue", "true", "", "false", "", "", "", 0},
+		{"AssertDateTimeIsGreaterThan", "2022-01-01T15:00:00", "2022-01-22T15:00:00", "false", "true", "300000", "", 0},
+		{"AssertDateTimeIsGreaterThan", "2018-10-01T15:00:00.0000000Z", "2018-10-01T14:00:00.0000000Z", "false", "false", "-1", "", 1 << 1},
+		{"ConvertDateTimeToDateClaim", "2022-01-03T11:34:22.0000000Z", "", "", "", "", "", 0},
+		{"ConvertDateToDateTimeClaim", "2022-01-03", "", "", "", "", "", 0},
+		{"DateTimeComparison", "2022-01-01T00:00:00.100000Z", "2022-03-16T00:00:00.100000Z", "later than", "7776000", "", "", 0},
+		{"DateTimeComparison", "9999-12-31T23:59:59+01:00", "", "SAME", "2147483647", "", "", 1 << 1},
+		{"GetCurrentDateTime", "", "", "", "", "", "", 0},
 		{"LinkedInTrick", "", "", "", "", "", "", 0},
 	}
 	for _, s := range seeds {
@@ -358,8 +401,11 @@ func FuzzTransform(f *testing.F) {
 			t.Fatalf("%s: error = %v, want ErrUnsupportedTransformation", method, err)
 		case known && errors.Is(err, ErrUnsupportedTransformation):
 			t.Fatalf("%s: error = %v for a supported method", method, err)
-		case errors.Is(err, ErrAssertionFailed) && method != "AssertStringClaimsAreEqual",
-			(errors.Is(err, ErrNotJSON) || errors.Is(err, ErrNotJSONObject)) && method != "GetSingleItemFromJson":
+		case errors.Is(err, ErrAssertionFailed) && !assertionMethods[method]:
+			t.Fatalf("%s: error = %v", method, err)
+		case errors.Is(err, ErrAssertionFailed) && !isAssertionError(err):
+			t.Fatalf("%s: assertion failure %v is not an *AssertionError with a metadata key and a message", method, err)
+		case (errors.Is(err, ErrNotJSON) || errors.Is(err, ErrNotJSONObject)) && method != "GetSingleItemFromJson":
 			t.Fatalf("%s: error = %v", method, err)
 		case err != nil && !strings.HasPrefix(err.Error(), "claims transformation CT-fuzz"):
 			t.Fatalf("%s: error %q does not name the transformation", method, err)
@@ -435,6 +481,11 @@ func checkDataType(typ string, v, in any) string {
 	case "boolean":
 		if s != "true" && s != "false" {
 			return "want true or false"
+		}
+	case "date", "dateTime":
+		layout := map[string]string{"date": DateLayout, "dateTime": DateTimeLayout}[typ]
+		if t, err := time.Parse(layout, s); err != nil || t.Format(layout) != s {
+			return fmt.Sprintf("want a %s as %s", typ, layout)
 		}
 	case "json":
 		var v any

@@ -44,6 +44,19 @@ var transforms = map[string]transformFunc{
 	"FormatStringClaim":          formatStringClaim,
 	"FormatStringMultipleClaims": formatStringMultipleClaims,
 	"StringReplace":              stringReplace,
+	"CompareClaims":              compareClaims,
+	// Boolean
+	"AndClaims":                        andClaims,
+	"AssertBooleanClaimIsEqualToValue": assertBooleanClaimIsEqualToValue,
+	"CompareBooleanClaimToValue":       compareBooleanClaimToValue,
+	"NotClaims":                        notClaims,
+	"OrClaims":                         orClaims,
+	// Date
+	"AssertDateTimeIsGreaterThan": assertDateTimeIsGreaterThan,
+	"ConvertDateTimeToDateClaim":  convertDateTimeToDateClaim,
+	"ConvertDateToDateTimeClaim":  convertDateToDateTimeClaim,
+	"DateTimeComparison":          dateTimeComparison,
+	"GetCurrentDateTime":          getCurrentDateTime,
 	// StringCollection
 	"AddItemToStringCollection": addItemToStringCollection,
 	// JSON
@@ -67,7 +80,8 @@ func Transform(ct *policy.ClaimsTransformation, bag *Bag) error {
 
 // TransformWith runs a claims transformation with the clock and randomness of
 // env. An input claim absent from the bag leaves the outputs unset, except for
-// assertions, which fail with ErrAssertionFailed.
+// assertions, which fail with an *AssertionError (ErrAssertionFailed), and
+// DateTimeComparison's firstDateTime.
 func TransformWith(ct *policy.ClaimsTransformation, bag *Bag, env Env) error {
 	f, ok := transforms[ct.TransformationMethod]
 	if !ok {

@@ -19,11 +19,11 @@ import (
 // String claims transformations, as B2C's string-transformations article
 // describes them.
 
-// assertStringClaimsAreEqual fails with ErrAssertionFailed unless inputClaim1
+// assertStringClaimsAreEqual fails with an *AssertionError unless inputClaim1
 // equals inputClaim2 under stringComparison (Ordinal, the default, or
 // OrdinalIgnoreCase). An absent input claim fails the assertion too.
 func assertStringClaimsAreEqual(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	equal, err := stringComparison(ct)
+	name, equal, err := stringComparison(ct)
 	if err != nil {
 		return err
 	}
@@ -35,32 +35,42 @@ func assertStringClaimsAreEqual(ct *policy.ClaimsTransformation, bag *Bag, _ Env
 	if err != nil {
 		return err
 	}
+	fail := func(detail string) error {
+		return &AssertionError{Method: ct.TransformationMethod, MetadataKey: KeyStringsAreNotEqual,
+			Message: fmt.Sprintf("Claim value comparison failed using StringComparison %q.", name), Detail: detail}
+	}
 	switch {
 	case !okA:
-		return fmt.Errorf("%w: inputClaim1 is not in the claims bag", ErrAssertionFailed)
+		return fail("inputClaim1 is not in the claims bag")
 	case !okB:
-		return fmt.Errorf("%w: inputClaim2 is not in the claims bag", ErrAssertionFailed)
+		return fail("inputClaim2 is not in the claims bag")
 	case !equal(a, b):
-		return fmt.Errorf("%w: inputClaim1 %q and inputClaim2 %q are not equal", ErrAssertionFailed, a, b)
+		return fail(fmt.Sprintf("inputClaim1 %q and inputClaim2 %q are not equal", a, b))
 	}
 	return nil
 }
 
 // stringComparison reads the stringComparison parameter, a .NET
-// StringComparison name in any case. Culture comparisons are treated as their
-// ordinal counterparts.
-func stringComparison(ct *policy.ClaimsTransformation) (func(a, b string) bool, error) {
+// StringComparison name in any case, and returns its .NET spelling. Culture
+// comparisons are treated as their ordinal counterparts.
+func stringComparison(ct *policy.ClaimsTransformation) (string, func(a, b string) bool, error) {
 	p, ok := inputParameter(ct, "stringComparison")
 	if !ok {
-		return equalOrdinal, nil
+		return "Ordinal", equalOrdinal, nil
 	}
-	switch strings.ToLower(strings.TrimSpace(p.Value)) {
-	case "ordinal", "currentculture", "invariantculture":
-		return equalOrdinal, nil
-	case "ordinalignorecase", "currentcultureignorecase", "invariantcultureignorecase":
-		return strings.EqualFold, nil
+	names := map[string]string{
+		"ordinal": "Ordinal", "currentculture": "CurrentCulture", "invariantculture": "InvariantCulture",
+		"ordinalignorecase": "OrdinalIgnoreCase", "currentcultureignorecase": "CurrentCultureIgnoreCase",
+		"invariantcultureignorecase": "InvariantCultureIgnoreCase",
 	}
-	return nil, fmt.Errorf("input parameter stringComparison: want Ordinal or OrdinalIgnoreCase, got %q", p.Value)
+	name, ok := names[strings.ToLower(strings.TrimSpace(p.Value))]
+	switch {
+	case !ok:
+		return "", nil, fmt.Errorf("input parameter stringComparison: want Ordinal or OrdinalIgnoreCase, got %q", p.Value)
+	case strings.HasSuffix(name, "IgnoreCase"):
+		return name, strings.EqualFold, nil
+	}
+	return name, equalOrdinal, nil
 }
 
 func equalOrdinal(a, b string) bool { return a == b }
@@ -289,4 +299,45 @@ func uniform(r io.Reader, n uint64) (uint64, error) {
 			return v % n, nil
 		}
 	}
+}
+
+// compareClaims sets the boolean outputClaim to whether inputClaim1 equals
+// inputClaim2 ("EQUAL") or differs from it ("NOT EQUAL"), ignoring case when
+// ignoreCase is true. An absent input leaves the output unset.
+func compareClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	out, err := outputClaim(ct, "outputClaim")
+	if err != nil {
+		return err
+	}
+	op, err := requiredParameter(ct, "operator")
+	if err != nil {
+		return err
+	}
+	var wantEqual bool
+	switch strings.ToUpper(strings.Join(strings.Fields(op), " ")) {
+	case "EQUAL":
+		wantEqual = true
+	case "NOT EQUAL":
+		wantEqual = false
+	default:
+		return fmt.Errorf("input parameter operator: want EQUAL or NOT EQUAL, got %q", op)
+	}
+	ignoreCase, err := boolParameter(ct, "ignoreCase", false)
+	if err != nil {
+		return err
+	}
+	a, okA, err := inputValue(ct, bag, "inputClaim1")
+	if err != nil {
+		return err
+	}
+	b, okB, err := inputValue(ct, bag, "inputClaim2")
+	if err != nil || !okA || !okB {
+		return err
+	}
+	equal := a == b
+	if ignoreCase {
+		equal = strings.EqualFold(a, b)
+	}
+	bag.Set(out, strconv.FormatBool(equal == wantEqual))
+	return nil
 }

@@ -1,0 +1,140 @@
+package claims
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/iefconform/iefconform/engine/policy"
+)
+
+// Boolean claims transformations, as B2C's boolean-transformations article
+// describes them. Boolean claims hold the text "true" or "false"; they are
+// read as .NET's bool.Parse reads them (any case, surrounding space ignored)
+// and written in lowercase.
+
+// parseBool reads a boolean claim value or parameter.
+func parseBool(v string) (bool, bool) {
+	switch v = strings.TrimSpace(v); {
+	case strings.EqualFold(v, "true"):
+		return true, true
+	case strings.EqualFold(v, "false"):
+		return false, true
+	}
+	return false, false
+}
+
+// boolInput reads the boolean claim bound to a required input slot. present
+// is false when the claim is not in the bag.
+func boolInput(ct *policy.ClaimsTransformation, bag *Bag, slot string) (v, present bool, err error) {
+	s, present, err := inputValue(ct, bag, slot)
+	if err != nil || !present {
+		return false, false, err
+	}
+	v, ok := parseBool(s)
+	if !ok {
+		return false, true, fmt.Errorf("input claim %s: want true or false, got %q: %w", slot, s, ErrInvalidClaimValue)
+	}
+	return v, true, nil
+}
+
+// requiredBoolParameter reads a boolean input parameter the method needs.
+func requiredBoolParameter(ct *policy.ClaimsTransformation, id string) (bool, error) {
+	s, err := requiredParameter(ct, id)
+	if err != nil {
+		return false, err
+	}
+	v, ok := parseBool(s)
+	if !ok {
+		return false, fmt.Errorf("input parameter %s: want true or false, got %q", id, s)
+	}
+	return v, nil
+}
+
+// andClaims sets outputClaim to inputClaim1 AND inputClaim2.
+func andClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	return binaryBool(ct, bag, func(a, b bool) bool { return a && b })
+}
+
+// orClaims sets outputClaim to inputClaim1 OR inputClaim2.
+func orClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	return binaryBool(ct, bag, func(a, b bool) bool { return a || b })
+}
+
+// binaryBool sets outputClaim to op(inputClaim1, inputClaim2); an absent
+// input leaves it unset.
+func binaryBool(ct *policy.ClaimsTransformation, bag *Bag, op func(a, b bool) bool) error {
+	out, err := outputClaim(ct, "outputClaim")
+	if err != nil {
+		return err
+	}
+	a, okA, err := boolInput(ct, bag, "inputClaim1")
+	if err != nil {
+		return err
+	}
+	b, okB, err := boolInput(ct, bag, "inputClaim2")
+	if err != nil || !okA || !okB {
+		return err
+	}
+	bag.Set(out, strconv.FormatBool(op(a, b)))
+	return nil
+}
+
+// notClaims sets outputClaim to NOT inputClaim; the two may be one claim.
+func notClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	out, err := outputClaim(ct, "outputClaim")
+	if err != nil {
+		return err
+	}
+	v, ok, err := boolInput(ct, bag, "inputClaim")
+	if err != nil || !ok {
+		return err
+	}
+	bag.Set(out, strconv.FormatBool(!v))
+	return nil
+}
+
+// compareBooleanClaimToValue sets compareResult to whether inputClaim equals
+// valueToCompareTo.
+func compareBooleanClaimToValue(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	out, err := outputClaim(ct, "compareResult")
+	if err != nil {
+		return err
+	}
+	want, err := requiredBoolParameter(ct, "valueToCompareTo")
+	if err != nil {
+		return err
+	}
+	v, ok, err := boolInput(ct, bag, "inputClaim")
+	if err != nil || !ok {
+		return err
+	}
+	bag.Set(out, strconv.FormatBool(v == want))
+	return nil
+}
+
+// assertBooleanClaimIsEqualToValue fails with an *AssertionError (metadata
+// UserMessageIfClaimsTransformationBooleanValueIsNotEqual) unless inputClaim
+// equals valueToCompareTo. An absent input claim fails the assertion too; a
+// value that is not a boolean is an ErrInvalidClaimValue.
+func assertBooleanClaimIsEqualToValue(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	want, err := requiredBoolParameter(ct, "valueToCompareTo")
+	if err != nil {
+		return err
+	}
+	v, ok, err := boolInput(ct, bag, "inputClaim")
+	if err != nil {
+		return err
+	}
+	fail := func(detail string) error {
+		return &AssertionError{Method: ct.TransformationMethod, MetadataKey: KeyBooleanValueIsNotEqual,
+			Message: `Boolean claim value comparison failed for claim type "inputClaim".`, Detail: detail}
+	}
+	switch {
+	case !ok:
+		return fail("inputClaim is not in the claims bag")
+	case v != want:
+		return fail(fmt.Sprintf("inputClaim is %t, want %t", v, want))
+	}
+	return nil
+}
