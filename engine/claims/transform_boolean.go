@@ -27,15 +27,32 @@ func parseBool(v string) (bool, bool) {
 // boolInput reads the boolean claim bound to a required input slot. present
 // is false when the claim is not in the bag.
 func boolInput(ct *policy.ClaimsTransformation, bag *Bag, slot string) (v, present bool, err error) {
-	s, present, err := inputValue(ct, bag, slot)
+	s, present, err := scalarInput(ct, bag, slot)
 	if err != nil || !present {
-		return false, false, err
+		return false, present, err
 	}
 	v, ok := parseBool(s)
 	if !ok {
 		return false, true, fmt.Errorf("input claim %s: want true or false, got %q: %w", slot, s, ErrInvalidClaimValue)
 	}
 	return v, true, nil
+}
+
+// scalarInput reads the claim bound to a required input slot that must hold
+// one value: a stringCollection there is an ErrInvalidClaimValue.
+func scalarInput(ct *policy.ClaimsTransformation, bag *Bag, slot string) (string, bool, error) {
+	id, ok := inputClaim(ct, slot)
+	if !ok {
+		return "", false, fmt.Errorf("no input claim with TransformationClaimType %q", slot)
+	}
+	v, present := bag.Value(id)
+	if !present {
+		return "", false, nil
+	}
+	if _, isColl := v.([]string); isColl {
+		return "", true, fmt.Errorf("input claim %s: want one value, got a collection: %w", slot, ErrInvalidClaimValue)
+	}
+	return String(v), true, nil
 }
 
 // requiredBoolParameter reads a boolean input parameter the method needs.

@@ -44,17 +44,13 @@ func parseDateTime(v string) (time.Time, bool) {
 }
 
 // dateTimeInput reads the date or dateTime claim bound to a required input
-// slot. present is false when the claim has no value.
+// slot. present is false when the claim is absent or empty.
 func dateTimeInput(ct *policy.ClaimsTransformation, bag *Bag, slot string) (t time.Time, present bool, err error) {
-	id, ok := inputClaim(ct, slot)
-	if !ok {
-		return time.Time{}, false, fmt.Errorf("no input claim with TransformationClaimType %q", slot)
+	s, present, err := scalarInput(ct, bag, slot)
+	if err != nil || !present || strings.TrimSpace(s) == "" {
+		return time.Time{}, false, err
 	}
-	if !bag.Has(id) {
-		return time.Time{}, false, nil
-	}
-	s, _ := bag.Get(id)
-	t, ok = parseDateTime(s)
+	t, ok := parseDateTime(s)
 	if !ok {
 		return time.Time{}, true, fmt.Errorf("input claim %s: want an ISO 8601 date or date and time, got %q: %w", slot, s, ErrInvalidClaimValue)
 	}

@@ -211,3 +211,67 @@ func TestCreateRandomStringSeed(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("entropy source read") }
+
+func TestCompareClaims(t *testing.T) {
+	ins := []policy.TransformClaim{in("inputClaim1", "email1"), in("inputClaim2", "email2")}
+	outs := []policy.TransformClaim{in("outputClaim", "r")}
+	params := func(op, ignoreCase string) []policy.InputParameter {
+		ps := []policy.InputParameter{param("operator", op)}
+		if ignoreCase != "" {
+			ps = append(ps, param("ignoreCase", ignoreCase))
+		}
+		return ps
+	}
+	pair := func(a, b string) map[string]any { return map[string]any{"email1": a, "email2": b} }
+	runCases(t, "CompareClaims", []ctCase{
+		{name: "doc vector NOT EQUAL", claims: pair("someone@contoso.com", "someone@outlook.com"), ins: ins, params: params("NOT EQUAL", "true"), outs: outs,
+			want: map[string]any{"r": "true"}},
+		{name: "unit test equal ignoring case", claims: pair("abc", "ABC"), ins: ins, params: params("equal", "true"), outs: outs,
+			want: map[string]any{"r": "true"}},
+		{name: "unit test not equal ignoring case", claims: pair("abc", "ABC"), ins: ins, params: params("not equal", "true"), outs: outs,
+			want: map[string]any{"r": "false"}},
+		{name: "ordinal by default", claims: pair("abc", "ABC"), ins: ins, params: params("EQUAL", ""), outs: outs,
+			want: map[string]any{"r": "false"}},
+		{name: "absent input leaves output unset", claims: map[string]any{"email1": "a"}, ins: ins, params: params("EQUAL", ""), outs: outs,
+			want: map[string]any{"r": nil}},
+		{name: "unknown operator", claims: pair("a", "a"), ins: ins, params: params("SAME", ""), outs: outs, wantErr: errAny},
+		{name: "bad ignoreCase", claims: pair("a", "a"), ins: ins, params: params("EQUAL", "yes"), outs: outs, wantErr: errAny},
+		{name: "no inputClaim2", claims: pair("a", "a"), ins: ins[:1], params: params("EQUAL", ""), outs: outs, wantErr: errAny},
+	})
+}
+
+// CTP-02: AssertStringClaimsAreEqual's failure carries the configured
+// comparison in its default text and the metadata key that replaces it.
+func TestAssertStringClaimsAreEqualMessage(t *testing.T) {
+	tests := []struct {
+		name       string
+		comparison string
+		want       string
+	}{
+		{"pack spelling", "ordinalIgnoreCase", `Claim value comparison failed using StringComparison "OrdinalIgnoreCase".`},
+		{"default", "", `Claim value comparison failed using StringComparison "Ordinal".`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ct := &policy.ClaimsTransformation{ID: "AssertEmailAreEqual", TransformationMethod: "AssertStringClaimsAreEqual",
+				InputClaims: []policy.TransformClaim{in("inputClaim1", "email"), in("inputClaim2", "emailRepeat")}}
+			if tt.comparison != "" {
+				ct.InputParameters = []policy.InputParameter{param("stringComparison", tt.comparison)}
+			}
+			bag := NewBag()
+			bag.Set("email", "a@contoso.com")
+			bag.Set("emailRepeat", "b@contoso.com")
+			var ae *AssertionError
+			if err := Transform(ct, bag); !errors.As(err, &ae) || !errors.Is(err, ErrAssertionFailed) {
+				t.Fatalf("error %v: want an *AssertionError", err)
+			}
+			if ae.MetadataKey != KeyStringsAreNotEqual || ae.UserMessage(nil) != tt.want {
+				t.Errorf("AssertionError = %+v, want key %s and message %q", ae, KeyStringsAreNotEqual, tt.want)
+			}
+			md := policy.Metadata{{Key: KeyStringsAreNotEqual, Value: "The email addresses you provided are not the same"}}
+			if got := ae.UserMessage(md); got != md[0].Value {
+				t.Errorf("UserMessage with metadata = %q, want %q", got, md[0].Value)
+			}
+		})
+	}
+}

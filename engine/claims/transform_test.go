@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/iefconform/iefconform/engine/policy"
 )
@@ -111,6 +112,7 @@ type ctCase struct {
 	params []policy.InputParameter
 	outs   []policy.TransformClaim
 	rand   []byte         // Env.Rand; nil means crypto/rand
+	now    time.Time      // Env.Now; zero means the system clock
 	want   map[string]any // claims after; a nil value means absent
 	// wantErr is matched with errors.Is; errAny accepts any error.
 	wantErr error
@@ -138,6 +140,9 @@ func runCases(t *testing.T, method string, cases []ctCase) {
 			var env Env
 			if tt.rand != nil {
 				env.Rand = bytes.NewReader(tt.rand)
+			}
+			if !tt.now.IsZero() {
+				env.Now = fixedClock(tt.now)
 			}
 			err := TransformWith(ct, bag, env)
 			switch {
