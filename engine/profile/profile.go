@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/iefconform/iefconform/engine/claims"
+	"github.com/iefconform/iefconform/engine/directory"
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
 )
@@ -39,8 +40,12 @@ type Env struct {
 	Claims   *claims.Bag
 	Resolver *claims.Context
 	Keys     *keys.Store
-	HTTP     *http.Client
-	Now      func() time.Time
+	// Directory is the tenant's user accounts, which directory technical
+	// profiles (AzureActiveDirectoryProvider) read and write; nil outside a
+	// server.
+	Directory directory.Store
+	HTTP      *http.Client
+	Now       func() time.Time
 	// RootCAs are the certificate authorities the emulator trusts for HTTPS to
 	// parties; nil means the system's.
 	RootCAs *x509.CertPool

@@ -180,6 +180,7 @@ func (s *Server) env(ss *session, r *http.Request) *profile.Env {
 			Claims:         ss.bag,
 		},
 		Keys:        s.cfg.Keys,
+		Directory:   s.cfg.Directory,
 		HTTP:        s.cfg.HTTPClient,
 		Now:         s.cfg.Now,
 		Data:        ss.data,

@@ -33,6 +33,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 
+	"github.com/iefconform/iefconform/engine/directory"
 	"github.com/iefconform/iefconform/engine/extension"
 	"github.com/iefconform/iefconform/engine/journey"
 	"github.com/iefconform/iefconform/engine/keys"
@@ -93,6 +94,10 @@ type Config struct {
 	// MaxURLBytes bounds a request's path and query; a longer one gets HTTP
 	// 414. Default DefaultMaxURLBytes.
 	MaxURLBytes int
+	// Directory holds the tenant's user accounts, which directory technical
+	// profiles read and write. Default: a new empty in-memory directory per
+	// Server (Server.Directory returns it).
+	Directory directory.Store
 }
 
 // Defaults of Config's limits.
@@ -190,6 +195,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxURLBytes <= 0 {
 		cfg.MaxURLBytes = DefaultMaxURLBytes
 	}
+	if cfg.Directory == nil {
+		cfg.Directory = directory.New(directory.WithClock(cfg.Now))
+	}
 	if probs := Validate(cfg.Policies); len(probs) > 0 {
 		return nil, probs
 	}
@@ -252,6 +260,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Tenant is the tenant name in URLs.
 func (s *Server) Tenant() string { return s.tenant }
+
+// Directory returns the tenant's user accounts (Config.Directory).
+func (s *Server) Directory() directory.Store { return s.cfg.Directory }
 
 // Policies lists the relying-party policy ids served, sorted.
 func (s *Server) Policies() []string {
