@@ -12,7 +12,7 @@ func seeded(t *testing.T) *Memory {
 	t.Helper()
 	m := New(WithClock(func() time.Time { return time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC) }))
 	alice := User{ObjectID: "A0000000-0000-0000-0000-000000000001", AccountEnabled: true,
-		Identities: []Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "Alice@Example.com"}},
+		Identities:        []Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "Alice@Example.com"}},
 		UserPrincipalName: "alice@contoso.onmicrosoft.com", Attributes: map[string]any{"displayName": "Alice"}}
 	if err := alice.SetPassword("Secret-1", time.Time{}); err != nil {
 		t.Fatal(err)
