@@ -498,7 +498,8 @@ func (j *Journey) transform(env *profile.Env, id string, kind transformationKind
 		if !ok {
 			return fmt.Errorf("technical profile %s: claims transformation %q is not defined", id, ref.ReferenceID)
 		}
-		if err := claims.Transform(ct, env.Claims); err != nil {
+		// Date transformations read the journey's clock (an injected one in tests).
+		if err := claims.TransformWith(ct, env.Claims, claims.Env{Now: env.Now}); err != nil {
 			return fmt.Errorf("technical profile %s: %w", id, err)
 		}
 	}

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/iefconform/iefconform/engine/claims"
 	"github.com/iefconform/iefconform/engine/journey"
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/profile"
@@ -785,4 +787,23 @@ func advanceTo[A journey.Action](t *testing.T, j *journey.Journey, env *profile.
 		t.Fatalf("Advance = %#v, want %T", act, a)
 	}
 	return a
+}
+
+// TestTransformationsReadTheJourneysClock: a technical profile's claims
+// transformations get the Env's clock, so GetCurrentDateTime in a journey
+// gives the injected time, not the machine's.
+func TestTransformationsReadTheJourneysClock(t *testing.T) {
+	rec := &recorder{}
+	j := loadJourney(t, exchangeStep(1, "", "A=REST-A")+sendStep(2, "JwtIssuer"), "",
+		map[string]any{"REST-A": &caller{id: "REST-A", rec: rec}, "JwtIssuer": issuer{}})
+	j.Policy.ClaimsTransformations["Now"] = &policy.ClaimsTransformation{ID: "Now", TransformationMethod: "GetCurrentDateTime",
+		OutputClaims: []policy.TransformClaim{{ClaimTypeReferenceID: "email", TransformationClaimType: "currentDateTime"}}}
+	j.Policy.TechnicalProfiles["REST-A"].OutputClaimsTransformations = []policy.TransformationRef{{ReferenceID: "Now"}}
+	env := newEnv()
+	fixed := time.Date(2031, 2, 3, 4, 5, 6, 0, time.UTC)
+	env.Now = func() time.Time { return fixed }
+	advanceTo[journey.Send](t, j, env, &journey.State{})
+	if got, _ := env.Claims.Get("email"); got != fixed.Format(claims.DateTimeLayout) {
+		t.Errorf("GetCurrentDateTime in a journey = %q, want the Env's clock %q", got, fixed.Format(claims.DateTimeLayout))
+	}
 }
