@@ -7,6 +7,7 @@ import (
 	"github.com/iefconform/iefconform/engine/claims"
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/profile/aad"
+	"github.com/iefconform/iefconform/engine/profile/claimstransformation"
 	"github.com/iefconform/iefconform/engine/profile/jwtissuer"
 	"github.com/iefconform/iefconform/engine/profile/oauth1"
 	"github.com/iefconform/iefconform/engine/profile/oauth2"
@@ -42,6 +43,10 @@ func lookup(p *policy.Policy, tp *policy.TechnicalProfile) (factory, bool) {
 	case proto == "Proprietary" && handlerIs(tp, aad.Handler):
 		return func(p *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) {
 			return aad.New(p, tp)
+		}, true
+	case proto == "Proprietary" && handlerIs(tp, claimstransformation.Handler):
+		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) {
+			return claimstransformation.New(tp)
 		}, true
 	case proto == "Proprietary" && handlerIs(tp, selfasserted.Handler):
 		return func(p *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) {
