@@ -420,6 +420,7 @@ func (j *Journey) SubmitForm(ctx context.Context, env *profile.Env, st *State, v
 		}
 		var fe *profile.FormError
 		var ue *profile.UserError
+		var ae *claims.AssertionError
 		var pe *profile.Error
 		switch {
 		case errors.As(err, &fe):
@@ -428,6 +429,15 @@ func (j *Journey) SubmitForm(ctx context.Context, env *profile.Env, st *State, v
 			}
 		case errors.As(err, &ue):
 			f.Error = ue
+		case errors.As(err, &ae):
+			// An assertion transformation of a validation profile failed: the
+			// page shows the self-asserted profile's UserMessageIf… text, or
+			// B2C's default (spec §4.2, CTP-02/03).
+			var md policy.Metadata
+			if tp, ok := j.Policy.TechnicalProfiles[id]; ok {
+				md = tp.Metadata
+			}
+			f.Error = &profile.UserError{UserMessage: ae.UserMessage(md), ProfileID: id}
 		case errors.As(err, &pe):
 			// A validation profile that could not run (a REST API down): B2C
 			// shows its message on the page.

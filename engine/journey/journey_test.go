@@ -807,3 +807,66 @@ func TestTransformationsReadTheJourneysClock(t *testing.T) {
 		t.Errorf("GetCurrentDateTime in a journey = %q, want the Env's clock %q", got, fixed.Format(claims.DateTimeLayout))
 	}
 }
+
+// asserter is a fake self-asserted profile whose Submit runs one validation
+// profile.
+type asserter struct{ validation string }
+
+func (asserter) Form(*profile.Env, url.Values) (*profile.Form, error) {
+	return &profile.Form{ProfileID: "REST-A"}, nil
+}
+
+func (a asserter) Submit(ctx context.Context, _ *profile.Env, _ url.Values, validate profile.Validate) error {
+	return validate(ctx, a.validation)
+}
+
+// TestAssertionFailureShownOnThePage: a validation profile whose assertion
+// transformation fails keeps the user on the page with the self-asserted
+// profile's UserMessageIfClaimsTransformationBooleanValueIsNotEqual, or B2C's
+// default text without it (CTP-02, CTP-03).
+func TestAssertionFailureShownOnThePage(t *testing.T) {
+	for _, tt := range []struct {
+		name, metadata, want string
+	}{
+		{"the profile's message", "Accept the terms of use to continue.", "Accept the terms of use to continue."},
+		{"B2C's default", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			// REST-A is the page; REST-B its validation profile, which asserts emailVerified is true.
+			j := loadJourney(t, exchangeStep(1, "", "A=REST-A")+sendStep(2, "JwtIssuer"), "",
+				map[string]any{"REST-A": asserter{validation: "REST-B"}, "REST-B": &caller{id: "REST-B", rec: rec, out: map[string]string{"emailVerified": "false"}}, "JwtIssuer": issuer{}})
+			j.Policy.ClaimsTransformations["Assert"] = &policy.ClaimsTransformation{ID: "Assert", TransformationMethod: "AssertBooleanClaimIsEqualToValue",
+				InputClaims:     []policy.TransformClaim{{ClaimTypeReferenceID: "emailVerified", TransformationClaimType: "inputClaim"}},
+				InputParameters: []policy.InputParameter{{ID: "valueToCompareTo", DataType: "boolean", Value: "true"}}}
+			j.Policy.TechnicalProfiles["REST-B"].OutputClaimsTransformations = []policy.TransformationRef{{ReferenceID: "Assert"}}
+			if tt.metadata != "" {
+				j.Policy.TechnicalProfiles["REST-A"].Metadata = policy.Metadata{{Key: "UserMessageIfClaimsTransformationBooleanValueIsNotEqual", Value: tt.metadata}}
+			}
+			env := newEnv()
+			st := &journey.State{}
+			advanceTo[journey.Show](t, j, env, st)
+			act, err := j.SubmitForm(context.Background(), env, st, url.Values{}, false)
+			if err != nil {
+				t.Fatalf("SubmitForm: %v, want the page again", err)
+			}
+			show, ok := act.(journey.Show)
+			if !ok || show.Form.Error == nil {
+				t.Fatalf("SubmitForm = %#v, want the page with an error", act)
+			}
+			want := tt.want
+			if want == "" {
+				bag := claims.NewBag()
+				bag.Set("emailVerified", "false")
+				var ae *claims.AssertionError
+				if err := claims.TransformWith(j.Policy.ClaimsTransformations["Assert"], bag, claims.Env{}); !errors.As(err, &ae) {
+					t.Fatalf("the assertion must fail, got %v", err)
+				}
+				want = ae.Message // B2C's default text
+			}
+			if show.Form.Error.UserMessage != want || want == "" {
+				t.Errorf("page error %q, want %q", show.Form.Error.UserMessage, want)
+			}
+		})
+	}
+}
