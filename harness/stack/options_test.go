@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iefconform/iefconform/engine/directory"
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/features"
 	"github.com/iefconform/iefconform/harness"
@@ -110,5 +112,30 @@ func TestAdminToken(t *testing.T) {
 				t.Errorf("%s /_admin/config with token %q: status %d, want %d", name, token, resp.StatusCode, want)
 			}
 		}
+	}
+}
+
+// TestDirectoryOutlivesPolicyReloads: the stack's directory is every emulator's
+// it starts for the scenario, so accounts survive a policy reload.
+func TestDirectoryOutlivesPolicyReloads(t *testing.T) {
+	s := start(t)
+	u := directory.User{AccountEnabled: true, Attributes: map[string]any{"displayName": "Alice"}}
+	u.SetIdentity(directory.Identity{SignInType: "emailAddress", IssuerAssignedID: "alice@example.com"})
+	created, err := s.Directory.Create(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UsePolicy("facebook", nil); err != nil { // a second emulator
+		t.Fatal(err)
+	}
+	if s.Emulator().Directory() != s.Directory {
+		t.Fatal("the reloaded emulator has a directory of its own")
+	}
+	key, err := directory.KeyFor("objectId", created.ObjectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Emulator().Directory().Find(context.Background(), key); err != nil {
+		t.Fatalf("the account written before the reload is gone: %v", err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/iefconform/iefconform/engine/directory"
 	"github.com/iefconform/iefconform/engine/extension"
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
@@ -176,6 +177,9 @@ type Stack struct {
 	// stack's CA (RestApiUrl) and of an untrusted CA (RestApiUntrustedUrl).
 	REST *mockrest.Server
 	RP   *rp.Server
+	// Directory is the tenant's user accounts. It outlives policy reloads: every
+	// emulator the stack starts for the scenario shares it.
+	Directory directory.Store
 
 	emulator    atomic.Pointer[server.Server]
 	emulatorURL string
@@ -235,7 +239,7 @@ func Start(opts Options) (*Stack, error) {
 	if opts.RESTTimeout <= 0 {
 		opts.RESTTimeout = 2 * time.Second
 	}
-	s := &Stack{opts: opts, Journal: journal.New(), Keys: keys.NewStore(), parties: map[string]*listener{}, idps: map[string]*IdP{}}
+	s := &Stack{opts: opts, Journal: journal.New(), Keys: keys.NewStore(), Directory: directory.New(), parties: map[string]*listener{}, idps: map[string]*IdP{}}
 	var err error
 	if opts.SigningKey != nil {
 		if _, err := s.Keys.SetRSA(TokenSigningKey, opts.SigningKey, nil); err != nil {
@@ -532,6 +536,7 @@ func (s *Stack) Load(dir string, o PolicyOptions) error {
 		RootCAs:     s.opts.PKI.CA.Pool(),
 		RESTTimeout: restTimeout,
 		Extensions:  o.Extensions,
+		Directory:   s.Directory,
 	})
 	if err != nil {
 		return fmt.Errorf("start emulator with %s: %w", dir, err)
