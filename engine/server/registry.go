@@ -12,6 +12,7 @@ import (
 	"github.com/iefconform/iefconform/engine/profile/oauth1"
 	"github.com/iefconform/iefconform/engine/profile/oauth2"
 	"github.com/iefconform/iefconform/engine/profile/oauth2error"
+	"github.com/iefconform/iefconform/engine/profile/openidconnect"
 	"github.com/iefconform/iefconform/engine/profile/restful"
 	"github.com/iefconform/iefconform/engine/profile/selfasserted"
 )
@@ -34,6 +35,10 @@ func lookup(p *policy.Policy, tp *policy.TechnicalProfile) (factory, bool) {
 		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth2error.New(tp) }, true
 	case proto == "OAuth1":
 		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return oauth1.New(tp) }, true
+	case openidconnect.IsLocalAccountLogin(p, tp):
+		return func(p *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) {
+			return openidconnect.New(p, tp)
+		}, true
 	case (proto == "OpenIdConnect" || proto == "None") && strings.EqualFold(tp.OutputTokenFormat, "JWT") && p.IsIssuer(tp):
 		return func(_ *policy.Policy, tp *policy.TechnicalProfile) (any, policy.Problems) { return jwtissuer.New(tp) }, true
 	case proto == "Proprietary" && handlerIs(tp, restful.Handler):
