@@ -82,21 +82,21 @@ func getCurrentDateTime(ct *policy.ClaimsTransformation, bag *Bag, env Env) erro
 
 // convertDateTimeToDateClaim sets outputClaim to the UTC date of inputClaim.
 func convertDateTimeToDateClaim(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	out, err := outputClaim(ct, "outputClaim")
-	if err != nil {
-		return err
-	}
-	t, ok, err := dateTimeInput(ct, bag, "inputClaim")
-	if err != nil || !ok {
-		return err
-	}
-	bag.Set(out, t.Format(DateLayout))
-	return nil
+	return convertDate(ct, bag, func(t time.Time) string { return t.Format(DateLayout) })
 }
 
 // convertDateToDateTimeClaim sets outputClaim to midnight UTC of the date of
 // inputClaim.
 func convertDateToDateTimeClaim(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	return convertDate(ct, bag, func(t time.Time) string {
+		y, m, d := t.Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(DateTimeLayout)
+	})
+}
+
+// convertDate sets outputClaim to inputClaim's date and time written by
+// format; an absent input leaves the output unset.
+func convertDate(ct *policy.ClaimsTransformation, bag *Bag, format func(time.Time) string) error {
 	out, err := outputClaim(ct, "outputClaim")
 	if err != nil {
 		return err
@@ -105,8 +105,7 @@ func convertDateToDateTimeClaim(ct *policy.ClaimsTransformation, bag *Bag, _ Env
 	if err != nil || !ok {
 		return err
 	}
-	y, m, d := t.Date()
-	bag.Set(out, time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(DateTimeLayout))
+	bag.Set(out, format(t))
 	return nil
 }
 

@@ -107,7 +107,7 @@ func changeCase(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 // equals compareTo ("EQUAL") or differs from it ("NOT EQUAL"), ignoring case
 // when ignoreCase is true.
 func compareClaimToValue(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	out, err := outputClaim(ct, "outputClaim")
+	out, wantEqual, ignoreCase, err := equalityOptions(ct)
 	if err != nil {
 		return err
 	}
@@ -115,33 +115,42 @@ func compareClaimToValue(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error
 	if err != nil {
 		return err
 	}
-	op, err := requiredParameter(ct, "operator")
-	if err != nil {
-		return err
-	}
-	var wantEqual bool
-	switch {
-	case strings.EqualFold(op, "EQUAL"):
-		wantEqual = true
-	case strings.EqualFold(op, "NOT EQUAL"):
-		wantEqual = false
-	default:
-		return fmt.Errorf("input parameter operator: want EQUAL or NOT EQUAL, got %q", op)
-	}
-	ignoreCase, err := boolParameter(ct, "ignoreCase", false)
-	if err != nil {
-		return err
-	}
 	in, present, err := inputValue(ct, bag, "inputClaim1")
 	if err != nil || !present {
 		return err
 	}
-	equal := in == compareTo
-	if ignoreCase {
-		equal = strings.EqualFold(in, compareTo)
-	}
-	bag.Set(out, strconv.FormatBool(equal == wantEqual))
+	bag.Set(out, strconv.FormatBool(same(in, compareTo, ignoreCase) == wantEqual))
 	return nil
+}
+
+// equalityOptions reads what CompareClaims and CompareClaimToValue share: the
+// output claim, the operator (EQUAL or NOT EQUAL, any case and spacing) and
+// ignoreCase (default false).
+func equalityOptions(ct *policy.ClaimsTransformation) (out string, wantEqual, ignoreCase bool, err error) {
+	if out, err = outputClaim(ct, "outputClaim"); err != nil {
+		return "", false, false, err
+	}
+	op, err := requiredParameter(ct, "operator")
+	if err != nil {
+		return "", false, false, err
+	}
+	switch strings.ToUpper(strings.Join(strings.Fields(op), " ")) {
+	case "EQUAL":
+		wantEqual = true
+	case "NOT EQUAL":
+	default:
+		return "", false, false, fmt.Errorf("input parameter operator: want EQUAL or NOT EQUAL, got %q", op)
+	}
+	ignoreCase, err = boolParameter(ct, "ignoreCase", false)
+	return out, wantEqual, ignoreCase, err
+}
+
+// same compares two claim values, ignoring case when asked.
+func same(a, b string, ignoreCase bool) bool {
+	if ignoreCase {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
 }
 
 // formatStringClaim sets outputClaim to stringFormat with {0} replaced by
@@ -305,24 +314,7 @@ func uniform(r io.Reader, n uint64) (uint64, error) {
 // inputClaim2 ("EQUAL") or differs from it ("NOT EQUAL"), ignoring case when
 // ignoreCase is true. An absent input leaves the output unset.
 func compareClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	out, err := outputClaim(ct, "outputClaim")
-	if err != nil {
-		return err
-	}
-	op, err := requiredParameter(ct, "operator")
-	if err != nil {
-		return err
-	}
-	var wantEqual bool
-	switch strings.ToUpper(strings.Join(strings.Fields(op), " ")) {
-	case "EQUAL":
-		wantEqual = true
-	case "NOT EQUAL":
-		wantEqual = false
-	default:
-		return fmt.Errorf("input parameter operator: want EQUAL or NOT EQUAL, got %q", op)
-	}
-	ignoreCase, err := boolParameter(ct, "ignoreCase", false)
+	out, wantEqual, ignoreCase, err := equalityOptions(ct)
 	if err != nil {
 		return err
 	}
@@ -334,10 +326,6 @@ func compareClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 	if err != nil || !okA || !okB {
 		return err
 	}
-	equal := a == b
-	if ignoreCase {
-		equal = strings.EqualFold(a, b)
-	}
-	bag.Set(out, strconv.FormatBool(equal == wantEqual))
+	bag.Set(out, strconv.FormatBool(same(a, b, ignoreCase) == wantEqual))
 	return nil
 }
