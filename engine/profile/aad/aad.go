@@ -52,21 +52,13 @@ func New(pol *policy.Policy, tp *policy.TechnicalProfile) (*Profile, policy.Prob
 		return nil, policy.Problems{{Message: "aad: no technical profile", Err: ErrInvalidMetadata}}
 	}
 	var probs policy.Problems
-	get := func(k string) string {
-		v, _ := tp.Metadata.Get(k)
-		return strings.TrimSpace(v)
-	}
+	get := func(key string) string { return profile.MetadataValue(tp, key) }
 	boolean := func(key string) bool {
-		switch v := get(key); {
-		case v == "", strings.EqualFold(v, "false"):
-			return false
-		case strings.EqualFold(v, "true"):
-			return true
-		default:
-			probs = append(probs, metadataProblem(tp, key, "", ErrInvalidMetadata,
-				fmt.Sprintf("technical profile %q has an invalid boolean for %s: %q; want true or false", tp.ID, key, v)))
-			return false
+		b, err := profile.MetadataBool(tp, key)
+		if err != nil {
+			probs = append(probs, metadataProblem(tp, key, "", ErrInvalidMetadata, err.Error()))
 		}
+		return b
 	}
 	cfg := Config{
 		ID:                                        tp.ID,

@@ -79,10 +79,7 @@ type Profile struct {
 func New(tp *policy.TechnicalProfile) (*Profile, policy.Problems) {
 	probs := policy.RequireMetadata(tp, KeyClientID, KeyRequestTokenEndpoint, KeyAuthorizationEndpoint, KeyAccessTokenEndpoint)
 	probs = append(probs, policy.RequireKeys(tp, KeyClientSecret)...)
-	get := func(k string) string {
-		v, _ := tp.Metadata.Get(k)
-		return strings.TrimSpace(v)
-	}
+	get := func(key string) string { return profile.MetadataValue(tp, key) }
 	cfg := Config{
 		ID:                    tp.ID,
 		ClientID:              get(KeyClientID),

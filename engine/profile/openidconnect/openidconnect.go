@@ -126,25 +126,18 @@ func New(pol *policy.Policy, tp *policy.TechnicalProfile) (*Profile, policy.Prob
 		return nil, policy.Problems{{Message: "openidconnect: no technical profile", Err: ErrNotLocalAccountLogin}}
 	}
 	var probs policy.Problems
-	get := func(k string) string {
-		v, _ := tp.Metadata.Get(k)
-		return strings.TrimSpace(v)
+	include, err := profile.MetadataBool(tp, KeyIncludeClaimResolving)
+	if err != nil {
+		probs = append(probs, metadataProblem(tp, KeyIncludeClaimResolving, err.Error()))
 	}
 	cfg := Config{
 		ID:                                       tp.ID,
-		UserMessageIfClaimsPrincipalDoesNotExist: get(KeyUserMessageIfClaimsPrincipalDoesNotExist),
-		UserMessageIfInvalidPassword:             get(KeyUserMessageIfInvalidPassword),
-		UserMessageIfUserAccountDisabled:         get(KeyUserMessageIfUserAccountDisabled),
+		UserMessageIfClaimsPrincipalDoesNotExist: profile.MetadataValue(tp, KeyUserMessageIfClaimsPrincipalDoesNotExist),
+		UserMessageIfInvalidPassword:             profile.MetadataValue(tp, KeyUserMessageIfInvalidPassword),
+		UserMessageIfUserAccountDisabled:         profile.MetadataValue(tp, KeyUserMessageIfUserAccountDisabled),
+		IncludeClaimResolving:                    include,
 		InputClaims:                              tp.InputClaims,
 		OutputClaims:                             tp.OutputClaims,
-	}
-	switch v := get(KeyIncludeClaimResolving); {
-	case v == "", strings.EqualFold(v, "false"):
-	case strings.EqualFold(v, "true"):
-		cfg.IncludeClaimResolving = true
-	default:
-		probs = append(probs, metadataProblem(tp, KeyIncludeClaimResolving,
-			fmt.Sprintf("technical profile %q has an invalid boolean for %s: %q; want true or false", tp.ID, KeyIncludeClaimResolving, v)))
 	}
 	if pr := tp.Protocol; pr == nil || !strings.EqualFold(strings.TrimSpace(pr.Name), ProtocolName) {
 		probs = append(probs, policy.Problem{File: tp.Pos.File, Line: tp.Pos.Line, Path: tpPath(tp.ID) + "/Protocol", Err: ErrNotLocalAccountLogin,

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/iefconform/iefconform/engine/policy"
+	"github.com/iefconform/iefconform/engine/profile"
 )
 
 // Handler is the Protocol Handler of a RESTful technical profile (spec §1.4),
@@ -112,11 +113,7 @@ func New(tp *policy.TechnicalProfile, deploymentMode string) (*Profile, policy.P
 		return nil, policy.Problems{{Message: "restful: no technical profile", Err: ErrInvalidMetadata}}
 	}
 	probs := policy.RequireMetadata(tp, KeyServiceURL, KeyAuthenticationType)
-	md := tp.Metadata
-	get := func(k string) string {
-		v, _ := md.Get(k)
-		return strings.TrimSpace(v)
-	}
+	get := func(key string) string { return profile.MetadataValue(tp, key) }
 	bad := func(key, code string, err error, format string, args ...any) {
 		probs = append(probs, metadataProblem(tp, key, code, err, fmt.Sprintf(format, args...)))
 	}
@@ -134,15 +131,11 @@ func New(tp *policy.TechnicalProfile, deploymentMode string) (*Profile, policy.P
 		return def
 	}
 	boolean := func(key string) bool {
-		switch v := get(key); {
-		case v == "", strings.EqualFold(v, "false"):
-			return false
-		case strings.EqualFold(v, "true"):
-			return true
-		default:
-			bad(key, CodeInvalidBoolean, ErrInvalidMetadata, "technical profile %q has an invalid boolean for %s: %q; want true or false", tp.ID, key, v)
-			return false
+		b, err := profile.MetadataBool(tp, key)
+		if err != nil {
+			probs = append(probs, metadataProblem(tp, key, CodeInvalidBoolean, ErrInvalidMetadata, err.Error()))
 		}
+		return b
 	}
 
 	cfg := Config{
