@@ -154,6 +154,7 @@ func reachable(p *Policy) []*TechnicalProfile {
 type unsupportedUse struct {
 	w        Warning // without the policies
 	policies []string
+	refuses  bool // serve refuses the policies (else a journey stops at the element)
 }
 
 // unsupportedUses collects what the journeys of relying parties reach and the
@@ -163,14 +164,14 @@ type unsupportedUses struct {
 	order []string
 }
 
-func (u *unsupportedUses) note(policyID string, w Warning) {
+func (u *unsupportedUses) note(policyID string, w Warning, refuses bool) {
 	k := w.Problem.String()
 	if u.byKey == nil {
 		u.byKey = map[string]*unsupportedUse{}
 	}
 	use, ok := u.byKey[k]
 	if !ok {
-		use = &unsupportedUse{w: w}
+		use = &unsupportedUse{w: w, refuses: refuses}
 		u.byKey[k] = use
 		u.order = append(u.order, k)
 	}
@@ -186,10 +187,10 @@ func (u *unsupportedUses) add(p *Policy, o WarnOptions) {
 		if tp.Protocol != nil && !slices.Contains(schemaProtocols, tp.Protocol.Name) {
 			u.note(p.PolicyID, warningAt(tp.Pos, path, ErrUnknownElement,
 				"technical profile %q has Protocol Name %q, which is not in the TrustFrameworkPolicy schema (want one of %s)",
-				tp.ID, tp.Protocol.Name, strings.Join(schemaProtocols, ", ")))
+				tp.ID, tp.Protocol.Name, strings.Join(schemaProtocols, ", ")), false)
 		} else if o.Implemented != nil && !o.Implemented(p, tp) {
 			u.note(p.PolicyID, warningAt(tp.Pos, path, ErrUnsupported,
-				"technical profile %q (%s) is not supported by the emulator yet", tp.ID, describeProtocol(tp)))
+				"technical profile %q (%s) is not supported by the emulator yet", tp.ID, describeProtocol(tp)), false)
 		}
 		if o.TransformationSupported == nil {
 			continue
@@ -200,7 +201,7 @@ func (u *unsupportedUses) add(p *Policy, o WarnOptions) {
 				continue
 			}
 			u.note(p.PolicyID, warningAt(ct.Pos, "ClaimsTransformation[Id="+ct.ID+"]", ErrUnsupported,
-				"TransformationMethod %s is not supported by the emulator yet", ct.TransformationMethod))
+				"TransformationMethod %s is not supported by the emulator yet", ct.TransformationMethod), true)
 		}
 	}
 }
@@ -216,11 +217,13 @@ func (u *unsupportedUses) warnings() Warnings {
 		if len(use.policies) > 1 {
 			what = "policies " + strings.Join(use.policies, ", ") + " reach it in their journeys"
 		}
-		w.Message += "; " + what + ", so serve refuses "
-		if len(use.policies) > 1 {
-			w.Message += "them"
-		} else {
-			w.Message += "it"
+		switch {
+		case !use.refuses:
+			w.Message += "; " + what + ", where a journey stops with the emulator's error page naming it"
+		case len(use.policies) > 1:
+			w.Message += "; " + what + ", so serve refuses them"
+		default:
+			w.Message += "; " + what + ", so serve refuses it"
 		}
 		ws = append(ws, w)
 	}

@@ -53,8 +53,9 @@ func timedOut(r *http.Request) bool {
 }
 
 // stopped is the error page of a journey the emulator stopped rather than
-// answering the relying party: it ran out of its request's time budget, or it
-// loops (a policy that escaped validation). Nil for any other failure.
+// answering the relying party: it ran out of its request's time budget, it
+// loops (a policy that escaped validation), or it reached a technical profile
+// the emulator does not implement. Nil for any other failure.
 func (s *Server) stopped(r *http.Request, err error) *pageError {
 	switch {
 	case timedOut(r):
@@ -63,6 +64,9 @@ func (s *Server) stopped(r *http.Request, err error) *pageError {
 			s.cfg.RequestTimeout))
 	case errors.Is(err, journey.ErrStepBudget), errors.Is(err, journey.ErrDepthLimit):
 		return httpError(http.StatusInternalServerError, "", "The user journey was stopped because it does not end: "+err.Error())
+	case errors.Is(err, ErrNotImplemented):
+		return httpError(http.StatusNotImplemented, "", "The user journey reached a step the emulator cannot run: "+err.Error()+
+			". `iefconform validate` lists what is not implemented.")
 	}
 	return nil
 }

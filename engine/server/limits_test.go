@@ -179,3 +179,52 @@ func readBody(t testing.TB, resp *http.Response) string {
 	}
 	return string(data)
 }
+
+// TestNotImplementedProfile: a policy whose journey can reach a technical
+// profile the emulator does not implement still loads; a journey that reaches
+// it stops there, on the error page naming the profile (HTTP 501), and the
+// relying party is not answered.
+func TestNotImplementedProfile(t *testing.T) {
+	t.Run("the policy loads", func(t *testing.T) {
+		body := `<ClaimsProviders><ClaimsProvider><DisplayName>P</DisplayName><TechnicalProfiles>` +
+			`<TechnicalProfile Id="IdP"><Protocol Name="SAML2" /></TechnicalProfile>` +
+			`<TechnicalProfile Id="JwtIssuer"><Protocol Name="None" /><OutputTokenFormat>JWT</OutputTokenFormat><CryptographicKeys><Key Id="issuer_secret" StorageReferenceId="B2C_1A_TokenSigningKeyContainer" /></CryptographicKeys></TechnicalProfile>` +
+			`</TechnicalProfiles></ClaimsProvider></ClaimsProviders>` +
+			`<UserJourneys><UserJourney Id="J"><OrchestrationSteps><OrchestrationStep Order="1" Type="ClaimsExchange"><ClaimsExchanges><ClaimsExchange Id="X" TechnicalProfileReferenceId="IdP" /></ClaimsExchanges></OrchestrationStep>` +
+			`<OrchestrationStep Order="2" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" /></OrchestrationSteps></UserJourney></UserJourneys>` +
+			`<RelyingParty><DefaultUserJourney ReferenceId="J" /><TechnicalProfile Id="PolicyProfile"><Protocol Name="OpenIdConnect" /><OutputClaims /></TechnicalProfile></RelyingParty>`
+		f, err := policy.Parse("B2C_1A_Test.xml", []byte(`<TrustFrameworkPolicy xmlns="`+policy.Namespace+`" PolicySchemaVersion="0.3.0.0" TenantId="t.onmicrosoft.com" PolicyId="B2C_1A_Test">`+body+`</TrustFrameworkPolicy>`), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, err := policy.NewSet(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, err := New(Config{BaseURL: "http://127.0.0.1:1", Policies: set})
+		if err != nil {
+			t.Fatalf("New = %v, want the policy loaded", err)
+		}
+		if _, ok := srv.rps["b2c_1a_test"].journey.Profiles["IdP"].(notImplemented); !ok {
+			t.Errorf("profile IdP is %T, want notImplemented", srv.rps["b2c_1a_test"].journey.Profiles["IdP"])
+		}
+	})
+	t.Run("a journey that reaches it stops there", func(t *testing.T) {
+		e := newEmulator(t, emuOptions{})
+		tp := &policy.TechnicalProfile{ID: "PhoneFactor-InputOrVerify", Pos: policy.Pos{File: "TrustFrameworkBase.xml", Line: 640},
+			Protocol: &policy.Protocol{Name: "Proprietary", Handler: "Web.TPEngine.Providers.PhoneFactorProtocolProvider, Web.TPEngine"}}
+		patchJourney(t, e, policySignIn, []policy.OrchestrationStep{{Order: 0, Type: journey.StepClaimsExchange,
+			ClaimsExchanges: []policy.ClaimsExchange{{ID: "Phone", TechnicalProfileReferenceID: tp.ID}}}}, nil, map[string]any{tp.ID: newNotImplemented(tp)})
+		o := newBrowser(t).get(e.authorizeURL(policySignIn, nil))
+		wantPage(t, o, http.StatusNotImplemented, "")
+		msg := elementText(t, o, "error-message")
+		for _, want := range []string{"PhoneFactor-InputOrVerify", "PhoneFactorProtocolProvider", "TrustFrameworkBase.xml:640", "not implemented"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("error message %q: want it to name %q", msg, want)
+			}
+		}
+		if n := liveJourneys(e); n != 0 {
+			t.Errorf("%d journeys kept after the stop, want none", n)
+		}
+	})
+}

@@ -137,12 +137,8 @@ func build(p *policy.Policy, uj *policy.UserJourney) (map[string]any, error) {
 		}
 		f, ok := lookup(p, tp)
 		if !ok {
-			proto := "(none)"
-			if tp.Protocol != nil {
-				proto = tp.Protocol.Name + " " + tp.Protocol.Handler
-			}
-			probs = append(probs, policy.Problem{File: tp.Pos.File, Line: tp.Pos.Line, Path: "TechnicalProfile[Id=" + id + "]",
-				Message: fmt.Sprintf("protocol %s with output token format %q is not supported by the emulator yet", strings.TrimSpace(proto), tp.OutputTokenFormat)})
+			// validate warns about it; a journey that reaches it stops there.
+			out[id] = newNotImplemented(tp)
 			continue
 		}
 		impl, pp := f(p, tp)

@@ -975,11 +975,6 @@ func TestNewPolicyProblems(t *testing.T) {
 			wantCode: "AADB2C90023", wantText: "client_id",
 		},
 		{
-			name:     "a reachable profile with an unsupported protocol",
-			tp:       `<TechnicalProfile Id="IdP"><Protocol Name="SAML2" /></TechnicalProfile>`,
-			wantText: "protocol SAML2 with output token format \"\" is not supported",
-		},
-		{
 			name:     "a reachable profile with claims transformations",
 			tp:       `<TechnicalProfile Id="IdP"><Protocol Name="OAuth2" /><Metadata><Item Key="client_id">c</Item><Item Key="authorization_endpoint">https://i.example/a</Item><Item Key="AccessTokenEndpoint">https://i.example/t</Item><Item Key="ClaimsEndpoint">https://i.example/m</Item></Metadata><CryptographicKeys><Key Id="client_secret" StorageReferenceId="S" /></CryptographicKeys><OutputClaimsTransformations><OutputClaimsTransformation ReferenceId="T" /></OutputClaimsTransformations></TechnicalProfile>`,
 			wantText: "TransformationMethod IsTermsOfUseConsentRequired is not supported",
