@@ -16,6 +16,9 @@ var (
 	// ErrRequestTimeout is the cause of a request's context once its time
 	// budget (Config.RequestTimeout) is spent.
 	ErrRequestTimeout = errors.New("the request's time budget is spent")
+	// ErrNotImplemented is wrapped by the error of a journey that reached a
+	// technical profile whose protocol or handler the emulator does not implement.
+	ErrNotImplemented = errors.New("not implemented by the emulator yet")
 )
 
 // pageError is an error shown on the emulator's own error page (or as JSON at

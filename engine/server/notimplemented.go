@@ -2,17 +2,12 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/profile"
 )
-
-// ErrNotImplemented is wrapped by the error of a journey that reached a
-// technical profile whose protocol or handler the emulator does not implement.
-var ErrNotImplemented = errors.New("not implemented by the emulator yet")
 
 // notImplemented stands for a technical profile a journey can reach but the
 // emulator cannot run (a PhoneFactor step, say). The policy loads, so the
