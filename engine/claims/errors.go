@@ -55,6 +55,14 @@ func (e *AssertionError) Error() string {
 	return fmt.Sprintf("%v: %s", ErrAssertionFailed, e.Detail)
 }
 
+// assertionFailure makes the *AssertionError of ct with the given metadata key
+// and default message for each detail of what was compared.
+func assertionFailure(ct *policy.ClaimsTransformation, key, message string) func(detail string) error {
+	return func(detail string) error {
+		return &AssertionError{Method: ct.TransformationMethod, MetadataKey: key, Message: message, Detail: detail}
+	}
+}
+
 // Unwrap returns ErrAssertionFailed.
 func (e *AssertionError) Unwrap() error { return ErrAssertionFailed }
 

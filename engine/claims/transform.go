@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/iefconform/iefconform/engine/policy"
@@ -93,6 +92,54 @@ func TransformWith(ct *policy.ClaimsTransformation, bag *Bag, env Env) error {
 	return nil
 }
 
+// args reads the claims and parameters a transformation declares. It keeps
+// the first error: after one, every read returns the zero value, so a method
+// reads what it needs in order and checks err once before it acts on it.
+type args struct {
+	ct  *policy.ClaimsTransformation
+	bag *Bag
+	err error
+}
+
+func newArgs(ct *policy.ClaimsTransformation, bag *Bag) *args { return &args{ct: ct, bag: bag} }
+
+// read runs f unless an earlier read failed, keeping its error.
+func read[T any](a *args, f func() (T, error)) (v T) {
+	if a.err == nil {
+		v, a.err = f()
+	}
+	return v
+}
+
+// readInput is read for an input claim, which may be absent from the bag.
+func readInput[T any](a *args, f func() (T, bool, error)) (v T, present bool) {
+	if a.err == nil {
+		v, present, a.err = f()
+	}
+	return v, present
+}
+
+// output is the claim bound to a required output slot.
+func (a *args) output(slot string) string {
+	return read(a, func() (string, error) { return outputClaim(a.ct, slot) })
+}
+
+// claim is the claim bound to a required input slot, whether or not it is in the bag.
+func (a *args) claim(slot string) string {
+	return read(a, func() (string, error) { return requiredInputClaim(a.ct, slot) })
+}
+
+// param is the value of a required input parameter.
+func (a *args) param(id string) string {
+	return read(a, func() (string, error) { return requiredParameter(a.ct, id) })
+}
+
+// input is the value of the claim bound to a required input slot; present is
+// false when it is not in the bag.
+func (a *args) input(slot string) (v string, present bool) {
+	return readInput(a, func() (string, bool, error) { return inputValue(a.ct, a.bag, slot) })
+}
+
 // outputClaim is the claim bound to a transformation's output slot.
 func outputClaim(ct *policy.ClaimsTransformation, slot string) (string, error) {
 	for _, c := range ct.OutputClaims {
@@ -113,12 +160,21 @@ func inputClaim(ct *policy.ClaimsTransformation, slot string) (string, bool) {
 	return "", false
 }
 
+// requiredInputClaim is the claim bound to an input slot the method needs.
+func requiredInputClaim(ct *policy.ClaimsTransformation, slot string) (string, error) {
+	id, ok := inputClaim(ct, slot)
+	if !ok {
+		return "", fmt.Errorf("no input claim with TransformationClaimType %q", slot)
+	}
+	return id, nil
+}
+
 // inputValue reads the claim bound to a required input slot. present is false
 // when the claim is not in the bag; err is set when the slot is not declared.
 func inputValue(ct *policy.ClaimsTransformation, bag *Bag, slot string) (v string, present bool, err error) {
-	id, ok := inputClaim(ct, slot)
-	if !ok {
-		return "", false, fmt.Errorf("no input claim with TransformationClaimType %q", slot)
+	id, err := requiredInputClaim(ct, slot)
+	if err != nil {
+		return "", false, err
 	}
 	v, present = bag.Get(id)
 	return v, present, nil
@@ -149,24 +205,18 @@ func boolParameter(ct *policy.ClaimsTransformation, id string, def bool) (bool, 
 	if !ok {
 		return def, nil
 	}
-	switch v := strings.TrimSpace(p.Value); {
-	case strings.EqualFold(v, "true"):
-		return true, nil
-	case strings.EqualFold(v, "false"):
-		return false, nil
+	if v, ok := parseBool(p.Value); ok {
+		return v, nil
 	}
 	return false, fmt.Errorf("input parameter %s: want true or false, got %q", id, p.Value)
 }
 
 // createStringClaim sets createdClaim to the value parameter.
 func createStringClaim(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	out, err := outputClaim(ct, "createdClaim")
-	if err != nil {
-		return err
-	}
-	v, err := requiredParameter(ct, "value")
-	if err != nil {
-		return err
+	a := newArgs(ct, bag)
+	out, v := a.output("createdClaim"), a.param("value")
+	if a.err != nil {
+		return a.err
 	}
 	bag.Set(out, v)
 	return nil
@@ -174,13 +224,10 @@ func createStringClaim(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 
 // copyClaim copies inputClaim, of any type, to outputClaim.
 func copyClaim(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	in, ok := inputClaim(ct, "inputClaim")
-	if !ok {
-		return fmt.Errorf("no input claim with TransformationClaimType %q", "inputClaim")
-	}
-	out, err := outputClaim(ct, "outputClaim")
-	if err != nil {
-		return err
+	a := newArgs(ct, bag)
+	in, out := a.claim("inputClaim"), a.output("outputClaim")
+	if a.err != nil {
+		return a.err
 	}
 	if v, ok := bag.Value(in); ok {
 		if s, isColl := v.([]string); isColl {

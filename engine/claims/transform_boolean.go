@@ -38,12 +38,17 @@ func boolInput(ct *policy.ClaimsTransformation, bag *Bag, slot string) (v, prese
 	return v, true, nil
 }
 
+// boolInput is boolInput read through a.
+func (a *args) boolInput(slot string) (v, present bool) {
+	return readInput(a, func() (bool, bool, error) { return boolInput(a.ct, a.bag, slot) })
+}
+
 // scalarInput reads the claim bound to a required input slot that must hold
 // one value: a stringCollection there is an ErrInvalidClaimValue.
 func scalarInput(ct *policy.ClaimsTransformation, bag *Bag, slot string) (string, bool, error) {
-	id, ok := inputClaim(ct, slot)
-	if !ok {
-		return "", false, fmt.Errorf("no input claim with TransformationClaimType %q", slot)
+	id, err := requiredInputClaim(ct, slot)
+	if err != nil {
+		return "", false, err
 	}
 	v, present := bag.Value(id)
 	if !present {
@@ -55,17 +60,22 @@ func scalarInput(ct *policy.ClaimsTransformation, bag *Bag, slot string) (string
 	return String(v), true, nil
 }
 
-// requiredBoolParameter reads a boolean input parameter the method needs.
-func requiredBoolParameter(ct *policy.ClaimsTransformation, id string) (bool, error) {
-	s, err := requiredParameter(ct, id)
-	if err != nil {
-		return false, err
+// requiredBool reads a boolean input parameter the method needs.
+func (a *args) requiredBool(id string) bool {
+	s := a.param(id)
+	if a.err != nil {
+		return false
 	}
 	v, ok := parseBool(s)
 	if !ok {
-		return false, fmt.Errorf("input parameter %s: want true or false, got %q", id, s)
+		a.err = fmt.Errorf("input parameter %s: want true or false, got %q", id, s)
 	}
-	return v, nil
+	return v
+}
+
+// boolParam reads an optional boolean input parameter, def when it is absent.
+func (a *args) boolParam(id string, def bool) bool {
+	return read(a, func() (bool, error) { return boolParameter(a.ct, id, def) })
 }
 
 // andClaims sets outputClaim to inputClaim1 AND inputClaim2.
@@ -81,31 +91,24 @@ func orClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 // binaryBool sets outputClaim to op(inputClaim1, inputClaim2); an absent
 // input leaves it unset.
 func binaryBool(ct *policy.ClaimsTransformation, bag *Bag, op func(a, b bool) bool) error {
-	out, err := outputClaim(ct, "outputClaim")
-	if err != nil {
-		return err
+	a := newArgs(ct, bag)
+	out := a.output("outputClaim")
+	x, okX := a.boolInput("inputClaim1")
+	y, okY := a.boolInput("inputClaim2")
+	if a.err != nil || !okX || !okY {
+		return a.err
 	}
-	a, okA, err := boolInput(ct, bag, "inputClaim1")
-	if err != nil {
-		return err
-	}
-	b, okB, err := boolInput(ct, bag, "inputClaim2")
-	if err != nil || !okA || !okB {
-		return err
-	}
-	bag.Set(out, strconv.FormatBool(op(a, b)))
+	bag.Set(out, strconv.FormatBool(op(x, y)))
 	return nil
 }
 
 // notClaims sets outputClaim to NOT inputClaim; the two may be one claim.
 func notClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	out, err := outputClaim(ct, "outputClaim")
-	if err != nil {
-		return err
-	}
-	v, ok, err := boolInput(ct, bag, "inputClaim")
-	if err != nil || !ok {
-		return err
+	a := newArgs(ct, bag)
+	out := a.output("outputClaim")
+	v, ok := a.boolInput("inputClaim")
+	if a.err != nil || !ok {
+		return a.err
 	}
 	bag.Set(out, strconv.FormatBool(!v))
 	return nil
@@ -114,17 +117,11 @@ func notClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 // compareBooleanClaimToValue sets compareResult to whether inputClaim equals
 // valueToCompareTo.
 func compareBooleanClaimToValue(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	out, err := outputClaim(ct, "compareResult")
-	if err != nil {
-		return err
-	}
-	want, err := requiredBoolParameter(ct, "valueToCompareTo")
-	if err != nil {
-		return err
-	}
-	v, ok, err := boolInput(ct, bag, "inputClaim")
-	if err != nil || !ok {
-		return err
+	a := newArgs(ct, bag)
+	out, want := a.output("compareResult"), a.requiredBool("valueToCompareTo")
+	v, ok := a.boolInput("inputClaim")
+	if a.err != nil || !ok {
+		return a.err
 	}
 	bag.Set(out, strconv.FormatBool(v == want))
 	return nil
@@ -135,18 +132,13 @@ func compareBooleanClaimToValue(ct *policy.ClaimsTransformation, bag *Bag, _ Env
 // equals valueToCompareTo. An absent input claim fails the assertion too; a
 // value that is not a boolean is an ErrInvalidClaimValue.
 func assertBooleanClaimIsEqualToValue(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	want, err := requiredBoolParameter(ct, "valueToCompareTo")
-	if err != nil {
-		return err
+	a := newArgs(ct, bag)
+	want := a.requiredBool("valueToCompareTo")
+	v, ok := a.boolInput("inputClaim")
+	if a.err != nil {
+		return a.err
 	}
-	v, ok, err := boolInput(ct, bag, "inputClaim")
-	if err != nil {
-		return err
-	}
-	fail := func(detail string) error {
-		return &AssertionError{Method: ct.TransformationMethod, MetadataKey: KeyBooleanValueIsNotEqual,
-			Message: `Boolean claim value comparison failed for claim type "inputClaim".`, Detail: detail}
-	}
+	fail := assertionFailure(ct, KeyBooleanValueIsNotEqual, `Boolean claim value comparison failed for claim type "inputClaim".`)
 	switch {
 	case !ok:
 		return fail("inputClaim is not in the claims bag")

@@ -1,26 +1,16 @@
 package claims
 
-import (
-	"fmt"
-
-	"github.com/iefconform/iefconform/engine/policy"
-)
+import "github.com/iefconform/iefconform/engine/policy"
 
 // addItemToStringCollection sets the output collection to the input collection
 // (which may be absent from the bag) with item added at the end. The result
 // holds unique values: ordinal duplicates are dropped, first occurrence kept.
 func addItemToStringCollection(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	out, err := outputClaim(ct, "collection")
-	if err != nil {
-		return err
-	}
-	collID, ok := inputClaim(ct, "collection")
-	if !ok {
-		return fmt.Errorf("no input claim with TransformationClaimType %q", "collection")
-	}
-	item, present, err := inputValue(ct, bag, "item")
-	if err != nil || !present {
-		return err
+	a := newArgs(ct, bag)
+	out, collID := a.output("collection"), a.claim("collection")
+	item, ok := a.input("item")
+	if a.err != nil || !ok {
+		return a.err
 	}
 	var coll []string
 	if v, ok := bag.Value(collID); ok {

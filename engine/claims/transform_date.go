@@ -57,17 +57,24 @@ func dateTimeInput(ct *policy.ClaimsTransformation, bag *Bag, slot string) (t ti
 	return t, true, nil
 }
 
-// int32Parameter reads an optional int input parameter (.NET Int32).
-func int32Parameter(ct *policy.ClaimsTransformation, id string, def int64) (int64, error) {
-	p, ok := inputParameter(ct, id)
-	if !ok {
-		return def, nil
+// dateTime is dateTimeInput read through a.
+func (a *args) dateTime(slot string) (t time.Time, present bool) {
+	return readInput(a, func() (time.Time, bool, error) { return dateTimeInput(a.ct, a.bag, slot) })
+}
+
+// int32Param reads an optional int input parameter (.NET Int32), def when it
+// is absent.
+func (a *args) int32Param(id string, def int64) int64 {
+	p, ok := inputParameter(a.ct, id)
+	if a.err != nil || !ok {
+		return def
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(p.Value), 10, 32)
 	if err != nil {
-		return 0, fmt.Errorf("input parameter %s: want an int, got %q", id, p.Value)
+		a.err = fmt.Errorf("input parameter %s: want an int, got %q", id, p.Value)
+		return 0
 	}
-	return n, nil
+	return n
 }
 
 // getCurrentDateTime sets currentDateTime to the current UTC time.
@@ -97,13 +104,11 @@ func convertDateToDateTimeClaim(ct *policy.ClaimsTransformation, bag *Bag, _ Env
 // convertDate sets outputClaim to inputClaim's date and time written by
 // format; an absent input leaves the output unset.
 func convertDate(ct *policy.ClaimsTransformation, bag *Bag, format func(time.Time) string) error {
-	out, err := outputClaim(ct, "outputClaim")
-	if err != nil {
-		return err
-	}
-	t, ok, err := dateTimeInput(ct, bag, "inputClaim")
-	if err != nil || !ok {
-		return err
+	a := newArgs(ct, bag)
+	out := a.output("outputClaim")
+	t, ok := a.dateTime("inputClaim")
+	if a.err != nil || !ok {
+		return a.err
 	}
 	bag.Set(out, format(t))
 	return nil
@@ -114,13 +119,10 @@ func convertDate(ct *policy.ClaimsTransformation, bag *Bag, format func(time.Tim
 // than secondDateTime. An absent firstDateTime is an error, an absent
 // secondDateTime is the current time.
 func dateTimeComparison(ct *policy.ClaimsTransformation, bag *Bag, env Env) error {
-	out, err := outputClaim(ct, "result")
-	if err != nil {
-		return err
-	}
-	op, err := requiredParameter(ct, "operator")
-	if err != nil {
-		return err
+	a := newArgs(ct, bag)
+	out, op := a.output("result"), a.param("operator")
+	if a.err != nil {
+		return a.err
 	}
 	var cmp func(a, b time.Time) bool
 	switch strings.ToLower(strings.Join(strings.Fields(op), " ")) {
@@ -133,20 +135,17 @@ func dateTimeComparison(ct *policy.ClaimsTransformation, bag *Bag, env Env) erro
 	default:
 		return fmt.Errorf("input parameter operator: want same, later than or earlier than, got %q", op)
 	}
-	span, err := int32Parameter(ct, "timeSpanInSeconds", 0)
-	if err != nil {
-		return err
-	}
-	first, ok, err := dateTimeInput(ct, bag, "firstDateTime")
+	span := a.int32Param("timeSpanInSeconds", 0)
+	first, ok := a.dateTime("firstDateTime")
 	switch {
-	case err != nil:
-		return err
+	case a.err != nil:
+		return a.err
 	case !ok:
 		return fmt.Errorf("input claim firstDateTime is not in the claims bag: %w", ErrInvalidClaimValue)
 	}
-	second, ok, err := dateTimeInput(ct, bag, "secondDateTime")
-	if err != nil {
-		return err
+	second, ok := a.dateTime("secondDateTime")
+	if a.err != nil {
+		return a.err
 	}
 	if !ok {
 		second = env.now()
@@ -162,30 +161,16 @@ func dateTimeComparison(ct *policy.ClaimsTransformation, bag *Bag, env Env) erro
 // fails when AssertIfRightOperandIsNotPresent is true (the default), an absent
 // leftOperand always.
 func assertDateTimeIsGreaterThan(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	ifEqual, err := boolParameter(ct, "AssertIfEqualTo", true)
-	if err != nil {
-		return err
+	a := newArgs(ct, bag)
+	ifEqual := a.boolParam("AssertIfEqualTo", true)
+	ifRightAbsent := a.boolParam("AssertIfRightOperandIsNotPresent", true)
+	tolerance := a.int32Param("TreatAsEqualIfWithinMillseconds", 0)
+	left, okL := a.dateTime("leftOperand")
+	right, okR := a.dateTime("rightOperand")
+	if a.err != nil {
+		return a.err
 	}
-	ifRightAbsent, err := boolParameter(ct, "AssertIfRightOperandIsNotPresent", true)
-	if err != nil {
-		return err
-	}
-	tolerance, err := int32Parameter(ct, "TreatAsEqualIfWithinMillseconds", 0)
-	if err != nil {
-		return err
-	}
-	left, okL, err := dateTimeInput(ct, bag, "leftOperand")
-	if err != nil {
-		return err
-	}
-	right, okR, err := dateTimeInput(ct, bag, "rightOperand")
-	if err != nil {
-		return err
-	}
-	fail := func(detail string) error {
-		return &AssertionError{Method: ct.TransformationMethod, MetadataKey: KeyDateTimeIsNotGreaterThan,
-			Message: "Claim value comparison failed: The provided left operand is greater than the right operand.", Detail: detail}
-	}
+	fail := assertionFailure(ct, KeyDateTimeIsNotGreaterThan, "Claim value comparison failed: The provided left operand is greater than the right operand.")
 	switch {
 	case !okL:
 		return fail("leftOperand is not in the claims bag")

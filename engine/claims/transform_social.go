@@ -19,17 +19,12 @@ type alternativeSecurityID struct {
 // {"issuer":<identityProvider>,"issuerUserId":<base64 of key>}: the issuer as
 // given, the key's UTF-8 bytes in standard base64.
 func createAlternativeSecurityID(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	out, err := outputClaim(ct, "alternativeSecurityId")
-	if err != nil {
-		return err
-	}
-	key, keyOK, err := inputValue(ct, bag, "key")
-	if err != nil {
-		return err
-	}
-	idp, idpOK, err := inputValue(ct, bag, "identityProvider")
-	if err != nil || !keyOK || !idpOK {
-		return err
+	a := newArgs(ct, bag)
+	out := a.output("alternativeSecurityId")
+	key, keyOK := a.input("key")
+	idp, idpOK := a.input("identityProvider")
+	if a.err != nil || !keyOK || !idpOK {
+		return a.err
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

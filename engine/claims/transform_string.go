@@ -27,25 +27,20 @@ func assertStringClaimsAreEqual(ct *policy.ClaimsTransformation, bag *Bag, _ Env
 	if err != nil {
 		return err
 	}
-	a, okA, err := inputValue(ct, bag, "inputClaim1")
-	if err != nil {
-		return err
+	a := newArgs(ct, bag)
+	x, okX := a.input("inputClaim1")
+	y, okY := a.input("inputClaim2")
+	if a.err != nil {
+		return a.err
 	}
-	b, okB, err := inputValue(ct, bag, "inputClaim2")
-	if err != nil {
-		return err
-	}
-	fail := func(detail string) error {
-		return &AssertionError{Method: ct.TransformationMethod, MetadataKey: KeyStringsAreNotEqual,
-			Message: fmt.Sprintf("Claim value comparison failed using StringComparison %q.", name), Detail: detail}
-	}
+	fail := assertionFailure(ct, KeyStringsAreNotEqual, fmt.Sprintf("Claim value comparison failed using StringComparison %q.", name))
 	switch {
-	case !okA:
+	case !okX:
 		return fail("inputClaim1 is not in the claims bag")
-	case !okB:
+	case !okY:
 		return fail("inputClaim2 is not in the claims bag")
-	case !equal(a, b):
-		return fail(fmt.Sprintf("inputClaim1 %q and inputClaim2 %q are not equal", a, b))
+	case !equal(x, y):
+		return fail(fmt.Sprintf("inputClaim1 %q and inputClaim2 %q are not equal", x, y))
 	}
 	return nil
 }
@@ -78,13 +73,10 @@ func equalOrdinal(a, b string) bool { return a == b }
 // changeCase sets outputClaim to inputClaim1 in the case toCase names (LOWER or
 // UPPER).
 func changeCase(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	out, err := outputClaim(ct, "outputClaim")
-	if err != nil {
-		return err
-	}
-	toCase, err := requiredParameter(ct, "toCase")
-	if err != nil {
-		return err
+	a := newArgs(ct, bag)
+	out, toCase := a.output("outputClaim"), a.param("toCase")
+	if a.err != nil {
+		return a.err
 	}
 	var conv func(string) string
 	switch {
@@ -95,9 +87,9 @@ func changeCase(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 	default:
 		return fmt.Errorf("input parameter toCase: want LOWER or UPPER, got %q", toCase)
 	}
-	in, present, err := inputValue(ct, bag, "inputClaim1")
-	if err != nil || !present {
-		return err
+	in, ok := a.input("inputClaim1")
+	if a.err != nil || !ok {
+		return a.err
 	}
 	bag.Set(out, conv(in))
 	return nil
@@ -107,17 +99,12 @@ func changeCase(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 // equals compareTo ("EQUAL") or differs from it ("NOT EQUAL"), ignoring case
 // when ignoreCase is true.
 func compareClaimToValue(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	out, wantEqual, ignoreCase, err := equalityOptions(ct)
-	if err != nil {
-		return err
-	}
-	compareTo, err := requiredParameter(ct, "compareTo")
-	if err != nil {
-		return err
-	}
-	in, present, err := inputValue(ct, bag, "inputClaim1")
-	if err != nil || !present {
-		return err
+	a := newArgs(ct, bag)
+	out, wantEqual, ignoreCase := equalityOptions(a)
+	compareTo := a.param("compareTo")
+	in, ok := a.input("inputClaim1")
+	if a.err != nil || !ok {
+		return a.err
 	}
 	bag.Set(out, strconv.FormatBool(same(in, compareTo, ignoreCase) == wantEqual))
 	return nil
@@ -126,23 +113,20 @@ func compareClaimToValue(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error
 // equalityOptions reads what CompareClaims and CompareClaimToValue share: the
 // output claim, the operator (EQUAL or NOT EQUAL, any case and spacing) and
 // ignoreCase (default false).
-func equalityOptions(ct *policy.ClaimsTransformation) (out string, wantEqual, ignoreCase bool, err error) {
-	if out, err = outputClaim(ct, "outputClaim"); err != nil {
-		return "", false, false, err
-	}
-	op, err := requiredParameter(ct, "operator")
-	if err != nil {
-		return "", false, false, err
+func equalityOptions(a *args) (out string, wantEqual, ignoreCase bool) {
+	out, op := a.output("outputClaim"), a.param("operator")
+	if a.err != nil {
+		return "", false, false
 	}
 	switch strings.ToUpper(strings.Join(strings.Fields(op), " ")) {
 	case "EQUAL":
 		wantEqual = true
 	case "NOT EQUAL":
 	default:
-		return "", false, false, fmt.Errorf("input parameter operator: want EQUAL or NOT EQUAL, got %q", op)
+		a.err = fmt.Errorf("input parameter operator: want EQUAL or NOT EQUAL, got %q", op)
+		return "", false, false
 	}
-	ignoreCase, err = boolParameter(ct, "ignoreCase", false)
-	return out, wantEqual, ignoreCase, err
+	return out, wantEqual, a.boolParam("ignoreCase", false)
 }
 
 // same compares two claim values, ignoring case when asked.
@@ -166,27 +150,18 @@ func formatStringMultipleClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env
 }
 
 func formatClaims(ct *policy.ClaimsTransformation, bag *Bag, slots ...string) error {
-	out, err := outputClaim(ct, "outputClaim")
-	if err != nil {
-		return err
-	}
-	format, err := requiredParameter(ct, "stringFormat")
-	if err != nil {
-		return err
-	}
-	args := make([]string, len(slots))
+	a := newArgs(ct, bag)
+	out, format := a.output("outputClaim"), a.param("stringFormat")
+	values := make([]string, len(slots))
 	missing := false
 	for i, slot := range slots {
-		v, present, err := inputValue(ct, bag, slot)
-		if err != nil {
-			return err
-		}
-		args[i], missing = v, missing || !present
+		v, present := a.input(slot)
+		values[i], missing = v, missing || !present
 	}
-	if missing {
-		return nil
+	if a.err != nil || missing {
+		return a.err
 	}
-	s, err := formatString(format, args...)
+	s, err := formatString(format, values...)
 	if err != nil {
 		return fmt.Errorf("input parameter stringFormat: %w", err)
 	}
@@ -197,24 +172,15 @@ func formatClaims(ct *policy.ClaimsTransformation, bag *Bag, slots ...string) er
 // stringReplace sets outputClaim to inputClaim with every occurrence of
 // oldValue (ordinal, case-sensitive) replaced by newValue.
 func stringReplace(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	out, err := outputClaim(ct, "outputClaim")
-	if err != nil {
-		return err
-	}
-	oldValue, err := requiredParameter(ct, "oldValue")
-	if err != nil {
-		return err
-	}
-	if oldValue == "" {
+	a := newArgs(ct, bag)
+	out, oldValue := a.output("outputClaim"), a.param("oldValue")
+	if a.err == nil && oldValue == "" {
 		return errors.New("input parameter oldValue: want a non-empty string")
 	}
-	newValue, err := requiredParameter(ct, "newValue")
-	if err != nil {
-		return err
-	}
-	in, present, err := inputValue(ct, bag, "inputClaim")
-	if err != nil || !present {
-		return err
+	newValue := a.param("newValue")
+	in, ok := a.input("inputClaim")
+	if a.err != nil || !ok {
+		return a.err
 	}
 	bag.Set(out, strings.ReplaceAll(in, oldValue, newValue))
 	return nil
@@ -227,13 +193,10 @@ func stringReplace(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 // is then put through stringFormat ({0}) and, when base64 is true, encoded as
 // standard base64 of its UTF-8 bytes.
 func createRandomString(ct *policy.ClaimsTransformation, bag *Bag, env Env) error {
-	out, err := outputClaim(ct, "outputClaim")
-	if err != nil {
-		return err
-	}
-	kind, err := requiredParameter(ct, "randomGeneratorType")
-	if err != nil {
-		return err
+	a := newArgs(ct, bag)
+	out, kind := a.output("outputClaim"), a.param("randomGeneratorType")
+	if a.err != nil {
+		return a.err
 	}
 	var v string
 	switch {
@@ -253,13 +216,15 @@ func createRandomString(ct *policy.ClaimsTransformation, bag *Bag, env Env) erro
 		return fmt.Errorf("input parameter randomGeneratorType: want GUID or INTEGER, got %q", kind)
 	}
 	if p, ok := inputParameter(ct, "stringFormat"); ok {
-		if v, err = formatString(p.Value, v); err != nil {
+		s, err := formatString(p.Value, v)
+		if err != nil {
 			return fmt.Errorf("input parameter stringFormat: %w", err)
 		}
+		v = s
 	}
-	b64, err := boolParameter(ct, "base64", false)
-	if err != nil {
-		return err
+	b64 := a.boolParam("base64", false)
+	if a.err != nil {
+		return a.err
 	}
 	if b64 {
 		v = base64.StdEncoding.EncodeToString([]byte(v))
@@ -314,18 +279,13 @@ func uniform(r io.Reader, n uint64) (uint64, error) {
 // inputClaim2 ("EQUAL") or differs from it ("NOT EQUAL"), ignoring case when
 // ignoreCase is true. An absent input leaves the output unset.
 func compareClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
-	out, wantEqual, ignoreCase, err := equalityOptions(ct)
-	if err != nil {
-		return err
+	a := newArgs(ct, bag)
+	out, wantEqual, ignoreCase := equalityOptions(a)
+	x, okX := a.input("inputClaim1")
+	y, okY := a.input("inputClaim2")
+	if a.err != nil || !okX || !okY {
+		return a.err
 	}
-	a, okA, err := inputValue(ct, bag, "inputClaim1")
-	if err != nil {
-		return err
-	}
-	b, okB, err := inputValue(ct, bag, "inputClaim2")
-	if err != nil || !okA || !okB {
-		return err
-	}
-	bag.Set(out, strconv.FormatBool(same(a, b, ignoreCase) == wantEqual))
+	bag.Set(out, strconv.FormatBool(same(x, y, ignoreCase) == wantEqual))
 	return nil
 }
