@@ -130,29 +130,28 @@ func TestFind(t *testing.T) {
 			t.Fatalf("want ErrNoBrowser naming the path, got %v", err)
 		}
 	})
-	t.Run("env names a path", func(t *testing.T) {
-		t.Setenv(browser.EnvBrowser, fake)
-		got, err := browser.Find()
-		if err != nil || got != fake {
-			t.Fatalf("want %s, got %q %v", fake, got, err)
-		}
-	})
-	t.Run("env names a command on PATH", func(t *testing.T) {
-		t.Setenv("PATH", dir)
-		t.Setenv(browser.EnvBrowser, "fakechrome")
-		got, err := browser.Find()
-		if err != nil || got != fake {
-			t.Fatalf("want %s, got %q %v", fake, got, err)
-		}
-	})
-	t.Run("PATH in order", func(t *testing.T) {
-		t.Setenv("PATH", dir)
-		t.Setenv(browser.EnvBrowser, "")
-		got, err := browser.Find()
-		if err != nil || got != chromiumBrowser {
-			t.Fatalf("want chromium-browser before google-chrome: %s, got %q %v", chromiumBrowser, got, err)
-		}
-	})
+	for _, tt := range []struct {
+		name string
+		path string // empty: PATH unchanged
+		env  string // the EnvBrowser value
+		want string
+		why  string
+	}{
+		{name: "env names a path", env: fake, want: fake},
+		{name: "env names a command on PATH", path: dir, env: "fakechrome", want: fake},
+		{name: "PATH in order", path: dir, want: chromiumBrowser, why: "chromium-browser before google-chrome: "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.path != "" {
+				t.Setenv("PATH", tt.path)
+			}
+			t.Setenv(browser.EnvBrowser, tt.env)
+			got, err := browser.Find()
+			if err != nil || got != tt.want {
+				t.Fatalf("want %s%s, got %q %v", tt.why, tt.want, got, err)
+			}
+		})
+	}
 	t.Run("nothing on PATH", func(t *testing.T) {
 		t.Setenv("PATH", t.TempDir())
 		t.Setenv(browser.EnvBrowser, "")

@@ -160,27 +160,19 @@ func TestConcurrentJourneys(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	tokens := make(chan string, 16)
+	journey := func(s *stack.Stack, mode string) {
+		defer wg.Done()
+		res, err := signIn(s, mode, "wonderland")
+		if err == nil && res.VerifyError != "" {
+			err = fmt.Errorf("verify: %s", res.VerifyError)
+		}
+		errs <- err
+		tokens <- res.IDToken
+	}
 	for i := 0; i < 8; i++ {
 		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			res, err := signIn(shared, "form_post", "wonderland")
-			if err == nil && res.VerifyError != "" {
-				err = fmt.Errorf("verify: %s", res.VerifyError)
-			}
-			errs <- err
-			tokens <- res.IDToken
-		}()
-		own := start(t)
-		go func() {
-			defer wg.Done()
-			res, err := signIn(own, "query", "wonderland")
-			if err == nil && res.VerifyError != "" {
-				err = fmt.Errorf("verify: %s", res.VerifyError)
-			}
-			errs <- err
-			tokens <- res.IDToken
-		}()
+		go journey(shared, "form_post")
+		go journey(start(t), "query")
 	}
 	wg.Wait()
 	close(errs)
