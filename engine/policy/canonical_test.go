@@ -78,15 +78,7 @@ func caseParts() parts {
         <OrchestrationStep Order="1" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JWTISSUER" />
       </OrchestrationSteps>
     </SubJourney>`,
-		rp: `
-  <RelyingParty>
-    <DefaultUserJourney ReferenceId="signin" />
-    <TechnicalProfile Id="PolicyProfile">
-      <Protocol Name="OpenIdConnect" />
-      <OutputClaims><OutputClaim ClaimTypeReferenceId="SUB" /><OutputClaim ClaimTypeReferenceId="Surname" /></OutputClaims>
-      <SubjectNamingInfo ClaimType="sub" />
-    </TechnicalProfile>
-  </RelyingParty>`,
+		rp: relyingParty("signin", `<OutputClaim ClaimTypeReferenceId="SUB" /><OutputClaim ClaimTypeReferenceId="Surname" />`),
 	}
 }
 

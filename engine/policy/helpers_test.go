@@ -105,3 +105,18 @@ func replaceOnce(t *testing.T, s, old, new string) string {
 	}
 	return strings.Replace(s, old, new, 1)
 }
+
+// relyingParty is the RelyingParty of a test policy: journey is its
+// DefaultUserJourney and outputClaims the OutputClaim elements of its OpenID
+// Connect PolicyProfile, whose subject is the claim sub.
+func relyingParty(journey, outputClaims string) string {
+	return fmt.Sprintf(`
+  <RelyingParty>
+    <DefaultUserJourney ReferenceId=%q />
+    <TechnicalProfile Id="PolicyProfile">
+      <Protocol Name="OpenIdConnect" />
+      <OutputClaims>%s</OutputClaims>
+      <SubjectNamingInfo ClaimType="sub" />
+    </TechnicalProfile>
+  </RelyingParty>`, journey, outputClaims)
+}

@@ -201,15 +201,7 @@ var everything = doc("B2C_1A_Everything", "B2C_1A_Base", `  <BuildingBlocks>
         <OrchestrationStep Order="1" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />
       </OrchestrationSteps>
     </SubJourney>
-  </SubJourneys>
-  <RelyingParty>
-    <DefaultUserJourney ReferenceId="J" />
-    <TechnicalProfile Id="PolicyProfile">
-      <Protocol Name="OpenIdConnect" />
-      <OutputClaims><OutputClaim ClaimTypeReferenceId="email" /></OutputClaims>
-      <SubjectNamingInfo ClaimType="sub" />
-    </TechnicalProfile>
-  </RelyingParty>`)
+  </SubJourneys>`+relyingParty("J", `<OutputClaim ClaimTypeReferenceId="email" />`))
 
 // TestPositions checks that every Pos of a parsed file points at the '<' of an
 // element start tag, on the right line, and that every kind of positioned element was seen.

@@ -99,15 +99,7 @@ func defaultParts() parts {
         <OrchestrationStep Order="2" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />
       </OrchestrationSteps>
     </UserJourney>`,
-		rp: `
-  <RelyingParty>
-    <DefaultUserJourney ReferenceId="J" />
-    <TechnicalProfile Id="PolicyProfile">
-      <Protocol Name="OpenIdConnect" />
-      <OutputClaims><OutputClaim ClaimTypeReferenceId="sub" /></OutputClaims>
-      <SubjectNamingInfo ClaimType="sub" />
-    </TechnicalProfile>
-  </RelyingParty>`,
+		rp: relyingParty("J", `<OutputClaim ClaimTypeReferenceId="sub" />`),
 	}
 }
 

@@ -73,15 +73,7 @@ var warnPolicy = strings.Replace(doc("B2C_1A_warn", "", `
         <OrchestrationStep Order="4" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer"/>
       </OrchestrationSteps>
     </UserJourney>
-  </UserJourneys>
-  <RelyingParty>
-    <DefaultUserJourney ReferenceId="SignIn"/>
-    <TechnicalProfile Id="PolicyProfile">
-      <Protocol Name="OpenIdConnect"/>
-      <OutputClaims><OutputClaim ClaimTypeReferenceId="objectId" PartnerClaimType="sub"/></OutputClaims>
-      <SubjectNamingInfo ClaimType="sub"/>
-    </TechnicalProfile>
-  </RelyingParty>`), `TenantId="contoso.onmicrosoft.com"`, `TenantId="yourtenant.onmicrosoft.com"`, 1)
+  </UserJourneys>`+relyingParty("SignIn", `<OutputClaim ClaimTypeReferenceId="objectId" PartnerClaimType="sub"/>`)), `TenantId="contoso.onmicrosoft.com"`, `TenantId="yourtenant.onmicrosoft.com"`, 1)
 
 // notProprietary stands in for the emulator's registry: it implements every
 // protocol but Proprietary ones.
