@@ -1,8 +1,6 @@
 package rest
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -290,47 +288,27 @@ func (rt Route) normalize() Route {
 	return rt
 }
 
+// normalizeResponses returns copies of rs that share nothing with the caller, each response's
+// JSON turned into plain JSON values.
 func normalizeResponses(rs []Response) []Response {
-	if rs == nil {
-		return nil
-	}
-	out := make([]Response, len(rs))
-	for i, r := range rs {
-		out[i] = normalizeResponse(r)
-	}
-	return out
-}
-
-func normalizeResponse(r Response) Response {
-	r.Header = maps.Clone(r.Header)
-	if r.JSON != nil {
-		if b, err := json.Marshal(r.JSON); err == nil {
-			var v any
-			if cfgfile.DecodeJSON(bytes.NewReader(b), &v) == nil {
+	return cfgfile.CloneSlice(rs, func(r Response) Response {
+		r.Header = maps.Clone(r.Header)
+		if r.JSON != nil {
+			if v, err := cfgfile.PlainJSON(r.JSON); err == nil {
 				r.JSON = v
 			}
 		}
-	}
-	return r
+		return r
+	})
 }
 
 // clone deep-copies a normalized route.
 func (rt Route) clone() Route {
 	rt.Known = slices.Clone(rt.Known)
-	if rt.Responses != nil {
-		rs := make([]Response, len(rt.Responses))
-		for i, r := range rt.Responses {
-			r.Header = maps.Clone(r.Header)
-			r.JSON = cfgfile.CloneJSON(r.JSON)
-			rs[i] = r
-		}
-		rt.Responses = rs
-	}
+	rt.Responses = cfgfile.CloneSlice(rt.Responses, Response.Clone)
 	if rt.CustomClaims != nil {
 		cc := *rt.CustomClaims
-		if cc.Claims != nil {
-			cc.Claims = cfgfile.CloneJSON(cc.Claims).(map[string]any)
-		}
+		cc.Claims = cfgfile.CloneClaims(cc.Claims)
 		rt.CustomClaims = &cc
 	}
 	return rt

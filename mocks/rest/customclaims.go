@@ -209,11 +209,8 @@ func (c CustomClaims) normalize() CustomClaims {
 		c.Claims = nil
 		return c
 	}
-	if b, err := json.Marshal(c.Claims); err == nil {
-		var m map[string]any
-		if cfgfile.DecodeJSON(bytes.NewReader(b), &m) == nil {
-			c.Claims = m
-		}
+	if v, err := cfgfile.PlainJSON(c.Claims); err == nil {
+		c.Claims = v.(map[string]any)
 	}
 	return c
 }

@@ -86,6 +86,33 @@ func CloneJSON(v any) any {
 	}
 }
 
+// PlainJSON returns v as plain JSON values (maps of string keys, slices of any, strings,
+// json.Number, bools, nil) that share nothing with v, by writing it as JSON and reading it back
+// with DecodeJSON.
+func PlainJSON(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	if err := DecodeJSON(bytes.NewReader(b), &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CloneSlice returns a new slice holding clone of each element of s; nil stays nil.
+func CloneSlice[T any](s []T, clone func(T) T) []T {
+	if s == nil {
+		return nil
+	}
+	out := make([]T, len(s))
+	for i, v := range s {
+		out[i] = clone(v)
+	}
+	return out
+}
+
 // Duration is a time.Duration written as a Go duration string ("60s", "5m") in JSON and YAML.
 type Duration time.Duration
 

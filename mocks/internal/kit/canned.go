@@ -126,9 +126,11 @@ func (r Response) Problems(lowestStatus int) []string {
 	return out
 }
 
-// Clone returns a copy of r that shares no map with it; JSON is shared.
+// Clone returns a copy of r that shares no map or slice with it: Header is copied and JSON
+// deep-copied.
 func (r Response) Clone() Response {
 	r.Header = maps.Clone(r.Header)
+	r.JSON = cfgfile.CloneJSON(r.JSON)
 	return r
 }
 
