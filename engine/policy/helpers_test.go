@@ -120,3 +120,15 @@ func relyingParty(journey, outputClaims string) string {
     </TechnicalProfile>
   </RelyingParty>`, journey, outputClaims)
 }
+
+// claimsProvider is a ClaimsProviders element holding one ClaimsProvider with
+// the given DisplayName and TechnicalProfile elements.
+func claimsProvider(displayName, technicalProfiles string) string {
+	return fmt.Sprintf(`  <ClaimsProviders>
+    <ClaimsProvider>
+      <DisplayName>%s</DisplayName>
+      <TechnicalProfiles>%s
+      </TechnicalProfiles>
+    </ClaimsProvider>
+  </ClaimsProviders>`, displayName, technicalProfiles)
+}

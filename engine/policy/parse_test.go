@@ -154,10 +154,7 @@ var everything = doc("B2C_1A_Everything", "B2C_1A_Base", `  <BuildingBlocks>
       </ClaimsTransformation>
     </ClaimsTransformations>
   </BuildingBlocks>
-  <ClaimsProviders>
-    <ClaimsProvider>
-      <DisplayName>Self Asserted</DisplayName>
-      <TechnicalProfiles>
+`+claimsProvider("Self Asserted", `
         <TechnicalProfile
             Id="SelfAsserted">
           <Metadata><Item Key="ContentDefinitionReferenceId">api.selfasserted</Item></Metadata>
@@ -176,10 +173,7 @@ var everything = doc("B2C_1A_Everything", "B2C_1A_Base", `  <BuildingBlocks>
           </ValidationTechnicalProfiles>
           <IncludeTechnicalProfile ReferenceId="Common" />
           <UseTechnicalProfileForSessionManagement ReferenceId="SM-Noop" />
-        </TechnicalProfile>
-      </TechnicalProfiles>
-    </ClaimsProvider>
-  </ClaimsProviders>
+        </TechnicalProfile>`)+`
   <UserJourneys>
     <UserJourney Id="J" DefaultCpimIssuerTechnicalProfileReferenceId="JwtIssuer">
       <OrchestrationSteps>

@@ -150,15 +150,12 @@ func TestResolveUnknownPolicy(t *testing.T) {
 	}
 }
 
-const mergeBase = `  <BuildingBlocks>
+var mergeBase = `  <BuildingBlocks>
     <ClaimsSchema>
       <ClaimType Id="a"><DisplayName>A base</DisplayName><DataType>string</DataType></ClaimType>
     </ClaimsSchema>
   </BuildingBlocks>
-  <ClaimsProviders>
-    <ClaimsProvider>
-      <DisplayName>Facebook</DisplayName>
-      <TechnicalProfiles>
+` + claimsProvider("Facebook", `
         <TechnicalProfile Id="Facebook-OAUTH">
           <DisplayName>Facebook</DisplayName>
           <Protocol Name="OAuth2" />
@@ -183,10 +180,7 @@ const mergeBase = `  <BuildingBlocks>
             <ValidationTechnicalProfile ReferenceId="v1" />
             <ValidationTechnicalProfile ReferenceId="v2" />
           </ValidationTechnicalProfiles>
-        </TechnicalProfile>
-      </TechnicalProfiles>
-    </ClaimsProvider>
-  </ClaimsProviders>
+        </TechnicalProfile>`) + `
   <UserJourneys>
     <UserJourney Id="J">
       <OrchestrationSteps>
@@ -199,15 +193,12 @@ const mergeBase = `  <BuildingBlocks>
     </UserJourney>
   </UserJourneys>`
 
-const mergeExt = `  <BuildingBlocks>
+var mergeExt = `  <BuildingBlocks>
     <ClaimsSchema>
       <ClaimType Id="a"><DisplayName>A ext</DisplayName><DataType>string</DataType></ClaimType>
     </ClaimsSchema>
   </BuildingBlocks>
-  <ClaimsProviders>
-    <ClaimsProvider>
-      <DisplayName>Facebook (ext)</DisplayName>
-      <TechnicalProfiles>
+` + claimsProvider("Facebook (ext)", `
         <TechnicalProfile Id="Facebook-OAUTH">
           <DisplayName>Facebook ext</DisplayName>
           <Metadata>
@@ -231,10 +222,7 @@ const mergeExt = `  <BuildingBlocks>
             <ValidationTechnicalProfile ReferenceId="v3" />
             <ValidationTechnicalProfile ReferenceId="v1" ContinueOnError="true" />
           </ValidationTechnicalProfiles>
-        </TechnicalProfile>
-      </TechnicalProfiles>
-    </ClaimsProvider>
-  </ClaimsProviders>
+        </TechnicalProfile>`) + `
   <UserJourneys>
     <UserJourney Id="J" DefaultCpimIssuerTechnicalProfileReferenceId="JwtIssuer">
       <OrchestrationSteps>
@@ -249,18 +237,12 @@ const mergeExt = `  <BuildingBlocks>
     </UserJourney>
   </UserJourneys>`
 
-const mergeRP = `  <ClaimsProviders>
-    <ClaimsProvider>
-      <DisplayName>Facebook</DisplayName>
-      <TechnicalProfiles>
+var mergeRP = claimsProvider("Facebook", `
         <TechnicalProfile Id="Facebook-OAUTH">
           <Metadata>
             <Item Key="client_id">rp-id</Item>
           </Metadata>
-        </TechnicalProfile>
-      </TechnicalProfiles>
-    </ClaimsProvider>
-  </ClaimsProviders>
+        </TechnicalProfile>`) + `
   <RelyingParty>
     <DefaultUserJourney ReferenceId="J" />
     <TechnicalProfile Id="PolicyProfile"><Protocol Name="OpenIdConnect" /></TechnicalProfile>
@@ -372,10 +354,7 @@ func TestMergeJourneyStepsByOrder(t *testing.T) {
 	}
 }
 
-const includeBase = `  <ClaimsProviders>
-    <ClaimsProvider>
-      <DisplayName>Azure Active Directory</DisplayName>
-      <TechnicalProfiles>
+var includeBase = claimsProvider("Azure Active Directory", `
         <TechnicalProfile Id="AAD-Common">
           <DisplayName>Azure Active Directory</DisplayName>
           <Protocol Name="Proprietary" Handler="Web.TPEngine.Providers.AzureActiveDirectoryProvider" />
@@ -414,23 +393,14 @@ const includeBase = `  <ClaimsProviders>
         </TechnicalProfile>
         <TechnicalProfile Id="Dangling">
           <IncludeTechnicalProfile ReferenceId="Nowhere" />
-        </TechnicalProfile>
-      </TechnicalProfiles>
-    </ClaimsProvider>
-  </ClaimsProviders>`
+        </TechnicalProfile>`)
 
-const includeExt = `  <ClaimsProviders>
-    <ClaimsProvider>
-      <DisplayName>Azure Active Directory</DisplayName>
-      <TechnicalProfiles>
+var includeExt = claimsProvider("Azure Active Directory", `
         <TechnicalProfile Id="AAD-Common">
           <Metadata>
             <Item Key="ApplicationObjectId">ext</Item>
           </Metadata>
-        </TechnicalProfile>
-      </TechnicalProfiles>
-    </ClaimsProvider>
-  </ClaimsProviders>`
+        </TechnicalProfile>`)
 
 func TestIncludeTechnicalProfile(t *testing.T) {
 	files := map[string]string{

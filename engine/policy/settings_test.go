@@ -110,10 +110,7 @@ func TestLoadSettingsTestdata(t *testing.T) {
 }
 
 func TestSubstitution(t *testing.T) {
-	body := `  <ClaimsProviders>
-    <ClaimsProvider>
-      <DisplayName>{Settings:ProviderName}</DisplayName>
-      <TechnicalProfiles>
+	body := claimsProvider("{Settings:ProviderName}", `
         <TechnicalProfile Id="{Settings:tpid}">
           <Metadata>
             <Item Key="ClaimsEndpoint">{Settings:ClaimsEndpoint}</Item>
@@ -122,10 +119,7 @@ func TestSubstitution(t *testing.T) {
             <Item Key="resolver">{Policy:PolicyId}</Item>
             <!-- {Settings:InAComment} is not substituted -->
           </Metadata>
-        </TechnicalProfile>
-      </TechnicalProfiles>
-    </ClaimsProvider>
-  </ClaimsProviders>`
+        </TechnicalProfile>`)
 	settings := policy.Settings{
 		"ProviderName":   `Tom & "Jerry" <mice>`,
 		"TPId":           `it's`,
@@ -159,19 +153,13 @@ func TestSubstitution(t *testing.T) {
 }
 
 func TestUnknownSettings(t *testing.T) {
-	body := `  <ClaimsProviders>
-    <ClaimsProvider>
-      <DisplayName>{Settings:Known}</DisplayName>
-      <TechnicalProfiles>
+	body := claimsProvider("{Settings:Known}", `
         <TechnicalProfile Id="A">
           <Metadata>
             <Item Key="authorization_endpoint">{Settings:AuthEndpoint}</Item>
             <Item Key="AccessTokenEndpoint">{Settings:TokenEndpoint}</Item>
           </Metadata>
-        </TechnicalProfile>
-      </TechnicalProfiles>
-    </ClaimsProvider>
-  </ClaimsProviders>`
+        </TechnicalProfile>`)
 	content := doc("B2C_1A_Sample", "", body)
 	f, err := policy.Parse("sample.xml", []byte(content), policy.Settings{"Known": "k"})
 	ps := asProblems(t, err)

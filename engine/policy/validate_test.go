@@ -110,15 +110,9 @@ func (p parts) files() map[string]string {
     <ClaimsTransformations>%s
     </ClaimsTransformations>
   </BuildingBlocks>
-  <ClaimsProviders>
-    <ClaimsProvider>
-      <DisplayName>Providers</DisplayName>
-      <TechnicalProfiles>%s
-      </TechnicalProfiles>
-    </ClaimsProvider>
-  </ClaimsProviders>
+%s
   <UserJourneys>%s
-  </UserJourneys>`, p.claims, p.transformations, p.profiles, p.journeys)
+  </UserJourneys>`, p.claims, p.transformations, claimsProvider("Providers", p.profiles), p.journeys)
 	if p.subJourneys != "" {
 		body += "\n  <SubJourneys>" + p.subJourneys + "\n  </SubJourneys>"
 	}

@@ -22,10 +22,7 @@ var warnPolicy = strings.Replace(doc("B2C_1A_warn", "", `
     <Localization Enabled="true"/>
     <Gadgets/>
   </BuildingBlocks>
-  <ClaimsProviders>
-    <ClaimsProvider>
-      <DisplayName>Facebook</DisplayName>
-      <TechnicalProfiles>
+`+claimsProvider("Facebook", `
         <TechnicalProfile Id="Facebook-OAUTH">
           <Protocol Name="OAuth2"/>
           <Metadata>
@@ -54,10 +51,7 @@ var warnPolicy = strings.Replace(doc("B2C_1A_warn", "", `
           <CryptographicKeys>
             <Key Id="issuer_secret" StorageReferenceId="B2C_1A_TokenSigningKeyContainer"/>
           </CryptographicKeys>
-        </TechnicalProfile>
-      </TechnicalProfiles>
-    </ClaimsProvider>
-  </ClaimsProviders>
+        </TechnicalProfile>`)+`
   <UserJourneys>
     <UserJourney Id="SignIn">
       <OrchestrationSteps>
