@@ -24,6 +24,14 @@ const (
 	loginProfile  = "login-NonInteractive"
 )
 
+// usernamePassword is the InputClaims of a resource owner password
+// credentials login: signInName as username, and password.
+const usernamePassword = `
+  <InputClaims>
+    <InputClaim ClaimTypeReferenceId="signInName" PartnerClaimType="username" />
+    <InputClaim ClaimTypeReferenceId="password" />
+  </InputClaims>`
+
 // starterPack is the effective policy of the LocalAccounts pack's Base and
 // Extensions files as far as login-NonInteractive goes (testdata: copied from
 // the starter pack at fc39b7d).
@@ -122,19 +130,11 @@ func TestIsLocalAccountLogin(t *testing.T) {
   <InputClaims><InputClaim ClaimTypeReferenceId="signInName" PartnerClaimType="username" /></InputClaims>
 </TechnicalProfile>`},
 		{name: "OAuth2 with username and password", want: false, xml: `<TechnicalProfile Id="oauth2">
-  <Protocol Name="OAuth2" />
-  <InputClaims>
-    <InputClaim ClaimTypeReferenceId="signInName" PartnerClaimType="username" />
-    <InputClaim ClaimTypeReferenceId="password" />
-  </InputClaims>
+  <Protocol Name="OAuth2" />` + usernamePassword + `
 </TechnicalProfile>`},
 		{name: "issuer with Protocol None", want: false, xml: `<TechnicalProfile Id="issuer">
   <Protocol Name="None" />
-  <OutputTokenFormat>JWT</OutputTokenFormat>
-  <InputClaims>
-    <InputClaim ClaimTypeReferenceId="signInName" PartnerClaimType="username" />
-    <InputClaim ClaimTypeReferenceId="password" />
-  </InputClaims>
+  <OutputTokenFormat>JWT</OutputTokenFormat>` + usernamePassword + `
 </TechnicalProfile>`},
 		{name: "minimal ROPC profile, protocol in another case", want: true, xml: `<TechnicalProfile Id="ropc">
   <Protocol Name="openidconnect" />
@@ -176,19 +176,11 @@ func TestNewProblems(t *testing.T) {
 		{name: "bad IncludeClaimResolvingInClaimsHandling", wantCodes: []string{""}, wantErr: openidconnect.ErrInvalidMetadata, wantText: "IncludeClaimResolvingInClaimsHandling",
 			xml: `<TechnicalProfile Id="login">
   <Protocol Name="OpenIdConnect" />
-  <Metadata><Item Key="IncludeClaimResolvingInClaimsHandling">yes</Item></Metadata>
-  <InputClaims>
-    <InputClaim ClaimTypeReferenceId="signInName" PartnerClaimType="username" />
-    <InputClaim ClaimTypeReferenceId="password" />
-  </InputClaims>
+  <Metadata><Item Key="IncludeClaimResolvingInClaimsHandling">yes</Item></Metadata>` + usernamePassword + `
 </TechnicalProfile>`},
 		{name: "not OpenIdConnect", wantCodes: []string{""}, wantErr: openidconnect.ErrNotLocalAccountLogin, wantText: "OpenIdConnect",
 			xml: `<TechnicalProfile Id="login">
-  <Protocol Name="OAuth2" />
-  <InputClaims>
-    <InputClaim ClaimTypeReferenceId="signInName" PartnerClaimType="username" />
-    <InputClaim ClaimTypeReferenceId="password" />
-  </InputClaims>
+  <Protocol Name="OAuth2" />` + usernamePassword + `
 </TechnicalProfile>`},
 	}
 	for _, tt := range tests {
