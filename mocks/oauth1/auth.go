@@ -176,18 +176,29 @@ func (s *Server) checkTimestamp(ts string, now time.Time) error {
 // with it: unknown, of the wrong kind, another consumer's, used, revoked or expired.
 func (s *Server) tokenSecret(kind tokenKind, token, consumerKey string, now time.Time) (string, error) {
 	rejected := func(why string) error { return problem(ProblemTokenRejected, why) }
+	// owned rejects a token that is not of the kind wanted (name) but of the other (wrongKind
+	// says why), unknown, or that another consumer holds; holder is read only for a known token.
+	owned := func(ok, other bool, name, wrongKind string, holder func() string) error {
+		switch {
+		case !ok && other:
+			return rejected(wrongKind)
+		case !ok:
+			return rejected("unknown " + name + " " + token)
+		case holder() != consumerKey:
+			return rejected("the " + name + " was issued to another consumer")
+		}
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch kind {
 	case temporaryToken:
 		t, ok := s.temps[token]
+		if err := owned(ok, s.access[token] != nil, "temporary credential",
+			"oauth_token is an access token; the token request is signed with the temporary credential", func() string { return t.consumerKey }); err != nil {
+			return "", err
+		}
 		switch {
-		case !ok && s.access[token] != nil:
-			return "", rejected("oauth_token is an access token; the token request is signed with the temporary credential")
-		case !ok:
-			return "", rejected("unknown temporary credential " + token)
-		case t.consumerKey != consumerKey:
-			return "", rejected("the temporary credential was issued to another consumer")
 		case t.state == tempExchanged:
 			return "", rejected("the temporary credential was already exchanged; each is usable once")
 		case t.state == tempRevoked:
@@ -198,13 +209,9 @@ func (s *Server) tokenSecret(kind tokenKind, token, consumerKey string, now time
 		return t.secret, nil
 	case accessToken:
 		a, ok := s.access[token]
-		switch {
-		case !ok && s.temps[token] != nil:
-			return "", rejected("oauth_token is a temporary credential; protected resources need the access token")
-		case !ok:
-			return "", rejected("unknown access token " + token)
-		case a.consumerKey != consumerKey:
-			return "", rejected("the access token was issued to another consumer")
+		if err := owned(ok, s.temps[token] != nil, "access token",
+			"oauth_token is a temporary credential; protected resources need the access token", func() string { return a.consumerKey }); err != nil {
+			return "", err
 		}
 		return a.secret, nil
 	}
