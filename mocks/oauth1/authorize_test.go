@@ -140,7 +140,7 @@ func TestAuthorizeErrorPages(t *testing.T) {
 	e, cfg := newConsumerEnv(t)
 	tok, _ := e.requestToken(cfg)
 	post := func(form url.Values, contentType string) response {
-		req := mustRequest(t, http.MethodPost, e.ts.URL+oauth1.PathAuthorize, form.Encode())
+		req := mustRequest(t, http.MethodPost, e.TS.URL+oauth1.PathAuthorize, form.Encode())
 		req.Header.Set("Content-Type", contentType)
 		return e.Do(req)
 	}
@@ -170,7 +170,7 @@ func TestAuthorizeErrorPages(t *testing.T) {
 			}
 		})
 	}
-	req := mustRequest(t, http.MethodPut, e.ts.URL+oauth1.PathAuthorize, "")
+	req := mustRequest(t, http.MethodPut, e.TS.URL+oauth1.PathAuthorize, "")
 	if r := e.Do(req); r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, POST" {
 		t.Errorf("PUT: %d Allow=%q", r.StatusCode, r.Header.Get("Allow"))
 	}

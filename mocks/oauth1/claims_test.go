@@ -42,7 +42,7 @@ func TestClaimsEmail(t *testing.T) {
 // username, and an id above 2^53 is written exactly.
 func TestClaimsDefaultsAndBigIDs(t *testing.T) {
 	e := newEnv(t, testConfig(t))
-	if err := e.srv.AddAccessToken(oauth1.AccessToken{Token: "bob-token", Secret: "bob-secret", ConsumerKey: consumerKey, Username: "bob"}); err != nil {
+	if err := e.Srv.AddAccessToken(oauth1.AccessToken{Token: "bob-token", Secret: "bob-secret", ConsumerKey: consumerKey, Username: "bob"}); err != nil {
 		t.Fatal(err)
 	}
 	cfg := e.config(consumerKey, consumerSecret)
@@ -53,7 +53,7 @@ func TestClaimsDefaultsAndBigIDs(t *testing.T) {
 	}
 
 	// a replaced user is seen by tokens already issued
-	if err := e.srv.AddUser(oauth1.User{Username: "bob", Password: "pw", UserID: "9007199254740993", ScreenName: "bobby", Claims: map[string]any{"lang": "nb"}}); err != nil {
+	if err := e.Srv.AddUser(oauth1.User{Username: "bob", Password: "pw", UserID: "9007199254740993", ScreenName: "bobby", Claims: map[string]any{"lang": "nb"}}); err != nil {
 		t.Fatal(err)
 	}
 	r = e.claims(cfg, creds{token: "bob-token", secret: "bob-secret"}, "")
@@ -65,7 +65,7 @@ func TestClaimsDefaultsAndBigIDs(t *testing.T) {
 func TestClaimsMethod(t *testing.T) {
 	e, cfg := newConsumerEnv(t)
 	c := e.flow(cfg)
-	req := e.signed(cfg, dg.NewToken(c.token, c.secret), http.MethodPost, e.ts.URL+oauth1.DefaultClaimsPath, "")
+	req := e.signed(cfg, dg.NewToken(c.token, c.secret), http.MethodPost, e.TS.URL+oauth1.DefaultClaimsPath, "")
 	if r := e.Do(req); r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET" {
 		t.Errorf("POST: %d Allow=%q %s", r.StatusCode, r.Header.Get("Allow"), r.Text)
 	}
@@ -76,7 +76,7 @@ func TestClaimsPath(t *testing.T) {
 	cfg.ClaimsPath = "/2/users/me"
 	e := newEnv(t, cfg)
 	c := e.flow(e.config(consumerKey, consumerSecret))
-	if r := e.claims(e.config(consumerKey, consumerSecret), c, ""); r.StatusCode != http.StatusOK || e.srv.ClaimsPath() != "/2/users/me" {
+	if r := e.claims(e.config(consumerKey, consumerSecret), c, ""); r.StatusCode != http.StatusOK || e.Srv.ClaimsPath() != "/2/users/me" {
 		t.Errorf("%d %s", r.StatusCode, r.Text)
 	}
 	if r := e.Get(oauth1.DefaultClaimsPath, nil); r.StatusCode != http.StatusNotFound {
@@ -98,7 +98,7 @@ func TestAddAccessToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := e.srv.AddAccessToken(tt.tok); !errors.Is(err, tt.want) {
+			if err := e.Srv.AddAccessToken(tt.tok); !errors.Is(err, tt.want) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}
 		})

@@ -62,11 +62,11 @@ func TestThreeLeggedFlow(t *testing.T) {
 		{oauth1.EndpointAccessToken, "POST", oauth1.PathAccessToken, []string{"oauth_token", "oauth_verifier"}},
 		{oauth1.EndpointClaims, "GET", oauth1.DefaultClaimsPath, []string{"oauth_token"}},
 	} {
-		last, ok := e.srv.LastRequest(tt.ep)
+		last, ok := e.Srv.LastRequest(tt.ep)
 		if !ok {
 			t.Fatalf("%s: no request", tt.ep)
 		}
-		wantPrefix := tt.method + "&" + oauth1.PercentEncode(e.ts.URL+tt.path) + "&"
+		wantPrefix := tt.method + "&" + oauth1.PercentEncode(e.TS.URL+tt.path) + "&"
 		if !strings.HasPrefix(last.BaseString, wantPrefix) || !strings.Contains(last.BaseString, "oauth_nonce%3D") {
 			t.Errorf("%s: base string %s, want prefix %s", tt.ep, last.BaseString, wantPrefix)
 		}
@@ -82,17 +82,17 @@ func TestThreeLeggedFlow(t *testing.T) {
 			t.Errorf("%s: oauthIn %v, oauth %v", tt.ep, last.OAuthIn, last.OAuth)
 		}
 	}
-	if last, _ := e.srv.LastRequest(oauth1.EndpointRequestToken); last.OAuth.Get("oauth_callback") != authresp {
+	if last, _ := e.Srv.LastRequest(oauth1.EndpointRequestToken); last.OAuth.Get("oauth_callback") != authresp {
 		t.Errorf("oauth_callback = %q", last.OAuth.Get("oauth_callback"))
 	}
-	if last, _ := e.srv.LastRequest(oauth1.EndpointClaims); !strings.Contains(last.BaseString, "include_email%3Dtrue") {
+	if last, _ := e.Srv.LastRequest(oauth1.EndpointClaims); !strings.Contains(last.BaseString, "include_email%3Dtrue") {
 		t.Errorf("the claims endpoint's query is not in the base string: %s", last.BaseString)
 	}
 
 	// the journal saw five calls, none refused, with secrets redacted
-	entries := e.journal.Party("twitter")
+	entries := e.Journal.Party("twitter")
 	if len(entries) != 5 {
-		t.Fatalf("journal:\n%s", e.journal)
+		t.Fatalf("journal:\n%s", e.Journal)
 	}
 	for _, en := range entries {
 		if en.Error != "" || en.Status >= 400 {
@@ -158,7 +158,7 @@ func TestOtherSignatureMethods(t *testing.T) {
 // TestPlaintextWithoutTimestampAndNonce: RFC 5849 §3.1 lets PLAINTEXT omit both.
 func TestPlaintextWithoutTimestampAndNonce(t *testing.T) {
 	e := newEnv(t, testConfig(t))
-	req := mustRequest(t, http.MethodPost, e.ts.URL+oauth1.PathRequestToken, "")
+	req := mustRequest(t, http.MethodPost, e.TS.URL+oauth1.PathRequestToken, "")
 	req.Header.Set("Authorization", `OAuth oauth_consumer_key="plain", oauth_signature_method="PLAINTEXT", oauth_signature="plain-secret%26", oauth_callback="oob"`)
 	r := e.Do(req)
 	v, _ := url.ParseQuery(r.Text)
@@ -166,7 +166,7 @@ func TestPlaintextWithoutTimestampAndNonce(t *testing.T) {
 		t.Errorf("%d %s", r.StatusCode, r.Text)
 	}
 	// the HMAC consumer may not omit them
-	req = mustRequest(t, http.MethodPost, e.ts.URL+oauth1.PathRequestToken, "")
+	req = mustRequest(t, http.MethodPost, e.TS.URL+oauth1.PathRequestToken, "")
 	req.Header.Set("Authorization", `OAuth oauth_consumer_key="any-callback", oauth_signature_method="HMAC-SHA1", oauth_signature="x", oauth_callback="oob"`)
 	if v := wantProblem(t, e.Do(req), oauth1.ProblemParameterAbsent); v.Get("oauth_parameters_absent") != "oauth_nonce&oauth_timestamp" {
 		t.Errorf("oauth_parameters_absent = %q", v.Get("oauth_parameters_absent"))
@@ -179,9 +179,9 @@ func TestTamperingClaims(t *testing.T) {
 	e := newEnv(t, testConfig(t), oauth1.WithForwardedProto())
 	cfg := e.config(consumerKey, consumerSecret)
 	c := e.flow(cfg)
-	port := e.ts.Listener.Addr().(interface{ String() string }).String()
+	port := e.TS.Listener.Addr().(interface{ String() string }).String()
 	port = port[strings.LastIndexByte(port, ':')+1:]
-	claimsURL := e.ts.URL + oauth1.DefaultClaimsPath
+	claimsURL := e.TS.URL + oauth1.DefaultClaimsPath
 
 	tests := []struct {
 		name           string
@@ -202,7 +202,7 @@ func TestTamperingClaims(t *testing.T) {
 		{name: "host case is not significant", target: claimsURL, mutate: func(t *testing.T, r *http.Request) { r.Host = strings.ToUpper(r.URL.Host) }},
 		{name: "port", target: claimsURL, mutate: func(t *testing.T, r *http.Request) { r.Host = "127.0.0.1:1" }, want: oauth1.ProblemSignatureInvalid},
 		{name: "scheme", target: claimsURL, mutate: func(t *testing.T, r *http.Request) { r.Header.Set("X-Forwarded-Proto", "https") }, want: oauth1.ProblemSignatureInvalid},
-		{name: "path", target: e.ts.URL + "/1.1/account/verify_credentials.xml", mutate: func(t *testing.T, r *http.Request) { r.URL.Path = oauth1.DefaultClaimsPath }, want: oauth1.ProblemSignatureInvalid},
+		{name: "path", target: e.TS.URL + "/1.1/account/verify_credentials.xml", mutate: func(t *testing.T, r *http.Request) { r.URL.Path = oauth1.DefaultClaimsPath }, want: oauth1.ProblemSignatureInvalid},
 		{name: "path encoding", target: claimsURL, mutate: func(t *testing.T, r *http.Request) { r.URL.RawPath = "/1.1/account/verify%5Fcredentials.json" }, want: oauth1.ProblemSignatureInvalid},
 		{name: "query value", target: claimsURL + "?include_email=true", mutate: func(t *testing.T, r *http.Request) { r.URL.RawQuery = "include_email=false" }, want: oauth1.ProblemSignatureInvalid},
 		{name: "query parameter added", target: claimsURL, mutate: func(t *testing.T, r *http.Request) { r.URL.RawQuery = "include_email=true" }, want: oauth1.ProblemSignatureInvalid},
@@ -259,7 +259,7 @@ func TestTamperingClaims(t *testing.T) {
 // dghubble signed them.
 func TestTamperingTokenRequests(t *testing.T) {
 	e := newEnv(t, testConfig(t))
-	port := e.ts.URL[strings.LastIndexByte(e.ts.URL, ':')+1:]
+	port := e.TS.URL[strings.LastIndexByte(e.TS.URL, ':')+1:]
 
 	requestTokenCases := []struct {
 		name   string

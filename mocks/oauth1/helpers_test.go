@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -48,12 +47,7 @@ func testConfig(t *testing.T) oauth1.Config {
 // env is one mock IdP on a real listener, with a client that does not follow redirects. Its
 // clock starts at the real time because github.com/dghubble/oauth1 stamps requests with time.Now.
 type env struct {
-	*kittest.Client
-	t       *testing.T
-	srv     *oauth1.Server
-	ts      *httptest.Server
-	clock   *kittest.Clock
-	journal *journal.Journal
+	*kittest.Env[*oauth1.Server]
 }
 
 // response is a read and closed HTTP response.
@@ -61,14 +55,9 @@ type response = kittest.Response
 
 func newEnv(t *testing.T, cfg oauth1.Config, opts ...oauth1.Option) *env {
 	t.Helper()
-	clock := kittest.NewClock(time.Now())
-	j := journal.New()
-	srv, err := oauth1.New(cfg, append([]oauth1.Option{oauth1.WithClock(clock.Now), oauth1.WithJournal(j, "twitter")}, opts...)...)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	ts := kittest.Serve(t, srv.Handler(), srv.Close)
-	return &env{Client: kittest.NewClient(t, ts.URL), t: t, srv: srv, ts: ts, clock: clock, journal: j}
+	return &env{kittest.Start(t, kittest.NewClock(time.Now()), func(now func() time.Time, j *journal.Journal) (*oauth1.Server, error) {
+		return oauth1.New(cfg, append([]oauth1.Option{oauth1.WithClock(now), oauth1.WithJournal(j, "twitter")}, opts...)...)
+	})}
 }
 
 // newConsumerEnv is newEnv with the test config, and the dghubble client configuration of the
@@ -86,9 +75,9 @@ func (e *env) config(key, secret string) *dg.Config {
 		ConsumerSecret: secret,
 		CallbackURL:    authresp,
 		Endpoint: dg.Endpoint{
-			RequestTokenURL: e.ts.URL + oauth1.PathRequestToken,
-			AuthorizeURL:    e.ts.URL + oauth1.PathAuthenticate,
-			AccessTokenURL:  e.ts.URL + oauth1.PathAccessToken,
+			RequestTokenURL: e.TS.URL + oauth1.PathRequestToken,
+			AuthorizeURL:    e.TS.URL + oauth1.PathAuthenticate,
+			AccessTokenURL:  e.TS.URL + oauth1.PathAccessToken,
 		},
 		HTTPClient: e.HTTP,
 	}
@@ -103,46 +92,46 @@ type creds struct {
 
 // requestToken gets temporary credentials with dghubble.
 func (e *env) requestToken(cfg *dg.Config) (string, string) {
-	e.t.Helper()
+	e.T.Helper()
 	tok, sec, err := cfg.RequestToken()
 	if err != nil {
-		e.t.Fatalf("RequestToken: %v", err)
+		e.T.Fatalf("RequestToken: %v", err)
 	}
 	return tok, sec
 }
 
 // authorize shows the login page for reqToken and submits it; it returns the redirect response.
 func (e *env) authorize(cfg *dg.Config, reqToken, username, password, action string) response {
-	e.t.Helper()
+	e.T.Helper()
 	u, err := cfg.AuthorizationURL(reqToken)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
-	page := e.Do(mustRequest(e.t, http.MethodGet, u.String(), ""))
+	page := e.Do(mustRequest(e.T, http.MethodGet, u.String(), ""))
 	if page.StatusCode != http.StatusOK {
-		e.t.Fatalf("GET %s: status %d\n%s", u, page.StatusCode, page.Text)
+		e.T.Fatalf("GET %s: status %d\n%s", u, page.StatusCode, page.Text)
 	}
-	return e.PostForm(oauth1.PathAuthorize, kittest.LoginForm(e.t, page.Text, username, password, action), nil)
+	return e.PostForm(oauth1.PathAuthorize, kittest.LoginForm(e.T, page.Text, username, password, action), nil)
 }
 
 // verifier signs in and returns the oauth_verifier of the callback, checking its oauth_token.
 func (e *env) verifier(cfg *dg.Config, reqToken string) string {
-	e.t.Helper()
+	e.T.Helper()
 	resp := e.authorize(cfg, reqToken, "alice", "alice-pw", "allow")
 	if resp.StatusCode != http.StatusFound {
-		e.t.Fatalf("POST /oauth/authorize: status %d, want 302\n%s", resp.StatusCode, resp.Text)
+		e.T.Fatalf("POST /oauth/authorize: status %d, want 302\n%s", resp.StatusCode, resp.Text)
 	}
-	cb := mustRequest(e.t, http.MethodGet, resp.Header.Get("Location"), "")
+	cb := mustRequest(e.T, http.MethodGet, resp.Header.Get("Location"), "")
 	tok, ver, err := dg.ParseAuthorizationCallback(cb)
 	if err != nil || tok != reqToken {
-		e.t.Fatalf("callback %s: token %q (want %q): %v", cb.URL, tok, reqToken, err)
+		e.T.Fatalf("callback %s: token %q (want %q): %v", cb.URL, tok, reqToken, err)
 	}
 	return ver
 }
 
 // flow runs the three legs with dghubble as the consumer cfg and alice as the user.
 func (e *env) flow(cfg *dg.Config) creds {
-	e.t.Helper()
+	e.T.Helper()
 	var c creds
 	c.reqToken, c.reqSecret = e.requestToken(cfg)
 	c.verifier = e.verifier(cfg, c.reqToken)
@@ -152,24 +141,24 @@ func (e *env) flow(cfg *dg.Config) creds {
 	var err error
 	c.token, c.secret, err = withRec.AccessToken(c.reqToken, c.reqSecret, c.verifier)
 	if err != nil {
-		e.t.Fatalf("AccessToken: %v", err)
+		e.T.Fatalf("AccessToken: %v", err)
 	}
 	c.tokenResponse, err = url.ParseQuery(rec.last.Text)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	return c
 }
 
 // claims calls the claims endpoint signed with dghubble's client for the access token.
 func (e *env) claims(cfg *dg.Config, c creds, query string) response {
-	e.t.Helper()
+	e.T.Helper()
 	hc := dg.NewClient(context.WithValue(context.Background(), dg.HTTPClient, e.HTTP), cfg, dg.NewToken(c.token, c.secret))
-	u := e.ts.URL + e.srv.ClaimsPath()
+	u := e.TS.URL + e.Srv.ClaimsPath()
 	if query != "" {
 		u += "?" + query
 	}
-	return kittest.Do(e.t, hc, mustRequest(e.t, http.MethodGet, u, ""))
+	return kittest.Do(e.T, hc, mustRequest(e.T, http.MethodGet, u, ""))
 }
 
 func mustRequest(t *testing.T, method, u, body string) *http.Request {
@@ -237,12 +226,12 @@ func (c *capture) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // signed returns a request dghubble signed for the access token, not yet sent, to edit and send.
 func (e *env) signed(cfg *dg.Config, tok *dg.Token, method, u, body string) *http.Request {
-	e.t.Helper()
+	e.T.Helper()
 	c := &capture{}
 	hc := dg.NewClient(context.WithValue(context.Background(), dg.HTTPClient, &http.Client{Transport: c}), cfg, tok)
-	resp, err := hc.Do(mustRequest(e.t, method, u, body))
+	resp, err := hc.Do(mustRequest(e.T, method, u, body))
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	resp.Body.Close()
 	req := c.req.Clone(context.Background())

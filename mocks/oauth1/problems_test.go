@@ -22,8 +22,8 @@ func TestProblems(t *testing.T) {
 	e, cfg := newConsumerEnv(t)
 	c := e.flow(cfg)
 	tempToken, _ := e.requestToken(cfg)
-	claimsURL := e.ts.URL + oauth1.DefaultClaimsPath
-	now := e.clock.Now().Unix()
+	claimsURL := e.TS.URL + oauth1.DefaultClaimsPath
+	now := e.Clock.Now().Unix()
 
 	tests := []struct {
 		name      string
@@ -142,7 +142,7 @@ func TestProblems(t *testing.T) {
 func TestNonceReplay(t *testing.T) {
 	e, cfg := newConsumerEnv(t)
 	c := e.flow(cfg)
-	req := e.signed(cfg, dg.NewToken(c.token, c.secret), http.MethodGet, e.ts.URL+oauth1.DefaultClaimsPath, "")
+	req := e.signed(cfg, dg.NewToken(c.token, c.secret), http.MethodGet, e.TS.URL+oauth1.DefaultClaimsPath, "")
 	if r := e.Do(req.Clone(t.Context())); r.StatusCode != http.StatusOK {
 		t.Fatalf("first: %d %s", r.StatusCode, r.Text)
 	}
@@ -155,10 +155,10 @@ func TestNonceReplay(t *testing.T) {
 
 	// the same nonce with another token is another request (RFC 5849 §3.3)
 	c2 := e.flow(cfg)
-	other := e.signed(cfg, dg.NewToken(c2.token, c2.secret), http.MethodGet, e.ts.URL+oauth1.DefaultClaimsPath, "")
+	other := e.signed(cfg, dg.NewToken(c2.token, c2.secret), http.MethodGet, e.TS.URL+oauth1.DefaultClaimsPath, "")
 	cfg.Noncer = fixedNoncer("n-1")
-	first := e.signed(cfg, dg.NewToken(c.token, c.secret), http.MethodGet, e.ts.URL+oauth1.DefaultClaimsPath, "")
-	second := e.signed(cfg, dg.NewToken(c2.token, c2.secret), http.MethodGet, e.ts.URL+oauth1.DefaultClaimsPath, "")
+	first := e.signed(cfg, dg.NewToken(c.token, c.secret), http.MethodGet, e.TS.URL+oauth1.DefaultClaimsPath, "")
+	second := e.signed(cfg, dg.NewToken(c2.token, c2.secret), http.MethodGet, e.TS.URL+oauth1.DefaultClaimsPath, "")
 	for _, r := range []*http.Request{other, first, second} {
 		if got := e.Do(r); got.StatusCode != http.StatusOK {
 			t.Errorf("%d %s", got.StatusCode, got.Text)
@@ -166,7 +166,7 @@ func TestNonceReplay(t *testing.T) {
 	}
 
 	// once the timestamp has left the window the replay is refused as stale instead
-	e.clock.Advance(6 * time.Minute)
+	e.Clock.Advance(6 * time.Minute)
 	wantProblem(t, e.Do(req.Clone(t.Context())), oauth1.ProblemTimestampRefused)
 }
 
@@ -226,7 +226,7 @@ func TestRequestTokenProblems(t *testing.T) {
 
 	t.Run("with a token", func(t *testing.T) {
 		c := e.flow(e.config(consumerKey, consumerSecret))
-		req := e.signed(e.config(consumerKey, consumerSecret), dg.NewToken(c.token, c.secret), http.MethodPost, e.ts.URL+oauth1.PathRequestToken, "")
+		req := e.signed(e.config(consumerKey, consumerSecret), dg.NewToken(c.token, c.secret), http.MethodPost, e.TS.URL+oauth1.PathRequestToken, "")
 		v := wantProblem(t, kittest.Do(t, e.HTTP, req), oauth1.ProblemParameterRejected)
 		if v.Get("oauth_parameters_rejected") != "oauth_token" {
 			t.Errorf("oauth_parameters_rejected = %q", v.Get("oauth_parameters_rejected"))
@@ -234,7 +234,7 @@ func TestRequestTokenProblems(t *testing.T) {
 	})
 	t.Run("timestamp refused", func(t *testing.T) {
 		e := newEnv(t, testConfig(t))
-		e.clock.Advance(10 * time.Minute)
+		e.Clock.Advance(10 * time.Minute)
 		rec := &bodyRecorder{}
 		cfg := e.config(consumerKey, consumerSecret)
 		cfg.HTTPClient = &http.Client{Transport: rec}
@@ -337,7 +337,7 @@ func TestExpiry(t *testing.T) {
 	// authorized, then expired before the exchange
 	tok, sec := e.requestToken(dc)
 	ver := e.verifier(dc, tok)
-	e.clock.Advance(time.Minute)
+	e.Clock.Advance(time.Minute)
 	rec := &bodyRecorder{}
 	dc.HTTPClient = &http.Client{Transport: rec}
 	if _, _, err := dc.AccessToken(tok, sec, ver); err == nil {
@@ -348,7 +348,7 @@ func TestExpiry(t *testing.T) {
 	// expired before the user came: an error page, no redirect
 	dc = e.config(consumerKey, consumerSecret)
 	tok, _ = e.requestToken(dc)
-	e.clock.Advance(61 * time.Second)
+	e.Clock.Advance(61 * time.Second)
 	r := e.Get(oauth1.PathAuthorize, url.Values{"oauth_token": {tok}})
 	if r.StatusCode != http.StatusBadRequest || r.Header.Get("Location") != "" || kittest.ByID(kittest.ParseHTML(t, r.Text), "error") == nil {
 		t.Errorf("expired token page: %d %q\n%s", r.StatusCode, r.Header.Get("Location"), r.Text)
@@ -357,7 +357,7 @@ func TestExpiry(t *testing.T) {
 	// just inside the lifetime it works
 	tok, sec = e.requestToken(dc)
 	ver = e.verifier(dc, tok)
-	e.clock.Advance(59 * time.Second)
+	e.Clock.Advance(59 * time.Second)
 	if _, _, err := dc.AccessToken(tok, sec, ver); err != nil {
 		t.Errorf("AccessToken within the lifetime: %v", err)
 	}

@@ -28,8 +28,8 @@ func TestAdminGuard(t *testing.T) {
 
 func TestEnqueue(t *testing.T) {
 	e, cfg := newConsumerEnv(t)
-	e.srv.Enqueue(oauth1.EndpointRequestToken, oauth1.ProblemResponse(oauth1.Problem{Name: oauth1.ProblemConsumerKeyUnknown, Advice: "canned"}))
-	e.srv.Enqueue(oauth1.EndpointRequestToken, oauth1.Response{Body: "oauth_token=canned&oauth_token_secret=s&oauth_callback_confirmed=true", Header: map[string]string{"X-Canned": "2"}})
+	e.Srv.Enqueue(oauth1.EndpointRequestToken, oauth1.ProblemResponse(oauth1.Problem{Name: oauth1.ProblemConsumerKeyUnknown, Advice: "canned"}))
+	e.Srv.Enqueue(oauth1.EndpointRequestToken, oauth1.Response{Body: "oauth_token=canned&oauth_token_secret=s&oauth_callback_confirmed=true", Header: map[string]string{"X-Canned": "2"}})
 
 	rec := &bodyRecorder{}
 	withRec := *cfg
@@ -46,11 +46,11 @@ func TestEnqueue(t *testing.T) {
 	if tok, _ := e.requestToken(cfg); tok == "canned" {
 		t.Error("the queue was not drained")
 	}
-	if got := len(e.srv.Requests(oauth1.EndpointRequestToken)); got != 3 {
+	if got := len(e.Srv.Requests(oauth1.EndpointRequestToken)); got != 3 {
 		t.Errorf("Requests(request_token) = %d, want 3", got)
 	}
-	if en := e.journal.Entries(); len(en) != 3 || en[0].Error != oauth1.ProblemConsumerKeyUnknown || en[0].Status != 401 || en[1].Error != "" {
-		t.Errorf("journal did not catch the canned problem:\n%s", e.journal)
+	if en := e.Journal.Entries(); len(en) != 3 || en[0].Error != oauth1.ProblemConsumerKeyUnknown || en[0].Status != 401 || en[1].Error != "" {
+		t.Errorf("journal did not catch the canned problem:\n%s", e.Journal)
 	}
 
 	// default content types per endpoint
@@ -58,7 +58,7 @@ func TestEnqueue(t *testing.T) {
 		oauth1.EndpointClaims:    "application/json; charset=utf-8",
 		oauth1.EndpointAuthorize: "text/html; charset=utf-8",
 	} {
-		e.srv.Enqueue(ep, oauth1.Response{Body: "x"})
+		e.Srv.Enqueue(ep, oauth1.Response{Body: "x"})
 		path := oauth1.DefaultClaimsPath
 		if ep == oauth1.EndpointAuthorize {
 			path = oauth1.PathAuthorize
@@ -73,25 +73,25 @@ func TestEnqueue(t *testing.T) {
 func TestRequestsAreUnredacted(t *testing.T) {
 	e := newEnv(t, testConfig(t))
 	c := e.flow(e.config(consumerKey, consumerSecret))
-	last, ok := e.srv.LastRequest(oauth1.EndpointAccessToken)
+	last, ok := e.Srv.LastRequest(oauth1.EndpointAccessToken)
 	if !ok {
 		t.Fatal("no access_token request")
 	}
 	if !strings.HasPrefix(last.Header.Get("Authorization"), "OAuth ") || last.OAuth.Get("oauth_verifier") != c.verifier || last.OAuth.Get("oauth_token") != c.reqToken {
 		t.Errorf("LastRequest = %+v", last)
 	}
-	if last.Method != "POST" || last.URL != oauth1.PathAccessToken || last.Host != strings.TrimPrefix(e.ts.URL, "http://") || last.Time.IsZero() {
+	if last.Method != "POST" || last.URL != oauth1.PathAccessToken || last.Host != strings.TrimPrefix(e.TS.URL, "http://") || last.Time.IsZero() {
 		t.Errorf("method %s url %s host %s time %s", last.Method, last.URL, last.Host, last.Time)
 	}
 	// the copy is the caller's own
 	last.OAuth.Set("oauth_verifier", "changed")
-	if again, _ := e.srv.LastRequest(oauth1.EndpointAccessToken); again.OAuth.Get("oauth_verifier") != c.verifier {
+	if again, _ := e.Srv.LastRequest(oauth1.EndpointAccessToken); again.OAuth.Get("oauth_verifier") != c.verifier {
 		t.Error("LastRequest shares memory with the server")
 	}
-	if _, ok := e.srv.LastRequest(oauth1.Endpoint("nope")); ok {
+	if _, ok := e.Srv.LastRequest(oauth1.Endpoint("nope")); ok {
 		t.Error("LastRequest of an unknown endpoint")
 	}
-	for _, en := range e.journal.Entries() {
+	for _, en := range e.Journal.Entries() {
 		if strings.Contains(en.URL+en.Header.Get("Authorization"), c.reqSecret) {
 			t.Errorf("journal leaks a secret: %+v", en)
 		}
@@ -100,14 +100,14 @@ func TestRequestsAreUnredacted(t *testing.T) {
 
 func TestEnqueueDelayHonoursCancellation(t *testing.T) {
 	e := newEnv(t, testConfig(t))
-	e.srv.Enqueue(oauth1.EndpointClaims, oauth1.Response{Body: "{}", Delay: time.Hour})
-	kittest.CheckDelayCancelled(t, e.srv.Handler(), http.MethodGet, oauth1.DefaultClaimsPath)
+	e.Srv.Enqueue(oauth1.EndpointClaims, oauth1.Response{Body: "{}", Delay: time.Hour})
+	kittest.CheckDelayCancelled(t, e.Srv.Handler(), http.MethodGet, oauth1.DefaultClaimsPath)
 }
 
 func TestEnqueueDelayEndsOnClose(t *testing.T) {
 	e := newEnv(t, testConfig(t))
-	e.srv.Enqueue(oauth1.EndpointAccessToken, oauth1.Response{Body: "slow", Delay: time.Hour})
-	if r := kittest.DelayReleasedByClose(t, e.srv.Handler(), http.MethodPost, oauth1.PathAccessToken, "", e.srv.Close); r.Text != "slow" {
+	e.Srv.Enqueue(oauth1.EndpointAccessToken, oauth1.Response{Body: "slow", Delay: time.Hour})
+	if r := kittest.DelayReleasedByClose(t, e.Srv.Handler(), http.MethodPost, oauth1.PathAccessToken, "", e.Srv.Close); r.Text != "slow" {
 		t.Errorf("after Close: %d %q, want the canned body at once", r.StatusCode, r.Text)
 	}
 }
@@ -160,7 +160,7 @@ func TestAdminAPI(t *testing.T) {
 		t.Errorf("requests[0] = %+v", reqs[0])
 	}
 	// the admin routes are not journaled
-	for _, en := range e.journal.Entries() {
+	for _, en := range e.Journal.Entries() {
 		if strings.HasPrefix(en.Path, "/_admin") {
 			t.Errorf("admin call journaled: %+v", en)
 		}
@@ -191,29 +191,29 @@ func TestConcurrentFlows(t *testing.T) {
 	e := newEnv(t, testConfig(t))
 	const flows = 16
 	for i := range flows {
-		if err := e.srv.AddUser(oauth1.User{Username: fmt.Sprintf("user%d", i), Password: "pw", UserID: fmt.Sprint(2000 + i)}); err != nil {
+		if err := e.Srv.AddUser(oauth1.User{Username: fmt.Sprintf("user%d", i), Password: "pw", UserID: fmt.Sprint(2000 + i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	kittest.Concurrently(t, flows,
 		func(i int) error { return e.concurrentFlow(fmt.Sprintf("user%d", i), fmt.Sprint(2000+i)) },
 		func(i int) error { // the control plane, at the same time
-			_ = e.srv.AddUser(oauth1.User{Username: "alice", Password: "alice-pw", UserID: userID, Claims: map[string]any{"n": i}})
-			_ = e.srv.AddConsumer(oauth1.Consumer{Key: fmt.Sprintf("extra%d", i), Secret: "s"})
-			_ = e.srv.Requests(oauth1.EndpointAccessToken)
-			_, _ = e.srv.LastRequest(oauth1.EndpointClaims)
-			_ = e.srv.Config()
-			_ = e.journal.String()
+			_ = e.Srv.AddUser(oauth1.User{Username: "alice", Password: "alice-pw", UserID: userID, Claims: map[string]any{"n": i}})
+			_ = e.Srv.AddConsumer(oauth1.Consumer{Key: fmt.Sprintf("extra%d", i), Secret: "s"})
+			_ = e.Srv.Requests(oauth1.EndpointAccessToken)
+			_, _ = e.Srv.LastRequest(oauth1.EndpointClaims)
+			_ = e.Srv.Config()
+			_ = e.Journal.String()
 			return nil
 		})
 	// each flow exchanged twice at once: exactly one of each pair won
 	refused := 0
-	for _, en := range e.journal.Party("twitter") {
+	for _, en := range e.Journal.Party("twitter") {
 		if en.Path == oauth1.PathAccessToken && en.Error == oauth1.ProblemTokenRejected {
 			refused++
 		}
 	}
-	if got := len(e.srv.Requests(oauth1.EndpointAccessToken)); got != flows*2 || refused != flows {
+	if got := len(e.Srv.Requests(oauth1.EndpointAccessToken)); got != flows*2 || refused != flows {
 		t.Errorf("access token requests = %d (want %d), refused = %d (want %d)", got, flows*2, refused, flows)
 	}
 }
@@ -227,7 +227,7 @@ func (e *env) concurrentFlow(username, wantID string) error {
 		return fmt.Errorf("%s: request token: %w", username, err)
 	}
 	form := url.Values{"oauth_token": {tok}, "username": {username}, "password": {"pw"}, "action": {"allow"}}
-	login, err := e.HTTP.PostForm(e.ts.URL+oauth1.PathAuthorize, form)
+	login, err := e.HTTP.PostForm(e.TS.URL+oauth1.PathAuthorize, form)
 	if err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func (e *env) concurrentFlow(username, wantID string) error {
 	}
 
 	hc := dg.NewClient(context.Background(), cfg, dg.NewToken(won.token, won.secret))
-	resp, err := hc.Get(e.ts.URL + oauth1.DefaultClaimsPath)
+	resp, err := hc.Get(e.TS.URL + oauth1.DefaultClaimsPath)
 	if err != nil {
 		return err
 	}

@@ -34,9 +34,9 @@ func pkjConfig(t *testing.T, mutate func(*oauth2.Client)) oauth2.Config {
 // b2cClaims are the claims B2C puts in a client assertion: iss = sub = client_id, aud = the
 // token endpoint, nbf = iat = now, exp = iat + 300 s, a random jti.
 func (e *env) b2cClaims(jti string) jwt.MapClaims {
-	now := e.clock.Now()
+	now := e.Clock.Now()
 	return jwt.MapClaims{
-		"iss": pkjClient, "sub": pkjClient, "aud": e.ts.URL + "/token", "jti": jti,
+		"iss": pkjClient, "sub": pkjClient, "aud": e.TS.URL + "/token", "jti": jti,
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(300 * time.Second).Unix(),
 	}
 }
@@ -102,10 +102,10 @@ func TestPrivateKeyJWT(t *testing.T) {
 		{name: "RS256", build: rs256, status: 200},
 		{name: "RS512", build: build{jwt.SigningMethodRS512, clientKey, ""}, status: 200},
 		{name: "certificate as the key", client: func(c *oauth2.Client) { c.PublicKeyPEM = kittest.ReadFile(t, "testdata/rsa-client.crt") }, build: rs256, status: 200},
-		{name: "aud as an array", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["aud"] = []string{"other", e.ts.URL + "/token"} }, status: 200},
+		{name: "aud as an array", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["aud"] = []string{"other", e.TS.URL + "/token"} }, status: 200},
 		{name: "aud the configured URL", client: func(c *oauth2.Client) { c.TokenEndpointURL = "https://idp.example/oauth2/token" },
 			build: rs256, claims: func(e *env, c jwt.MapClaims) { c["aud"] = "https://idp.example/oauth2/token" }, status: 200},
-		{name: "iat within the skew", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["iat"] = e.clock.Now().Add(50 * time.Second).Unix() }, status: 200},
+		{name: "iat within the skew", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["iat"] = e.Clock.Now().Add(50 * time.Second).Unix() }, status: 200},
 		{name: "no client_id: iss names the client", build: rs256, form: func(f url.Values) { f.Del("client_id") }, status: 200},
 		{name: "ES256 key from a JWKS", client: func(c *oauth2.Client) {
 			c.PublicKeyPEM, c.JWKS, c.AssertionAlgs = "", string(ecJWK), []string{"ES256"}
@@ -132,13 +132,13 @@ func TestPrivateKeyJWT(t *testing.T) {
 		{name: "wrong iss", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["iss"] = "other-app" }, status: 401, errCode: "invalid_client", wantDesc: `iss "other-app"`},
 		{name: "wrong sub", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["sub"] = "alice" }, status: 401, errCode: "invalid_client", wantDesc: `sub "alice"`},
 		{name: "wrong aud", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["aud"] = "https://login.example/token" }, status: 401, errCode: "invalid_client", wantDesc: "does not contain the token endpoint URL"},
-		{name: "aud with a query", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["aud"] = e.ts.URL + "/token?x=1" }, status: 401, errCode: "invalid_client", wantDesc: "does not contain the token endpoint URL"},
-		{name: "expired", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["exp"] = e.clock.Now().Add(-time.Second).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "expired"},
-		{name: "exp too far ahead", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["exp"] = e.clock.Now().Add(11 * time.Minute).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "more than 10m0s ahead"},
+		{name: "aud with a query", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["aud"] = e.TS.URL + "/token?x=1" }, status: 401, errCode: "invalid_client", wantDesc: "does not contain the token endpoint URL"},
+		{name: "expired", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["exp"] = e.Clock.Now().Add(-time.Second).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "expired"},
+		{name: "exp too far ahead", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["exp"] = e.Clock.Now().Add(11 * time.Minute).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "more than 10m0s ahead"},
 		{name: "exp missing", build: rs256, claims: func(e *env, c jwt.MapClaims) { delete(c, "exp") }, status: 401, errCode: "invalid_client", wantDesc: "exp is missing"},
 		{name: "exp not a number", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["exp"] = "soon" }, status: 401, errCode: "invalid_client", wantDesc: "exp"},
-		{name: "nbf in the future", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["nbf"] = e.clock.Now().Add(2 * time.Minute).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "nbf"},
-		{name: "iat in the future", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["iat"] = e.clock.Now().Add(2 * time.Minute).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "iat"},
+		{name: "nbf in the future", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["nbf"] = e.Clock.Now().Add(2 * time.Minute).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "nbf"},
+		{name: "iat in the future", build: rs256, claims: func(e *env, c jwt.MapClaims) { c["iat"] = e.Clock.Now().Add(2 * time.Minute).Unix() }, status: 401, errCode: "invalid_client", wantDesc: "iat"},
 		{name: "jti missing", build: rs256, claims: func(e *env, c jwt.MapClaims) { delete(c, "jti") }, status: 401, errCode: "invalid_client", wantDesc: "jti is missing"},
 		{name: "client_id of a secret client", build: rs256, form: func(f url.Values) { f.Set("client_id", clientID) }, status: 401, errCode: "invalid_client", wantDesc: "authenticates with client_secret_post or client_secret_basic, got private_key_jwt"},
 		{name: "wrong assertion type", build: rs256, form: func(f url.Values) {
@@ -192,7 +192,7 @@ func TestPrivateKeyJWTReplay(t *testing.T) {
 	cfg := pkjConfig(t, nil)
 	other := cfg.Clients[len(cfg.Clients)-1]
 	other.ID = "pkj-other"
-	if err := e.srv.AddClient(other); err != nil {
+	if err := e.Srv.AddClient(other); err != nil {
 		t.Fatal(err)
 	}
 	claims := e.b2cClaims("5qAiFWiD83CmMJYckz0Qtg==")
@@ -209,7 +209,7 @@ func TestPrivateKeyJWTRecorded(t *testing.T) {
 	e := newEnv(t, pkjConfig(t, nil))
 	assertion := sign(t, jwt.SigningMethodRS256, privateKey(t, "testdata/rsa-client.key"), e.b2cClaims("j1"), "key-1")
 	e.PostForm("/token", assertionForm(e.codeFor(pkjClient), assertion), nil)
-	last, ok := e.srv.LastRequest(oauth2.EndpointToken)
+	last, ok := e.Srv.LastRequest(oauth2.EndpointToken)
 	if !ok || last.Assertion == nil {
 		t.Fatalf("LastRequest(token).Assertion = nil, want the decoded assertion")
 	}
@@ -224,15 +224,15 @@ func TestPrivateKeyJWTRecorded(t *testing.T) {
 	}
 	// the record is a copy, and the journal redacts the assertion
 	a.Claims["iss"] = "changed"
-	if again, _ := e.srv.LastRequest(oauth2.EndpointToken); again.Assertion.Claims["iss"] != pkjClient {
+	if again, _ := e.Srv.LastRequest(oauth2.EndpointToken); again.Assertion.Claims["iss"] != pkjClient {
 		t.Error("LastRequest returned a shared Assertion")
 	}
-	if en := e.journal.Entries(); en[len(en)-1].Form.Get("client_assertion") != "[redacted]" {
+	if en := e.Journal.Entries(); en[len(en)-1].Form.Get("client_assertion") != "[redacted]" {
 		t.Errorf("journal keeps the assertion: %q", en[len(en)-1].Form.Get("client_assertion"))
 	}
 	// requests without an assertion have none
 	e.PostForm("/token", tokenForm("x"), nil)
-	if last, _ := e.srv.LastRequest(oauth2.EndpointToken); last.Assertion != nil {
+	if last, _ := e.Srv.LastRequest(oauth2.EndpointToken); last.Assertion != nil {
 		t.Errorf("Assertion = %v for a secret request", last.Assertion)
 	}
 }
@@ -242,10 +242,10 @@ func TestPrivateKeyJWTRecorded(t *testing.T) {
 func TestPrivateKeyJWTUnderPrefix(t *testing.T) {
 	e := newEnv(t, pkjConfig(t, func(c *oauth2.Client) { c.TokenMethod = oauth2.TokenMethodGET }))
 	mux := http.NewServeMux()
-	mux.Handle("/idp/", http.StripPrefix("/idp", e.srv.Handler()))
-	e.ts = httptest.NewServer(mux)
-	e.URL = e.ts.URL
-	t.Cleanup(e.ts.Close)
+	mux.Handle("/idp/", http.StripPrefix("/idp", e.Srv.Handler()))
+	e.TS = httptest.NewServer(mux)
+	e.URL = e.TS.URL
+	t.Cleanup(e.TS.Close)
 
 	q := authzQuery("query")
 	q.Set("client_id", pkjClient)
@@ -257,7 +257,7 @@ func TestPrivateKeyJWTUnderPrefix(t *testing.T) {
 		t.Fatalf("no code: %d %s", login.StatusCode, login.Header.Get("Location"))
 	}
 	claims := e.b2cClaims("j-prefix")
-	claims["aud"] = e.ts.URL + "/idp/token"
+	claims["aud"] = e.TS.URL + "/idp/token"
 	r := e.Get("/idp/token", assertionForm(code, sign(t, jwt.SigningMethodRS256, privateKey(t, "testdata/rsa-client.key"), claims, "")))
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("GET /idp/token: %d\n%s", r.StatusCode, r.Text)

@@ -112,17 +112,17 @@ func TestHappyPathFormPost(t *testing.T) {
 	}
 
 	// what B2C sent, unredacted, and what the journal kept, redacted
-	last, ok := e.srv.LastRequest(oauth2.EndpointToken)
+	last, ok := e.Srv.LastRequest(oauth2.EndpointToken)
 	if !ok || last.Form.Get("code") != code || last.Form.Get("client_secret") != clientSecret || last.Method != http.MethodPost {
 		t.Errorf("LastRequest(token) = %+v, want the unredacted POST", last)
 	}
-	if r, ok := e.srv.LastRequest(oauth2.EndpointClaims); !ok || r.Query.Get("access_token") != at {
+	if r, ok := e.Srv.LastRequest(oauth2.EndpointClaims); !ok || r.Query.Get("access_token") != at {
 		t.Errorf("LastRequest(claims) access_token = %q, want %q", r.Query.Get("access_token"), at)
 	}
-	entries := e.journal.Party("facebook")
+	entries := e.Journal.Party("facebook")
 	wantLines := []string{"GET /authorize 200", "POST /authorize 200", "POST /token 200", "GET /me 200"}
 	if len(entries) != len(wantLines) {
-		t.Fatalf("journal:\n%s\nwant %d entries", e.journal, len(wantLines))
+		t.Fatalf("journal:\n%s\nwant %d entries", e.Journal, len(wantLines))
 	}
 	for i, en := range entries {
 		if got := en.Method + " " + en.Path + " " + strconv.Itoa(en.Status); got != wantLines[i] {
@@ -135,8 +135,8 @@ func TestHappyPathFormPost(t *testing.T) {
 	if got := entries[1].Form.Get("password"); got != "[redacted]" {
 		t.Errorf("journal keeps the password: %q", got)
 	}
-	if strings.Contains(e.journal.String(), code) || strings.Contains(e.journal.String(), at) {
-		t.Errorf("journal dump leaks a secret:\n%s", e.journal)
+	if strings.Contains(e.Journal.String(), code) || strings.Contains(e.Journal.String(), at) {
+		t.Errorf("journal dump leaks a secret:\n%s", e.Journal)
 	}
 }
 
@@ -172,7 +172,7 @@ func TestAuthorizeErrorPages(t *testing.T) {
 			if method == "" {
 				method = http.MethodGet
 			}
-			req, _ := http.NewRequest(method, e.ts.URL+"/authorize?"+q.Encode(), nil)
+			req, _ := http.NewRequest(method, e.TS.URL+"/authorize?"+q.Encode(), nil)
 			r := e.Do(req)
 			if r.StatusCode != tt.status {
 				t.Errorf("status = %d, want %d\n%s", r.StatusCode, tt.status, r.Text)
@@ -245,8 +245,8 @@ func TestAuthorizeErrorRedirects(t *testing.T) {
 			if params.Has("code") {
 				t.Errorf("error redirect carries a code: %s", loc)
 			}
-			if en := e.journal.Entries(); len(en) != 1 || en[0].Error != tt.wantCode {
-				t.Errorf("journal = %s, want one entry with error %s", e.journal, tt.wantCode)
+			if en := e.Journal.Entries(); len(en) != 1 || en[0].Error != tt.wantCode {
+				t.Errorf("journal = %s, want one entry with error %s", e.Journal, tt.wantCode)
 			}
 		})
 	}
@@ -385,7 +385,7 @@ func TestLoginRevalidatesRequest(t *testing.T) {
 		t.Errorf("tampered redirect_uri: got %d Location %q, want 400 error page", r.StatusCode, r.Header.Get("Location"))
 	}
 	// not form-encoded
-	req, _ := http.NewRequest(http.MethodPost, e.ts.URL+"/authorize", strings.NewReader(`{"username":"alice"}`))
+	req, _ := http.NewRequest(http.MethodPost, e.TS.URL+"/authorize", strings.NewReader(`{"username":"alice"}`))
 	req.Header.Set("Content-Type", "application/json")
 	if r := e.Do(req); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("JSON login post: status %d, want 400", r.StatusCode)
@@ -402,7 +402,7 @@ func TestLogout(t *testing.T) {
 	if n := kittest.ByID(kittest.ParseHTML(t, r.Text), "return"); n == nil || kittest.Attr(n, "href") != "https://rp.example/bye" {
 		t.Errorf("no return link:\n%s", r.Text)
 	}
-	if got := len(e.srv.Requests(oauth2.EndpointLogout)); got != 2 {
+	if got := len(e.Srv.Requests(oauth2.EndpointLogout)); got != 2 {
 		t.Errorf("Requests(logout) = %d, want 2", got)
 	}
 }

@@ -88,7 +88,7 @@ func TestClaimsPostForm(t *testing.T) {
 func TestClaimsFollowUserChanges(t *testing.T) {
 	e := newEnv(t, testConfig())
 	tok := e.accessToken()
-	if err := e.srv.SetUserClaims("alice", map[string]any{"id": "1001", "email": "new@example.com"}); err != nil {
+	if err := e.Srv.SetUserClaims("alice", map[string]any{"id": "1001", "email": "new@example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	r := e.Get("/me", url.Values{"access_token": {tok}})

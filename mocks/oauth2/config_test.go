@@ -219,11 +219,11 @@ func TestClientSwitchesRoundTrip(t *testing.T) {
 	})
 	t.Run("copies", func(t *testing.T) {
 		e := newEnv(t, cfg)
-		cs := e.srv.Clients()
+		cs := e.Srv.Clients()
 		cs[0].TokenExtraParams["resource"] = "changed"
 		cs[0].AssertionAlgs[0] = "changed"
 		cs[0].ClaimsRequiredParams[0] = "changed"
-		if again := e.srv.Clients()[0]; !reflect.DeepEqual(again, cfg.Clients[0]) {
+		if again := e.Srv.Clients()[0]; !reflect.DeepEqual(again, cfg.Clients[0]) {
 			t.Errorf("Clients returned shared maps or slices: %+v", again)
 		}
 	})

@@ -3,7 +3,6 @@ package oauth2_test
 import (
 	"encoding/base64"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -45,12 +44,7 @@ func testConfig() oauth2.Config {
 
 // env is one mock IdP on a real listener, with a client that does not follow redirects.
 type env struct {
-	*kittest.Client
-	t       *testing.T
-	srv     *oauth2.Server
-	ts      *httptest.Server
-	clock   *kittest.Clock
-	journal *journal.Journal
+	*kittest.Env[*oauth2.Server]
 }
 
 // response is a read and closed HTTP response.
@@ -64,14 +58,9 @@ func newEnv(t *testing.T, cfg oauth2.Config) *env {
 // newEnvOpts is newEnv with more options.
 func newEnvOpts(t *testing.T, cfg oauth2.Config, opts ...oauth2.Option) *env {
 	t.Helper()
-	clock := kittest.NewClock(time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC))
-	j := journal.New()
-	srv, err := oauth2.New(cfg, append([]oauth2.Option{oauth2.WithClock(clock.Now), oauth2.WithJournal(j, "facebook")}, opts...)...)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	ts := kittest.Serve(t, srv.Handler(), srv.Close)
-	return &env{Client: kittest.NewClient(t, ts.URL), t: t, srv: srv, ts: ts, clock: clock, journal: j}
+	return &env{kittest.Start(t, kittest.NewClock(time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)), func(now func() time.Time, j *journal.Journal) (*oauth2.Server, error) {
+		return oauth2.New(cfg, append([]oauth2.Option{oauth2.WithClock(now), oauth2.WithJournal(j, "facebook")}, opts...)...)
+	})}
 }
 
 // authzQuery is a B2C-like authorization request.
@@ -91,23 +80,23 @@ func authzQuery(mode string) url.Values {
 
 // signIn runs the authorization request in query mode and returns the code.
 func (e *env) signIn(q url.Values) string {
-	e.t.Helper()
+	e.T.Helper()
 	q.Set("response_mode", "query")
 	page := e.Get("/authorize", q)
 	if page.StatusCode != http.StatusOK {
-		e.t.Fatalf("GET /authorize: status %d\n%s", page.StatusCode, page.Text)
+		e.T.Fatalf("GET /authorize: status %d\n%s", page.StatusCode, page.Text)
 	}
-	resp := e.PostForm("/authorize", kittest.LoginForm(e.t, page.Text, "alice", "alice-pw", "signin"), nil)
+	resp := e.PostForm("/authorize", kittest.LoginForm(e.T, page.Text, "alice", "alice-pw", "signin"), nil)
 	if resp.StatusCode != http.StatusFound {
-		e.t.Fatalf("POST /authorize: status %d, want 302\n%s", resp.StatusCode, resp.Text)
+		e.T.Fatalf("POST /authorize: status %d, want 302\n%s", resp.StatusCode, resp.Text)
 	}
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	code := loc.Query().Get("code")
 	if code == "" {
-		e.t.Fatalf("no code in %s", loc)
+		e.T.Fatalf("no code in %s", loc)
 	}
 	return code
 }
@@ -131,14 +120,14 @@ func tokenForm(code string) url.Values {
 
 // accessToken signs in and redeems the code.
 func (e *env) accessToken() string {
-	e.t.Helper()
+	e.T.Helper()
 	resp := e.PostForm("/token", tokenForm(e.signIn(authzQuery(""))), nil)
 	if resp.StatusCode != http.StatusOK {
-		e.t.Fatalf("token: status %d\n%s", resp.StatusCode, resp.Text)
+		e.T.Fatalf("token: status %d\n%s", resp.StatusCode, resp.Text)
 	}
-	tok, _ := resp.JSON(e.t)["access_token"].(string)
+	tok, _ := resp.JSON(e.T)["access_token"].(string)
 	if tok == "" {
-		e.t.Fatalf("no access_token in %s", resp.Text)
+		e.T.Fatalf("no access_token in %s", resp.Text)
 	}
 	return tok
 }
@@ -156,7 +145,7 @@ func (e *env) wantRefused(t *testing.T, r response, status int, code, desc strin
 	if d, _ := m["error_description"].(string); !strings.Contains(d, desc) {
 		t.Errorf("description = %q, want it to contain %q", d, desc)
 	}
-	if en := e.journal.Entries(); en[len(en)-1].Error != code {
+	if en := e.Journal.Entries(); en[len(en)-1].Error != code {
 		t.Errorf("journal error = %q, want %q", en[len(en)-1].Error, code)
 	}
 }

@@ -44,7 +44,7 @@ func TestIDTokenInTokenResponse(t *testing.T) {
 			if raw == "" {
 				t.Fatalf("no id_token in %s", r.Text)
 			}
-			claims := e.verifyIDToken(raw, tt.wantAud, e.ts.URL)
+			claims := e.verifyIDToken(raw, tt.wantAud, e.TS.URL)
 			if claims["sub"] != "1001" || claims["email"] != "alice@example.com" || claims["first_name"] != "Alice" {
 				t.Errorf("claims = %v, want sub 1001 and the user's claims", claims)
 			}
@@ -52,7 +52,7 @@ func TestIDTokenInTokenResponse(t *testing.T) {
 				t.Errorf("nonce = %q, want %q", got, tt.nonce)
 			}
 			exp, _ := claims["exp"].(float64)
-			if iat, _ := claims["iat"].(float64); exp-iat != oauth2.DefaultTokenTTL.Seconds() || int64(iat) != e.clock.Now().Unix() {
+			if iat, _ := claims["iat"].(float64); exp-iat != oauth2.DefaultTokenTTL.Seconds() || int64(iat) != e.Clock.Now().Unix() {
 				t.Errorf("iat/exp = %v/%v, want now and now+1h", iat, exp)
 			}
 		})
@@ -119,7 +119,7 @@ func TestIDTokenResponseType(t *testing.T) {
 				}
 				return
 			}
-			claims := e.verifyIDToken(params.Get("id_token"), "api://b2c", e.ts.URL)
+			claims := e.verifyIDToken(params.Get("id_token"), "api://b2c", e.TS.URL)
 			if claims["nonce"] != "n1" || claims["sub"] != "1001" {
 				t.Errorf("claims = %v, want nonce n1 and sub 1001", claims)
 			}
@@ -145,12 +145,12 @@ func TestDiscovery(t *testing.T) {
 			e := newEnvWith(t, cfg)
 			if tt.prefix != "" {
 				mux := http.NewServeMux()
-				mux.Handle(tt.prefix+"/", http.StripPrefix(tt.prefix, e.srv.Handler()))
-				e.ts = httptest.NewServer(mux)
-				e.URL = e.ts.URL
-				t.Cleanup(e.ts.Close)
+				mux.Handle(tt.prefix+"/", http.StripPrefix(tt.prefix, e.Srv.Handler()))
+				e.TS = httptest.NewServer(mux)
+				e.URL = e.TS.URL
+				t.Cleanup(e.TS.Close)
 			}
-			base := e.ts.URL + tt.prefix
+			base := e.TS.URL + tt.prefix
 			r := e.Get(tt.prefix+"/.well-known/openid-configuration", nil)
 			if r.StatusCode != http.StatusOK {
 				t.Fatalf("discovery: %d\n%s", r.StatusCode, r.Text)
@@ -200,5 +200,5 @@ func TestGeneratedSigningKey(t *testing.T) {
 	q.Set("client_id", oidcClient.ID)
 	r := e.PostForm("/token", postTokenForm(oidcClient.ID, e.signIn(q)), nil)
 	raw, _ := r.JSON(t)["id_token"].(string)
-	e.verifyIDToken(raw, "api://b2c", e.ts.URL)
+	e.verifyIDToken(raw, "api://b2c", e.TS.URL)
 }

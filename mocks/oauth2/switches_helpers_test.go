@@ -64,7 +64,7 @@ func configWith(clients ...oauth2.Client) oauth2.Config {
 
 // codeFor signs alice in for the client and returns the code.
 func (e *env) codeFor(clientID string) string {
-	e.t.Helper()
+	e.T.Helper()
 	q := authzQuery("")
 	q.Set("client_id", clientID)
 	return e.signIn(q)
@@ -79,20 +79,20 @@ func postTokenForm(clientID, code string) url.Values {
 
 // tokenFor redeems a fresh code of the client by client_secret_post and returns the response.
 func (e *env) tokenFor(clientID string) response {
-	e.t.Helper()
+	e.T.Helper()
 	return e.PostForm("/token", postTokenForm(clientID, e.codeFor(clientID)), nil)
 }
 
 // accessTokenFor returns a fresh access token of the client.
 func (e *env) accessTokenFor(clientID string) string {
-	e.t.Helper()
+	e.T.Helper()
 	r := e.tokenFor(clientID)
 	if r.StatusCode != http.StatusOK {
-		e.t.Fatalf("token for %s: %d\n%s", clientID, r.StatusCode, r.Text)
+		e.T.Fatalf("token for %s: %d\n%s", clientID, r.StatusCode, r.Text)
 	}
-	tok, _ := r.JSON(e.t)["access_token"].(string)
+	tok, _ := r.JSON(e.T)["access_token"].(string)
 	if tok == "" {
-		e.t.Fatalf("no access_token in %s", r.Text)
+		e.T.Fatalf("no access_token in %s", r.Text)
 	}
 	return tok
 }
@@ -111,7 +111,7 @@ func wantIn200(t *testing.T, e *env, r response, param, code string) map[string]
 	if d, _ := m[param].(string); d == "" {
 		t.Errorf("%s is empty\n%s", param, r.Text)
 	}
-	if en := e.journal.Entries(); en[len(en)-1].Error != code || en[len(en)-1].Status != http.StatusOK {
+	if en := e.Journal.Entries(); en[len(en)-1].Error != code || en[len(en)-1].Status != http.StatusOK {
 		t.Errorf("journal = %d %q, want 200 %q", en[len(en)-1].Status, en[len(en)-1].Error, code)
 	}
 	return m
@@ -119,21 +119,21 @@ func wantIn200(t *testing.T, e *env, r response, param, code string) map[string]
 
 // jwksKeys fetches the mock's JWKS and returns its RSA keys by kid.
 func (e *env) jwksKeys(path string) map[string]*rsa.PublicKey {
-	e.t.Helper()
+	e.T.Helper()
 	r := e.Get(path, nil)
 	if r.StatusCode != http.StatusOK {
-		e.t.Fatalf("GET %s: %d\n%s", path, r.StatusCode, r.Text)
+		e.T.Fatalf("GET %s: %d\n%s", path, r.StatusCode, r.Text)
 	}
 	var set struct {
 		Keys []struct{ Kty, Kid, Use, Alg, N, E string }
 	}
 	if err := json.Unmarshal([]byte(r.Text), &set); err != nil {
-		e.t.Fatalf("JWKS: %v\n%s", err, r.Text)
+		e.T.Fatalf("JWKS: %v\n%s", err, r.Text)
 	}
 	out := map[string]*rsa.PublicKey{}
 	for _, k := range set.Keys {
 		if k.Kty != "RSA" || k.Use != "sig" || k.Alg != "RS256" || k.Kid == "" {
-			e.t.Errorf("JWK = %+v, want an RS256 signing key with a kid", k)
+			e.T.Errorf("JWK = %+v, want an RS256 signing key with a kid", k)
 		}
 		n, _ := base64.RawURLEncoding.DecodeString(k.N)
 		ex, _ := base64.RawURLEncoding.DecodeString(k.E)
@@ -144,22 +144,22 @@ func (e *env) jwksKeys(path string) map[string]*rsa.PublicKey {
 
 // verifyIDToken checks an id_token's signature against the JWKS, its aud and iss, and returns its claims.
 func (e *env) verifyIDToken(raw, aud, iss string) jwt.MapClaims {
-	e.t.Helper()
+	e.T.Helper()
 	return e.verifyIDTokenAt("/.well-known/jwks.json", raw, aud, iss)
 }
 
 // verifyIDTokenAt is verifyIDToken with the JWKS at jwksPath.
 func (e *env) verifyIDTokenAt(jwksPath, raw, aud, iss string) jwt.MapClaims {
-	e.t.Helper()
+	e.T.Helper()
 	keys := e.jwksKeys(jwksPath)
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(tok *jwt.Token) (any, error) {
 		kid, _ := tok.Header["kid"].(string)
 		return keys[kid], nil
 	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithAudience(aud), jwt.WithIssuer(iss),
-		jwt.WithTimeFunc(e.clock.Now), jwt.WithExpirationRequired(), jwt.WithIssuedAt())
+		jwt.WithTimeFunc(e.Clock.Now), jwt.WithExpirationRequired(), jwt.WithIssuedAt())
 	if err != nil {
-		e.t.Fatalf("id_token does not verify against the JWKS with aud %s and iss %s: %v\n%s", aud, iss, err, raw)
+		e.T.Fatalf("id_token does not verify against the JWKS with aud %s and iss %s: %v\n%s", aud, iss, err, raw)
 	}
 	return claims
 }

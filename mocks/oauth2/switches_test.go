@@ -39,9 +39,9 @@ func TestTokenMethodSwitch(t *testing.T) {
 			form := postTokenForm(tt.client, e.codeFor(tt.client))
 			var req *http.Request
 			if tt.method == http.MethodGet {
-				req, _ = http.NewRequest(http.MethodGet, e.ts.URL+"/token?"+form.Encode(), strings.NewReader(tt.body))
+				req, _ = http.NewRequest(http.MethodGet, e.TS.URL+"/token?"+form.Encode(), strings.NewReader(tt.body))
 			} else {
-				req, _ = http.NewRequest(http.MethodPost, e.ts.URL+"/token", strings.NewReader(form.Encode()))
+				req, _ = http.NewRequest(http.MethodPost, e.TS.URL+"/token", strings.NewReader(form.Encode()))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			}
 			r := e.Do(req)
@@ -49,7 +49,7 @@ func TestTokenMethodSwitch(t *testing.T) {
 				if r.StatusCode != http.StatusOK || r.JSON(t)["access_token"] == nil {
 					t.Fatalf("status %d, want 200 with an access token\n%s", r.StatusCode, r.Text)
 				}
-				last, _ := e.srv.LastRequest(oauth2.EndpointToken)
+				last, _ := e.Srv.LastRequest(oauth2.EndpointToken)
 				if tt.method == http.MethodGet && (last.Query.Get("code") == "" || last.Body != "") {
 					t.Errorf("GET request recorded as %+v, want the code in the query and no body", last)
 				}
@@ -59,7 +59,7 @@ func TestTokenMethodSwitch(t *testing.T) {
 			if allow := r.Header.Get("Allow"); allow != tt.wantAllow {
 				t.Errorf("Allow = %q, want %q", allow, tt.wantAllow)
 			}
-			if en := e.journal.Entries(); en[len(en)-1].Error != "invalid_request" {
+			if en := e.Journal.Entries(); en[len(en)-1].Error != "invalid_request" {
 				t.Errorf("journal error = %q, want invalid_request", en[len(en)-1].Error)
 			}
 		})
@@ -236,7 +236,7 @@ func TestClaimsSwitches(t *testing.T) {
 					q.Add(k, strings.ReplaceAll(v, fromToken, tok))
 				}
 			}
-			req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/me?"+q.Encode(), nil)
+			req, _ := http.NewRequest(http.MethodGet, e.TS.URL+"/me?"+q.Encode(), nil)
 			if tt.bearer {
 				req.Header.Set("Authorization", "Bearer "+tok)
 			}
@@ -296,7 +296,7 @@ func TestErrorIn200(t *testing.T) {
 	t.Run("claims: expired token", func(t *testing.T) {
 		e := newEnv(t, configWith(gh))
 		tok := e.accessTokenFor("gh")
-		e.clock.Advance(2 * oauth2.DefaultTokenTTL)
+		e.Clock.Advance(2 * oauth2.DefaultTokenTTL)
 		wantIn200(t, e, e.Get("/me", url.Values{"access_token": {tok}, "format": {"json"}}), "error_message", "invalid_token")
 	})
 	t.Run("claims: unknown token keeps 401", func(t *testing.T) {
@@ -326,13 +326,13 @@ func TestEnqueueErrorResponse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, testConfig())
-			e.srv.Enqueue(tt.endpoint, tt.resp)
+			e.Srv.Enqueue(tt.endpoint, tt.resp)
 			path := map[oauth2.Endpoint]string{oauth2.EndpointToken: "/token", oauth2.EndpointClaims: "/me"}[tt.endpoint]
 			r := e.PostForm(path, url.Values{"access_token": {"x"}}, nil)
 			if r.StatusCode != tt.status || strings.TrimSpace(r.Text) != tt.body {
 				t.Errorf("got %d %s, want %d %s", r.StatusCode, r.Text, tt.status, tt.body)
 			}
-			if en := e.journal.Entries(); en[0].Error != tt.journal {
+			if en := e.Journal.Entries(); en[0].Error != tt.journal {
 				t.Errorf("journal error = %q, want %q", en[0].Error, tt.journal)
 			}
 		})
@@ -345,7 +345,7 @@ func TestLogoutMethods(t *testing.T) {
 	if r.StatusCode != http.StatusOK {
 		t.Errorf("GET /logout: %d", r.StatusCode)
 	}
-	req, _ := http.NewRequest(http.MethodPost, e.ts.URL+"/logout?sid=abc", strings.NewReader(url.Values{"post_logout_redirect_uri": {"https://rp.example/bye"}}.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, e.TS.URL+"/logout?sid=abc", strings.NewReader(url.Values{"post_logout_redirect_uri": {"https://rp.example/bye"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r = e.Do(req)
 	if r.StatusCode != http.StatusOK {
@@ -354,10 +354,10 @@ func TestLogoutMethods(t *testing.T) {
 	if n := kittest.ByID(kittest.ParseHTML(t, r.Text), "return"); n == nil || kittest.Attr(n, "href") != "https://rp.example/bye" {
 		t.Errorf("POST /logout: no return link from the form:\n%s", r.Text)
 	}
-	req, _ = http.NewRequest(http.MethodDelete, e.ts.URL+"/logout", nil)
+	req, _ = http.NewRequest(http.MethodDelete, e.TS.URL+"/logout", nil)
 	wantOAuthError(t, e.Do(req), http.StatusMethodNotAllowed, "invalid_request")
 
-	rs := e.srv.Requests(oauth2.EndpointLogout)
+	rs := e.Srv.Requests(oauth2.EndpointLogout)
 	if len(rs) != 3 || rs[0].Method != "GET" || rs[0].Query.Get("state") != "s1" || rs[1].Method != "POST" || rs[1].Query.Get("sid") != "abc" {
 		t.Errorf("Requests(logout) = %+v, want the GET and the POST with their queries", rs)
 	}

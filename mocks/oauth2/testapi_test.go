@@ -26,14 +26,14 @@ func TestAdminGuard(t *testing.T) {
 func TestEnqueueNonJSONClaims(t *testing.T) {
 	e := newEnv(t, testConfig())
 	tok := e.accessToken()
-	e.srv.Enqueue(oauth2.EndpointClaims, oauth2.Response{Status: 200, ContentType: "text/plain", Body: "this is not JSON"})
+	e.Srv.Enqueue(oauth2.EndpointClaims, oauth2.Response{Status: 200, ContentType: "text/plain", Body: "this is not JSON"})
 
 	r := e.Get("/me", url.Values{"access_token": {tok}, "format": {"json"}})
 	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "text/plain" || r.Text != "this is not JSON" {
 		t.Errorf("canned response = %d %q %q", r.StatusCode, r.Header.Get("Content-Type"), r.Text)
 	}
 	// the request was recorded, unredacted, before the canned answer
-	last, ok := e.srv.LastRequest(oauth2.EndpointClaims)
+	last, ok := e.Srv.LastRequest(oauth2.EndpointClaims)
 	if !ok || last.Query.Get("access_token") != tok || last.Query.Get("format") != "json" || last.Method != "GET" {
 		t.Errorf("LastRequest = %+v", last)
 	}
@@ -45,8 +45,8 @@ func TestEnqueueNonJSONClaims(t *testing.T) {
 
 func TestEnqueueTokenErrorInOrder(t *testing.T) {
 	e := newEnv(t, testConfig())
-	e.srv.Enqueue(oauth2.EndpointToken, oauth2.Response{Status: 500, Body: `{"error":"temporarily_unavailable"}`})
-	e.srv.Enqueue(oauth2.EndpointToken, oauth2.Response{Status: 200, Body: `{"access_token":"canned","token_type":"Bearer"}`,
+	e.Srv.Enqueue(oauth2.EndpointToken, oauth2.Response{Status: 500, Body: `{"error":"temporarily_unavailable"}`})
+	e.Srv.Enqueue(oauth2.EndpointToken, oauth2.Response{Status: 200, Body: `{"access_token":"canned","token_type":"Bearer"}`,
 		Header: map[string]string{"X-Canned": "2"}})
 	code := e.signIn(authzQuery(""))
 
@@ -62,24 +62,24 @@ func TestEnqueueTokenErrorInOrder(t *testing.T) {
 	if r := e.PostForm("/token", tokenForm(code), nil); r.StatusCode != 200 {
 		t.Errorf("real redemption after canned ones: %d %s", r.StatusCode, r.Text)
 	}
-	if got := len(e.srv.Requests(oauth2.EndpointToken)); got != 3 {
+	if got := len(e.Srv.Requests(oauth2.EndpointToken)); got != 3 {
 		t.Errorf("Requests(token) = %d, want 3", got)
 	}
-	if en := e.journal.Entries(); en[len(en)-3].Error != "temporarily_unavailable" {
-		t.Errorf("journal did not catch the canned error:\n%s", e.journal)
+	if en := e.Journal.Entries(); en[len(en)-3].Error != "temporarily_unavailable" {
+		t.Errorf("journal did not catch the canned error:\n%s", e.Journal)
 	}
 }
 
 func TestEnqueueDelayHonoursCancellation(t *testing.T) {
 	e := newEnv(t, testConfig())
-	e.srv.Enqueue(oauth2.EndpointClaims, oauth2.Response{Body: "{}", Delay: time.Hour})
-	kittest.CheckDelayCancelled(t, e.srv.Handler(), http.MethodGet, "/me?access_token=x")
+	e.Srv.Enqueue(oauth2.EndpointClaims, oauth2.Response{Body: "{}", Delay: time.Hour})
+	kittest.CheckDelayCancelled(t, e.Srv.Handler(), http.MethodGet, "/me?access_token=x")
 }
 
 func TestCloseReleasesDelayedResponses(t *testing.T) {
 	e := newEnv(t, testConfig())
-	e.srv.Enqueue(oauth2.EndpointToken, oauth2.Response{Status: 503, Body: `{"error":"slow"}`, Delay: time.Hour})
-	if r := kittest.DelayReleasedByClose(t, e.srv.Handler(), http.MethodPost, "/token", "", e.srv.Close); r.StatusCode != 503 {
+	e.Srv.Enqueue(oauth2.EndpointToken, oauth2.Response{Status: 503, Body: `{"error":"slow"}`, Delay: time.Hour})
+	if r := kittest.DelayReleasedByClose(t, e.Srv.Handler(), http.MethodPost, "/token", "", e.Srv.Close); r.StatusCode != 503 {
 		t.Errorf("after Close: status %d, want the canned 503 at once", r.StatusCode)
 	}
 }
@@ -87,51 +87,51 @@ func TestCloseReleasesDelayedResponses(t *testing.T) {
 func TestRequestsAreCopies(t *testing.T) {
 	e := newEnv(t, testConfig())
 	e.Get("/authorize", authzQuery(""))
-	if _, ok := e.srv.LastRequest(oauth2.EndpointToken); ok {
+	if _, ok := e.Srv.LastRequest(oauth2.EndpointToken); ok {
 		t.Error("LastRequest(token) reports a request before any")
 	}
-	rs := e.srv.Requests(oauth2.EndpointAuthorize)
+	rs := e.Srv.Requests(oauth2.EndpointAuthorize)
 	if len(rs) != 1 || rs[0].Query.Get("client_id") != clientID || rs[0].Time.IsZero() || rs[0].URL == "" {
 		t.Fatalf("Requests(authorize) = %+v", rs)
 	}
 	rs[0].Query.Set("client_id", "changed")
-	if got := e.srv.Requests(oauth2.EndpointAuthorize)[0].Query.Get("client_id"); got != clientID {
+	if got := e.Srv.Requests(oauth2.EndpointAuthorize)[0].Query.Get("client_id"); got != clientID {
 		t.Errorf("Requests returned shared maps: %q", got)
 	}
 }
 
 func TestGoAPI(t *testing.T) {
 	e := newEnv(t, testConfig())
-	if err := e.srv.AddUser(oauth2.User{Username: "bob", Password: "b", Claims: map[string]any{"id": "2"}}); err != nil {
+	if err := e.Srv.AddUser(oauth2.User{Username: "bob", Password: "b", Claims: map[string]any{"id": "2"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.srv.AddUser(oauth2.User{Username: "alice", Password: "changed"}); err != nil {
+	if err := e.Srv.AddUser(oauth2.User{Username: "alice", Password: "changed"}); err != nil {
 		t.Fatal(err)
 	}
-	users := e.srv.Users()
+	users := e.Srv.Users()
 	if len(users) != 2 || users[0].Username != "alice" || users[0].Password != "changed" || users[1].Username != "bob" {
 		t.Errorf("Users() = %+v, want alice replaced in place and bob added", users)
 	}
 	users[1].Claims["id"] = "mutated"
-	if got := e.srv.Users()[1].Claims["id"]; got != "2" {
+	if got := e.Srv.Users()[1].Claims["id"]; got != "2" {
 		t.Errorf("Users returned shared claims: %v", got)
 	}
-	if err := e.srv.AddUser(oauth2.User{}); !errors.Is(err, oauth2.ErrInvalidConfig) {
+	if err := e.Srv.AddUser(oauth2.User{}); !errors.Is(err, oauth2.ErrInvalidConfig) {
 		t.Errorf("AddUser(empty) = %v, want ErrInvalidConfig", err)
 	}
-	if err := e.srv.AddClient(oauth2.Client{ID: "x"}); !errors.Is(err, oauth2.ErrInvalidConfig) {
+	if err := e.Srv.AddClient(oauth2.Client{ID: "x"}); !errors.Is(err, oauth2.ErrInvalidConfig) {
 		t.Errorf("AddClient without secret = %v, want ErrInvalidConfig", err)
 	}
-	if err := e.srv.AddClient(oauth2.Client{ID: clientID, Secret: "rotated"}); err != nil {
+	if err := e.Srv.AddClient(oauth2.Client{ID: clientID, Secret: "rotated"}); err != nil {
 		t.Fatal(err)
 	}
-	if cs := e.srv.Clients(); len(cs) != 3 || cs[0].Secret != "rotated" {
+	if cs := e.Srv.Clients(); len(cs) != 3 || cs[0].Secret != "rotated" {
 		t.Errorf("Clients() = %+v", cs)
 	}
-	if err := e.srv.SetUserClaims("nobody", nil); !errors.Is(err, oauth2.ErrUnknownUser) {
+	if err := e.Srv.SetUserClaims("nobody", nil); !errors.Is(err, oauth2.ErrUnknownUser) {
 		t.Errorf("SetUserClaims(nobody) = %v, want ErrUnknownUser", err)
 	}
-	if err := e.srv.SetUserClaims("bob", map[string]any{"bad": func() {}}); err == nil {
+	if err := e.Srv.SetUserClaims("bob", map[string]any{"bad": func() {}}); err == nil {
 		t.Error("SetUserClaims accepted claims that cannot be JSON")
 	}
 }
@@ -156,7 +156,7 @@ func TestAdminAPI(t *testing.T) {
 	if r.StatusCode != http.StatusNoContent {
 		t.Fatalf("PUT clients: %d %s", r.StatusCode, r.Text)
 	}
-	if cs := e.srv.Clients(); cs[len(cs)-1].ID != "new-app" {
+	if cs := e.Srv.Clients(); cs[len(cs)-1].ID != "new-app" {
 		t.Errorf("client not added: %+v", cs)
 	}
 	// bob signs in and his claims come back exactly, big number included
@@ -185,7 +185,7 @@ func TestAdminAPI(t *testing.T) {
 	}
 
 	// the admin API is not party traffic: the journal holds only the protocol calls
-	for _, en := range e.journal.Entries() {
+	for _, en := range e.Journal.Entries() {
 		if strings.HasPrefix(en.Path, "/_admin") {
 			t.Errorf("admin call journaled: %+v", en)
 		}
@@ -216,24 +216,24 @@ func TestConcurrentFlows(t *testing.T) {
 	e := newEnv(t, testConfig())
 	const flows = 16
 	for i := range flows {
-		if err := e.srv.AddUser(oauth2.User{Username: fmt.Sprintf("user%d", i), Password: "pw", Claims: map[string]any{"id": fmt.Sprint(i)}}); err != nil {
+		if err := e.Srv.AddUser(oauth2.User{Username: fmt.Sprintf("user%d", i), Password: "pw", Claims: map[string]any{"id": fmt.Sprint(i)}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	kittest.Concurrently(t, flows,
 		func(i int) error { return e.flow(fmt.Sprintf("user%d", i), fmt.Sprint(i)) },
 		func(i int) error { // the control plane, at the same time
-			_ = e.srv.SetUserClaims("alice", map[string]any{"id": "1001", "n": i})
-			_ = e.srv.Requests(oauth2.EndpointToken)
-			_, _ = e.srv.LastRequest(oauth2.EndpointAuthorize)
-			_ = e.srv.Config()
-			_ = e.journal.String()
+			_ = e.Srv.SetUserClaims("alice", map[string]any{"id": "1001", "n": i})
+			_ = e.Srv.Requests(oauth2.EndpointToken)
+			_, _ = e.Srv.LastRequest(oauth2.EndpointAuthorize)
+			_ = e.Srv.Config()
+			_ = e.Journal.String()
 			return nil
 		})
-	if got := len(e.srv.Requests(oauth2.EndpointToken)); got != flows {
+	if got := len(e.Srv.Requests(oauth2.EndpointToken)); got != flows {
 		t.Errorf("token requests = %d, want %d", got, flows)
 	}
-	if got := len(e.journal.Entries()); got != flows*4 {
+	if got := len(e.Journal.Entries()); got != flows*4 {
 		t.Errorf("journal entries = %d, want %d", got, flows*4)
 	}
 }
@@ -242,7 +242,7 @@ func TestConcurrentFlows(t *testing.T) {
 func (e *env) flow(username, wantID string) error {
 	q := authzQuery("query")
 	q.Set("state", username)
-	page, err := e.HTTP.Get(e.ts.URL + "/authorize?" + q.Encode())
+	page, err := e.HTTP.Get(e.TS.URL + "/authorize?" + q.Encode())
 	if err != nil {
 		return err
 	}
@@ -253,7 +253,7 @@ func (e *env) flow(username, wantID string) error {
 	q.Set("username", username)
 	q.Set("password", "pw")
 	q.Set("action", "signin")
-	login, err := e.HTTP.PostForm(e.ts.URL+"/authorize", q)
+	login, err := e.HTTP.PostForm(e.TS.URL+"/authorize", q)
 	if err != nil {
 		return err
 	}
@@ -262,7 +262,7 @@ func (e *env) flow(username, wantID string) error {
 	if err != nil || loc.Query().Get("state") != username {
 		return fmt.Errorf("%s: login redirect %q", username, login.Header.Get("Location"))
 	}
-	tok, err := e.HTTP.PostForm(e.ts.URL+"/token", tokenForm(loc.Query().Get("code")))
+	tok, err := e.HTTP.PostForm(e.TS.URL+"/token", tokenForm(loc.Query().Get("code")))
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func (e *env) flow(username, wantID string) error {
 	if err := json.NewDecoder(tok.Body).Decode(&tr); err != nil || tok.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s: token status %d: %v", username, tok.StatusCode, err)
 	}
-	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/me", nil)
+	req, _ := http.NewRequest(http.MethodGet, e.TS.URL+"/me", nil)
 	req.Header.Set("Authorization", "Bearer "+tr.AccessToken)
 	me, err := e.HTTP.Do(req)
 	if err != nil {

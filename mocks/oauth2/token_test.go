@@ -56,7 +56,7 @@ func TestTokenChecks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, testConfig())
 			code := e.signIn(authzQuery(""))
-			req, _ := http.NewRequest(http.MethodPost, e.ts.URL+"/token", strings.NewReader(tt.form(code).Encode()))
+			req, _ := http.NewRequest(http.MethodPost, e.TS.URL+"/token", strings.NewReader(tt.form(code).Encode()))
 			ct := tt.contentType
 			if ct == "" {
 				ct = "application/x-www-form-urlencoded"
@@ -77,7 +77,7 @@ func TestTokenChecks(t *testing.T) {
 			if tt.wantChallenge == "" && ch != "" || !strings.HasPrefix(ch, tt.wantChallenge) {
 				t.Errorf("WWW-Authenticate = %q, want prefix %q", ch, tt.wantChallenge)
 			}
-			if en := e.journal.Entries(); en[len(en)-1].Error != tt.errCode {
+			if en := e.Journal.Entries(); en[len(en)-1].Error != tt.errCode {
 				t.Errorf("journal error = %q, want %q", en[len(en)-1].Error, tt.errCode)
 			}
 		})
@@ -118,7 +118,7 @@ func TestTokenMethod(t *testing.T) {
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("GET /token with AllowTokenGET: status %d\n%s", r.StatusCode, r.Text)
 	}
-	last, _ := e.srv.LastRequest(oauth2.EndpointToken)
+	last, _ := e.Srv.LastRequest(oauth2.EndpointToken)
 	if last.Method != http.MethodGet || last.Query.Get("code") != code || last.Body != "" {
 		t.Errorf("LastRequest = %+v, want GET with the code in the query and no body", last)
 	}
@@ -165,7 +165,7 @@ func TestCodeExpiry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, cfg)
 			code := e.signIn(authzQuery(""))
-			e.clock.Advance(tt.advance)
+			e.Clock.Advance(tt.advance)
 			r := e.PostForm("/token", tokenForm(code), nil)
 			if tt.status == http.StatusOK {
 				if r.StatusCode != http.StatusOK {
@@ -184,11 +184,11 @@ func TestCodeExpiry(t *testing.T) {
 func TestTokenExpiry(t *testing.T) {
 	e := newEnv(t, testConfig()) // default TokenTTL: 1h
 	tok := e.accessToken()
-	e.clock.Advance(59 * time.Minute)
+	e.Clock.Advance(59 * time.Minute)
 	if r := e.Get("/me", url.Values{"access_token": {tok}}); r.StatusCode != http.StatusOK {
 		t.Fatalf("before expiry: %d", r.StatusCode)
 	}
-	e.clock.Advance(time.Minute)
+	e.Clock.Advance(time.Minute)
 	r := e.Get("/me", url.Values{"access_token": {tok}})
 	wantOAuthError(t, r, http.StatusUnauthorized, "invalid_token")
 	if ch := r.Header.Get("WWW-Authenticate"); !strings.Contains(ch, `error="invalid_token"`) || !strings.HasPrefix(ch, "Bearer ") {

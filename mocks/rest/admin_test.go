@@ -62,7 +62,7 @@ func TestAdminAPI(t *testing.T) {
 	wantMockError(t, e.get("/users/1", "x-api-key", "k"), 404, rest.CodeNotFound)
 
 	// the admin API is not recorded as calls
-	for _, c := range e.srv.AllCalls() {
+	for _, c := range e.Srv.AllCalls() {
 		if strings.HasPrefix(c.Path, "/_admin") {
 			t.Errorf("admin call recorded: %+v", c)
 		}

@@ -71,7 +71,7 @@ func TestAuth(t *testing.T) {
 			}
 		})
 	}
-	if calls := e.srv.Calls("/basic"); calls[0].BasicUser != "b2c" || calls[3].BasicUser != "B2C" {
+	if calls := e.Srv.Calls("/basic"); calls[0].BasicUser != "b2c" || calls[3].BasicUser != "B2C" {
 		t.Errorf("BasicUser = %q, %q, want b2c, B2C", calls[0].BasicUser, calls[3].BasicUser)
 	}
 	if c := e.lastCall("/bearer"); c.BearerToken != "tok-124" {

@@ -119,22 +119,22 @@ func TestCallsByPatternAndPath(t *testing.T) {
 	e.get("/users/1/orders/a")
 	e.get("/users/2/orders/b")
 	e.get("/nowhere")
-	if got := len(e.srv.Calls("/users/{id}/orders/{order}")); got != 2 {
+	if got := len(e.Srv.Calls("/users/{id}/orders/{order}")); got != 2 {
 		t.Errorf("calls by pattern = %d, want 2", got)
 	}
-	if got := e.srv.Calls("/users/2/orders/b"); len(got) != 1 || got[0].PathVars["id"] != "2" || got[0].Attempt != 2 {
+	if got := e.Srv.Calls("/users/2/orders/b"); len(got) != 1 || got[0].PathVars["id"] != "2" || got[0].Attempt != 2 {
 		t.Errorf("calls by request path = %+v, want the second call", got)
 	}
-	if got := e.srv.Calls("/nowhere"); len(got) != 1 || got[0].Route != "" || got[0].Attempt != 0 || got[0].Status != 404 {
+	if got := e.Srv.Calls("/nowhere"); len(got) != 1 || got[0].Route != "" || got[0].Attempt != 0 || got[0].Status != 404 {
 		t.Errorf("unrouted call = %+v, want recorded with status 404 and no route", got)
 	}
-	if got := len(e.srv.AllCalls()); got != 3 {
+	if got := len(e.Srv.AllCalls()); got != 3 {
 		t.Errorf("all calls = %d, want 3", got)
 	}
-	if got := e.srv.Calls("/claims"); got == nil || len(got) != 0 {
+	if got := e.Srv.Calls("/claims"); got == nil || len(got) != 0 {
 		t.Errorf("no calls: want an empty, non-nil list, got %#v", got)
 	}
-	if _, ok := e.srv.LastCall("/claims"); ok {
+	if _, ok := e.Srv.LastCall("/claims"); ok {
 		t.Error("LastCall of a route never called: want false")
 	}
 
@@ -153,7 +153,7 @@ func TestUnknownRoutes(t *testing.T) {
 	wantMockError(t, e.Call("DELETE", "/claims", "", ""), 405, rest.CodeMethodNotAllowed)
 	// paths are not cleaned: an empty path variable is not silently redirected away
 	wantMockError(t, e.get("/users//orders/1"), 404, rest.CodeNotFound)
-	if calls := e.srv.AllCalls(); len(calls) != 3 || calls[1].Status != 405 || calls[1].Method != "DELETE" {
+	if calls := e.Srv.AllCalls(); len(calls) != 3 || calls[1].Status != 405 || calls[1].Method != "DELETE" {
 		t.Errorf("unknown calls = %+v", calls)
 	}
 }
@@ -173,7 +173,7 @@ func TestWaitCalls(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		calls, err := e.srv.WaitCalls(ctx, "/claims", 2)
+		calls, err := e.Srv.WaitCalls(ctx, "/claims", 2)
 		if err == nil && len(calls) != 2 {
 			err = errors.New("wrong number of calls")
 		}
@@ -187,7 +187,7 @@ func TestWaitCalls(t *testing.T) {
 
 	short, cancelShort := context.WithCancel(context.Background())
 	cancelShort()
-	calls, err := e.srv.WaitCalls(short, "/claims", 3)
+	calls, err := e.Srv.WaitCalls(short, "/claims", 3)
 	if !errors.Is(err, context.Canceled) || len(calls) != 2 || !strings.Contains(err.Error(), "got 2") {
 		t.Errorf("WaitCalls past its context: %d calls, %v", len(calls), err)
 	}
@@ -199,7 +199,7 @@ func TestJournal(t *testing.T) {
 	}})
 	e.Call("POST", "/k", "application/x-www-form-urlencoded", "email=a%40contoso.com", "Authorization", "Bearer secret-token")
 	e.get("/_admin/calls")
-	entries := e.journal.Party("rest")
+	entries := e.Journal.Party("rest")
 	if len(entries) != 1 {
 		t.Fatalf("journal = %+v, want one entry (the admin API is not journaled)", entries)
 	}
@@ -207,7 +207,7 @@ func TestJournal(t *testing.T) {
 	if en.Path != "/k" || en.Status != 409 || en.Form.Get("email") != "a@contoso.com" {
 		t.Errorf("entry = %+v", en)
 	}
-	if strings.Contains(e.journal.String()+strings.Join(en.Header["Authorization"], ""), "secret-token") {
+	if strings.Contains(e.Journal.String()+strings.Join(en.Header["Authorization"], ""), "secret-token") {
 		t.Error("the journal holds the bearer token")
 	}
 	if c := e.lastCall("/k"); c.Header.Get("Authorization") != "Bearer secret-token" {
@@ -228,7 +228,7 @@ func TestBodyIsReadEvenWithoutRoute(t *testing.T) {
 			t.Errorf("second request: %d %s", r.StatusCode, r.Text)
 		}
 	}
-	if c, _ := e.srv.LastCall("/missing"); c.JSON["email"] != "a@contoso.com" {
+	if c, _ := e.Srv.LastCall("/missing"); c.JSON["email"] != "a@contoso.com" {
 		t.Errorf("unrouted call body not recorded: %+v", c)
 	}
 }
@@ -246,7 +246,7 @@ func TestConcurrentCalls(t *testing.T) {
 	kittest.Concurrently(t, n,
 		func(i int) error {
 			email := fmt.Sprintf("user%d@contoso.com", i)
-			resp, err := client.Post(e.ts.URL+"/loyalty", "application/json", strings.NewReader(`{"email":"`+email+`"}`))
+			resp, err := client.Post(e.TS.URL+"/loyalty", "application/json", strings.NewReader(`{"email":"`+email+`"}`))
 			if err != nil {
 				return err
 			}
@@ -258,22 +258,22 @@ func TestConcurrentCalls(t *testing.T) {
 			return nil
 		},
 		func(int) error {
-			resp, err := client.Get(e.ts.URL + "/seq")
+			resp, err := client.Get(e.TS.URL + "/seq")
 			if err == nil {
 				resp.Body.Close()
 			}
 			return err
 		},
 		func(i int) error { // the control plane, at the same time
-			_ = e.srv.AddRoute(rest.Route{Path: fmt.Sprintf("/extra/%d", i)})
-			_ = e.srv.SetResponses("GET", "/seq", rest.Response{Status: 500}, rest.Response{Status: 200})
-			_ = e.srv.Calls("/loyalty")
-			_, _ = e.srv.LastCall("/seq")
-			_ = e.srv.Config()
-			_ = e.journal.String()
+			_ = e.Srv.AddRoute(rest.Route{Path: fmt.Sprintf("/extra/%d", i)})
+			_ = e.Srv.SetResponses("GET", "/seq", rest.Response{Status: 500}, rest.Response{Status: 200})
+			_ = e.Srv.Calls("/loyalty")
+			_, _ = e.Srv.LastCall("/seq")
+			_ = e.Srv.Config()
+			_ = e.Journal.String()
 			return nil
 		})
-	calls := e.srv.Calls("/loyalty")
+	calls := e.Srv.Calls("/loyalty")
 	if len(calls) != n {
 		t.Fatalf("loyalty calls = %d, want %d", len(calls), n)
 	}
@@ -284,7 +284,7 @@ func TestConcurrentCalls(t *testing.T) {
 		}
 		seen[c.Attempt] = true
 	}
-	if got := len(e.srv.Routes()); got != 2+n {
+	if got := len(e.Srv.Routes()); got != 2+n {
 		t.Errorf("routes = %d, want %d", got, 2+n)
 	}
 }

@@ -177,7 +177,7 @@ func TestConfigIsCopied(t *testing.T) {
 	}
 	wantStatus(t, e.postJSON("/e", `{"email":"a@contoso.com"}`), 409)
 
-	got := e.srv.Config()
+	got := e.Srv.Config()
 	got.Routes[0].Responses[0].JSON.(map[string]any)["name"] = "mutated"
 	if r := e.get("/j"); r.JSON(t)["name"] != "Emily" {
 		t.Errorf("Config returned the server's own maps: %s", r.Text)

@@ -300,7 +300,7 @@ func TestCustomClaimsSlowCutByClientTimeout(t *testing.T) {
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("err = %v, want a client timeout", err)
 	}
-	e.ts.Close() // waits for the handler, which gave up with the client
+	e.TS.Close() // waits for the handler, which gave up with the client
 	if c := e.lastCall("/api/claims"); c.Status != 0 || c.Attempt != 1 {
 		t.Errorf("call = status %d attempt %d, want 0 and 1", c.Status, c.Attempt)
 	}
@@ -308,7 +308,7 @@ func TestCustomClaimsSlowCutByClientTimeout(t *testing.T) {
 
 func TestCustomClaimsSlowReleasedByClose(t *testing.T) {
 	e := newEnv(t, rest.Config{Routes: []rest.Route{claimsRoute(&rest.CustomClaims{Fault: rest.ClaimsFaultSlow})}})
-	if r := kittest.DelayReleasedByClose(t, e.srv.Handler(), http.MethodPost, "/api/claims", entraRequest, e.srv.Close); r.StatusCode != 200 || r.Text != correctAnswer {
+	if r := kittest.DelayReleasedByClose(t, e.Srv.Handler(), http.MethodPost, "/api/claims", entraRequest, e.Srv.Close); r.StatusCode != 200 || r.Text != correctAnswer {
 		t.Fatalf("after Close: %d %s, want the correct answer at once", r.StatusCode, r.Text)
 	}
 }
@@ -718,7 +718,7 @@ func TestCustomClaimsIsCopied(t *testing.T) {
 	e := newEnv(t, rest.Config{Routes: []rest.Route{claimsRoute(cc)}})
 	cc.Claims["Role"] = "changed"
 	cc.Fault = rest.ClaimsFaultStatus500
-	got := e.srv.Config()
+	got := e.Srv.Config()
 	got.Routes[0].CustomClaims.Claims["Role"] = "mutated"
 	got.Routes[0].CustomClaims.Fault = rest.ClaimsFaultEmptyBody
 

@@ -45,7 +45,7 @@ func TestFaults(t *testing.T) {
 			if r := e.postJSON("/f", `{}`); r.StatusCode != 200 || r.JSON(t)["ok"] != true {
 				t.Errorf("second call: %d %s", r.StatusCode, r.Text)
 			}
-			calls := e.srv.Calls("/f")
+			calls := e.Srv.Calls("/f")
 			if len(calls) != 2 || calls[0].Status != 0 || calls[0].Attempt != 1 || calls[1].Status != 200 || calls[1].Attempt != 2 {
 				t.Errorf("calls = %+v, want a fault (status 0) then 200", calls)
 			}
@@ -81,14 +81,14 @@ func TestFaultWithoutHijacker(t *testing.T) {
 func TestDelayCutByClientTimeout(t *testing.T) {
 	e := newEnv(t, rest.Config{Routes: []rest.Route{{Path: "/slow", Responses: []rest.Response{{Delay: time.Hour, Body: "{}"}}}}})
 	client := &http.Client{Transport: freshTransport(), Timeout: 50 * time.Millisecond}
-	_, err := client.Get(e.ts.URL + "/slow")
+	_, err := client.Get(e.TS.URL + "/slow")
 	var ne interface{ Timeout() bool }
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("err = %v, want a client timeout", err)
 	}
 	// the handler gave up too: closing the test server (which waits for handlers) returns,
 	// and the call shows that nothing was answered
-	e.ts.Close()
+	e.TS.Close()
 	if c := e.lastCall("/slow"); c.Status != 0 || c.Attempt != 1 {
 		t.Errorf("call = status %d attempt %d, want 0 and 1", c.Status, c.Attempt)
 	}
@@ -96,7 +96,7 @@ func TestDelayCutByClientTimeout(t *testing.T) {
 
 func TestDelayReleasedByClose(t *testing.T) {
 	e := newEnv(t, rest.Config{Routes: []rest.Route{{Path: "/slow", Responses: []rest.Response{{Delay: time.Hour, Status: 202, Body: `{"late":true}`}}}}})
-	if r := kittest.DelayReleasedByClose(t, e.srv.Handler(), http.MethodGet, "/slow", "", e.srv.Close); r.StatusCode != 202 || r.Text != `{"late":true}` {
+	if r := kittest.DelayReleasedByClose(t, e.Srv.Handler(), http.MethodGet, "/slow", "", e.Srv.Close); r.StatusCode != 202 || r.Text != `{"late":true}` {
 		t.Fatalf("after Close: %d %s, want the 202 at once", r.StatusCode, r.Text)
 	}
 	if c := e.lastCall("/slow"); c.Status != 202 {

@@ -2,7 +2,6 @@ package rest_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -17,25 +16,16 @@ var testTime = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
 // env is one mock REST API on a real loopback listener.
 type env struct {
-	*kittest.Client
-	t       *testing.T
-	srv     *rest.Server
-	ts      *httptest.Server
-	journal *journal.Journal
+	*kittest.Env[*rest.Server]
 }
 
 func newEnv(t *testing.T, cfg rest.Config, opts ...rest.Option) *env {
 	t.Helper()
-	j := journal.New()
-	opts = append([]rest.Option{rest.WithClock(func() time.Time { return testTime }), rest.WithJournal(j, "")}, opts...)
-	srv, err := rest.New(cfg, opts...)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	ts := kittest.Serve(t, srv.Handler(), srv.Close)
-	c := kittest.NewClient(t, ts.URL)
-	c.HTTP = &http.Client{Transport: freshTransport()}
-	return &env{Client: c, t: t, srv: srv, ts: ts, journal: j}
+	e := &env{kittest.Start(t, kittest.NewClock(testTime), func(now func() time.Time, j *journal.Journal) (*rest.Server, error) {
+		return rest.New(cfg, append([]rest.Option{rest.WithClock(now), rest.WithJournal(j, "")}, opts...)...)
+	})}
+	e.HTTP = &http.Client{Transport: freshTransport()}
+	return e
 }
 
 // freshTransport opens a new connection for every request, so that net/http never retries a
@@ -48,21 +38,21 @@ func freshTransport() *http.Transport {
 type response = kittest.Response
 
 func (e *env) postJSON(path, body string, header ...string) response {
-	e.t.Helper()
+	e.T.Helper()
 	return e.Call(http.MethodPost, path, "application/json", body, header...)
 }
 
 func (e *env) get(path string, header ...string) response {
-	e.t.Helper()
+	e.T.Helper()
 	return e.Call(http.MethodGet, path, "", "", header...)
 }
 
 // lastCall returns the latest call to path or fails the test.
 func (e *env) lastCall(path string) rest.Call {
-	e.t.Helper()
-	c, ok := e.srv.LastCall(path)
+	e.T.Helper()
+	c, ok := e.Srv.LastCall(path)
 	if !ok {
-		e.t.Fatalf("no call to %s; calls: %+v", path, e.srv.AllCalls())
+		e.T.Fatalf("no call to %s; calls: %+v", path, e.Srv.AllCalls())
 	}
 	return c
 }

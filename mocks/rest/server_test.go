@@ -88,7 +88,7 @@ func TestAddRouteAndSetResponses(t *testing.T) {
 	wantStatus(t, e.postJSON("/a", `{}`), 500)
 
 	// SetResponses restarts the sequence and keeps counting attempts
-	if err := e.srv.SetResponses("post", "/a", rest.Response{Status: 502}, rest.Response{Status: 200}); err != nil {
+	if err := e.Srv.SetResponses("post", "/a", rest.Response{Status: 502}, rest.Response{Status: 200}); err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, e.postJSON("/a", `{}`), 502)
@@ -98,31 +98,31 @@ func TestAddRouteAndSetResponses(t *testing.T) {
 	}
 
 	// AddRoute replaces by method and path and starts afresh
-	if err := e.srv.AddRoute(rest.Route{Method: "POST", Path: "/a", Responses: []rest.Response{{Status: 204}}}); err != nil {
+	if err := e.Srv.AddRoute(rest.Route{Method: "POST", Path: "/a", Responses: []rest.Response{{Status: 204}}}); err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, e.postJSON("/a", `{}`), 204)
 	if c := e.lastCall("/a"); c.Attempt != 1 {
 		t.Errorf("attempt after replacing = %d, want 1", c.Attempt)
 	}
-	if got := len(e.srv.Routes()); got != 1 {
+	if got := len(e.Srv.Routes()); got != 1 {
 		t.Errorf("routes = %d, want the one replaced", got)
 	}
 
 	// a new route is served at once
-	if err := e.srv.AddRoute(rest.Route{Path: "/users/{id}", Behaviour: rest.BehaviourContacts}); err != nil {
+	if err := e.Srv.AddRoute(rest.Route{Path: "/users/{id}", Behaviour: rest.BehaviourContacts}); err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, e.get("/users/7"), 200)
 
 	// errors
-	if err := e.srv.SetResponses("GET", "/a", rest.Response{}); !errors.Is(err, rest.ErrUnknownRoute) {
+	if err := e.Srv.SetResponses("GET", "/a", rest.Response{}); !errors.Is(err, rest.ErrUnknownRoute) {
 		t.Errorf("SetResponses of an unknown route: %v, want ErrUnknownRoute", err)
 	}
-	if err := e.srv.SetResponses("POST", "/a", rest.Response{Status: 700}); !errors.Is(err, rest.ErrInvalidConfig) {
+	if err := e.Srv.SetResponses("POST", "/a", rest.Response{Status: 700}); !errors.Is(err, rest.ErrInvalidConfig) {
 		t.Errorf("SetResponses with a bad status: %v, want ErrInvalidConfig", err)
 	}
-	if err := e.srv.AddRoute(rest.Route{Path: "nope"}); !errors.Is(err, rest.ErrInvalidConfig) {
+	if err := e.Srv.AddRoute(rest.Route{Path: "nope"}); !errors.Is(err, rest.ErrInvalidConfig) {
 		t.Errorf("AddRoute with a bad path: %v, want ErrInvalidConfig", err)
 	}
 }
@@ -130,14 +130,14 @@ func TestAddRouteAndSetResponses(t *testing.T) {
 func TestReset(t *testing.T) {
 	e := newEnv(t, rest.Config{Routes: []rest.Route{{Path: "/a", Responses: []rest.Response{{Status: 500}, {Status: 200}}}}})
 	wantStatus(t, e.get("/a"), 500)
-	if err := e.srv.AddRoute(rest.Route{Path: "/b"}); err != nil {
+	if err := e.Srv.AddRoute(rest.Route{Path: "/b"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.srv.SetResponses("", "/a", rest.Response{Status: 418}); err != nil {
+	if err := e.Srv.SetResponses("", "/a", rest.Response{Status: 418}); err != nil {
 		t.Fatal(err)
 	}
-	e.srv.Reset()
-	if calls := e.srv.AllCalls(); len(calls) != 0 {
+	e.Srv.Reset()
+	if calls := e.Srv.AllCalls(); len(calls) != 0 {
 		t.Errorf("calls after Reset = %d, want 0", len(calls))
 	}
 	wantStatus(t, e.get("/a"), 500) // initial responses, sequence from the start
