@@ -140,6 +140,16 @@ func (a *args) input(slot string) (v string, present bool) {
 	return readInput(a, func() (string, bool, error) { return inputValue(a.ct, a.bag, slot) })
 }
 
+// result sets the claim out to v when every read succeeded and present says
+// the inputs v comes from were in the bag; otherwise out is left as it is. It
+// returns the first read error.
+func (a *args) result(out string, present bool, v any) error {
+	if a.err == nil && present {
+		a.bag.Set(out, v)
+	}
+	return a.err
+}
+
 // outputClaim is the claim bound to a transformation's output slot.
 func outputClaim(ct *policy.ClaimsTransformation, slot string) (string, error) {
 	for _, c := range ct.OutputClaims {

@@ -95,11 +95,7 @@ func binaryBool(ct *policy.ClaimsTransformation, bag *Bag, op func(a, b bool) bo
 	out := a.output("outputClaim")
 	x, okX := a.boolInput("inputClaim1")
 	y, okY := a.boolInput("inputClaim2")
-	if a.err != nil || !okX || !okY {
-		return a.err
-	}
-	bag.Set(out, strconv.FormatBool(op(x, y)))
-	return nil
+	return a.result(out, okX && okY, strconv.FormatBool(op(x, y)))
 }
 
 // notClaims sets outputClaim to NOT inputClaim; the two may be one claim.
@@ -107,11 +103,7 @@ func notClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 	a := newArgs(ct, bag)
 	out := a.output("outputClaim")
 	v, ok := a.boolInput("inputClaim")
-	if a.err != nil || !ok {
-		return a.err
-	}
-	bag.Set(out, strconv.FormatBool(!v))
-	return nil
+	return a.result(out, ok, strconv.FormatBool(!v))
 }
 
 // compareBooleanClaimToValue sets compareResult to whether inputClaim equals
@@ -120,11 +112,7 @@ func compareBooleanClaimToValue(ct *policy.ClaimsTransformation, bag *Bag, _ Env
 	a := newArgs(ct, bag)
 	out, want := a.output("compareResult"), a.requiredBool("valueToCompareTo")
 	v, ok := a.boolInput("inputClaim")
-	if a.err != nil || !ok {
-		return a.err
-	}
-	bag.Set(out, strconv.FormatBool(v == want))
-	return nil
+	return a.result(out, ok, strconv.FormatBool(v == want))
 }
 
 // assertBooleanClaimIsEqualToValue fails with an *AssertionError (metadata

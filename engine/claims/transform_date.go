@@ -107,11 +107,7 @@ func convertDate(ct *policy.ClaimsTransformation, bag *Bag, format func(time.Tim
 	a := newArgs(ct, bag)
 	out := a.output("outputClaim")
 	t, ok := a.dateTime("inputClaim")
-	if a.err != nil || !ok {
-		return a.err
-	}
-	bag.Set(out, format(t))
-	return nil
+	return a.result(out, ok, format(t))
 }
 
 // dateTimeComparison sets the boolean result to whether firstDateTime plus

@@ -88,11 +88,7 @@ func changeCase(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 		return fmt.Errorf("input parameter toCase: want LOWER or UPPER, got %q", toCase)
 	}
 	in, ok := a.input("inputClaim1")
-	if a.err != nil || !ok {
-		return a.err
-	}
-	bag.Set(out, conv(in))
-	return nil
+	return a.result(out, ok, conv(in))
 }
 
 // compareClaimToValue sets the boolean outputClaim to whether inputClaim1
@@ -103,11 +99,7 @@ func compareClaimToValue(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error
 	out, wantEqual, ignoreCase := equalityOptions(a)
 	compareTo := a.param("compareTo")
 	in, ok := a.input("inputClaim1")
-	if a.err != nil || !ok {
-		return a.err
-	}
-	bag.Set(out, strconv.FormatBool(same(in, compareTo, ignoreCase) == wantEqual))
-	return nil
+	return a.result(out, ok, strconv.FormatBool(same(in, compareTo, ignoreCase) == wantEqual))
 }
 
 // equalityOptions reads what CompareClaims and CompareClaimToValue share: the
@@ -179,11 +171,7 @@ func stringReplace(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 	}
 	newValue := a.param("newValue")
 	in, ok := a.input("inputClaim")
-	if a.err != nil || !ok {
-		return a.err
-	}
-	bag.Set(out, strings.ReplaceAll(in, oldValue, newValue))
-	return nil
+	return a.result(out, ok, strings.ReplaceAll(in, oldValue, newValue))
 }
 
 // createRandomString sets outputClaim to a random value: randomGeneratorType
@@ -283,9 +271,5 @@ func compareClaims(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
 	out, wantEqual, ignoreCase := equalityOptions(a)
 	x, okX := a.input("inputClaim1")
 	y, okY := a.input("inputClaim2")
-	if a.err != nil || !okX || !okY {
-		return a.err
-	}
-	bag.Set(out, strconv.FormatBool(same(x, y, ignoreCase) == wantEqual))
-	return nil
+	return a.result(out, okX && okY, strconv.FormatBool(same(x, y, ignoreCase) == wantEqual))
 }
