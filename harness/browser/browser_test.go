@@ -62,6 +62,16 @@ func newSession(t testing.TB, b *browser.Browser) *browser.Session {
 	return s
 }
 
+// openPage is newSession on a page already loaded from url.
+func openPage(t testing.TB, b *browser.Browser, url string) *browser.Session {
+	t.Helper()
+	s := newSession(t, b)
+	if err := s.Navigate(url); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // site is the local web site the tests browse.
 func site(t testing.TB) *httptest.Server {
 	t.Helper()
@@ -191,10 +201,7 @@ func TestSession(t *testing.T) {
 
 	t.Run("form", func(t *testing.T) {
 		t.Parallel()
-		s := newSession(t, b)
-		if err := s.Navigate(srv.URL + "/redirect"); err != nil {
-			t.Fatal(err)
-		}
+		s := openPage(t, b, srv.URL+"/redirect")
 		if got := s.URL(); got != srv.URL+"/form" {
 			t.Fatalf("want the redirect followed to %s/form, got %s", srv.URL, got)
 		}
@@ -226,10 +233,7 @@ func TestSession(t *testing.T) {
 
 	t.Run("auto-submitting form", func(t *testing.T) {
 		t.Parallel()
-		s := newSession(t, b)
-		if err := s.Navigate(srv.URL + "/autosubmit"); err != nil {
-			t.Fatal(err)
-		}
+		s := openPage(t, b, srv.URL+"/autosubmit")
 		if err := s.WaitURLPrefix(srv.URL + "/target"); err != nil {
 			t.Fatal(err)
 		}
@@ -240,10 +244,7 @@ func TestSession(t *testing.T) {
 
 	t.Run("fragment change", func(t *testing.T) {
 		t.Parallel()
-		s := newSession(t, b)
-		if err := s.Navigate(srv.URL + "/hash"); err != nil {
-			t.Fatal(err)
-		}
+		s := openPage(t, b, srv.URL+"/hash")
 		if err := s.Click("#go"); err != nil {
 			t.Fatal(err)
 		}
@@ -310,10 +311,7 @@ func TestSession(t *testing.T) {
 		for err := range errs {
 			t.Error(err)
 		}
-		s := newSession(t, b)
-		if err := s.Navigate(srv.URL + "/cookie"); err != nil {
-			t.Fatal(err)
-		}
+		s := openPage(t, b, srv.URL+"/cookie")
 		if got, err := s.Text("#cookie"); err != nil || got != "none" {
 			t.Fatalf("want a fresh session without cookies, got %q %v", got, err)
 		}
@@ -329,11 +327,8 @@ func TestSession(t *testing.T) {
 		rpSrv.Config.Handler = party.Handler()
 		rpSrv.Start()
 		defer rpSrv.Close()
-		s := newSession(t, b)
 		fragment := "error=access_denied&error_description=AAD_Custom_1234%3a+My+custom+error+message%0d%0aCorrelation+ID%3a+233bf9bd-747a-4800-9062-6236f3f69a47%0d%0a&state=abc"
-		if err := s.Navigate(party.RedirectURI() + "#" + fragment); err != nil {
-			t.Fatal(err)
-		}
+		s := openPage(t, b, party.RedirectURI()+"#"+fragment)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		res, err := party.Wait(ctx, "abc")
@@ -352,10 +347,7 @@ func TestSession(t *testing.T) {
 func TestTimeoutNamesSelector(t *testing.T) {
 	b := launchForTest(t, browser.OptionsFromEnv())
 	srv := site(t)
-	s := newSession(t, b)
-	if err := s.Navigate(srv.URL + "/form"); err != nil {
-		t.Fatal(err)
-	}
+	s := openPage(t, b, srv.URL+"/form")
 	short := s.WithTimeout(500 * time.Millisecond)
 	for _, tt := range []struct {
 		name string
