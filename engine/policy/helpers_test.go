@@ -132,3 +132,24 @@ func claimsProvider(displayName, technicalProfiles string) string {
     </ClaimsProvider>
   </ClaimsProviders>`, displayName, technicalProfiles)
 }
+
+// exchangeStep is a ClaimsExchange OrchestrationStep, on lines of its own,
+// whose one exchange runs the technical profile profileID.
+func exchangeStep(order int, exchangeID, profileID string) string {
+	return fmt.Sprintf(`
+        <OrchestrationStep Order="%d" Type="ClaimsExchange">
+          <ClaimsExchanges><ClaimsExchange Id=%q TechnicalProfileReferenceId=%q /></ClaimsExchanges>
+        </OrchestrationStep>`, order, exchangeID, profileID)
+}
+
+// metadataProfile is a TechnicalProfile with nothing but Metadata, one Item a
+// line: keyValues holds each item's key and value in turn.
+func metadataProfile(id string, keyValues ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n        <TechnicalProfile Id=%q>\n          <Metadata>", id)
+	for i := 0; i+1 < len(keyValues); i += 2 {
+		fmt.Fprintf(&b, "\n            <Item Key=%q>%s</Item>", keyValues[i], keyValues[i+1])
+	}
+	b.WriteString("\n          </Metadata>\n        </TechnicalProfile>")
+	return b.String()
+}

@@ -182,10 +182,7 @@ var everything = doc("B2C_1A_Everything", "B2C_1A_Base", `  <BuildingBlocks>
             <Precondition Type="ClaimEquals" ExecuteActionsIf="false"><Value>email</Value><Value>x</Value><Action>SkipThisOrchestrationStep</Action></Precondition>
           </Preconditions>
           <ClaimsProviderSelections DisplayOption="ShowSingleProvider"><ClaimsProviderSelection TargetClaimsExchangeId="X" /></ClaimsProviderSelections>
-        </OrchestrationStep>
-        <OrchestrationStep Order="2" Type="ClaimsExchange">
-          <ClaimsExchanges><ClaimsExchange Id="X" TechnicalProfileReferenceId="SelfAsserted" /></ClaimsExchanges>
-        </OrchestrationStep>
+        </OrchestrationStep>`+exchangeStep(2, "X", "SelfAsserted")+`
       </OrchestrationSteps>
     </UserJourney>
   </UserJourneys>

@@ -184,10 +184,7 @@ var mergeBase = `  <BuildingBlocks>
   <UserJourneys>
     <UserJourney Id="J">
       <OrchestrationSteps>
-        <OrchestrationStep Order="1" Type="ClaimsProviderSelection" />
-        <OrchestrationStep Order="2" Type="ClaimsExchange">
-          <ClaimsExchanges><ClaimsExchange Id="base" TechnicalProfileReferenceId="Facebook-OAUTH" /></ClaimsExchanges>
-        </OrchestrationStep>
+        <OrchestrationStep Order="1" Type="ClaimsProviderSelection" />` + exchangeStep(2, "base", "Facebook-OAUTH") + `
         <OrchestrationStep Order="5" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />
       </OrchestrationSteps>
     </UserJourney>
@@ -225,24 +222,13 @@ var mergeExt = `  <BuildingBlocks>
         </TechnicalProfile>`) + `
   <UserJourneys>
     <UserJourney Id="J" DefaultCpimIssuerTechnicalProfileReferenceId="JwtIssuer">
-      <OrchestrationSteps>
-        <OrchestrationStep Order="3" Type="ClaimsExchange">
-          <ClaimsExchanges><ClaimsExchange Id="new3" TechnicalProfileReferenceId="Facebook-OAUTH" /></ClaimsExchanges>
-        </OrchestrationStep>
-        <OrchestrationStep Order="2" Type="ClaimsExchange">
-          <ClaimsExchanges><ClaimsExchange Id="ext" TechnicalProfileReferenceId="Facebook-OAUTH" /></ClaimsExchanges>
-        </OrchestrationStep>
+      <OrchestrationSteps>` + exchangeStep(3, "new3", "Facebook-OAUTH") + exchangeStep(2, "ext", "Facebook-OAUTH") + `
         <OrchestrationStep Order="6" Type="Noop" />
       </OrchestrationSteps>
     </UserJourney>
   </UserJourneys>`
 
-var mergeRP = claimsProvider("Facebook", `
-        <TechnicalProfile Id="Facebook-OAUTH">
-          <Metadata>
-            <Item Key="client_id">rp-id</Item>
-          </Metadata>
-        </TechnicalProfile>`) + `
+var mergeRP = claimsProvider("Facebook", metadataProfile("Facebook-OAUTH", "client_id", "rp-id")) + `
   <RelyingParty>
     <DefaultUserJourney ReferenceId="J" />
     <TechnicalProfile Id="PolicyProfile"><Protocol Name="OpenIdConnect" /></TechnicalProfile>
@@ -395,12 +381,7 @@ var includeBase = claimsProvider("Azure Active Directory", `
           <IncludeTechnicalProfile ReferenceId="Nowhere" />
         </TechnicalProfile>`)
 
-var includeExt = claimsProvider("Azure Active Directory", `
-        <TechnicalProfile Id="AAD-Common">
-          <Metadata>
-            <Item Key="ApplicationObjectId">ext</Item>
-          </Metadata>
-        </TechnicalProfile>`)
+var includeExt = claimsProvider("Azure Active Directory", metadataProfile("AAD-Common", "ApplicationObjectId", "ext"))
 
 func TestIncludeTechnicalProfile(t *testing.T) {
 	files := map[string]string{

@@ -153,13 +153,8 @@ func TestSubstitution(t *testing.T) {
 }
 
 func TestUnknownSettings(t *testing.T) {
-	body := claimsProvider("{Settings:Known}", `
-        <TechnicalProfile Id="A">
-          <Metadata>
-            <Item Key="authorization_endpoint">{Settings:AuthEndpoint}</Item>
-            <Item Key="AccessTokenEndpoint">{Settings:TokenEndpoint}</Item>
-          </Metadata>
-        </TechnicalProfile>`)
+	body := claimsProvider("{Settings:Known}", metadataProfile("A",
+		"authorization_endpoint", "{Settings:AuthEndpoint}", "AccessTokenEndpoint", "{Settings:TokenEndpoint}"))
 	content := doc("B2C_1A_Sample", "", body)
 	f, err := policy.Parse("sample.xml", []byte(content), policy.Settings{"Known": "k"})
 	ps := asProblems(t, err)

@@ -92,10 +92,7 @@ func defaultParts() parts {
         </TechnicalProfile>`,
 		journeys: `
     <UserJourney Id="J">
-      <OrchestrationSteps>
-        <OrchestrationStep Order="1" Type="ClaimsExchange">
-          <ClaimsExchanges><ClaimsExchange Id="IdPExchange" TechnicalProfileReferenceId="IdP" /></ClaimsExchanges>
-        </OrchestrationStep>
+      <OrchestrationSteps>` + exchangeStep(1, "IdPExchange", "IdP") + `
         <OrchestrationStep Order="2" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />
       </OrchestrationSteps>
     </UserJourney>`,
@@ -329,10 +326,7 @@ func TestValidateChecks(t *testing.T) {
         <OrchestrationStep Order="4" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`)
 				p.subJourneys = subJourney("a", "b") + subJourney("b", "c") + `
     <SubJourney Id="c" Type="Call">
-      <OrchestrationSteps>
-        <OrchestrationStep Order="1" Type="ClaimsExchange">
-          <ClaimsExchanges><ClaimsExchange Id="Again" TechnicalProfileReferenceId="IdP" /></ClaimsExchanges>
-        </OrchestrationStep>
+      <OrchestrationSteps>` + exchangeStep(1, "Again", "IdP") + `
       </OrchestrationSteps>
     </SubJourney>`
 			},

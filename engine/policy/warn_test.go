@@ -54,16 +54,7 @@ var warnPolicy = strings.Replace(doc("B2C_1A_warn", "", `
         </TechnicalProfile>`)+`
   <UserJourneys>
     <UserJourney Id="SignIn">
-      <OrchestrationSteps>
-        <OrchestrationStep Order="1" Type="ClaimsExchange">
-          <ClaimsExchanges><ClaimsExchange Id="Facebook" TechnicalProfileReferenceId="Facebook-OAUTH"/></ClaimsExchanges>
-        </OrchestrationStep>
-        <OrchestrationStep Order="2" Type="ClaimsExchange">
-          <ClaimsExchanges><ClaimsExchange Id="Read" TechnicalProfileReferenceId="AAD-Read"/></ClaimsExchanges>
-        </OrchestrationStep>
-        <OrchestrationStep Order="3" Type="ClaimsExchange">
-          <ClaimsExchanges><ClaimsExchange Id="Pigeon" TechnicalProfileReferenceId="Carrier-Pigeon"/></ClaimsExchanges>
-        </OrchestrationStep>
+      <OrchestrationSteps>`+exchangeStep(1, "Facebook", "Facebook-OAUTH")+exchangeStep(2, "Read", "AAD-Read")+exchangeStep(3, "Pigeon", "Carrier-Pigeon")+`
         <OrchestrationStep Order="4" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer"/>
       </OrchestrationSteps>
     </UserJourney>
