@@ -81,13 +81,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			var ce *oauth1.ConfigError
-			if !errors.As(err, &ce) || !errors.Is(err, oauth1.ErrInvalidConfig) {
-				t.Fatalf("err = %v, want a *ConfigError", err)
-			}
-			if !reflect.DeepEqual(ce.Problems, tt.want) {
-				t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(ce.Problems, "\n  "), strings.Join(tt.want, "\n  "))
-			}
+			kittest.WantExactProblems(t, err, tt.want)
 			if _, err := oauth1.New(tt.cfg); !errors.Is(err, oauth1.ErrInvalidConfig) {
 				t.Errorf("New: %v", err)
 			}

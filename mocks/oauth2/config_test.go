@@ -47,14 +47,7 @@ func TestLoadConfigErrors(t *testing.T) {
 
 func TestValidateListsEveryProblem(t *testing.T) {
 	cfg, err := oauth2.LoadConfig("testdata/invalid.yaml")
-	if !errors.Is(err, oauth2.ErrInvalidConfig) {
-		t.Fatalf("err = %v, want ErrInvalidConfig", err)
-	}
-	var ce *oauth2.ConfigError
-	if !errors.As(err, &ce) {
-		t.Fatalf("err is not a *ConfigError: %T", err)
-	}
-	want := []string{
+	kittest.WantExactProblems(t, err, []string{
 		"clients[0]: id is empty",
 		"clients[0]: secret is empty",
 		`clients[1]: redirectURIs[0]: want an absolute URI, got "/relative"`,
@@ -64,10 +57,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 		`users[2]: duplicate username "bob" (first at users[1])`,
 		"codeTTL: want zero (default 1m0s) or positive, got -1s",
 		"tokenTTL: want zero (default 1h0m0s) or positive, got -5m0s",
-	}
-	if !reflect.DeepEqual(ce.Problems, want) {
-		t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(ce.Problems, "\n  "), strings.Join(want, "\n  "))
-	}
+	})
 	if _, err := oauth2.New(cfg); !errors.Is(err, oauth2.ErrInvalidConfig) {
 		t.Errorf("New(invalid) = %v, want ErrInvalidConfig", err)
 	}
@@ -266,10 +256,6 @@ func TestLoadSwitchesConfig(t *testing.T) {
 
 func TestValidateListsEverySwitchProblem(t *testing.T) {
 	_, err := oauth2.LoadConfig("testdata/invalid-switches.yaml")
-	var ce *oauth2.ConfigError
-	if !errors.As(err, &ce) {
-		t.Fatalf("err = %v, want a *ConfigError", err)
-	}
 	algs := "RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512"
 	want := []string{
 		`clients[0]: tokenMethod: want POST or GET, got "PUT"`,
@@ -294,9 +280,7 @@ func TestValidateListsEverySwitchProblem(t *testing.T) {
 		`clients[5]: assertionAlgs[0]: no registered key can verify ES256`,
 		`issuer: want an absolute URL, got "not-a-url"`,
 	}
-	if !reflect.DeepEqual(ce.Problems, want) {
-		t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(ce.Problems, "\n  "), strings.Join(want, "\n  "))
-	}
+	kittest.WantExactProblems(t, err, want)
 }
 
 func TestValidateKeys(t *testing.T) {

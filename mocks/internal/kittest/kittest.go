@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -253,10 +254,7 @@ func CheckLoadErrors[C any](t *testing.T, load func(string) (C, error), cases ..
 // *ConfigError) whose problems start, one for one, with want.
 func WantProblems(t testing.TB, err error, want []string) {
 	t.Helper()
-	var ce *cfgfile.ConfigError
-	if !errors.As(err, &ce) || !errors.Is(err, cfgfile.ErrInvalidConfig) {
-		t.Fatalf("err = %v, want a *ConfigError", err)
-	}
+	ce := configError(t, err)
 	if len(ce.Problems) != len(want) {
 		t.Errorf("got %d problems, want %d:\n  %s", len(ce.Problems), len(want), strings.Join(ce.Problems, "\n  "))
 	}
@@ -265,4 +263,24 @@ func WantProblems(t testing.TB, err error, want []string) {
 			t.Errorf("problem %d:\n got  %s\n want %s", i, ce.Problems[i], want[i])
 		}
 	}
+}
+
+// WantExactProblems fails t unless err is a config error (errors.Is ErrInvalidConfig, a
+// *ConfigError) whose problems are want, in order.
+func WantExactProblems(t testing.TB, err error, want []string) {
+	t.Helper()
+	if ce := configError(t, err); !slices.Equal(ce.Problems, want) {
+		t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(ce.Problems, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// configError returns err as a *ConfigError, failing t now unless it is one that matches
+// ErrInvalidConfig.
+func configError(t testing.TB, err error) *cfgfile.ConfigError {
+	t.Helper()
+	var ce *cfgfile.ConfigError
+	if !errors.As(err, &ce) || !errors.Is(err, cfgfile.ErrInvalidConfig) {
+		t.Fatalf("err = %v, want a *ConfigError", err)
+	}
+	return ce
 }
