@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -143,6 +144,19 @@ type Select struct {
 	// Combined is set for a CombinedSignInAndSignUp step, whose page also has
 	// the local-account form in B2C.
 	Combined bool
+	// Local is the step's own claims exchange (ValidationClaimsExchangeId):
+	// the sign-in form the page shows, its first two fields (username and
+	// password); nil when the step has none.
+	Local *Show
+	// SignUp is the exchange the "Sign up now" link selects (the local
+	// profile's SignUpTarget metadata); "" when there is none.
+	SignUp string
+	// ForgotPassword is the exchange the "Forgot your password?" link selects
+	// (setting.forgotPasswordLinkOverride); "" means the link ends the journey
+	// with AADB2C90118 (ForgotPassword).
+	ForgotPassword string
+	// HideForgotPassword is setting.forgotPasswordLinkLocation=None.
+	HideForgotPassword bool
 }
 
 // Show renders a self-asserted page.
@@ -219,16 +233,32 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 			st.Step = 0
 		case StepClaimsProviderSelection, StepCombinedSignInAndSignUp:
 			opts := j.options(steps, st.Step)
-			single := s.ClaimsProviderSelections == nil || s.ClaimsProviderSelections.DisplayOption != ShowSingleProvider
-			if len(opts) == 1 && single {
-				st.Selected = opts[0].ExchangeID
-				st.Step++
-				continue
+			local, err := j.localExchange(s)
+			if err != nil {
+				return nil, err
 			}
-			if len(opts) == 0 {
-				return nil, fmt.Errorf("%s of journey %s offers no claims exchange", stepName(s), cur.ID)
+			if local == nil {
+				single := s.ClaimsProviderSelections == nil || s.ClaimsProviderSelections.DisplayOption != ShowSingleProvider
+				if len(opts) == 1 && single {
+					st.Selected = opts[0].ExchangeID
+					st.Step++
+					continue
+				}
+				if len(opts) == 0 {
+					return nil, fmt.Errorf("%s of journey %s offers no claims exchange", stepName(s), cur.ID)
+				}
+				return Select{Step: st.Step, Options: opts, Combined: s.Type == StepCombinedSignInAndSignUp}, nil
 			}
-			return Select{Step: st.Step, Options: opts, Combined: s.Type == StepCombinedSignInAndSignUp}, nil
+			if err := j.transform(env, local.TechnicalProfileReferenceID, inputTransformations); err != nil {
+				return nil, fmt.Errorf("claims exchange %s: %w", local.ID, err)
+			}
+			a := j.Profiles[local.TechnicalProfileReferenceID].(profile.Asserter) // localExchange checked
+			f, err := a.Form(env, nil)
+			if err != nil {
+				return nil, fmt.Errorf("claims exchange %s: %w", local.ID, err)
+			}
+			st.Pending = local.TechnicalProfileReferenceID
+			return j.selection(st, s, opts, f), nil
 		case StepClaimsExchange:
 			ex, err := j.exchange(s, st.Selected)
 			if err != nil {
@@ -339,6 +369,74 @@ func (j *Journey) options(steps []policy.OrchestrationStep, i int) []Option {
 	return opts
 }
 
+// localExchange is the exchange of a selection step's own
+// ValidationClaimsExchangeId (the local-account sign-in form of a
+// CombinedSignInAndSignUp page), nil when the step has none.
+func (j *Journey) localExchange(s policy.OrchestrationStep) (*policy.ClaimsExchange, error) {
+	if s.ClaimsProviderSelections == nil {
+		return nil, nil
+	}
+	for _, sel := range s.ClaimsProviderSelections.Selections {
+		if sel.ValidationClaimsExchangeID == "" {
+			continue
+		}
+		for i := range s.ClaimsExchanges {
+			ex := &s.ClaimsExchanges[i]
+			if ex.ID != sel.ValidationClaimsExchangeID {
+				continue
+			}
+			if _, ok := j.Profiles[ex.TechnicalProfileReferenceID].(profile.Asserter); !ok {
+				return nil, fmt.Errorf("%s of journey %s: ValidationClaimsExchangeId %s: technical profile %s is not self-asserted",
+					stepName(s), j.Journey.ID, ex.ID, ex.TechnicalProfileReferenceID)
+			}
+			return ex, nil
+		}
+		return nil, fmt.Errorf("%s of journey %s: ValidationClaimsExchangeId %q: %w", stepName(s), j.Journey.ID, sel.ValidationClaimsExchangeID, ErrUnknownExchange)
+	}
+	return nil, nil
+}
+
+// selection is the page of selection step s with the local sign-in form f:
+// its first two fields only, the username and the password (spec DIR §3.2 R3).
+func (j *Journey) selection(st *State, s policy.OrchestrationStep, opts []Option, f *profile.Form) Select {
+	if len(f.Fields) > 2 {
+		f.Fields = f.Fields[:2]
+	}
+	sel := Select{Step: st.Step, Options: opts, Combined: s.Type == StepCombinedSignInAndSignUp, Local: &Show{ProfileID: st.Pending, Form: f}}
+	if tp, ok := j.Policy.TechnicalProfiles[st.Pending]; ok {
+		sel.SignUp = profile.MetadataValue(tp, "SignUpTarget")
+		sel.ForgotPassword = profile.MetadataValue(tp, "setting.forgotPasswordLinkOverride")
+		sel.HideForgotPassword = strings.EqualFold(profile.MetadataValue(tp, "setting.forgotPasswordLinkLocation"), "None")
+		if v := profile.MetadataValue(tp, "setting.showSignupLink"); strings.EqualFold(v, "false") {
+			sel.SignUp = ""
+		}
+	}
+	return sel
+}
+
+// ForgotPasswordMessage is B2C's error when the user follows the "Forgot your
+// password?" link of a sign-in page whose profile overrides nothing: the
+// relying party is to start its password-reset policy.
+const ForgotPasswordMessage = "AADB2C90118: The user has forgotten their password."
+
+// ForgotPassword follows the sign-in page's "Forgot your password?" link: the
+// override exchange of setting.forgotPasswordLinkOverride when the profile
+// has one (the next step runs it), else the journey ends with access_denied
+// and AADB2C90118.
+func (j *Journey) ForgotPassword(st *State) error {
+	cur := j.current(st)
+	if st.Step >= len(cur.Steps) || st.Pending == "" {
+		return ErrNotWaiting
+	}
+	if tp, ok := j.Policy.TechnicalProfiles[st.Pending]; ok {
+		if ex := profile.MetadataValue(tp, "setting.forgotPasswordLinkOverride"); ex != "" {
+			return j.Choose(st, ex)
+		}
+	}
+	st.Pending = ""
+	return &profile.Error{Code: profile.CodeAccessDenied, Message: ForgotPasswordMessage}
+}
+
 func (j *Journey) exchange(s policy.OrchestrationStep, selected string) (policy.ClaimsExchange, error) {
 	if len(s.ClaimsExchanges) == 1 && (selected == "" || selected == s.ClaimsExchanges[0].ID) {
 		return s.ClaimsExchanges[0], nil
@@ -354,16 +452,39 @@ func (j *Journey) exchange(s policy.OrchestrationStep, selected string) (policy.
 	return policy.ClaimsExchange{}, fmt.Errorf("%s of journey %s: %q: %w", stepName(s), j.Journey.ID, selected, ErrUnknownExchange)
 }
 
-// Choose records the user's pick at a selection step and moves past it.
+// Choose records the user's pick at a selection step and moves past it: a
+// button, or on a page with a local sign-in form the exchanges its sign-up
+// and forgot-password links select (any exchange of the next step).
 func (j *Journey) Choose(st *State, exchangeID string) error {
-	for _, o := range j.options(j.current(st).Steps, st.Step) {
-		if o.ExchangeID == exchangeID {
-			st.Selected = exchangeID
-			st.Step++
-			return nil
+	steps := j.current(st).Steps
+	ok := false
+	for _, o := range j.options(steps, st.Step) {
+		ok = ok || strings.EqualFold(o.ExchangeID, exchangeID)
+	}
+	if !ok && st.Pending != "" && st.Step+1 < len(steps) {
+		for _, ex := range steps[st.Step+1].ClaimsExchanges {
+			ok = ok || strings.EqualFold(ex.ID, exchangeID)
 		}
 	}
-	return fmt.Errorf("choose %q: %w", exchangeID, ErrUnknownExchange)
+	if !ok || st.Step >= len(steps) {
+		return fmt.Errorf("choose %q: %w", exchangeID, ErrUnknownExchange)
+	}
+	st.Pending = ""
+	st.Selected = exchangeID
+	for _, ex := range append(slices.Clone(steps[st.Step].ClaimsExchanges), nextExchanges(steps, st.Step)...) {
+		if strings.EqualFold(ex.ID, exchangeID) {
+			st.Selected = ex.ID
+		}
+	}
+	st.Step++
+	return nil
+}
+
+func nextExchanges(steps []policy.OrchestrationStep, i int) []policy.ClaimsExchange {
+	if i+1 < len(steps) {
+		return steps[i+1].ClaimsExchanges
+	}
+	return nil
 }
 
 // Resume hands a party's answer to the pending technical profile and advances.
@@ -427,6 +548,7 @@ func (j *Journey) SubmitForm(ctx context.Context, env *profile.Env, st *State, v
 			for i := range f.Fields {
 				f.Fields[i].Error = fe.Fields[f.Fields[i].ID]
 			}
+			f.Messages = fe.Messages
 		case errors.As(err, &ue):
 			f.Error = ue
 		case errors.As(err, &ae):
@@ -445,10 +567,24 @@ func (j *Journey) SubmitForm(ctx context.Context, env *profile.Env, st *State, v
 		default:
 			return nil, err
 		}
+		if s, ok := j.currentStep(st); ok && s.Type != StepClaimsExchange {
+			// The local sign-in form of a selection page.
+			return j.selection(st, s, j.options(j.current(st).Steps, st.Step), f), nil
+		}
 		return Show{ProfileID: id, Form: f}, nil
+	}
+	passwords := map[string]bool{}
+	if pc, ok := a.(interface{ PasswordClaims() []string }); ok {
+		for _, c := range pc.PasswordClaims() {
+			passwords[c] = true
+		}
 	}
 	if tp, ok := j.Policy.TechnicalProfiles[id]; ok {
 		for _, ref := range tp.OutputClaims {
+			if passwords[ref.ClaimTypeReferenceID] {
+				// Passwords reach the validation profiles only (spec DIR §3.2 R8).
+				continue
+			}
 			if v, ok := scratch.Claims.Value(ref.ClaimTypeReferenceID); ok {
 				env.Claims.Set(ref.ClaimTypeReferenceID, v)
 			} else {
@@ -462,6 +598,15 @@ func (j *Journey) SubmitForm(ctx context.Context, env *profile.Env, st *State, v
 	st.Pending = ""
 	st.Step++
 	return j.Advance(ctx, env, st)
+}
+
+// currentStep is the orchestration step st stands at.
+func (j *Journey) currentStep(st *State) (policy.OrchestrationStep, bool) {
+	steps := j.current(st).Steps
+	if st.Step < 0 || st.Step >= len(steps) {
+		return policy.OrchestrationStep{}, false
+	}
+	return steps[st.Step], true
 }
 
 // validate runs a validation technical profile: its input claims

@@ -32,6 +32,7 @@ func (d ids) canon(ref string) string {
 // refs are the declared ids of an effective policy, by kind.
 type refs struct {
 	claimTypes, transformations, profiles, userJourneys, subJourneys ids
+	predicates, predicateValidations                                 ids
 }
 
 // canonicalize rewrites every reference of p that names a declared element in
@@ -40,6 +41,19 @@ type refs struct {
 func canonicalize(p *Policy, r refs) {
 	for _, tp := range p.TechnicalProfiles {
 		r.technicalProfile(tp)
+	}
+	for _, ct := range p.ClaimTypes {
+		if ref := ct.PredicateValidationReference; ref != nil {
+			ref.ID = r.predicateValidations.canon(ref.ID)
+		}
+	}
+	for _, pv := range p.PredicateValidations {
+		for i := range pv.Groups {
+			for k := range pv.Groups[i].References.References {
+				ref := &pv.Groups[i].References.References[k]
+				ref.ID = r.predicates.canon(ref.ID)
+			}
+		}
 	}
 	for _, ct := range p.ClaimsTransformations {
 		for i := range ct.InputClaims {
@@ -93,6 +107,9 @@ func (r refs) technicalProfile(tp *TechnicalProfile) {
 	r.claimRefs(tp.InputClaims)
 	r.claimRefs(tp.PersistedClaims)
 	r.claimRefs(tp.OutputClaims)
+	for i := range tp.DisplayClaims {
+		r.claim(&tp.DisplayClaims[i].ClaimTypeReferenceID)
+	}
 	r.transformationRefs(tp.InputClaimsTransformations)
 	r.transformationRefs(tp.OutputClaimsTransformations)
 	for i := range tp.ValidationTechnicalProfiles {

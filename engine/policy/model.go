@@ -47,7 +47,62 @@ type BasePolicy struct {
 // BuildingBlocks holds the claims schema and claims transformations.
 type BuildingBlocks struct {
 	ClaimTypes            []ClaimType            `xml:"ClaimsSchema>ClaimType"`
+	Predicates            []Predicate            `xml:"Predicates>Predicate"`
+	PredicateValidations  []PredicateValidation  `xml:"PredicateValidations>PredicateValidation"`
 	ClaimsTransformations []ClaimsTransformation `xml:"ClaimsTransformations>ClaimsTransformation"`
+}
+
+// Predicate is a named check of a claim value (IsLengthRange, MatchesRegex,
+// IncludesCharacters, IsDateRange) with its parameters.
+type Predicate struct {
+	ID         string               `xml:"Id,attr"`
+	Method     string               `xml:"Method,attr"`
+	HelpText   string               `xml:"HelpText,attr"`
+	Parameters []PredicateParameter `xml:"Parameters>Parameter"`
+	Pos        Pos                  `xml:"-"`
+}
+
+// PredicateParameter is a parameter of a Predicate; its value is the element's text.
+type PredicateParameter struct {
+	ID    string `xml:"Id,attr"`
+	Value string `xml:",chardata"`
+}
+
+// Parameter returns the value of the predicate parameter id (case-insensitive).
+func (p *Predicate) Parameter(id string) (string, bool) {
+	for _, prm := range p.Parameters {
+		if strings.EqualFold(prm.ID, id) {
+			return prm.Value, true
+		}
+	}
+	return "", false
+}
+
+// PredicateValidation groups predicates: every group must pass, and a group
+// passes when all its predicates do, or MatchAtLeast of them.
+type PredicateValidation struct {
+	ID     string           `xml:"Id,attr"`
+	Groups []PredicateGroup `xml:"PredicateGroups>PredicateGroup"`
+	Pos    Pos              `xml:"-"`
+}
+
+// PredicateGroup is one group of a PredicateValidation.
+type PredicateGroup struct {
+	ID           string              `xml:"Id,attr"`
+	UserHelpText string              `xml:"UserHelpText"`
+	References   PredicateReferences `xml:"PredicateReferences"`
+}
+
+// PredicateReferences lists a group's predicates; MatchAtLeast (0: all of
+// them) is how many must pass.
+type PredicateReferences struct {
+	MatchAtLeast int            `xml:"MatchAtLeast,attr"`
+	References   []PredicateRef `xml:"PredicateReference"`
+}
+
+// PredicateRef names a Predicate or a PredicateValidation by its Id.
+type PredicateRef struct {
+	ID string `xml:"Id,attr"`
 }
 
 // ClaimType is one ClaimsSchema entry.
@@ -58,6 +113,9 @@ type ClaimType struct {
 	UserHelpText  string       `xml:"UserHelpText"`
 	UserInputType string       `xml:"UserInputType"`
 	Restriction   *Restriction `xml:"Restriction"`
+	// PredicateValidationReference names the PredicateValidation that checks
+	// what a user types for the claim.
+	PredicateValidationReference *PredicateRef `xml:"PredicateValidationReference"`
 	// DefaultPartnerClaimTypes name the claim on the wire of each protocol when a
 	// technical profile's claim sets no PartnerClaimType (see Policy.PartnerClaimType).
 	DefaultPartnerClaimTypes []DefaultPartnerClaimType `xml:"DefaultPartnerClaimTypes>Protocol"`
@@ -181,6 +239,15 @@ type TransformationRef struct {
 	Pos         Pos    `xml:"-"`
 }
 
+// DisplayClaim is a claim, or a display control, that a self-asserted page
+// shows; a profile with DisplayClaims shows exactly those, in order.
+type DisplayClaim struct {
+	ClaimTypeReferenceID      string `xml:"ClaimTypeReferenceId,attr"`
+	DisplayControlReferenceID string `xml:"DisplayControlReferenceId,attr"`
+	Required                  bool   `xml:"Required,attr"`
+	Pos                       Pos    `xml:"-"`
+}
+
 // ValidationTechnicalProfile is a validation step of a self-asserted profile.
 type ValidationTechnicalProfile struct {
 	ReferenceID       string         `xml:"ReferenceId,attr"`
@@ -212,6 +279,7 @@ type TechnicalProfile struct {
 	CryptographicKeys                       []Key                        `xml:"CryptographicKeys>Key"`
 	InputClaimsTransformations              []TransformationRef          `xml:"InputClaimsTransformations>InputClaimsTransformation"`
 	InputClaims                             []ClaimRef                   `xml:"InputClaims>InputClaim"`
+	DisplayClaims                           []DisplayClaim               `xml:"DisplayClaims>DisplayClaim"`
 	PersistedClaims                         []ClaimRef                   `xml:"PersistedClaims>PersistedClaim"`
 	OutputClaims                            []ClaimRef                   `xml:"OutputClaims>OutputClaim"`
 	OutputClaimsTransformations             []TransformationRef          `xml:"OutputClaimsTransformations>OutputClaimsTransformation"`
@@ -219,6 +287,9 @@ type TechnicalProfile struct {
 	SubjectNamingInfo                       *SubjectNamingInfo           `xml:"SubjectNamingInfo"`
 	IncludeTechnicalProfile                 *IncludeRef                  `xml:"IncludeTechnicalProfile"`
 	UseTechnicalProfileForSessionManagement *IncludeRef                  `xml:"UseTechnicalProfileForSessionManagement"`
+	// IncludeInSso is false when the profile takes no part in single sign-on
+	// (nil: the default, true).
+	IncludeInSso *bool `xml:"IncludeInSso"`
 	// ProviderName is the DisplayName of the enclosing ClaimsProvider (not an XML field of the profile).
 	ProviderName string `xml:"-"`
 	Pos          Pos    `xml:"-"`
@@ -309,6 +380,8 @@ type Policy struct {
 	// Chain lists the policy ids from the root base to this policy.
 	Chain                 []string
 	ClaimTypes            map[string]*ClaimType
+	Predicates            map[string]*Predicate
+	PredicateValidations  map[string]*PredicateValidation
 	ClaimsTransformations map[string]*ClaimsTransformation
 	TechnicalProfiles     map[string]*TechnicalProfile
 	UserJourneys          map[string]*UserJourney

@@ -108,12 +108,15 @@ func merge(chain []*File) *Policy {
 	p := &Policy{
 		PolicyID:              leaf.PolicyID,
 		ClaimTypes:            make(map[string]*ClaimType),
+		Predicates:            make(map[string]*Predicate),
+		PredicateValidations:  make(map[string]*PredicateValidation),
 		ClaimsTransformations: make(map[string]*ClaimsTransformation),
 		TechnicalProfiles:     make(map[string]*TechnicalProfile),
 		UserJourneys:          make(map[string]*UserJourney),
 		SubJourneys:           make(map[string]*UserJourney),
 	}
 	claimTypes, transformations, profiles := ids{}, ids{}, ids{}
+	predicates, predicateValidations := ids{}, ids{}
 	userJourneys, subJourneys := ids{}, ids{}
 	for _, f := range chain {
 		p.Chain = append(p.Chain, f.PolicyID)
@@ -125,6 +128,16 @@ func merge(chain []*File) *Policy {
 			ct := cloneClaimType(&f.BuildingBlocks.ClaimTypes[i])
 			ct.ID = claimTypes.declare(ct.ID)
 			p.ClaimTypes[ct.ID] = ct
+		}
+		for i := range f.BuildingBlocks.Predicates {
+			pr := clonePredicate(&f.BuildingBlocks.Predicates[i])
+			pr.ID = predicates.declare(pr.ID)
+			p.Predicates[pr.ID] = pr
+		}
+		for i := range f.BuildingBlocks.PredicateValidations {
+			pv := clonePredicateValidation(&f.BuildingBlocks.PredicateValidations[i])
+			pv.ID = predicateValidations.declare(pv.ID)
+			p.PredicateValidations[pv.ID] = pv
 		}
 		for i := range f.BuildingBlocks.ClaimsTransformations {
 			ct := cloneTransformation(&f.BuildingBlocks.ClaimsTransformations[i])
@@ -154,6 +167,7 @@ func merge(chain []*File) *Policy {
 	canonicalize(p, refs{
 		claimTypes: claimTypes, transformations: transformations, profiles: profiles,
 		userJourneys: userJourneys, subJourneys: subJourneys,
+		predicates: predicates, predicateValidations: predicateValidations,
 	})
 	return p
 }
@@ -182,11 +196,15 @@ func mergeTechnicalProfile(dst, src *TechnicalProfile) {
 	if src.UseTechnicalProfileForSessionManagement != nil {
 		dst.UseTechnicalProfileForSessionManagement = clonePtr(src.UseTechnicalProfileForSessionManagement)
 	}
+	if src.IncludeInSso != nil {
+		dst.IncludeInSso = clonePtr(src.IncludeInSso)
+	}
 	dst.Metadata = mergeAppend(dst.Metadata, src.Metadata, func(it Item) string { return foldKey(it.Key) }, cloneItem)
 	dst.CryptographicKeys = mergeAppend(dst.CryptographicKeys, src.CryptographicKeys, func(k Key) string { return foldKey(k.ID) }, cloneKey)
 	dst.InputClaims = mergePrepend(dst.InputClaims, src.InputClaims, claimID, cloneClaimRef)
 	dst.PersistedClaims = mergePrepend(dst.PersistedClaims, src.PersistedClaims, claimID, cloneClaimRef)
 	dst.OutputClaims = mergePrepend(dst.OutputClaims, src.OutputClaims, claimID, cloneClaimRef)
+	dst.DisplayClaims = mergePrepend(dst.DisplayClaims, src.DisplayClaims, displayClaimID, cloneDisplayClaim)
 	dst.ValidationTechnicalProfiles = mergePrepend(dst.ValidationTechnicalProfiles, src.ValidationTechnicalProfiles,
 		func(v ValidationTechnicalProfile) string { return foldKey(v.ReferenceID) }, cloneValidation)
 	dst.InputClaimsTransformations = appendNew(dst.InputClaimsTransformations, src.InputClaimsTransformations)
@@ -195,6 +213,31 @@ func mergeTechnicalProfile(dst, src *TechnicalProfile) {
 }
 
 func claimID(c ClaimRef) string { return foldKey(c.ClaimTypeReferenceID) }
+
+// displayClaimID keys a DisplayClaim by its claim type, or its display control.
+func displayClaimID(c DisplayClaim) string {
+	if c.ClaimTypeReferenceID != "" {
+		return foldKey(c.ClaimTypeReferenceID)
+	}
+	return "control:" + foldKey(c.DisplayControlReferenceID)
+}
+
+func cloneDisplayClaim(c DisplayClaim) DisplayClaim { return c }
+
+func clonePredicate(p *Predicate) *Predicate {
+	c := *p
+	c.Parameters = slices.Clone(p.Parameters)
+	return &c
+}
+
+func clonePredicateValidation(pv *PredicateValidation) *PredicateValidation {
+	c := *pv
+	c.Groups = slices.Clone(pv.Groups)
+	for i := range c.Groups {
+		c.Groups[i].References.References = slices.Clone(c.Groups[i].References.References)
+	}
+	return &c
+}
 
 // mergeAppend replaces the last element of dst with the key of each src element, or
 // appends it. dst is owned; src is copied.
@@ -408,6 +451,7 @@ func cloneClaimType(ct *ClaimType) *ClaimType {
 		r.Pattern = clonePtr(r.Pattern)
 		c.Restriction = &r
 	}
+	c.PredicateValidationReference = clonePtr(ct.PredicateValidationReference)
 	return &c
 }
 
@@ -429,6 +473,8 @@ func cloneTechnicalProfile(tp *TechnicalProfile) *TechnicalProfile {
 	c.InputClaims = cloneEach(tp.InputClaims, cloneClaimRef)
 	c.PersistedClaims = cloneEach(tp.PersistedClaims, cloneClaimRef)
 	c.OutputClaims = cloneEach(tp.OutputClaims, cloneClaimRef)
+	c.DisplayClaims = slices.Clone(tp.DisplayClaims)
+	c.IncludeInSso = clonePtr(tp.IncludeInSso)
 	c.ValidationTechnicalProfiles = cloneEach(tp.ValidationTechnicalProfiles, cloneValidation)
 	c.SubjectNamingInfo = clonePtr(tp.SubjectNamingInfo)
 	c.IncludeTechnicalProfile = clonePtr(tp.IncludeTechnicalProfile)

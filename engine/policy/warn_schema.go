@@ -21,7 +21,7 @@ var schemaChildren = map[string][]string{
 // implementedChildren are the schema's children the emulator reads, by parent.
 var implementedChildren = map[string][]string{
 	"TrustFrameworkPolicy": {"BasePolicy", "BuildingBlocks", "ClaimsProviders", "UserJourneys", "SubJourneys", "RelyingParty"},
-	"BuildingBlocks":       {"ClaimsSchema", "ClaimsTransformations"},
+	"BuildingBlocks":       {"ClaimsSchema", "Predicates", "PredicateValidations", "ClaimsTransformations"},
 }
 
 // ignoredEffect says what ignoring an unsupported element means for a run.
@@ -29,8 +29,6 @@ var ignoredEffect = map[string]string{
 	"ContentDefinitions":   "the emulator shows its own pages, not your page layouts",
 	"Localization":         "the emulator's pages are in English only",
 	"DisplayControls":      "self-asserted pages show no display controls (email verification, ...)",
-	"Predicates":           "password and input predicates are not enforced",
-	"PredicateValidations": "password and input predicates are not enforced",
 	"InputValidations":     "input validations are not enforced",
 }
 

@@ -22,6 +22,35 @@ type Field struct {
 	PatternHelp string
 	// Error is the field's own message after a failed submission.
 	Error string
+	// Verify is set on a claim the user must verify (PartnerClaimType
+	// Verified.Email): the verification controls' state.
+	Verify *Verification
+}
+
+// Verification states of a field that needs a code.
+const (
+	VerifyIntro    = "intro"    // no code sent yet
+	VerifySent     = "sent"     // a code was sent; the code box shows
+	VerifyVerified = "verified" // the value is verified and locked
+)
+
+// Verification is the state of a field's verification controls, whose
+// element ids start with the claim id (email_ver_but_send, email_ver_input).
+type Verification struct {
+	State string
+	// Message is the text shown (ver_intro_msg, ver_info_msg, ...), MessageID
+	// its element id (email_intro, email_info, email_success, email_fail_retry).
+	MessageID string
+	Message   string
+	// Failed marks an error message.
+	Failed bool
+}
+
+// Message is a page-level message with B2C's element id
+// (passwordEntryMismatch, fieldIncorrect, requiredFieldMissing).
+type Message struct {
+	ID   string
+	Text string
 }
 
 // Option is one choice of a select field.
@@ -39,6 +68,11 @@ type Form struct {
 	// Error is the page-level error of the last submission (a validation
 	// profile's user message), nil when none.
 	Error *UserError
+	// Messages are page-level messages of the last submission.
+	Messages []Message
+	// HideContinue and HideCancel drop the buttons (setting.showContinueButton,
+	// setting.showCancelButton set to false).
+	HideContinue, HideCancel bool
 }
 
 // Validate runs a validation technical profile by id within the page's journey.
@@ -60,6 +94,8 @@ type Asserter interface {
 type FormError struct {
 	// Fields maps claim type ids to their messages.
 	Fields map[string]string
+	// Messages are page-level messages.
+	Messages []Message
 }
 
 func (e *FormError) Error() string { return "the form has field errors" }

@@ -55,10 +55,20 @@ type Env struct {
 	// Start and Complete (e.g. OAuth1 temporary credentials); keys are prefixed
 	// with the technical profile id by convention. Never sent anywhere.
 	Data map[string]string
+	// Mail delivers the messages profiles send (email verification codes);
+	// nil when the emulator has no mailbox.
+	Mail Mailer
 	// Bind lets a profile name another value by which its party's answer finds
 	// the journey, for protocols whose callback carries no state (OAuth1's
 	// oauth_token). May be nil outside a journey.
 	Bind func(key string)
+}
+
+// Mailer delivers an email message. The emulator sends verification codes
+// through it; the stack's mock mailbox implements it and keeps what arrives
+// for tests to read.
+type Mailer interface {
+	SendMail(ctx context.Context, to, subject, body string) error
 }
 
 // CallbackURL is the authresp URI of a protocol ("oauth2", "oauth1"), all in

@@ -187,6 +187,7 @@ func (s *Server) env(ss *session, r *http.Request) *profile.Env {
 		RootCAs:     s.cfg.RootCAs,
 		RESTTimeout: s.cfg.RESTTimeout,
 		Bind:        func(key string) { s.sessions.bind(key, ss) },
+		Mail:        s.cfg.Mailer,
 	}
 }
 
@@ -201,17 +202,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, ss *session, env *p
 		s.log.Info("redirect to party", "correlationId", ss.correlationID, "technicalProfile", a.ProfileID)
 		http.Redirect(w, r, a.URL, http.StatusFound)
 	case journey.Select:
-		page := selectionPage{
-			Action:   s.policyURL(ss.rp.policy.PolicyID) + "/api/selection",
-			Tx:       ss.state,
-			CSRF:     ss.csrf,
-			PolicyID: ss.rp.policy.PolicyID,
-			Combined: a.Combined,
-		}
-		for _, o := range a.Options {
-			page.Options = append(page.Options, selectionOption{ID: o.ExchangeID, Label: o.Label})
-		}
-		s.render(w, http.StatusOK, "selection.html", page)
+		s.renderSelection(w, ss, a)
 	case journey.Show:
 		s.log.Info("self-asserted page", "correlationId", ss.correlationID, "technicalProfile", a.ProfileID)
 		s.render(w, http.StatusOK, "selfasserted.html", selfAssertedPage{
@@ -405,8 +396,14 @@ func (s *Server) pageSession(w http.ResponseWriter, r *http.Request) (*session, 
 		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "", "The session cookie is missing: the journey cannot continue."))
 		return nil, false
 	}
+	// Posts carry tx and csrf_token in the form; the unified page's links (GET)
+	// in the query, as B2C's do.
+	vals := r.PostForm
+	if r.Method == http.MethodGet {
+		vals = r.Form
+	}
 	ss, ok := s.sessions.byCookie(c.Value)
-	if !ok || r.PostForm.Get("tx") != ss.state || r.PostForm.Get("csrf_token") != ss.csrf {
+	if !ok || vals.Get("tx") != ss.state || vals.Get("csrf_token") != ss.csrf {
 		s.writeError(w, r, ss, httpError(http.StatusBadRequest, "", "The session has expired or the request was tampered with."))
 		return nil, false
 	}
@@ -421,9 +418,15 @@ func (s *Server) handleSelection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer ss.mu.Unlock()
-	if err := ss.rp.journey.Choose(&ss.st, r.PostForm.Get("claimsexchange")); err != nil {
+	s.choose(w, r, ss, r.PostForm.Get("claimsexchange"))
+}
+
+// choose takes the claims exchange the user picked on a selection page and
+// runs the journey on. Called with ss.mu held.
+func (s *Server) choose(w http.ResponseWriter, r *http.Request, ss *session, exchange string) {
+	if err := ss.rp.journey.Choose(&ss.st, exchange); err != nil {
 		if errors.Is(err, journey.ErrUnknownExchange) {
-			s.writeError(w, r, ss, httpError(http.StatusBadRequest, "", "Unknown claims exchange: "+r.PostForm.Get("claimsexchange")))
+			s.writeError(w, r, ss, httpError(http.StatusBadRequest, "", "Unknown claims exchange: "+exchange))
 			return
 		}
 		s.fail(w, r, ss, err)

@@ -38,6 +38,7 @@ import (
 	"github.com/iefconform/iefconform/engine/journey"
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
+	"github.com/iefconform/iefconform/engine/profile"
 	"github.com/iefconform/iefconform/engine/profile/restful"
 )
 
@@ -98,6 +99,9 @@ type Config struct {
 	// profiles read and write. Default: a new empty in-memory directory per
 	// Server (Server.Directory returns it).
 	Directory directory.Store
+	// Mailer delivers the verification codes of Verified.Email claims; nil
+	// means no mail is sent and the page reports that it could not send one.
+	Mailer profile.Mailer
 }
 
 // Defaults of Config's limits.
@@ -316,6 +320,8 @@ func (s *Server) routes() http.Handler {
 	r.HandleFunc("/{tenant}/{policy}/oauth2/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/{tenant}/{policy}/oauth1/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/{tenant}/{policy}/api/selection", s.handleSelection).Methods(http.MethodPost)
+	r.HandleFunc("/{tenant}/{policy}/api/CombinedSigninAndSignup/unified", s.handleUnifiedLink).Methods(http.MethodGet)
+	r.HandleFunc("/{tenant}/{policy}/api/CombinedSigninAndSignup/forgotPassword", s.handleForgotPassword).Methods(http.MethodGet)
 	r.HandleFunc("/{tenant}/{policy}/api/selfasserted", s.handleSelfAsserted).Methods(http.MethodPost)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, nil, httpError(http.StatusNotFound, "", "The page you requested does not exist: "+r.URL.Path))
