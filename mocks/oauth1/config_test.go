@@ -74,17 +74,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.cfg.Validate()
-			if tt.want == nil {
-				if err != nil {
-					t.Errorf("Validate: %v", err)
-				}
-				return
-			}
-			kittest.WantExactProblems(t, err, tt.want)
-			if _, err := oauth1.New(tt.cfg); !errors.Is(err, oauth1.ErrInvalidConfig) {
-				t.Errorf("New: %v", err)
-			}
+			kittest.CheckValidate(t, tt.cfg, tt.want, kittest.WantExactProblems, oauth1.New)
 		})
 	}
 }

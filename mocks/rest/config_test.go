@@ -2,7 +2,6 @@ package rest_test
 
 import (
 	"encoding/json"
-	"errors"
 	"math"
 	"reflect"
 	"strings"
@@ -112,17 +111,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.cfg.Validate()
-			if len(tt.want) == 0 {
-				if err != nil {
-					t.Fatalf("Validate: %v", err)
-				}
-				return
-			}
-			kittest.WantProblems(t, err, tt.want)
-			if _, err := rest.New(tt.cfg); !errors.Is(err, rest.ErrInvalidConfig) {
-				t.Errorf("New with the config: %v, want ErrInvalidConfig", err)
-			}
+			kittest.CheckValidate(t, tt.cfg, tt.want, kittest.WantProblems, rest.New)
 		})
 	}
 }

@@ -274,6 +274,25 @@ func WantExactProblems(t testing.TB, err error, want []string) {
 	}
 }
 
+// CheckValidate wants cfg's Validate to pass when want is empty; otherwise it wants Validate's
+// error to pass check (WantProblems or WantExactProblems) with want, and newMock (the mock's
+// New) to refuse cfg with ErrInvalidConfig.
+func CheckValidate[C cfgfile.Validator, O, M any](t *testing.T, cfg C, want []string,
+	check func(testing.TB, error, []string), newMock func(C, ...O) (M, error)) {
+	t.Helper()
+	err := cfg.Validate()
+	if len(want) == 0 {
+		if err != nil {
+			t.Fatalf("Validate: %v", err)
+		}
+		return
+	}
+	check(t, err, want)
+	if _, err := newMock(cfg); !errors.Is(err, cfgfile.ErrInvalidConfig) {
+		t.Errorf("New with the config: %v, want ErrInvalidConfig", err)
+	}
+}
+
 // configError returns err as a *ConfigError, failing t now unless it is one that matches
 // ErrInvalidConfig.
 func configError(t testing.TB, err error) *cfgfile.ConfigError {
