@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-rod/rod"
 	"github.com/go-rod/rod/lib/launcher"
+	"github.com/go-rod/rod/lib/proto"
 
 	"github.com/iefconform/iefconform/harness/browser"
 	"github.com/iefconform/iefconform/mocks/rp"
@@ -531,6 +532,20 @@ func waitTitle(t *testing.T, s *browser.Session) string {
 	return res.Value.Str()
 }
 
+// releaseAndReopen releases s, waits until the browser has reset or closed it, and opens the next
+// session, closed when the test ends; used is the page target s had.
+func releaseAndReopen(t *testing.T, b *browser.Browser, s *browser.Session) (next *browser.Session, used proto.TargetTargetID) {
+	t.Helper()
+	used = s.Page().TargetID
+	<-b.Release(s)
+	next, err := b.NewSession(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = next.Close() })
+	return next, used
+}
+
 // visit opens u and returns the title its script sets.
 func visit(t *testing.T, s *browser.Session, u string) string {
 	t.Helper()
@@ -561,14 +576,7 @@ func TestReleasedSessionIsResetForReuse(t *testing.T) {
 	if got := visit(t, s, first+"/frame-report"); got == wantFrame {
 		t.Fatalf("the iframe stored nothing (reports %s): the test would prove nothing", got)
 	}
-	used := s.Page().TargetID
-	<-b.Release(s)
-
-	again, err := b.NewSession(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer again.Close()
+	again, used := releaseAndReopen(t, b, s)
 	if again.Page().TargetID != used {
 		t.Fatalf("NewSession after Release opened target %s, want the released %s reused", again.Page().TargetID, used)
 	}
@@ -602,13 +610,7 @@ func TestSessionThatOpenedAWindowIsNotReused(t *testing.T) {
 	if got := waitTitle(t, s); got != "opened" {
 		t.Fatalf("the page could not open a window: %s", got)
 	}
-	used := s.Page().TargetID
-	<-b.Release(s)
-	next, err := b.NewSession(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer next.Close()
+	next, used := releaseAndReopen(t, b, s)
 	if next.Page().TargetID == used {
 		t.Fatal("a session whose page opened another window was handed out again")
 	}
@@ -627,13 +629,7 @@ func TestSessionWithACrossSiteFrameIsNotReused(t *testing.T) {
 	if got := visit(t, s, first+"/cross"); got != "left" {
 		t.Fatalf("the cross-site iframe did not store: title %q", got)
 	}
-	used := s.Page().TargetID
-	<-b.Release(s)
-	next, err := b.NewSession(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer next.Close()
+	next, used := releaseAndReopen(t, b, s)
 	if next.Page().TargetID == used {
 		t.Fatal("a session that loaded a cross-site iframe was handed out again")
 	}
