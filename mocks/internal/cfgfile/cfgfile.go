@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -103,11 +104,8 @@ func PlainJSON(v any) (any, error) {
 
 // CloneSlice returns a new slice holding clone of each element of s; nil stays nil.
 func CloneSlice[T any](s []T, clone func(T) T) []T {
-	if s == nil {
-		return nil
-	}
-	out := make([]T, len(s))
-	for i, v := range s {
+	out := slices.Clone(s)
+	for i, v := range out {
 		out[i] = clone(v)
 	}
 	return out
