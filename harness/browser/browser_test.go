@@ -23,17 +23,26 @@ import (
 	"github.com/iefconform/iefconform/mocks/rp"
 )
 
+// findForTest returns the browser the environment names. Without one it fails when CI is set
+// and skips otherwise.
+func findForTest(t testing.TB) string {
+	t.Helper()
+	bin, err := browser.Find()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set but no browser was found: %v", err)
+		}
+		t.Skipf("no browser to drive (set CI to turn this skip into a failure): %v", err)
+	}
+	return bin
+}
+
 // launchForTest launches the browser the environment names. Without one it fails
 // when CI is set and skips otherwise.
 func launchForTest(t testing.TB, opts browser.Options) *browser.Browser {
 	t.Helper()
 	if opts.ControlURL == "" {
-		if _, err := browser.Find(); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("CI is set but no browser was found: %v", err)
-			}
-			t.Skipf("no browser to drive (set CI to turn this skip into a failure): %v", err)
-		}
+		findForTest(t)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -41,12 +50,17 @@ func launchForTest(t testing.TB, opts browser.Options) *browser.Browser {
 	if err != nil {
 		t.Fatalf("launch: %v", err)
 	}
+	closeAtEnd(t, "browser", b)
+	return b
+}
+
+// closeAtEnd closes c when the test ends, reporting an error as one closing what.
+func closeAtEnd(t testing.TB, what string, c interface{ Close() error }) {
 	t.Cleanup(func() {
-		if err := b.Close(); err != nil {
-			t.Errorf("close browser: %v", err)
+		if err := c.Close(); err != nil {
+			t.Errorf("close %s: %v", what, err)
 		}
 	})
-	return b
 }
 
 func newSession(t testing.TB, b *browser.Browser) *browser.Session {
@@ -55,11 +69,7 @@ func newSession(t testing.TB, b *browser.Browser) *browser.Session {
 	if err != nil {
 		t.Fatalf("new session: %v", err)
 	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("close session: %v", err)
-		}
-	})
+	closeAtEnd(t, "session", s)
 	return s
 }
 
@@ -402,13 +412,7 @@ func TestClose(t *testing.T) {
 }
 
 func TestConnectToRunningBrowser(t *testing.T) {
-	bin, err := browser.Find()
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set but no browser was found: %v", err)
-		}
-		t.Skipf("no browser to drive (set CI to turn this skip into a failure): %v", err)
-	}
+	bin := findForTest(t)
 	dir := t.TempDir()
 	l := launcher.New().Bin(bin).NoSandbox(true).Leakless(false).UserDataDir(dir)
 	u, err := l.Launch()
