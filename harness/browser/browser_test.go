@@ -536,6 +536,17 @@ func waitTitle(t *testing.T, s *browser.Session) string {
 	return res.Value.Str()
 }
 
+// sessionToRelease opens a session that the test hands back with releaseAndReopen instead of
+// closing it.
+func sessionToRelease(t *testing.T, b *browser.Browser) *browser.Session {
+	t.Helper()
+	s, err := b.NewSession(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // releaseAndReopen releases s, waits until the browser has reset or closed it, and opens the next
 // session, closed when the test ends; used is the page target s had.
 func releaseAndReopen(t *testing.T, b *browser.Browser, s *browser.Session) (next *browser.Session, used proto.TargetTargetID) {
@@ -562,12 +573,7 @@ func visit(t *testing.T, s *browser.Session, u string) string {
 func TestReleasedSessionIsResetForReuse(t *testing.T) {
 	b := launchForTest(t, browser.OptionsFromEnv())
 	first, second := storageSite(t)
-	ctx := context.Background()
-
-	s, err := b.NewSession(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := sessionToRelease(t, b)
 	// What a session that never stored anything reports, per origin.
 	want := map[string]string{first: visit(t, s, first+"/report"), second: visit(t, s, second+"/report")}
 	wantFrame := visit(t, s, first+"/frame-report") // the iframe under the first origin
@@ -600,11 +606,7 @@ func TestReleasedSessionIsResetForReuse(t *testing.T) {
 func TestSessionThatOpenedAWindowIsNotReused(t *testing.T) {
 	b := launchForTest(t, browser.OptionsFromEnv())
 	first, _ := storageSite(t)
-	ctx := context.Background()
-	s, err := b.NewSession(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := sessionToRelease(t, b)
 	if err := s.Navigate(first + "/popup"); err != nil {
 		t.Fatal(err)
 	}
@@ -626,10 +628,7 @@ func TestSessionThatOpenedAWindowIsNotReused(t *testing.T) {
 func TestSessionWithACrossSiteFrameIsNotReused(t *testing.T) {
 	b := launchForTest(t, browser.OptionsFromEnv())
 	first, _ := storageSite(t)
-	s, err := b.NewSession(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := sessionToRelease(t, b)
 	if got := visit(t, s, first+"/cross"); got != "left" {
 		t.Fatalf("the cross-site iframe did not store: title %q", got)
 	}
