@@ -14,8 +14,8 @@ func (w *World) FillPage(ctx context.Context, values [][2]string) error {
 	if err != nil {
 		return err
 	}
-	if err := sess.WaitVisible("#attributeVerification"); err != nil {
-		return fmt.Errorf("expected a self-asserted page: %w", err)
+	if err := sess.WaitVisible("#attributeVerification, #localAccountForm"); err != nil {
+		return fmt.Errorf("expected a self-asserted or sign-in page: %w", err)
 	}
 	for _, kv := range values {
 		sel := idSelector(kv[0])

@@ -253,17 +253,26 @@ func restSteps(sc *godog.ScenarioContext) {
 	})
 }
 
+// pageTextContains checks that the element with the id shows want. The page
+// may still be the one the last action left (a form post in
+// flight): the element is read again until it shows want or 5 s pass.
 func pageTextContains(ctx context.Context, id, want string) error {
 	w, err := world(ctx)
 	if err != nil {
 		return err
 	}
-	got, err := w.PageText(ctx, id)
-	if err != nil {
-		return err
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := w.PageText(ctx, id)
+		switch {
+		case err == nil && strings.Contains(got, want):
+			return nil
+		case time.Now().After(deadline):
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("want #%s to show %q, it shows %q", id, want, got)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	if !strings.Contains(got, want) {
-		return fmt.Errorf("want #%s to show %q, it shows %q", id, want, got)
-	}
-	return nil
 }

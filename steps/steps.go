@@ -58,6 +58,7 @@ func Initialize(suite *harness.Suite) func(*godog.ScenarioContext) {
 		restSteps(sc)
 		customClaimsSteps(sc)
 		tokenSteps(sc)
+		localSteps(sc)
 	}
 }
 

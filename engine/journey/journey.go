@@ -404,6 +404,9 @@ func (j *Journey) selection(st *State, s policy.OrchestrationStep, opts []Option
 	}
 	sel := Select{Step: st.Step, Options: opts, Combined: s.Type == StepCombinedSignInAndSignUp, Local: &Show{ProfileID: st.Pending, Form: f}}
 	if tp, ok := j.Policy.TechnicalProfiles[st.Pending]; ok {
+		if len(f.Fields) > 0 && strings.EqualFold(profile.MetadataValue(tp, "setting.operatingMode"), "Email") {
+			f.Fields[0].Type = "EmailBox" // the username is an email address (spec DIR §2.7)
+		}
 		sel.SignUp = profile.MetadataValue(tp, "SignUpTarget")
 		sel.ForgotPassword = profile.MetadataValue(tp, "setting.forgotPasswordLinkOverride")
 		sel.HideForgotPassword = strings.EqualFold(profile.MetadataValue(tp, "setting.forgotPasswordLinkLocation"), "None")

@@ -26,10 +26,10 @@ var implementedChildren = map[string][]string{
 
 // ignoredEffect says what ignoring an unsupported element means for a run.
 var ignoredEffect = map[string]string{
-	"ContentDefinitions":   "the emulator shows its own pages, not your page layouts",
-	"Localization":         "the emulator's pages are in English only",
-	"DisplayControls":      "self-asserted pages show no display controls (email verification, ...)",
-	"InputValidations":     "input validations are not enforced",
+	"ContentDefinitions": "the emulator shows its own pages, not your page layouts",
+	"Localization":       "the emulator's pages are in English only",
+	"DisplayControls":    "self-asserted pages show no display controls (email verification, ...)",
+	"InputValidations":   "input validations are not enforced",
 }
 
 // schemaProtocols are the values of the schema's ProtocolName type.

@@ -71,6 +71,16 @@ type Mailer interface {
 	SendMail(ctx context.Context, to, subject, body string) error
 }
 
+// WrappingTransport is an http.RoundTripper in front of another (the
+// emulator's host map in front of an *http.Transport). A profile that needs a
+// transport of its own (TLS settings) builds it from Unwrap's and puts it
+// behind Rewrap.
+type WrappingTransport interface {
+	http.RoundTripper
+	Unwrap() http.RoundTripper
+	Rewrap(http.RoundTripper) http.RoundTripper
+}
+
 // CallbackURL is the authresp URI of a protocol ("oauth2", "oauth1"), all in
 // lowercase as B2C registers it with identity providers (spec §0.2):
 // {base}/{tenant}/oauth2/authresp, or with withPolicy {base}/{tenant}/{policy}/oauth2/authresp.

@@ -200,7 +200,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, ss *session, env *p
 	switch a := act.(type) {
 	case journey.Redirect:
 		s.log.Info("redirect to party", "correlationId", ss.correlationID, "technicalProfile", a.ProfileID)
-		http.Redirect(w, r, a.URL, http.StatusFound)
+		http.Redirect(w, r, s.hosts.rewrite(a.URL), http.StatusFound)
 	case journey.Select:
 		s.renderSelection(w, ss, a)
 	case journey.Show:

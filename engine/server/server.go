@@ -102,6 +102,12 @@ type Config struct {
 	// Mailer delivers the verification codes of Verified.Email claims; nil
 	// means no mail is sent and the page reports that it could not send one.
 	Mailer profile.Mailer
+	// HostMap sends what the policy addresses to a real host (an identity
+	// provider's authorization, token and claims endpoints) to the party that
+	// stands in for it: host name (www.facebook.com) → base URL
+	// (http://127.0.0.1:4100). Browser redirects and the emulator's own
+	// requests are both rewritten; the path and query are kept.
+	HostMap map[string]string
 }
 
 // Defaults of Config's limits.
@@ -160,6 +166,7 @@ type Server struct {
 	pages      *template.Template
 	log        *slog.Logger
 	handler    http.Handler
+	hosts      hostMap
 }
 
 // New validates the policy set, builds every relying-party journey and returns
@@ -205,7 +212,13 @@ func New(cfg Config) (*Server, error) {
 	if probs := Validate(cfg.Policies); len(probs) > 0 {
 		return nil, probs
 	}
+	hosts, err := newHostMap(cfg.HostMap)
+	if err != nil {
+		return nil, fmt.Errorf("emulator config: %w", err)
+	}
+	cfg.HTTPClient = hosts.mapClient(cfg.HTTPClient)
 	s := &Server{
+		hosts:    hosts,
 		cfg:      cfg,
 		tenant:   strings.ToLower(cfg.Tenant),
 		rps:      map[string]*relyingParty{},
@@ -217,7 +230,6 @@ func New(cfg Config) (*Server, error) {
 		extHTTP:  newExtensionClient(cfg),
 		log:      cfg.Logger,
 	}
-	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, fmt.Errorf("parse pages: %w", err)
 	}
@@ -320,8 +332,8 @@ func (s *Server) routes() http.Handler {
 	r.HandleFunc("/{tenant}/{policy}/oauth2/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/{tenant}/{policy}/oauth1/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/{tenant}/{policy}/api/selection", s.handleSelection).Methods(http.MethodPost)
-	r.HandleFunc("/{tenant}/{policy}/api/CombinedSigninAndSignup/unified", s.handleUnifiedLink).Methods(http.MethodGet)
-	r.HandleFunc("/{tenant}/{policy}/api/CombinedSigninAndSignup/forgotPassword", s.handleForgotPassword).Methods(http.MethodGet)
+	r.HandleFunc("/{tenant}/{policy}/api/combinedsigninandsignup/unified", s.handleUnifiedLink).Methods(http.MethodGet)
+	r.HandleFunc("/{tenant}/{policy}/api/combinedsigninandsignup/forgotpassword", s.handleForgotPassword).Methods(http.MethodGet)
 	r.HandleFunc("/{tenant}/{policy}/api/selfasserted", s.handleSelfAsserted).Methods(http.MethodPost)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, nil, httpError(http.StatusNotFound, "", "The page you requested does not exist: "+r.URL.Path))

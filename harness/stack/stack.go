@@ -16,6 +16,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +30,7 @@ import (
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/server"
 	"github.com/iefconform/iefconform/mocks/journal"
+	"github.com/iefconform/iefconform/mocks/mailbox"
 	mockoauth1 "github.com/iefconform/iefconform/mocks/oauth1"
 	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
 	"github.com/iefconform/iefconform/mocks/pki"
@@ -44,6 +47,7 @@ const (
 	PartyTwitter  = "twitter"
 	PartyREST     = "rest"
 	PartyRP       = "rp"
+	PartyMailbox  = "mailbox"
 )
 
 // Well-known values the stack configures and the policies' settings carry.
@@ -177,6 +181,8 @@ type Stack struct {
 	// stack's CA (RestApiUrl) and of an untrusted CA (RestApiUntrustedUrl).
 	REST *mockrest.Server
 	RP   *rp.Server
+	// Mailbox receives the emails the emulator sends (verification codes).
+	Mailbox *mailbox.Server
 	// Directory is the tenant's user accounts. It outlives policy reloads: every
 	// emulator the stack starts for the scenario shares it.
 	Directory directory.Store
@@ -308,6 +314,12 @@ func Start(opts Options) (*Stack, error) {
 	if err := s.startREST(); err != nil {
 		return nil, err
 	}
+	s.Mailbox = mailbox.New(mailbox.WithJournal(s.Journal, PartyMailbox), mailbox.WithAdminToken(s.opts.AdminToken))
+	mbl, err := listen("", s.Mailbox.Handler())
+	if err != nil {
+		return nil, fmt.Errorf("start mailbox: %w", err)
+	}
+	s.parties[PartyMailbox] = mbl
 
 	var rpHandler atomic.Pointer[http.Handler]
 	rpl, err := listen(opts.RPAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*rpHandler.Load()).ServeHTTP(w, r) }))
@@ -495,6 +507,75 @@ type PolicyOptions struct {
 	RESTTimeout time.Duration
 	// Extensions configures Entra custom claims providers (engine/extension).
 	Extensions *extension.Config
+	// FS, when set, is where dir is read instead of Options.Policies: a
+	// user's policy files on disk (os.DirFS), the starter pack for one.
+	FS fs.FS
+	// HostMap sends a real host the policy names to one of the stack's
+	// parties: host name → party (PartyFacebook, ...). Nil means
+	// DefaultHostMap; an empty map maps nothing. See MapHosts.
+	HostMap map[string]string
+}
+
+// DefaultHostMap is the host map of PolicyOptions: Facebook's hosts go to the
+// Facebook mock, which serves Facebook's paths (/dialog/oauth,
+// /oauth/access_token, /me, versioned or not).
+var DefaultHostMap = map[string]string{
+	"www.facebook.com":   PartyFacebook,
+	"m.facebook.com":     PartyFacebook,
+	"graph.facebook.com": PartyFacebook,
+}
+
+// hostTargets turns a host map of party names into the emulator's host map
+// of base URLs.
+func (s *Stack) hostTargets(m map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	for host, party := range m {
+		l, ok := s.parties[strings.ToLower(party)]
+		if !ok {
+			return nil, fmt.Errorf("host map: %s: no party %q (want one of %s)", host, party, strings.Join(s.partyNames(), ", "))
+		}
+		out[host] = l.url
+	}
+	return out, nil
+}
+
+func (s *Stack) partyNames() []string {
+	var names []string
+	for n := range s.parties {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// registerMappedClients makes each OAuth2 mock that stands in for a mapped
+// host accept the client_id the policy's technical profiles send it, with
+// the mock's secret (the policy key of the stack), so that a policy runs
+// with the client ids it was written with (facebook_clientid in the starter
+// pack).
+func (s *Stack) registerMappedClients(set *policy.Set, hostMap map[string]string) error {
+	for _, id := range set.RelyingParties() {
+		p, err := set.Resolve(id)
+		if err != nil {
+			continue // server.New reports it
+		}
+		for _, tp := range p.TechnicalProfiles {
+			endpoint, _ := tp.Metadata.Get("authorization_endpoint")
+			clientID, _ := tp.Metadata.Get("client_id")
+			u, err := url.Parse(strings.TrimSpace(endpoint))
+			if err != nil || strings.TrimSpace(clientID) == "" {
+				continue
+			}
+			idp, ok := s.idps[strings.ToLower(hostMap[strings.ToLower(u.Hostname())])]
+			if !ok {
+				continue
+			}
+			if err := idp.Mock.AddClient(mockoauth2.Client{ID: strings.TrimSpace(clientID), Secret: idp.Secret}); err != nil {
+				return fmt.Errorf("register client %s with %s: %w", clientID, idp.Name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // UsePolicy loads the policy folder dir of Options.Policies with the stack's
@@ -509,9 +590,24 @@ func (s *Stack) Load(dir string, o PolicyOptions) error {
 	for k, v := range o.Settings {
 		settings[k] = v
 	}
-	set, err := policy.LoadFS(s.opts.Policies, dir, settings)
+	fsys := s.opts.Policies
+	if o.FS != nil {
+		fsys = o.FS
+	}
+	set, err := policy.LoadFS(fsys, dir, settings)
 	if err != nil {
 		return fmt.Errorf("load policies %s: %w", dir, err)
+	}
+	hostMap := o.HostMap
+	if hostMap == nil {
+		hostMap = DefaultHostMap
+	}
+	hosts, err := s.hostTargets(hostMap)
+	if err != nil {
+		return err
+	}
+	if err := s.registerMappedClients(set, hostMap); err != nil {
+		return err
 	}
 	if len(o.Patches) > 0 {
 		set = set.Patch(o.Patches...)
@@ -537,6 +633,8 @@ func (s *Stack) Load(dir string, o PolicyOptions) error {
 		RESTTimeout: restTimeout,
 		Extensions:  o.Extensions,
 		Directory:   s.Directory,
+		Mailer:      s.Mailbox,
+		HostMap:     hosts,
 	})
 	if err != nil {
 		return fmt.Errorf("start emulator with %s: %w", dir, err)

@@ -117,6 +117,15 @@ func (s *Server) routes() http.Handler {
 	proto.HandleFunc("/logout", s.handleLogout)
 	proto.HandleFunc("/.well-known/jwks.json", s.handleJWKS)
 	proto.HandleFunc("/.well-known/openid-configuration", s.handleDiscovery)
+	// Facebook's own paths, optionally versioned (/v19.0/dialog/oauth), so that
+	// an unmodified policy whose hosts are mapped to this mock reaches it.
+	for _, prefix := range []string{"", "/{version:v[0-9.]+}"} {
+		proto.HandleFunc(prefix+"/dialog/oauth", s.handleAuthorize)
+		proto.HandleFunc(prefix+"/oauth/access_token", s.handleToken)
+		if prefix != "" {
+			proto.HandleFunc(prefix+"/me", s.handleClaims)
+		}
+	}
 	proto.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
 
 	return s.base.Handler(proto, kit.Admin{Fail: s.adminFail, Routes: []kit.Route{

@@ -48,10 +48,16 @@ func (p *Profile) client(env *profile.Env, cert *keys.RSAKey) (*http.Client, err
 	if env.RootCAs == nil && cert == nil {
 		return &http.Client{Transport: base, CheckRedirect: checkRedirect}, nil
 	}
+	// A transport in front of an *http.Transport (the emulator's host map)
+	// stays in front of the clone with the call's TLS settings.
+	rewrap := func(rt http.RoundTripper) http.RoundTripper { return rt }
+	if w, ok := base.(profile.WrappingTransport); ok {
+		base, rewrap = w.Unwrap(), w.Rewrap
+	}
 	t, ok := base.(*http.Transport)
 	if !ok {
 		if cert == nil {
-			return &http.Client{Transport: base, CheckRedirect: checkRedirect}, nil
+			return &http.Client{Transport: rewrap(base), CheckRedirect: checkRedirect}, nil
 		}
 		t, ok = http.DefaultTransport.(*http.Transport)
 		if !ok {
@@ -82,7 +88,7 @@ func (p *Profile) client(env *profile.Env, cert *keys.RSAKey) (*http.Client, err
 		// Always present the certificate, as B2C does, whatever CAs the server names.
 		clone.TLSClientConfig.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &tc, nil }
 	}
-	c := &http.Client{Transport: clone, CheckRedirect: checkRedirect}
+	c := &http.Client{Transport: rewrap(clone), CheckRedirect: checkRedirect}
 	p.clients[key] = c
 	return c, nil
 }

@@ -152,8 +152,16 @@ func renderedClaims(p *policy.Policy, tp *policy.TechnicalProfile) []field {
 	other := map[string]bool{}
 	for _, v := range tp.ValidationTechnicalProfiles {
 		if vtp, ok := p.TechnicalProfiles[v.ReferenceID]; ok {
+			// A claim the validation profile also takes as input is what the
+			// user types (an API that normalises an email echoes it back).
+			inputs := map[string]bool{}
+			for _, c := range vtp.InputClaims {
+				inputs[c.ClaimTypeReferenceID] = true
+			}
 			for _, c := range vtp.OutputClaims {
-				other[c.ClaimTypeReferenceID] = true
+				if !inputs[c.ClaimTypeReferenceID] {
+					other[c.ClaimTypeReferenceID] = true
+				}
 			}
 		}
 	}
