@@ -12,6 +12,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/iefconform/iefconform/harness"
+	"github.com/iefconform/iefconform/harness/browser"
 )
 
 // localSteps: unmodified starter-pack policies, the directory's local
@@ -57,14 +58,7 @@ func localSteps(sc *godog.ScenarioContext) {
 		}
 		return w.PressPageButton(ctx, "next")
 	})
-	sc.Step(`^the user follows the link "([^"]*)"$`, func(ctx context.Context, id string) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		return w.PressPageButton(ctx, id)
-	})
-	sc.Step(`^the user presses "([^"]*)"$`, func(ctx context.Context, id string) error {
+	sc.Step(`^the user (?:follows the link|presses) "([^"]*)"$`, func(ctx context.Context, id string) error {
 		w, err := world(ctx)
 		if err != nil {
 			return err
@@ -126,11 +120,7 @@ func localSteps(sc *godog.ScenarioContext) {
 
 // pageSelectorAttr checks the attribute of the element matching selector.
 func pageSelectorAttr(ctx context.Context, selector, attr, want string) error {
-	w, err := world(ctx)
-	if err != nil {
-		return err
-	}
-	sess, err := w.Session(ctx)
+	sess, err := session(ctx)
 	if err != nil {
 		return err
 	}
@@ -150,11 +140,7 @@ func pageSelectorAttr(ctx context.Context, selector, attr, want string) error {
 
 // pageSelectorContains waits for the element matching selector and checks its text.
 func pageSelectorContains(ctx context.Context, selector, want string) error {
-	w, err := world(ctx)
-	if err != nil {
-		return err
-	}
-	sess, err := w.Session(ctx)
+	sess, err := session(ctx)
 	if err != nil {
 		return err
 	}
@@ -169,4 +155,13 @@ func pageSelectorContains(ctx context.Context, selector, want string) error {
 		return fmt.Errorf("want %s to show %q, it shows %q", selector, want, got)
 	}
 	return nil
+}
+
+// session is the scenario's browser session.
+func session(ctx context.Context) (*browser.Session, error) {
+	w, err := world(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return w.Session(ctx)
 }

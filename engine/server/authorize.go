@@ -432,6 +432,11 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request, ss *session, exc
 		s.fail(w, r, ss, err)
 		return
 	}
+	s.advance(w, r, ss)
+}
+
+// advance runs the journey on from where it stands. Called with ss.mu held.
+func (s *Server) advance(w http.ResponseWriter, r *http.Request, ss *session) {
 	env := s.env(ss, r)
 	act, err := ss.rp.journey.Advance(r.Context(), env, &ss.st)
 	s.act(w, r, ss, env, act, err)

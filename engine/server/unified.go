@@ -98,7 +98,5 @@ func (s *Server) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ss, err)
 		return
 	}
-	env := s.env(ss, r)
-	act, err := ss.rp.journey.Advance(r.Context(), env, &ss.st)
-	s.act(w, r, ss, env, act, err)
+	s.advance(w, r, ss)
 }
