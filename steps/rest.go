@@ -242,37 +242,47 @@ func restSteps(sc *godog.ScenarioContext) {
 		if err != nil {
 			return err
 		}
-		got, err := w.FieldValue(ctx, id)
-		if err != nil {
-			return err
-		}
-		if got != w.Expand(want) {
-			return fmt.Errorf("want field %s to hold %q, it holds %q", id, want, got)
-		}
-		return nil
+		return eventually(func() error {
+			got, err := w.FieldValue(ctx, id)
+			if err != nil {
+				return err
+			}
+			if got != w.Expand(want) {
+				return fmt.Errorf("want field %s to hold %q, it holds %q", id, want, got)
+			}
+			return nil
+		})
 	})
 }
 
-// pageTextContains checks that the element with the id shows want. The page
-// may still be the one the last action left (a form post in
-// flight): the element is read again until it shows want or 5 s pass.
+// eventually runs check until it passes or 5 s pass, and returns its last
+// error: the page may still be the one the last action left (a form post in
+// flight).
+func eventually(check func() error) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := check()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// pageTextContains checks, eventually, that the element with the id shows want.
 func pageTextContains(ctx context.Context, id, want string) error {
 	w, err := world(ctx)
 	if err != nil {
 		return err
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	return eventually(func() error {
 		got, err := w.PageText(ctx, id)
-		switch {
-		case err == nil && strings.Contains(got, want):
-			return nil
-		case time.Now().After(deadline):
-			if err != nil {
-				return err
-			}
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(got, want) {
 			return fmt.Errorf("want #%s to show %q, it shows %q", id, want, got)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 }
