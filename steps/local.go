@@ -79,15 +79,20 @@ func localSteps(sc *godog.ScenarioContext) {
 		return pageTextContains(ctx, id, want)
 	})
 	sc.Step(`^the page (has|has no) field "([^"]*)"$`, func(ctx context.Context, has, id string) error {
-		_, html, err := pageHTML(ctx)
-		if err != nil {
-			return err
-		}
-		present := strings.Contains(html, `id="`+id+`"`)
-		if present != (has == "has") {
-			return fmt.Errorf("want the page to %s field %q", has, id)
-		}
-		return nil
+		var last string
+		return eventually(func() error {
+			sess, html, err := pageHTML(ctx)
+			if err != nil {
+				return err
+			}
+			if strings.Contains(html, `id="`+id+`"`) == (has == "has") {
+				return nil
+			}
+			if text, err := sess.Text("body"); err == nil {
+				last = strings.Join(strings.Fields(text), " ")
+			}
+			return fmt.Errorf("want the page at %s to have %s %q; it shows: %.400s", sess.URL(), map[bool]string{true: "a field", false: "no field"}[has == "has"], id, last)
+		})
 	})
 	sc.Step(`^the field "([^"]*)" is of type "([^"]*)"$`, func(ctx context.Context, id, typ string) error {
 		return pageSelectorAttr(ctx, "[id="+strconv.Quote(id)+"]", "type", typ)

@@ -94,6 +94,13 @@ type State struct {
 	// Federated lists, in order, the redirecting technical profiles the user
 	// completed (the identity providers signed in with), for single sign-out.
 	Federated []string
+	// SSO holds the browser's single sign-on records from earlier journeys, by
+	// session-management profile id (nil: none, or prompt=login). Steps whose
+	// profiles they cover are skipped (see SSORecords).
+	SSO map[string]SSORecord
+	// SSOUsed lists the session-management profiles whose technical profiles
+	// ran in this journey.
+	SSOUsed []string
 }
 
 // Frame is a sub journey in progress.
@@ -237,6 +244,11 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 			if err != nil {
 				return nil, err
 			}
+			if sel, restored := j.selectBySession(env, st, opts, local); sel != "" || restored {
+				st.Selected = sel
+				st.Step++
+				continue
+			}
 			if local == nil {
 				single := s.ClaimsProviderSelections == nil || s.ClaimsProviderSelections.DisplayOption != ShowSingleProvider
 				if len(opts) == 1 && single {
@@ -266,6 +278,10 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 			}
 			st.Selected = ""
 			id := ex.TechnicalProfileReferenceID
+			if j.skipBySession(env, st, id) {
+				st.Step++
+				continue
+			}
 			if err := j.transform(env, id, inputTransformations); err != nil {
 				return nil, fmt.Errorf("claims exchange %s: %w", ex.ID, err)
 			}
@@ -288,6 +304,7 @@ func (j *Journey) Advance(ctx context.Context, env *profile.Env, st *State) (Act
 				if err := j.call(ctx, env, id, p); err != nil {
 					return nil, fmt.Errorf("claims exchange %s: %w", ex.ID, err)
 				}
+				j.used(st, id)
 				st.Step++
 			default:
 				return nil, fmt.Errorf("claims exchange %s: technical profile %s cannot run in a ClaimsExchange step", ex.ID, id)
@@ -509,6 +526,7 @@ func (j *Journey) Resume(ctx context.Context, env *profile.Env, st *State, param
 		return nil, err
 	}
 	st.Federated = append(st.Federated, id)
+	j.used(st, id)
 	st.Step++
 	return j.Advance(ctx, env, st)
 }
@@ -598,6 +616,7 @@ func (j *Journey) SubmitForm(ctx context.Context, env *profile.Env, st *State, v
 	if err := j.transform(env, id, outputTransformations); err != nil {
 		return nil, err
 	}
+	j.used(st, id)
 	st.Pending = ""
 	st.Step++
 	return j.Advance(ctx, env, st)

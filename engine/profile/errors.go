@@ -10,6 +10,8 @@ const (
 	CodeAccessDenied   = "access_denied"
 	CodeServerError    = "server_error"
 	CodeInvalidRequest = "invalid_request"
+	// CodeInteractionRequired: prompt=none and the user must interact (AADB2C90077).
+	CodeInteractionRequired = "interaction_required"
 )
 
 // Error ends a journey with an error response to the relying party. Message is

@@ -144,6 +144,10 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.respondError(w, r, ss, profile.AsError(err))
 		return
 	}
+	if err := s.useSSO(r, ss); err != nil {
+		s.respondError(w, r, ss, err)
+		return
+	}
 	s.sessions.add(ss)
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: ss.id, Path: "/" + s.tenant, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	s.log.Info("journey started", "correlationId", ss.correlationID, "policy", rp.policy.PolicyID, "clientId", req.ClientID,
@@ -255,10 +259,7 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		return
 	}
 	s.sessions.remove(ss)
-	if len(ss.st.Federated) > 0 {
-		id := s.sso.put(ssoRecord{policy: strings.ToLower(ss.rp.policy.PolicyID), federated: slices.Clone(ss.st.Federated)})
-		http.SetCookie(w, &http.Cookie{Name: ssoCookieName, Value: id, Path: "/" + s.tenant, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	}
+	s.saveSSO(w, r, ss)
 	s.log.Info("journey completed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "issuer", a.IssuerID)
 	var ps []param
 	if ss.req.ResponseType == "code" {

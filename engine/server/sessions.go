@@ -163,6 +163,8 @@ const ssoCookieName = "x-ms-cpim-sso"
 type ssoRecord struct {
 	policy    string   // lowercase relying-party policy id
 	federated []string // technical profile ids, in order
+	// sessions are the session-management profiles' records (single sign-on).
+	sessions map[string]journey.SSORecord
 }
 
 // onceStore holds single-use values under random keys for a time: the
@@ -198,6 +200,18 @@ func (s *onceStore[V]) put(v V) string {
 	}
 	s.m[key] = onceEntry[V]{v: v, expires: now.Add(s.ttl)}
 	return key
+}
+
+// get returns a value that has not expired and keeps it.
+func (s *onceStore[V]) get(key string) (V, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.m[key]
+	if !ok || s.now().After(e.expires) {
+		var zero V
+		return zero, false
+	}
+	return e.v, true
 }
 
 // take returns and forgets a value that has not expired.

@@ -110,3 +110,59 @@ Feature: Local accounts of the public starter pack, run unchanged
     And the user follows the link "forgotPassword"
     Then the relying party receives the error "access_denied"
     And the error description starts with "AADB2C90118: The user has forgotten their password."
+
+  @inferred
+  Scenario: A second sign-in in the same browser is silent (SSO-01)
+    Given the directory has a local account "bob@example.com" with password "Passw0rd!2024" and the attributes:
+      | name        | value     |
+      | displayName | Bob Jones |
+    When the user starts signing in
+    And the user signs in with the email "bob@example.com" and the password "Passw0rd!2024"
+    Then the relying party receives an id_token
+    When the user starts signing in
+    Then the relying party receives an id_token
+    And the id_token has the claims:
+      | claim | value     |
+      | name  | Bob Jones |
+
+  @inferred
+  Scenario: A sign-up is remembered too (SSO-02)
+    When the user starts signing in
+    And the user follows the link "createAccount"
+    And the user verifies the email "ann@example.com"
+    And the user fills in:
+      | field           | value         |
+      | newPassword     | Passw0rd!2024 |
+      | reenterPassword | Passw0rd!2024 |
+      | displayName     | Ann Smith     |
+    And the user continues
+    Then the relying party receives an id_token
+    When the user starts signing in
+    Then the relying party receives an id_token
+    And the id_token has the claims:
+      | claim | value     |
+      | name  | Ann Smith |
+
+  Scenario: prompt=login shows the sign-in page despite the session (SSO-03)
+    Given the directory has a local account "bob@example.com" with password "Passw0rd!2024"
+    When the user starts signing in
+    And the user signs in with the email "bob@example.com" and the password "Passw0rd!2024"
+    Then the relying party receives an id_token
+    Given the relying party sends the parameter "prompt" with "login"
+    When the user starts signing in
+    Then the page has field "signInName"
+
+  Scenario: prompt=none without a session (SSO-03)
+    Given the relying party sends the parameter "prompt" with "none"
+    When the user starts signing in
+    Then the relying party receives the error "interaction_required"
+    And the error description starts with "AADB2C90077: User does not have an existing session and request prompt parameter has a value of 'none'."
+
+  Scenario: After signing out the sign-in page shows again (SSO-07)
+    Given the directory has a local account "bob@example.com" with password "Passw0rd!2024"
+    When the user starts signing in
+    And the user signs in with the email "bob@example.com" and the password "Passw0rd!2024"
+    Then the relying party receives an id_token
+    When the user signs out
+    And the user starts signing in
+    Then the page has field "signInName"
