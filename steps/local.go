@@ -111,6 +111,20 @@ func localSteps(sc *godog.ScenarioContext) {
 		}
 		return nil
 	})
+	sc.Step(`^the directory account "([^"]*)" has "([^"]*)" equal to "([^"]*)"$`, func(ctx context.Context, email, attr, want string) error {
+		w, err := world(ctx)
+		if err != nil {
+			return err
+		}
+		u, err := w.LocalAccount(email)
+		if err != nil {
+			return fmt.Errorf("want a local account %s: %w", email, err)
+		}
+		if got := fmt.Sprint(u.Attributes[attr]); got != want {
+			return fmt.Errorf("want the account %s to have %s %q, it has %q", email, attr, want, got)
+		}
+		return nil
+	})
 	sc.Step(`^the directory has (\d+) accounts?$`, func(ctx context.Context, n int) error {
 		w, err := world(ctx)
 		if err != nil {

@@ -572,15 +572,29 @@ func (j *Journey) SubmitForm(ctx context.Context, env *profile.Env, st *State, v
 			f.Messages = fe.Messages
 		case errors.As(err, &ue):
 			f.Error = ue
+			if ue.StringID != "" {
+				if text, ok := j.Policy.Localized(j.contentDefinition(st, id), "ErrorMessage", "", ue.StringID); ok {
+					c := *ue
+					c.UserMessage = text
+					f.Error = &c
+				}
+			}
 		case errors.As(err, &ae):
 			// An assertion transformation of a validation profile failed: the
-			// page shows the self-asserted profile's UserMessageIf… text, or
-			// B2C's default (spec §4.2, CTP-02/03).
+			// page shows the self-asserted profile's UserMessageIf… text, the
+			// page's localized string of that id, or B2C's default (spec
+			// §4.2, CTP-02/03).
 			var md policy.Metadata
 			if tp, ok := j.Policy.TechnicalProfiles[id]; ok {
 				md = tp.Metadata
 			}
-			f.Error = &profile.UserError{UserMessage: ae.UserMessage(md), ProfileID: id}
+			msg := ae.UserMessage(md)
+			if v, _ := md.Get(ae.MetadataKey); v == "" {
+				if text, ok := j.Policy.Localized(j.contentDefinition(st, id), "ErrorMessage", "", ae.MetadataKey); ok {
+					msg = text
+				}
+			}
+			f.Error = &profile.UserError{UserMessage: msg, ProfileID: id}
 		case errors.As(err, &pe):
 			// A validation profile that could not run (a REST API down): B2C
 			// shows its message on the page.
@@ -620,6 +634,19 @@ func (j *Journey) SubmitForm(ctx context.Context, env *profile.Env, st *State, v
 	st.Pending = ""
 	st.Step++
 	return j.Advance(ctx, env, st)
+}
+
+// contentDefinition is the content definition of the page profile id shows:
+// the step's own for a selection step (the unified page), else the profile's
+// ContentDefinitionReferenceId metadata.
+func (j *Journey) contentDefinition(st *State, id string) string {
+	if s, ok := j.currentStep(st); ok && s.Type != StepClaimsExchange && s.ContentDefinitionReferenceID != "" {
+		return s.ContentDefinitionReferenceID
+	}
+	if tp, ok := j.Policy.TechnicalProfiles[id]; ok {
+		return profile.MetadataValue(tp, "ContentDefinitionReferenceId")
+	}
+	return ""
 }
 
 // currentStep is the orchestration step st stands at.

@@ -50,6 +50,53 @@ type BuildingBlocks struct {
 	Predicates            []Predicate            `xml:"Predicates>Predicate"`
 	PredicateValidations  []PredicateValidation  `xml:"PredicateValidations>PredicateValidation"`
 	ClaimsTransformations []ClaimsTransformation `xml:"ClaimsTransformations>ClaimsTransformation"`
+	ContentDefinitions    []ContentDefinition    `xml:"ContentDefinitions>ContentDefinition"`
+	Localization          *Localization          `xml:"Localization"`
+}
+
+// ContentDefinition is a page template of the journey's pages. The emulator
+// draws its own pages and reads only the localized resources it names.
+type ContentDefinition struct {
+	ID                           string                 `xml:"Id,attr"`
+	LoadURI                      string                 `xml:"LoadUri"`
+	DataURI                      string                 `xml:"DataUri"`
+	LocalizedResourcesReferences []LocalizedResourceRef `xml:"LocalizedResourcesReferences>LocalizedResourcesReference"`
+	Pos                          Pos                    `xml:"-"`
+}
+
+// LocalizedResourceRef names the LocalizedResources of a language.
+type LocalizedResourceRef struct {
+	Language                      string `xml:"Language,attr"`
+	LocalizedResourcesReferenceID string `xml:"LocalizedResourcesReferenceId,attr"`
+}
+
+// Localization holds the policy's languages and localized strings.
+type Localization struct {
+	Enabled            *bool                `xml:"Enabled,attr"`
+	SupportedLanguages SupportedLanguages   `xml:"SupportedLanguages"`
+	LocalizedResources []LocalizedResources `xml:"LocalizedResources"`
+}
+
+// SupportedLanguages lists a Localization's languages and its default.
+type SupportedLanguages struct {
+	DefaultLanguage string   `xml:"DefaultLanguage,attr"`
+	Languages       []string `xml:"SupportedLanguage"`
+}
+
+// LocalizedResources is one set of localized strings (one language of one page).
+type LocalizedResources struct {
+	ID      string            `xml:"Id,attr"`
+	Strings []LocalizedString `xml:"LocalizedStrings>LocalizedString"`
+}
+
+// LocalizedString is one text: ElementType ClaimType (with ElementId, the
+// claim; StringId DisplayName, UserHelpText, PatternHelpText), UxElement,
+// ErrorMessage, ClaimsProvider, ...
+type LocalizedString struct {
+	ElementType string `xml:"ElementType,attr"`
+	ElementID   string `xml:"ElementId,attr"`
+	StringID    string `xml:"StringId,attr"`
+	Value       string `xml:",chardata"`
 }
 
 // Predicate is a named check of a claim value (IsLengthRange, MatchesRegex,
@@ -383,10 +430,15 @@ type Policy struct {
 	Predicates            map[string]*Predicate
 	PredicateValidations  map[string]*PredicateValidation
 	ClaimsTransformations map[string]*ClaimsTransformation
-	TechnicalProfiles     map[string]*TechnicalProfile
-	UserJourneys          map[string]*UserJourney
-	SubJourneys           map[string]*UserJourney
-	RelyingParty          *RelyingParty
+	// ContentDefinitions and LocalizedResources are by id; DefaultLanguage
+	// is the Localization's (empty when localization is off).
+	ContentDefinitions map[string]*ContentDefinition
+	LocalizedResources map[string]*LocalizedResources
+	DefaultLanguage    string
+	TechnicalProfiles  map[string]*TechnicalProfile
+	UserJourneys       map[string]*UserJourney
+	SubJourneys        map[string]*UserJourney
+	RelyingParty       *RelyingParty
 }
 
 // Journey returns the relying party's default user journey.

@@ -109,6 +109,8 @@ func merge(chain []*File) *Policy {
 		PolicyID:              leaf.PolicyID,
 		ClaimTypes:            make(map[string]*ClaimType),
 		Predicates:            make(map[string]*Predicate),
+		ContentDefinitions:    make(map[string]*ContentDefinition),
+		LocalizedResources:    make(map[string]*LocalizedResources),
 		PredicateValidations:  make(map[string]*PredicateValidation),
 		ClaimsTransformations: make(map[string]*ClaimsTransformation),
 		TechnicalProfiles:     make(map[string]*TechnicalProfile),
@@ -139,6 +141,7 @@ func merge(chain []*File) *Policy {
 			pv.ID = predicateValidations.declare(pv.ID)
 			p.PredicateValidations[pv.ID] = pv
 		}
+		mergeLocalization(p, &f.BuildingBlocks)
 		for i := range f.BuildingBlocks.ClaimsTransformations {
 			ct := cloneTransformation(&f.BuildingBlocks.ClaimsTransformations[i])
 			ct.ID = transformations.declare(ct.ID)
@@ -508,4 +511,77 @@ func cloneRelyingParty(rp *RelyingParty) *RelyingParty {
 	c := *rp
 	c.TechnicalProfile = *cloneTechnicalProfile(&rp.TechnicalProfile)
 	return &c
+}
+
+// mergeLocalization merges a file's content definitions (a later file's
+// LocalizedResourcesReferences take the place of the same language's) and
+// localized resources (a later file's strings replace the same element's).
+func mergeLocalization(p *Policy, bb *BuildingBlocks) {
+	for _, cd := range bb.ContentDefinitions {
+		dst, ok := p.ContentDefinitions[foldKey(cd.ID)]
+		if !ok {
+			c := cd
+			c.LocalizedResourcesReferences = slices.Clone(cd.LocalizedResourcesReferences)
+			p.ContentDefinitions[foldKey(cd.ID)] = &c
+			continue
+		}
+		setIf(&dst.LoadURI, cd.LoadURI)
+		setIf(&dst.DataURI, cd.DataURI)
+		dst.LocalizedResourcesReferences = mergePrepend(dst.LocalizedResourcesReferences, cd.LocalizedResourcesReferences,
+			func(r LocalizedResourceRef) string { return strings.ToLower(r.Language) }, func(r LocalizedResourceRef) LocalizedResourceRef { return r })
+	}
+	loc := bb.Localization
+	if loc == nil {
+		return
+	}
+	if loc.Enabled == nil || *loc.Enabled {
+		setIf(&p.DefaultLanguage, loc.SupportedLanguages.DefaultLanguage)
+	} else {
+		p.DefaultLanguage = ""
+	}
+	for _, lr := range loc.LocalizedResources {
+		dst, ok := p.LocalizedResources[foldKey(lr.ID)]
+		if !ok {
+			c := lr
+			c.Strings = slices.Clone(lr.Strings)
+			p.LocalizedResources[foldKey(lr.ID)] = &c
+			continue
+		}
+		dst.Strings = mergeAppend(dst.Strings, lr.Strings, localizedStringKey, func(s LocalizedString) LocalizedString { return s })
+	}
+}
+
+func localizedStringKey(s LocalizedString) string {
+	return strings.ToLower(s.ElementType + "\x00" + s.ElementID + "\x00" + s.StringID)
+}
+
+// Localized returns the text of a localized string for the page of content
+// definition contentDef in the policy's default language: elementType
+// (ClaimType, UxElement, ErrorMessage, ...), elementID (a claim id, or "")
+// and stringID, all matched ignoring case. False when localization is off or
+// the page's resources lack it.
+func (p *Policy) Localized(contentDef, elementType, elementID, stringID string) (string, bool) {
+	if p.DefaultLanguage == "" || contentDef == "" {
+		return "", false
+	}
+	cd, ok := p.ContentDefinitions[foldKey(contentDef)]
+	if !ok {
+		return "", false
+	}
+	for _, ref := range cd.LocalizedResourcesReferences {
+		if !strings.EqualFold(ref.Language, p.DefaultLanguage) {
+			continue
+		}
+		lr, ok := p.LocalizedResources[foldKey(ref.LocalizedResourcesReferenceID)]
+		if !ok {
+			continue
+		}
+		key := localizedStringKey(LocalizedString{ElementType: elementType, ElementID: elementID, StringID: stringID})
+		for i := len(lr.Strings) - 1; i >= 0; i-- {
+			if localizedStringKey(lr.Strings[i]) == key {
+				return strings.TrimSpace(lr.Strings[i].Value), true
+			}
+		}
+	}
+	return "", false
 }

@@ -21,7 +21,7 @@ var schemaChildren = map[string][]string{
 // implementedChildren are the schema's children the emulator reads, by parent.
 var implementedChildren = map[string][]string{
 	"TrustFrameworkPolicy": {"BasePolicy", "BuildingBlocks", "ClaimsProviders", "UserJourneys", "SubJourneys", "RelyingParty"},
-	"BuildingBlocks":       {"ClaimsSchema", "Predicates", "PredicateValidations", "ClaimsTransformations"},
+	"BuildingBlocks":       {"ClaimsSchema", "Predicates", "PredicateValidations", "ClaimsTransformations", "Localization"},
 }
 
 // ignoredEffect says what ignoring an unsupported element means for a run.

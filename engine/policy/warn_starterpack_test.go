@@ -40,7 +40,7 @@ func TestStarterPackWarnings(t *testing.T) {
 				{policy.ErrPlaceholder, base, "TrustFrameworkPolicy[PolicyId=B2C_1A_TrustFrameworkBase]", `"yourtenant"`, "<TrustFrameworkPolicy"},
 				{policy.ErrPolicyKey, base, "TechnicalProfile[Id=JwtIssuer]/CryptographicKeys/Key[Id=issuer_refresh_token_key]", "B2C_1A_TokenEncryptionKeyContainer", `StorageReferenceId="B2C_1A_TokenEncryptionKeyContainer"`},
 				{policy.ErrUnsupported, base, "TechnicalProfile[Id=AAD-UserReadUsingObjectId]/Protocol", "handler AzureActiveDirectoryProvider", `<TechnicalProfile Id="AAD-UserReadUsingObjectId">`},
-				{policy.ErrUnsupported, filepath.Join(dir, "TrustFrameworkLocalization.xml"), "TrustFrameworkPolicy/BuildingBlocks/Localization", "<Localization>", "<Localization"},
+				{policy.ErrUnsupported, base, "TrustFrameworkPolicy/BuildingBlocks/ContentDefinitions", "<ContentDefinitions>", "<ContentDefinitions>"},
 			}
 			if pack == "SocialAccounts" {
 				want[2].path, want[2].marker = "TechnicalProfile[Id=AAD-UserReadUsingAlternativeSecurityId]/Protocol", `<TechnicalProfile Id="AAD-UserReadUsingAlternativeSecurityId">`

@@ -19,7 +19,7 @@ var warnPolicy = strings.Replace(doc("B2C_1A_warn", "", `
       <ClaimType Id="objectId"><DataType>string</DataType></ClaimType>
     </ClaimsSchema>
     <ContentDefinitions/>
-    <Localization Enabled="true"/>
+    <InputValidations/>
     <Gadgets/>
   </BuildingBlocks>
 `+claimsProvider("Facebook", `
@@ -109,7 +109,7 @@ func TestWarnings(t *testing.T) {
 		{"unsupported top-level element", policy.ErrUnsupported, "<Contacts/>", "TrustFrameworkPolicy/Contacts", "<Contacts> is not supported by the emulator yet"},
 		{"unknown top-level element", policy.ErrUnknownElement, "<Frobnicate/>", "TrustFrameworkPolicy/Frobnicate", "<Frobnicate> is not an element of TrustFrameworkPolicy in the TrustFrameworkPolicy schema"},
 		{"unsupported ContentDefinitions", policy.ErrUnsupported, "<ContentDefinitions/>", "TrustFrameworkPolicy/BuildingBlocks/ContentDefinitions", "not supported by the emulator yet"},
-		{"unsupported Localization", policy.ErrUnsupported, "<Localization ", "TrustFrameworkPolicy/BuildingBlocks/Localization", "not supported by the emulator yet"},
+		{"unsupported InputValidations", policy.ErrUnsupported, "<InputValidations", "TrustFrameworkPolicy/BuildingBlocks/InputValidations", "not supported by the emulator yet"},
 		{"unknown BuildingBlocks element", policy.ErrUnknownElement, "<Gadgets/>", "TrustFrameworkPolicy/BuildingBlocks/Gadgets", "is not an element of BuildingBlocks"},
 		{"unsupported handler", policy.ErrUnsupported, `<TechnicalProfile Id="AAD-Read">`, "TechnicalProfile[Id=AAD-Read]/Protocol", "(Protocol Proprietary, handler AzureActiveDirectoryProvider) is not supported by the emulator yet; policy B2C_1A_warn reaches it"},
 		{"unknown protocol", policy.ErrUnknownElement, `<TechnicalProfile Id="Carrier-Pigeon">`, "TechnicalProfile[Id=Carrier-Pigeon]/Protocol", `Protocol Name "Pigeon", which is not in the TrustFrameworkPolicy schema`},

@@ -72,6 +72,10 @@ type UserError struct {
 	Version    string
 	// ProfileID is the technical profile that failed.
 	ProfileID string
+	// StringID names UserMessage among the page's localized strings
+	// (ElementType ErrorMessage), which replace it; "" when the text was
+	// configured in the profile's metadata.
+	StringID string
 	// Debug is set when the profile has DebugMode: the page shows the other fields.
 	Debug bool
 }

@@ -73,6 +73,9 @@ type Form struct {
 	// HideContinue and HideCancel drop the buttons (setting.showContinueButton,
 	// setting.showCancelButton set to false).
 	HideContinue, HideCancel bool
+	// ContinueLabel and CancelLabel are the buttons' texts (button_continue,
+	// button_cancel of the page's localized strings).
+	ContinueLabel, CancelLabel string
 }
 
 // Validate runs a validation technical profile by id within the page's journey.

@@ -213,31 +213,46 @@ func (s *Session) WaitVisible(selector string) error {
 	return nil
 }
 
-// visible waits on p for the element matching selector to exist and be visible.
+// visible waits on p for the element matching selector to exist and be
+// visible. An element lost because the page navigated meanwhile (a form post
+// in flight) is looked for again on the new page until p's context ends.
 func (s *Session) visible(p *rod.Page, selector string) (*rod.Element, error) {
-	el, err := p.Element(selector)
-	if err != nil {
-		return nil, err
+	for {
+		el, err := p.Element(selector)
+		if err == nil {
+			if err = el.WaitVisible(); err == nil {
+				return el, nil
+			}
+		}
+		if !elementLost(err) || p.GetContext().Err() != nil {
+			return nil, err
+		}
 	}
-	if err := el.WaitVisible(); err != nil {
-		return nil, err
-	}
-	return el, nil
+}
+
+// elementLost reports whether err says the element's page went away while it
+// was being read: navigatedAway, or the element's object no longer exists.
+func elementLost(err error) bool {
+	var notFound *rod.ObjectNotFoundError
+	return navigatedAway(err) || errors.As(err, &notFound)
 }
 
 // Text waits for the element matching the CSS selector and returns its rendered text.
 func (s *Session) Text(selector string) (string, error) {
 	p, cancel := s.action()
 	defer cancel()
-	el, err := p.Element(selector)
-	if err != nil {
-		return "", s.fail(fmt.Sprintf("text of %q", selector), err)
+	for {
+		el, err := p.Element(selector)
+		var text string
+		if err == nil {
+			if text, err = el.Text(); err == nil {
+				return text, nil
+			}
+		}
+		if !elementLost(err) || p.GetContext().Err() != nil {
+			return "", s.fail(fmt.Sprintf("text of %q", selector), err)
+		}
 	}
-	text, err := el.Text()
-	if err != nil {
-		return "", s.fail(fmt.Sprintf("text of %q", selector), err)
-	}
-	return text, nil
 }
 
 // HTML returns the serialized document of the page.

@@ -385,21 +385,21 @@ func (p *Profile) output(env *profile.Env, opts claims.Options, u *directory.Use
 }
 
 func (p *Profile) doesNotExist() error {
-	msg := p.cfg.UserMessageIfClaimsPrincipalDoesNotExist
+	msg, id := p.cfg.UserMessageIfClaimsPrincipalDoesNotExist, ""
 	if msg == "" {
-		msg = DefaultUserMessageIfClaimsPrincipalDoesNotExist
+		msg, id = DefaultUserMessageIfClaimsPrincipalDoesNotExist, KeyUserMessageIfClaimsPrincipalDoesNotExist
 	}
 	return &profile.Error{Code: profile.CodeServerError, Message: MessageDoesNotExist,
-		Err: &profile.UserError{UserMessage: msg, ProfileID: p.cfg.ID, HTTPStatus: 400}}
+		Err: &profile.UserError{UserMessage: msg, ProfileID: p.cfg.ID, HTTPStatus: 400, StringID: id}}
 }
 
 func (p *Profile) exists() error {
-	msg := p.cfg.UserMessageIfClaimsPrincipalAlreadyExists
+	msg, id := p.cfg.UserMessageIfClaimsPrincipalAlreadyExists, ""
 	if msg == "" {
-		msg = DefaultUserMessageIfClaimsPrincipalAlreadyExists
+		msg, id = DefaultUserMessageIfClaimsPrincipalAlreadyExists, KeyUserMessageIfClaimsPrincipalExists
 	}
 	return &profile.Error{Code: profile.CodeServerError, Message: fmt.Sprintf(messageAlreadyExists, p.cfg.ID),
-		Err: &profile.UserError{UserMessage: msg, ProfileID: p.cfg.ID, HTTPStatus: 409}}
+		Err: &profile.UserError{UserMessage: msg, ProfileID: p.cfg.ID, HTTPStatus: 409, StringID: id}}
 }
 
 // failed is a directory call that could not complete: AADB2C90255.

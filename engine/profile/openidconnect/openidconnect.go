@@ -197,21 +197,21 @@ func (p *Profile) Call(ctx context.Context, env *profile.Env) error {
 	}
 	if username == "" {
 		// Spec §2.1 [INF]: no sign-in name matches no account.
-		return p.userError("AADSTS50034", "", p.cfg.UserMessageIfClaimsPrincipalDoesNotExist, DefaultUserMessageIfClaimsPrincipalDoesNotExist, nil)
+		return p.userError("AADSTS50034", "", "UserMessageIfClaimsPrincipalDoesNotExist", p.cfg.UserMessageIfClaimsPrincipalDoesNotExist, DefaultUserMessageIfClaimsPrincipalDoesNotExist, nil)
 	}
 	// Spec §2.1 [INF]: the username matches any local sign-in name, ignoring case.
 	u, err := env.Directory.Find(ctx, directory.Key{Kind: directory.BySignInName, Value: username})
 	switch {
 	case errors.Is(err, directory.ErrNotFound):
-		return p.userError("AADSTS50034", "", p.cfg.UserMessageIfClaimsPrincipalDoesNotExist, DefaultUserMessageIfClaimsPrincipalDoesNotExist, err)
+		return p.userError("AADSTS50034", "", "UserMessageIfClaimsPrincipalDoesNotExist", p.cfg.UserMessageIfClaimsPrincipalDoesNotExist, DefaultUserMessageIfClaimsPrincipalDoesNotExist, err)
 	case err != nil:
 		return p.failed(fmt.Errorf("call %s: find %s: %w", p.cfg.ID, username, err))
 	}
 	if !u.CheckPassword(password) {
-		return p.userError("AADSTS50126", "", p.cfg.UserMessageIfInvalidPassword, DefaultUserMessageIfInvalidPassword, nil)
+		return p.userError("AADSTS50126", "", "UserMessageIfInvalidPassword", p.cfg.UserMessageIfInvalidPassword, DefaultUserMessageIfInvalidPassword, nil)
 	}
 	if !u.AccountEnabled {
-		return p.userError("AADSTS50057", CodeUserAccountDisabled, p.cfg.UserMessageIfUserAccountDisabled, DefaultUserMessageIfUserAccountDisabled, nil)
+		return p.userError("AADSTS50057", CodeUserAccountDisabled, "UserMessageIfUserAccountDisabled", p.cfg.UserMessageIfUserAccountDisabled, DefaultUserMessageIfUserAccountDisabled, nil)
 	}
 	if err := claims.MapOutput(p.cfg.OutputClaims, tokenClaims(env, &u), env.Claims, opts); err != nil {
 		return p.failed(fmt.Errorf("call %s: %w", p.cfg.ID, err))
@@ -250,17 +250,21 @@ func tokenClaims(env *profile.Env, u *directory.User) claims.Source {
 // userError is a sign-in the user can retry: the page shows the configured
 // text or B2C's default; an orchestration step ends with it, prefixed with
 // the AADB2C code that carries the same text when there is one. estsCode is
-// what ESTS would have answered, kept in the developer message.
-func (p *Profile) userError(estsCode, b2cCode, configured, def string, cause error) error {
+// what ESTS would have answered, kept in the developer message. stringID
+// names the text for the page's localized resources, which replace the
+// default (not a configured text).
+func (p *Profile) userError(estsCode, b2cCode, stringID, configured, def string, cause error) error {
 	msg := configured
 	if msg == "" {
 		msg = def
+	} else {
+		stringID = ""
 	}
 	rp := msg
 	if b2cCode != "" {
 		rp = b2cCode + ": " + def
 	}
-	ue := &profile.UserError{UserMessage: msg, Code: b2cCode, DeveloperMessage: estsCode, ProfileID: p.cfg.ID, HTTPStatus: 400}
+	ue := &profile.UserError{UserMessage: msg, Code: b2cCode, DeveloperMessage: estsCode, ProfileID: p.cfg.ID, HTTPStatus: 400, StringID: stringID}
 	if cause != nil {
 		return &profile.Error{Code: profile.CodeServerError, Message: rp, Err: fmt.Errorf("%w: %w", ue, cause)}
 	}

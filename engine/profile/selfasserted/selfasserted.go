@@ -60,6 +60,9 @@ type Profile struct {
 	verify      verifySettings
 	hideCont    bool
 	hideCancel  bool
+	// localized looks a text up in the page's localized resources (its
+	// content definition's, in the policy's default language).
+	localized func(elementType, elementID, stringID string) (string, bool)
 }
 
 // field is a rendered claim.
@@ -77,6 +80,10 @@ func New(p *policy.Policy, tp *policy.TechnicalProfile) (*Profile, policy.Proble
 		types: p.ClaimTypes, validations: tp.ValidationTechnicalProfiles,
 		patterns: map[string]*regex{}, predicates: map[string]*predicateValidation{}}
 	sp.fields = renderedClaims(p, tp)
+	cd := profile.MetadataValue(tp, "ContentDefinitionReferenceId")
+	sp.localized = func(elementType, elementID, stringID string) (string, bool) {
+		return p.Localized(cd, elementType, elementID, stringID)
+	}
 	var err error
 	if sp.verify, err = readVerifySettings(tp); err != nil {
 		probs = append(probs, metadataProblem(tp, err))
@@ -191,18 +198,42 @@ func (p *Profile) inputType(id string) string {
 
 func editable(typ string) bool { return typ != "Readonly" && typ != "Paragraph" }
 
-// label is the claim's display name, or its id.
+// label is the claim's display name (localized for the page), or its id.
 func (p *Profile) label(id string) string {
+	if v, ok := p.claimText(id, "DisplayName"); ok {
+		return v
+	}
 	if ct, ok := p.types[id]; ok && ct.DisplayName != "" {
 		return ct.DisplayName
 	}
 	return id
 }
 
+// claimText is the page's localized text stringID (DisplayName,
+// UserHelpText, PatternHelpText) of claim id.
+func (p *Profile) claimText(id, stringID string) (string, bool) {
+	if p.localized == nil {
+		return "", false
+	}
+	v, ok := p.localized("ClaimType", id, stringID)
+	return v, ok && v != ""
+}
+
+// uxText is the page's localized UxElement stringID, or def.
+func (p *Profile) uxText(stringID, def string) string {
+	if p.localized != nil {
+		if v, ok := p.localized("UxElement", "", stringID); ok && v != "" {
+			return v
+		}
+	}
+	return def
+}
+
 // Form renders the page: a field per rendered claim, prefilled from the
 // claims bag (input claims prefill it), or with what the user typed last.
 func (p *Profile) Form(env *profile.Env, values url.Values) (*profile.Form, error) {
-	f := &profile.Form{ProfileID: p.id, Title: p.title, HideContinue: p.hideCont, HideCancel: p.hideCancel}
+	f := &profile.Form{ProfileID: p.id, Title: p.title, HideContinue: p.hideCont, HideCancel: p.hideCancel,
+		ContinueLabel: p.uxText("button_continue", "Continue"), CancelLabel: p.uxText("button_cancel", "Cancel")}
 	for _, fd := range p.fields {
 		id := fd.id
 		field := profile.Field{ID: id, Label: p.label(id), Type: p.inputType(id), Required: fd.required}
@@ -216,6 +247,12 @@ func (p *Profile) Form(env *profile.Env, values url.Values) (*profile.Form, erro
 					field.Pattern, field.PatternHelp = r.Pattern.RegularExpression, r.Pattern.HelpText
 				}
 			}
+		}
+		if v, ok := p.claimText(id, "UserHelpText"); ok {
+			field.HelpText = v
+		}
+		if v, ok := p.claimText(id, "PatternHelpText"); ok && field.Pattern != "" {
+			field.PatternHelp = v
 		}
 		switch {
 		case values != nil && values.Has(id) && editable(field.Type):
@@ -368,6 +405,9 @@ func (p *Profile) check(id, v string, required bool, now time.Time) (string, err
 		return "", err
 	}
 	if !matches {
+		if v, ok := p.claimText(id, "PatternHelpText"); ok {
+			return v, nil
+		}
 		if ct := p.types[id]; ct != nil && ct.Restriction.Pattern.HelpText != "" {
 			return ct.Restriction.Pattern.HelpText, nil
 		}
