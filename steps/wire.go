@@ -50,14 +50,16 @@ func wireSteps(sc *godog.ScenarioContext) {
 		return nil
 	})
 	sc.Step(`^the (emulator|browser) shows the error "([^"]*)"$`, func(ctx context.Context, _ string, want string) error {
-		sess, html, err := pageHTML(ctx)
-		if err != nil {
-			return err
-		}
-		if !strings.Contains(html, want) {
-			return fmt.Errorf("want the page at %s to show %q", sess.URL(), want)
-		}
-		return nil
+		return eventually(func() error {
+			sess, html, err := pageHTML(ctx)
+			if err != nil {
+				return err
+			}
+			if !strings.Contains(html, want) {
+				return fmt.Errorf("want the page at %s to show %q", sess.URL(), want)
+			}
+			return nil
+		})
 	})
 }
 
