@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path"
 	"strings"
@@ -53,6 +54,17 @@ loopback clients only; with it (or IEFCONFORM_ADMIN_TOKEN), every admin request
 needs "Authorization: Bearer TOKEN", from anywhere. Set one whenever a mock
 listens beyond loopback.
 
+Real hosts: policies as you upload them name Facebook's real endpoints
+(https://www.facebook.com/dialog/oauth, https://graph.facebook.com/...). The
+emulator sends those hosts to the Facebook mock, which serves Facebook's paths
+and accepts the client_id your policy sends (facebook_clientid in the starter
+pack). --map-host HOST=PARTY maps more hosts; the parties are facebook,
+linkedin, contoso, twitter, rest, rp and mailbox.
+
+Local accounts: the emulator has a directory (empty at start) and a mailbox:
+sign-up pages send their verification codes to the mailbox, whose messages
+GET /_admin/messages on the mailbox lists.
+
 --verbose prints the emulator's journey log (slog text) to stderr; without it
 only warnings and errors are printed.`
 
@@ -66,7 +78,10 @@ const serveExample = `  # The built-in Facebook policies on http://127.0.0.1:808
   iefconform serve --addr 127.0.0.1:8080 --facebook-addr 127.0.0.1:8081 --rp-addr 127.0.0.1:8082 --verbose
 
   # Your own policy folder and keys, answers by fragment:
-  iefconform serve --policies ./policies/facebook --keys ./keys --response-mode fragment`
+  iefconform serve --policies ./policies/facebook --keys ./keys --response-mode fragment
+
+  # The public starter pack, unchanged:
+  iefconform serve --policies ./active-directory-b2c-custom-policy-starterpack --policy SocialAndLocalAccounts`
 
 // serveOptions are the flags of serve.
 type serveOptions struct {
@@ -76,6 +91,7 @@ type serveOptions struct {
 	policies                   string
 	keys                       string
 	set                        []string
+	mapHost                    []string
 	responseMode               string
 	verbose                    bool
 
@@ -122,6 +138,10 @@ func newServeCmd() *cobra.Command {
 			"of which --policy picks one (e.g. --policies ./policies/facebook)")
 	f.StringVar(&o.keys, "keys", "", "add policy keys from the key store `PATH`: a folder of NAME.secret / NAME.pem files or a YAML/JSON file")
 	f.StringArrayVar(&o.set, "set", nil, "override one {Settings:Name} value the stack supplies, as `Name=Value`; repeat for more")
+	f.StringArrayVar(&o.mapHost, "map-host", nil,
+		"send a real host your policies name to one of the stack's parties, as `HOST=PARTY`\n"+
+			"(e.g. graph.facebook.com=facebook); repeat for more. Added to the default map, which sends\n"+
+			"www.facebook.com, m.facebook.com and graph.facebook.com to the Facebook mock")
 	f.StringVar(&o.responseMode, "response-mode", "form_post", "`MODE` in which the emulator returns the id_token to the relying party in the printed links:\nform_post or fragment")
 	f.StringVar(&o.adminToken, "admin-token", os.Getenv(envAdminToken),
 		"guard the mocks' admin APIs with `TOKEN` (sent as a Bearer token); default $"+envAdminToken+"; without one they answer loopback clients only")
@@ -192,6 +212,10 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	hostMap, err := hostMapFrom(o.mapHost)
+	if err != nil {
+		return err
+	}
 	var store *keys.Store
 	if o.keys != "" {
 		if store, err = keys.Load(o.keys); err != nil {
@@ -226,7 +250,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if _, err := st.Keys.EnsureRSA(stack.TokenSigningKey); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	if err := st.UsePolicy(dir, overrides); err != nil {
+	if err := st.Load(dir, stack.PolicyOptions{Settings: overrides, HostMap: hostMap}); err != nil {
 		var probs policy.Problems
 		if errors.As(err, &probs) {
 			for _, p := range probs {
@@ -251,6 +275,21 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	return nil
 }
 
+// hostMapFrom reads --map-host HOST=PARTY values over the stack's default
+// host map. A party the stack does not run is refused when the policy loads.
+func hostMapFrom(values []string) (map[string]string, error) {
+	m := maps.Clone(stack.DefaultHostMap)
+	for _, v := range values {
+		host, party, ok := strings.Cut(v, "=")
+		host, party = strings.ToLower(strings.TrimSpace(host)), strings.ToLower(strings.TrimSpace(party))
+		if !ok || host == "" || party == "" || strings.ContainsAny(host, "/:") {
+			return nil, usagef("--map-host %q: want HOST=PARTY, e.g. graph.facebook.com=facebook", v)
+		}
+		m[host] = party
+	}
+	return m, nil
+}
+
 // printServe prints the parties, the policies and a sign-in link per policy.
 func printServe(out io.Writer, st *stack.Stack, label, mode string) error {
 	emu := st.Emulator()
@@ -271,6 +310,7 @@ func printServe(out io.Writer, st *stack.Stack, label, mode string) error {
 	fmt.Fprintf(tw, "  emulator (B2C)\t%s\n", st.EmulatorURL())
 	fmt.Fprintf(tw, "  Facebook (mock IdP)\t%s\n", st.FacebookURL())
 	fmt.Fprintf(tw, "  relying party\t%s\t(redirect URI %s)\n", st.RPURL(), st.RP.RedirectURI())
+	fmt.Fprintf(tw, "  mailbox\t%s\t(verification codes: GET /_admin/messages)\n", st.MailboxURL())
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "  tenant\t%s\n", emu.Tenant())
 	fmt.Fprintf(tw, "  policy folder\t%s\n", label)

@@ -650,6 +650,9 @@ func (s *Stack) SignedOutURL() string { return s.rpURL + "/signed-out" }
 // Emulator is the running emulator, or nil before UsePolicy.
 func (s *Stack) Emulator() *server.Server { return s.emulator.Load() }
 
+// MailboxURL is the mock mailbox's base URL.
+func (s *Stack) MailboxURL() string { return s.parties[PartyMailbox].url }
+
 // EmulatorURL is the emulator's base URL.
 func (s *Stack) EmulatorURL() string { return s.emulatorURL }
 

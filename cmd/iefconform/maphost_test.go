@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iefconform/iefconform/harness"
+	"github.com/iefconform/iefconform/harness/stack"
+)
+
+func TestHostMapFrom(t *testing.T) {
+	m, err := hostMapFrom([]string{"Login.Example.com=Contoso", "www.facebook.com=linkedin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["login.example.com"] != "contoso" || m["www.facebook.com"] != "linkedin" || m["graph.facebook.com"] != "facebook" {
+		t.Errorf("map = %v", m)
+	}
+	if stack.DefaultHostMap["www.facebook.com"] != stack.PartyFacebook {
+		t.Error("hostMapFrom changed the stack's default map")
+	}
+	for _, bad := range []string{"graph.facebook.com", "=facebook", "graph.facebook.com=", "https://graph.facebook.com=facebook"} {
+		if _, err := hostMapFrom([]string{bad}); err == nil {
+			t.Errorf("--map-host %q accepted", bad)
+		}
+	}
+}
+
+// TestServeStarterPack: serve runs the public starter pack's folder as it is,
+// with a host mapped by --map-host; an unknown party is refused at start.
+func TestServeStarterPack(t *testing.T) {
+	dir, err := harness.StarterPackDir()
+	if errors.Is(err, harness.ErrNoStarterPack) && os.Getenv("CI") == "" {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	code := execute(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--policies", dir, "--policy", "SocialAndLocalAccounts",
+		"--map-host", "login.example.com=nobody"}, &stdout, &stderr)
+	if code != exitFailure || !strings.Contains(stderr.String(), `no party "nobody"`) {
+		t.Fatalf("an unknown party: status %d, stderr:\n%s", code, stderr.String())
+	}
+
+	var out2, err2 lockedBuffer
+	done := make(chan error, 1)
+	ready := make(chan *stack.Stack, 1)
+	o := serveOptions{addr: "127.0.0.1:0", policies: dir, policy: "SocialAndLocalAccounts", responseMode: "form_post",
+		mapHost: []string{"login.example.com=contoso"}}
+	o.ready = func(st *stack.Stack) { ready <- st }
+	go func() { done <- serve(ctx, o, &out2, &err2) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("serve ended: %v\n%s", err, err2.String())
+	case <-ctx.Done():
+		t.Fatal("serve was not ready within 30s")
+	}
+	defer func() { cancel(); <-done }()
+	out := out2.String()
+	m := regexp.MustCompile(`sign-in link: (\S*b2c_1a_signup_signin\S*)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no sign-in link for B2C_1A_signup_signin:\n%s", out)
+	}
+	if !strings.Contains(out, "mailbox") {
+		t.Errorf("serve does not print the mailbox:\n%s", out)
+	}
+	jar, _ := cookiejar.New(nil)
+	resp, err := (&http.Client{Jar: jar}).Get(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, id := range []string{`id="localAccountForm"`, `id="signInName"`, `id="FacebookExchange"`, `id="createAccount"`} {
+		if !strings.Contains(string(page), id) {
+			t.Errorf("the sign-in page lacks %s:\n%s", id, page)
+		}
+	}
+}
