@@ -190,6 +190,28 @@ func (p *Page) Text(id string) string {
 	return strings.TrimSpace(b.String())
 }
 
+// Href returns the href of the element with the given id, resolved against
+// the page's URL: a link to follow with Get.
+func (p *Page) Href(id string) (string, error) {
+	var href string
+	found := false
+	if p.doc != nil {
+		walk(p.doc, func(n *html.Node) {
+			if v, ok := attr(n, "id"); ok && v == id && n.Type == html.ElementNode && !found {
+				href, found = attr(n, "href")
+			}
+		})
+	}
+	if !found {
+		return "", fmt.Errorf("no link with id %q on %s (HTTP %d)", id, p.URL, p.Status)
+	}
+	u, err := p.URL.Parse(href)
+	if err != nil {
+		return "", fmt.Errorf("link %q on %s: %w", id, p.URL, err)
+	}
+	return u.String(), nil
+}
+
 // autoSubmit finds a form that a script on the page submits at once.
 func (p *Page) autoSubmit() (*Form, bool) {
 	if p.doc == nil {
