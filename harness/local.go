@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/iefconform/iefconform/engine/directory"
 )
@@ -121,7 +120,7 @@ func (w *World) VerifyEmail(ctx context.Context, claim, address string) error {
 	if err := w.PressPageButton(ctx, claim+"_ver_but_verify"); err != nil {
 		return err
 	}
-	if err := sess.Page().Timeout(5*time.Second).WaitElementsMoreThan(idSelector(claim+"_success"), 0); err != nil {
+	if err := sess.WaitVisible(idSelector(claim + "_success")); err != nil {
 		return fmt.Errorf("the code was not accepted: %w", err)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/go-rod/rod"
 	"github.com/go-rod/rod/lib/cdp"
 	"github.com/go-rod/rod/lib/proto"
+	"github.com/go-rod/rod/lib/utils"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -49,10 +50,16 @@ func (s *Session) WithTimeout(d time.Duration) *Session {
 	return &Session{core: s.core, timeout: d}
 }
 
+// pollSleeper paces the retries of a wait for an element: every 5 ms at first,
+// backing off to 100 ms. rod's default starts at 100 ms and backs off to a
+// second, which kept a journey waiting up to 200 ms for a page that had
+// loaded long before (BENCHMARKS.md).
+func pollSleeper() utils.Sleeper { return utils.BackoffSleeper(5*time.Millisecond, 100*time.Millisecond, nil) }
+
 // action returns the page bounded by the per-action timeout and by the session's life.
 func (s *Session) action() (*rod.Page, context.CancelFunc) {
 	ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
-	return s.page.Context(ctx), cancel
+	return s.page.Context(ctx).Sleeper(pollSleeper), cancel
 }
 
 // Page returns the underlying rod page, for what this package does not offer.
