@@ -52,12 +52,18 @@ type phases struct {
 // journey runs one whole scenario as the features do: a fresh stack and a fresh
 // (or reset) incognito context, sign-in at the identity provider, the relying
 // party's verified answer. It records in ph, if not nil, when each phase ended.
-func journey(ctx context.Context, s *harness.Suite, idp, dir, policy, mode string, ph *phases) (err error) {
+func journey(ctx context.Context, s *harness.Suite, idp, dir, policy, mode string, ph *phases) error {
 	if ph == nil {
 		ph = &phases{}
 	}
 	mark := func(t *time.Time) { *t = time.Now() }
 	mark(&ph.start)
+	defer mark(&ph.closed)
+	return withWorld(s, func(w *harness.World) error { return idpJourney(ctx, w, idp, dir, policy, mode, ph, mark) })
+}
+
+// withWorld runs fn with a new scenario World and closes it; the first error wins.
+func withWorld(s *harness.Suite, fn func(*harness.World) error) (err error) {
 	w, err := s.NewWorld()
 	if err != nil {
 		return err
@@ -66,8 +72,12 @@ func journey(ctx context.Context, s *harness.Suite, idp, dir, policy, mode strin
 		if cerr := w.Close(); err == nil {
 			err = cerr
 		}
-		mark(&ph.closed)
 	}()
+	return fn(w)
+}
+
+// idpJourney is journey's scenario in World w.
+func idpJourney(ctx context.Context, w *harness.World, idp, dir, policy, mode string, ph *phases, mark func(*time.Time)) error {
 	if err := w.UsePolicy(dir, policy); err != nil {
 		return err
 	}

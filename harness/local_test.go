@@ -14,16 +14,12 @@ import (
 // SocialAndLocalAccounts starter pack in the browser, as the features do: a
 // fresh stack and session; signUp registers email through the sign-up page
 // and its verification code, else email (already in the directory) signs in.
-func localJourney(ctx context.Context, s *harness.Suite, email string, signUp bool) (err error) {
-	w, err := s.NewWorld()
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-	}()
+func localJourney(ctx context.Context, s *harness.Suite, email string, signUp bool) error {
+	return withWorld(s, func(w *harness.World) error { return localScenario(ctx, w, email, signUp) })
+}
+
+// localScenario is localJourney's scenario in World w.
+func localScenario(ctx context.Context, w *harness.World, email string, signUp bool) error {
 	if err := w.UseStarterPack("SocialAndLocalAccounts", "B2C_1A_signup_signin"); err != nil {
 		return err
 	}

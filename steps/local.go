@@ -98,33 +98,9 @@ func localSteps(sc *godog.ScenarioContext) {
 		return pageSelectorAttr(ctx, "[id="+strconv.Quote(id)+"]", "type", typ)
 	})
 	sc.Step(`^the directory has a local account "([^"]*)" named "([^"]*)"$`, func(ctx context.Context, email, name string) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		u, err := w.LocalAccount(email)
-		if err != nil {
-			return fmt.Errorf("want a local account %s: %w", email, err)
-		}
-		if got, _ := u.Attributes["displayName"].(string); got != name {
-			return fmt.Errorf("want the account %s named %q, it is named %q", email, name, got)
-		}
-		return nil
+		return localAccountAttribute(ctx, email, "displayName", name)
 	})
-	sc.Step(`^the directory account "([^"]*)" has "([^"]*)" equal to "([^"]*)"$`, func(ctx context.Context, email, attr, want string) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		u, err := w.LocalAccount(email)
-		if err != nil {
-			return fmt.Errorf("want a local account %s: %w", email, err)
-		}
-		if got := fmt.Sprint(u.Attributes[attr]); got != want {
-			return fmt.Errorf("want the account %s to have %s %q, it has %q", email, attr, want, got)
-		}
-		return nil
-	})
+	sc.Step(`^the directory account "([^"]*)" has "([^"]*)" equal to "([^"]*)"$`, localAccountAttribute)
 	sc.Step(`^the directory has (\d+) accounts?$`, func(ctx context.Context, n int) error {
 		w, err := world(ctx)
 		if err != nil {
@@ -183,4 +159,21 @@ func session(ctx context.Context) (*browser.Session, error) {
 		return nil, err
 	}
 	return w.Session(ctx)
+}
+
+// localAccountAttribute checks an attribute of the local account whose sign-in
+// email is email.
+func localAccountAttribute(ctx context.Context, email, attr, want string) error {
+	w, err := world(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := w.LocalAccount(email)
+	if err != nil {
+		return fmt.Errorf("want a local account %s: %w", email, err)
+	}
+	if got := fmt.Sprint(u.Attributes[attr]); got != want {
+		return fmt.Errorf("want the account %s to have %s %q, it has %q", email, attr, want, got)
+	}
+	return nil
 }

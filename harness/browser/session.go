@@ -54,7 +54,9 @@ func (s *Session) WithTimeout(d time.Duration) *Session {
 // backing off to 100 ms. rod's default starts at 100 ms and backs off to a
 // second, which kept a journey waiting up to 200 ms for a page that had
 // loaded long before (BENCHMARKS.md).
-func pollSleeper() utils.Sleeper { return utils.BackoffSleeper(5*time.Millisecond, 100*time.Millisecond, nil) }
+func pollSleeper() utils.Sleeper {
+	return utils.BackoffSleeper(5*time.Millisecond, 100*time.Millisecond, nil)
+}
 
 // action returns the page bounded by the per-action timeout and by the session's life.
 func (s *Session) action() (*rod.Page, context.CancelFunc) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/iefconform/iefconform/engine/directory"
 	"github.com/iefconform/iefconform/harness"
-	"github.com/iefconform/iefconform/harness/httpdriver"
 	"github.com/iefconform/iefconform/harness/stack"
 	"github.com/iefconform/iefconform/mocks/rp"
 )
@@ -56,15 +55,7 @@ func localSignIn(s *stack.Stack) (rp.Result, error) {
 // localSignUp signs a new user up over plain HTTP: the sign-up link, the
 // email's code from the mailbox, the passwords and a name.
 func localSignUp(s *stack.Stack, email string) (rp.Result, error) {
-	u, state, err := s.BeginSignIn("B2C_1A_signup_signin", rp.AuthorizeRequest{ResponseType: "id_token", ResponseMode: "form_post"})
-	if err != nil {
-		return rp.Result{}, err
-	}
-	c, err := httpdriver.New(30 * time.Second)
-	if err != nil {
-		return rp.Result{}, err
-	}
-	page, err := c.Get(u)
+	c, page, state, err := openSignIn(s, "B2C_1A_signup_signin", "form_post")
 	if err != nil {
 		return rp.Result{}, err
 	}

@@ -84,15 +84,7 @@ func start(tb testing.TB) *stack.Stack {
 // button whose "action" value is button, and returns what the relying party
 // got, over plain HTTP (harness/httpdriver).
 func httpSignIn(s *stack.Stack, policyID, mode, formID string, fields map[string]string, button string) (rp.Result, error) {
-	u, state, err := s.BeginSignIn(policyID, rp.AuthorizeRequest{ResponseType: "id_token", ResponseMode: mode})
-	if err != nil {
-		return rp.Result{}, err
-	}
-	c, err := httpdriver.New(30 * time.Second)
-	if err != nil {
-		return rp.Result{}, err
-	}
-	page, err := c.Get(u)
+	c, page, state, err := openSignIn(s, policyID, mode)
 	if err != nil {
 		return rp.Result{}, err
 	}
@@ -109,6 +101,24 @@ func httpSignIn(s *stack.Stack, policyID, mode, formID string, fields map[string
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return s.RP.Wait(ctx, state)
+}
+
+// openSignIn has the relying party start a sign-in (id_token by mode) and
+// loads its first page in a plain HTTP client.
+func openSignIn(s *stack.Stack, policyID, mode string) (*httpdriver.Client, *httpdriver.Page, string, error) {
+	u, state, err := s.BeginSignIn(policyID, rp.AuthorizeRequest{ResponseType: "id_token", ResponseMode: mode})
+	if err != nil {
+		return nil, nil, "", err
+	}
+	c, err := httpdriver.New(30 * time.Second)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	page, err := c.Get(u)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return c, page, state, nil
 }
 
 // signIn runs one Facebook journey over plain HTTP and returns what the relying party got.
