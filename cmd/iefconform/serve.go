@@ -61,9 +61,17 @@ and accepts the client_id your policy sends (facebook_clientid in the starter
 pack). --map-host HOST=PARTY maps more hosts; the parties are facebook,
 linkedin, contoso, twitter, rest, rp and mailbox.
 
-Local accounts: the emulator has a directory (empty at start) and a mailbox:
-sign-up pages send their verification codes to the mailbox, whose messages
-GET /_admin/messages on the mailbox lists.
+Local accounts: the emulator has a directory and a mailbox. Sign-up pages send
+their verification codes to the mailbox, whose messages GET /_admin/messages on
+the mailbox lists. The directory is empty at start, or with --directory FILE
+holds the accounts of that JSON file and writes every change back to it:
+  {"users": [{"identities": [{"signInType": "emailAddress",
+     "issuerAssignedId": "bob@contoso.com"}], "password": "Passw0rd!",
+     "attributes": {"displayName": "Bob", "givenName": "Bob"}}]}
+(a plain-text password is hashed and written back as passwordHash). On the
+emulator's address, GET /_admin/directory lists the accounts, POST
+/_admin/directory/users creates one, DELETE /_admin/directory/users/{objectId}
+removes one (guarded like the mocks' admin APIs).
 
 --verbose prints the emulator's journey log (slog text) to stderr; without it
 only warnings and errors are printed.`
@@ -92,6 +100,7 @@ type serveOptions struct {
 	keys                       string
 	set                        []string
 	mapHost                    []string
+	directory                  string
 	responseMode               string
 	verbose                    bool
 
@@ -138,6 +147,9 @@ func newServeCmd() *cobra.Command {
 			"of which --policy picks one (e.g. --policies ./policies/facebook)")
 	f.StringVar(&o.keys, "keys", "", "add policy keys from the key store `PATH`: a folder of NAME.secret / NAME.pem files or a YAML/JSON file")
 	f.StringArrayVar(&o.set, "set", nil, "override one {Settings:Name} value the stack supplies, as `Name=Value`; repeat for more")
+	f.StringVar(&o.directory, "directory", "",
+		"keep the directory's accounts in the JSON file `FILE`: read at start (create it by hand to seed\n"+
+			"accounts), every sign-up and change written back; without it they live until serve stops")
 	f.StringArrayVar(&o.mapHost, "map-host", nil,
 		"send a real host your policies name to one of the stack's parties, as `HOST=PARTY`\n"+
 			"(e.g. graph.facebook.com=facebook); repeat for more. Added to the default map, which sends\n"+
@@ -229,13 +241,14 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	st, err := stack.Start(stack.Options{
-		Policies:     fsys,
-		Logger:       logger,
-		Keys:         store,
-		EmulatorAddr: o.addr,
-		FacebookAddr: o.facebookAddr,
-		RPAddr:       o.rpAddr,
-		AdminToken:   o.adminToken,
+		Policies:      fsys,
+		Logger:        logger,
+		Keys:          store,
+		EmulatorAddr:  o.addr,
+		FacebookAddr:  o.facebookAddr,
+		RPAddr:        o.rpAddr,
+		AdminToken:    o.adminToken,
+		DirectoryFile: o.directory,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -20,6 +20,9 @@ type Memory struct {
 	order []string         // objectIds in creation order
 	ids   map[string]string
 	upns  map[string]string
+	// path is the file every change is written to (Open); "" keeps the
+	// accounts in memory only.
+	path string
 }
 
 var _ Store = (*Memory)(nil)
@@ -115,7 +118,7 @@ func (m *Memory) Create(_ context.Context, u User) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	return stored.Clone(), nil
+	return stored.Clone(), m.save()
 }
 
 func (m *Memory) create(u User) (*User, error) {
@@ -207,7 +210,7 @@ func (m *Memory) Update(_ context.Context, objectID string, fn func(*User) error
 	m.unindex(u)
 	*u = next
 	m.index(u)
-	return u.Clone(), nil
+	return u.Clone(), m.save()
 }
 
 // Delete removes the account.
@@ -221,7 +224,7 @@ func (m *Memory) Delete(_ context.Context, objectID string) error {
 	m.unindex(u)
 	delete(m.users, u.ObjectID)
 	m.order = slices.DeleteFunc(m.order, func(id string) bool { return id == u.ObjectID })
-	return nil
+	return m.save()
 }
 
 // Seed creates the accounts, all or none.
@@ -241,7 +244,7 @@ func (m *Memory) Seed(users ...User) error {
 		}
 		created = append(created, stored)
 	}
-	return nil
+	return m.save()
 }
 
 // Users lists every account in creation order.

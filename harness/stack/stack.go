@@ -134,6 +134,10 @@ type Options struct {
 	// admin request needs "Authorization: Bearer <AdminToken>". Without it the
 	// mocks answer admin requests from loopback clients only.
 	AdminToken string
+	// DirectoryFile, when set, keeps the directory's accounts in that JSON
+	// file: read at start (see directory.Open), every change written back,
+	// so accounts outlive a restart. Empty: in memory only.
+	DirectoryFile string
 	// AssertionKey is the private_key_jwt signing key (policy key
 	// B2C_1A_ContosoAssertionKey); share one across scenarios. Generated when nil.
 	AssertionKey *rsa.PrivateKey
@@ -246,6 +250,13 @@ func Start(opts Options) (*Stack, error) {
 		opts.RESTTimeout = 2 * time.Second
 	}
 	s := &Stack{opts: opts, Journal: journal.New(), Keys: keys.NewStore(), Directory: directory.New(), parties: map[string]*listener{}, idps: map[string]*IdP{}}
+	if opts.DirectoryFile != "" {
+		d, err := directory.Open(opts.DirectoryFile)
+		if err != nil {
+			return nil, fmt.Errorf("start stack: %w", err)
+		}
+		s.Directory = d
+	}
 	var err error
 	if opts.SigningKey != nil {
 		if _, err := s.Keys.SetRSA(TokenSigningKey, opts.SigningKey, nil); err != nil {
@@ -290,7 +301,7 @@ func Start(opts Options) (*Stack, error) {
 	}()
 
 	// The emulator's listener comes first: parties need its callback URL.
-	emu, err := listen(opts.EmulatorAddr, s.Journal.Wrap(PartyEmulator, http.HandlerFunc(s.serveEmulator)))
+	emu, err := listen(opts.EmulatorAddr, s.emulatorHandler())
 	if err != nil {
 		return nil, fmt.Errorf("start emulator: %w", err)
 	}

@@ -4,14 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/gorilla/mux"
 
+	"github.com/iefconform/iefconform/mocks/adminauth"
 	"github.com/iefconform/iefconform/mocks/internal/cfgfile"
 )
 
@@ -107,39 +106,17 @@ func (b *Base) adminHandler(a Admin) http.Handler {
 	})
 }
 
-// guard applies the admin token, or without one the loopback rule, to an admin request.
+// guard applies the admin rule (mocks/adminauth) to an admin request.
 func (b *Base) guard(r *http.Request) *Error {
-	if b.adminToken != "" {
-		tok, ok := BearerToken(r)
-		switch {
-		case !ok || tok == "":
-			return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized,
-				Message: "the admin API of this " + b.name + " mock needs its admin token: want Authorization: Bearer <admin token>, got none"}
-		case !Equal(tok, b.adminToken):
-			return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized,
-				Message: "the admin API of this " + b.name + " mock needs its admin token: the bearer token sent is not it"}
-		}
+	refusal := adminauth.Check(r, b.name+" mock", b.adminToken)
+	switch {
+	case refusal == nil:
 		return nil
+	case refusal.Status == http.StatusUnauthorized:
+		return &Error{Status: refusal.Status, Code: CodeUnauthorized, Message: refusal.Message}
+	default:
+		return &Error{Status: refusal.Status, Code: CodeForbidden, Message: refusal.Message}
 	}
-	if host, ok := loopback(r.RemoteAddr); !ok {
-		return &Error{Status: http.StatusForbidden, Code: CodeForbidden,
-			Message: "the admin API of this " + b.name + " mock takes requests from loopback clients only while it has no admin token; got one from " + host +
-				": start the mock with an admin token (WithAdminToken) and send it as Authorization: Bearer <token>"}
-	}
-	return nil
-}
-
-// loopback reports whether a request's RemoteAddr is a loopback IP, and returns its host.
-func loopback(remote string) (string, bool) {
-	host, _, err := net.SplitHostPort(remote)
-	if err != nil {
-		host = remote
-	}
-	addr, err := netip.ParseAddr(host)
-	if host == "" {
-		host = "an unknown address"
-	}
-	return host, err == nil && addr.Unmap().IsLoopback()
 }
 
 // DecodeJSON reads the JSON body of an admin request into v: one value, no unknown fields,

@@ -1,11 +1,11 @@
 package kit
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/iefconform/iefconform/mocks/adminauth"
 )
 
 // WriteJSON writes v as a JSON response that no cache keeps (RFC 6749 §5.1: Cache-Control
@@ -71,16 +71,7 @@ func QuoteSafe(s string) string {
 
 // BearerToken returns the token of an Authorization: Bearer header (the scheme in any case),
 // and whether there was such a header.
-func BearerToken(r *http.Request) (string, bool) {
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	return strings.TrimSpace(tok), true
-}
+func BearerToken(r *http.Request) (string, bool) { return adminauth.BearerToken(r) }
 
 // Equal compares two secrets in constant time, their lengths included.
-func Equal(got, want string) bool {
-	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
-	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
-}
+func Equal(got, want string) bool { return adminauth.Equal(got, want) }

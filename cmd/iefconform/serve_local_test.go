@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -88,4 +89,41 @@ func TestServeStarterPack(t *testing.T) {
 			t.Errorf("the sign-in page lacks %s:\n%s", id, page)
 		}
 	}
+}
+
+// TestServeDirectoryFile: serve --directory seeds the directory from a file
+// a person wrote; a bad file stops serve with its error.
+func TestServeDirectoryFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "directory.json")
+	if err := os.WriteFile(good, []byte(`{"users": [{"identities": [{"signInType": "emailAddress", "issuerAssignedId": "bob@example.com"}], "password": "Passw0rd!"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"users": [`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	if code := execute(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--directory", bad}, &stdout, &stderr); code != exitFailure || !strings.Contains(stderr.String(), "bad.json") {
+		t.Fatalf("a bad directory file: status %d, stderr:\n%s", code, stderr.String())
+	}
+	done := make(chan error, 1)
+	ready := make(chan *stack.Stack, 1)
+	o := serveOptions{addr: "127.0.0.1:0", policy: "facebook", responseMode: "form_post", directory: good}
+	o.ready = func(st *stack.Stack) { ready <- st }
+	go func() { done <- serve(ctx, o, &stdout, &stderr) }()
+	select {
+	case st := <-ready:
+		if users := st.Directory.Users(); len(users) != 1 {
+			t.Errorf("seeded accounts: %+v", users)
+		}
+	case err := <-done:
+		t.Fatalf("serve ended: %v\n%s", err, stderr.String())
+	case <-ctx.Done():
+		t.Fatal("serve was not ready within 30s")
+	}
+	cancel()
+	<-done
 }

@@ -1,0 +1,102 @@
+package stack
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/iefconform/iefconform/engine/directory"
+	"github.com/iefconform/iefconform/mocks/adminauth"
+)
+
+// directoryAdminPath is the emulator listener's admin API for the
+// directory: GET lists the accounts ({"users": [...]}, password hashes only
+// with ?secrets=true), POST .../users creates one (a directory.FileUser; a
+// plain-text "password" is hashed), DELETE .../users/{objectId} removes one.
+// It is guarded like the mocks' admin APIs (mocks/adminauth) and not
+// journaled.
+const directoryAdminPath = "/_admin/directory"
+
+// emulatorHandler serves the emulator's listener: the directory admin API,
+// and everything else to the emulator, journaled.
+func (s *Stack) emulatorHandler() http.Handler {
+	emu := s.Journal.Wrap(PartyEmulator, http.HandlerFunc(s.serveEmulator))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == directoryAdminPath || strings.HasPrefix(r.URL.Path, directoryAdminPath+"/") {
+			s.serveDirectoryAdmin(w, r)
+			return
+		}
+		emu.ServeHTTP(w, r)
+	})
+}
+
+func (s *Stack) serveDirectoryAdmin(w http.ResponseWriter, r *http.Request) {
+	if refusal := adminauth.Check(r, "emulator's directory", s.opts.AdminToken); refusal != nil {
+		if refusal.Status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="iefconform admin"`)
+		}
+		writeAdminError(w, refusal.Status, refusal.Message)
+		return
+	}
+	rest := strings.TrimPrefix(r.URL.Path, directoryAdminPath)
+	switch {
+	case rest == "" && r.Method == http.MethodGet:
+		withHash := r.URL.Query().Get("secrets") == "true"
+		users := s.Directory.Users()
+		out := struct {
+			Users []directory.FileUser `json:"users"`
+		}{Users: make([]directory.FileUser, 0, len(users))}
+		for _, u := range users {
+			out.Users = append(out.Users, directory.NewFileUser(u, withHash))
+		}
+		writeAdminJSON(w, http.StatusOK, out)
+	case rest == "/users" && r.Method == http.MethodPost:
+		var fu directory.FileUser
+		d := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&fu); err != nil {
+			writeAdminError(w, http.StatusBadRequest, "the body is not one account: "+err.Error())
+			return
+		}
+		u, err := fu.User()
+		if err == nil {
+			u, err = s.Directory.Create(r.Context(), u)
+		}
+		switch {
+		case errors.Is(err, directory.ErrExists):
+			writeAdminError(w, http.StatusConflict, err.Error())
+		case errors.Is(err, directory.ErrFile):
+			writeAdminError(w, http.StatusInternalServerError, err.Error())
+		case err != nil:
+			writeAdminError(w, http.StatusBadRequest, err.Error())
+		default:
+			writeAdminJSON(w, http.StatusCreated, directory.NewFileUser(u, false))
+		}
+	case strings.HasPrefix(rest, "/users/") && r.Method == http.MethodDelete:
+		err := s.Directory.Delete(r.Context(), strings.TrimPrefix(rest, "/users/"))
+		switch {
+		case errors.Is(err, directory.ErrNotFound):
+			writeAdminError(w, http.StatusNotFound, err.Error())
+		case err != nil:
+			writeAdminError(w, http.StatusInternalServerError, err.Error())
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	default:
+		writeAdminError(w, http.StatusNotFound, fmt.Sprintf("no directory admin route %s %s (GET %s, POST %s/users, DELETE %s/users/{objectId})",
+			r.Method, r.URL.Path, directoryAdminPath, directoryAdminPath, directoryAdminPath))
+	}
+}
+
+func writeAdminJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeAdminError(w http.ResponseWriter, status int, msg string) {
+	writeAdminJSON(w, status, map[string]string{"error": http.StatusText(status), "error_description": msg})
+}

@@ -1,0 +1,100 @@
+package stack_test
+
+import (
+	"encoding/json"
+	"io"
+	"io/fs"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iefconform/iefconform/features"
+	"github.com/iefconform/iefconform/harness/stack"
+)
+
+// TestDirectoryAdminAndFile: accounts created through the emulator's
+// directory admin API are listed (hashes only when asked), kept in the
+// directory file and there again after a restart; the API needs the admin
+// token when the stack has one.
+func TestDirectoryAdminAndFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "directory.json")
+	policies, err := fs.Sub(features.FS, features.Policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	startWith := func() *stack.Stack {
+		s, err := stack.Start(stack.Options{Policies: policies, DirectoryFile: file, AdminToken: "tok", PKI: testPKI})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := startWith()
+	call := func(method, path, token, body string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, s.EmulatorURL()+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	user := `{"identities": [{"signInType": "emailAddress", "issuer": "t", "issuerAssignedId": "bob@example.com"}], "password": "Passw0rd!", "attributes": {"displayName": "Bob"}}`
+	if code, body := call(http.MethodPost, "/_admin/directory/users", "", user); code != http.StatusUnauthorized {
+		t.Errorf("no token: %d %s", code, body)
+	}
+	code, body := call(http.MethodPost, "/_admin/directory/users", "tok", user)
+	if code != http.StatusCreated || strings.Contains(body, "password") {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	var created struct {
+		ObjectID string `json:"objectId"`
+	}
+	if err := json.Unmarshal([]byte(body), &created); err != nil || created.ObjectID == "" {
+		t.Fatalf("create answer %s: %v", body, err)
+	}
+	if code, body := call(http.MethodPost, "/_admin/directory/users", "tok", user); code != http.StatusConflict {
+		t.Errorf("the same sign-in name again: %d %s", code, body)
+	}
+	for _, bad := range []string{`{"users": []}`, `{`, `{"attributes": {"displayName": 1}}`} {
+		if code, body := call(http.MethodPost, "/_admin/directory/users", "tok", bad); code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", bad, code, body)
+		}
+	}
+	if code, body := call(http.MethodGet, "/_admin/directory", "tok", ""); code != 200 || !strings.Contains(body, "bob@example.com") || strings.Contains(body, "passwordHash") {
+		t.Errorf("list: %d %s", code, body)
+	}
+	if code, body := call(http.MethodGet, "/_admin/directory?secrets=true", "tok", ""); code != 200 || !strings.Contains(body, "passwordHash") {
+		t.Errorf("list with secrets: %d %s", code, body)
+	}
+	if code, body := call(http.MethodPut, "/_admin/directory/nope", "tok", ""); code != http.StatusNotFound {
+		t.Errorf("unknown route: %d %s", code, body)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = startWith()
+	defer s.Close()
+	if users := s.Directory.Users(); len(users) != 1 || users[0].ObjectID != created.ObjectID {
+		t.Fatalf("after a restart: %+v", users)
+	}
+	if code, body := call(http.MethodDelete, "/_admin/directory/users/"+created.ObjectID, "tok", ""); code != http.StatusNoContent {
+		t.Errorf("delete: %d %s", code, body)
+	}
+	if code, _ := call(http.MethodDelete, "/_admin/directory/users/"+created.ObjectID, "tok", ""); code != http.StatusNotFound {
+		t.Errorf("delete again: %d", code)
+	}
+	if n := len(s.Journal.Entries()); n != 0 {
+		t.Errorf("the admin API was journaled: %d entries", n)
+	}
+}
