@@ -202,12 +202,12 @@ func mergeTechnicalProfile(dst, src *TechnicalProfile) {
 	if src.IncludeInSso != nil {
 		dst.IncludeInSso = clonePtr(src.IncludeInSso)
 	}
-	dst.Metadata = mergeAppend(dst.Metadata, src.Metadata, func(it Item) string { return foldKey(it.Key) }, cloneItem)
-	dst.CryptographicKeys = mergeAppend(dst.CryptographicKeys, src.CryptographicKeys, func(k Key) string { return foldKey(k.ID) }, cloneKey)
+	dst.Metadata = mergeAppend(dst.Metadata, src.Metadata, func(it Item) string { return foldKey(it.Key) }, identity[Item])
+	dst.CryptographicKeys = mergeAppend(dst.CryptographicKeys, src.CryptographicKeys, func(k Key) string { return foldKey(k.ID) }, identity[Key])
 	dst.InputClaims = mergePrepend(dst.InputClaims, src.InputClaims, claimID, cloneClaimRef)
 	dst.PersistedClaims = mergePrepend(dst.PersistedClaims, src.PersistedClaims, claimID, cloneClaimRef)
 	dst.OutputClaims = mergePrepend(dst.OutputClaims, src.OutputClaims, claimID, cloneClaimRef)
-	dst.DisplayClaims = mergePrepend(dst.DisplayClaims, src.DisplayClaims, displayClaimID, cloneDisplayClaim)
+	dst.DisplayClaims = mergePrepend(dst.DisplayClaims, src.DisplayClaims, displayClaimID, identity[DisplayClaim])
 	dst.ValidationTechnicalProfiles = mergePrepend(dst.ValidationTechnicalProfiles, src.ValidationTechnicalProfiles,
 		func(v ValidationTechnicalProfile) string { return foldKey(v.ReferenceID) }, cloneValidation)
 	dst.InputClaimsTransformations = appendNew(dst.InputClaimsTransformations, src.InputClaimsTransformations)
@@ -225,7 +225,6 @@ func displayClaimID(c DisplayClaim) string {
 	return "control:" + foldKey(c.DisplayControlReferenceID)
 }
 
-func cloneDisplayClaim(c DisplayClaim) DisplayClaim { return c }
 
 func clonePredicate(p *Predicate) *Predicate {
 	c := *p
@@ -415,8 +414,6 @@ func clonePtr[T any](p *T) *T {
 	return &v
 }
 
-func cloneItem(it Item) Item { return it }
-func cloneKey(k Key) Key     { return k }
 
 func cloneClaimRef(c ClaimRef) ClaimRef {
 	c.DefaultValue = clonePtr(c.DefaultValue)
@@ -518,17 +515,15 @@ func cloneRelyingParty(rp *RelyingParty) *RelyingParty {
 // localized resources (a later file's strings replace the same element's).
 func mergeLocalization(p *Policy, bb *BuildingBlocks) {
 	for _, cd := range bb.ContentDefinitions {
-		dst, ok := p.ContentDefinitions[foldKey(cd.ID)]
-		if !ok {
-			c := cd
-			c.LocalizedResourcesReferences = slices.Clone(cd.LocalizedResourcesReferences)
-			p.ContentDefinitions[foldKey(cd.ID)] = &c
-			continue
-		}
-		setIf(&dst.LoadURI, cd.LoadURI)
-		setIf(&dst.DataURI, cd.DataURI)
-		dst.LocalizedResourcesReferences = mergePrepend(dst.LocalizedResourcesReferences, cd.LocalizedResourcesReferences,
-			func(r LocalizedResourceRef) string { return strings.ToLower(r.Language) }, func(r LocalizedResourceRef) LocalizedResourceRef { return r })
+		mergeInto(p.ContentDefinitions, cd.ID, cd, func(c ContentDefinition) ContentDefinition {
+			c.LocalizedResourcesReferences = slices.Clone(c.LocalizedResourcesReferences)
+			return c
+		}, func(dst *ContentDefinition, src ContentDefinition) {
+			setIf(&dst.LoadURI, src.LoadURI)
+			setIf(&dst.DataURI, src.DataURI)
+			dst.LocalizedResourcesReferences = mergePrepend(dst.LocalizedResourcesReferences, src.LocalizedResourcesReferences,
+				func(r LocalizedResourceRef) string { return strings.ToLower(r.Language) }, identity[LocalizedResourceRef])
+		})
 	}
 	loc := bb.Localization
 	if loc == nil {
@@ -540,16 +535,28 @@ func mergeLocalization(p *Policy, bb *BuildingBlocks) {
 		p.DefaultLanguage = ""
 	}
 	for _, lr := range loc.LocalizedResources {
-		dst, ok := p.LocalizedResources[foldKey(lr.ID)]
-		if !ok {
-			c := lr
-			c.Strings = slices.Clone(lr.Strings)
-			p.LocalizedResources[foldKey(lr.ID)] = &c
-			continue
-		}
-		dst.Strings = mergeAppend(dst.Strings, lr.Strings, localizedStringKey, func(s LocalizedString) LocalizedString { return s })
+		mergeInto(p.LocalizedResources, lr.ID, lr, func(c LocalizedResources) LocalizedResources {
+			c.Strings = slices.Clone(c.Strings)
+			return c
+		}, func(dst *LocalizedResources, src LocalizedResources) {
+			dst.Strings = mergeAppend(dst.Strings, src.Strings, localizedStringKey, identity[LocalizedString])
+		})
 	}
 }
+
+// mergeInto merges src into the element of m under id's fold key, or stores a
+// clone of src there.
+func mergeInto[T any](m map[string]*T, id string, src T, clone func(T) T, merge func(dst *T, src T)) {
+	if dst, ok := m[foldKey(id)]; ok {
+		merge(dst, src)
+		return
+	}
+	c := clone(src)
+	m[foldKey(id)] = &c
+}
+
+// identity is the clone of a value without references.
+func identity[T any](v T) T { return v }
 
 func localizedStringKey(s LocalizedString) string {
 	return strings.ToLower(s.ElementType + "\x00" + s.ElementID + "\x00" + s.StringID)
