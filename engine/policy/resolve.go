@@ -225,7 +225,6 @@ func displayClaimID(c DisplayClaim) string {
 	return "control:" + foldKey(c.DisplayControlReferenceID)
 }
 
-
 func clonePredicate(p *Predicate) *Predicate {
 	c := *p
 	c.Parameters = slices.Clone(p.Parameters)
@@ -413,7 +412,6 @@ func clonePtr[T any](p *T) *T {
 	v := *p
 	return &v
 }
-
 
 func cloneClaimRef(c ClaimRef) ClaimRef {
 	c.DefaultValue = clonePtr(c.DefaultValue)
