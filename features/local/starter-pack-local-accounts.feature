@@ -166,3 +166,28 @@ Feature: Local accounts of the public starter pack, run unchanged
     When the user signs out
     And the user starts signing in
     Then the page has field "signInName"
+
+  Scenario: Sign-up with an address already registered creates nothing and says so (DIR-03)
+    Given the directory has a local account "Bob@Example.com" with password "Passw0rd!2024"
+    When the user starts signing in
+    And the user follows the link "createAccount"
+    And the user verifies the email "bob@example.com"
+    And the user fills in:
+      | field           | value         |
+      | newPassword     | Passw0rd!2024 |
+      | reenterPassword | Passw0rd!2024 |
+    And the user continues
+    Then the page shows the error "A user with the specified ID already exists. Please choose a different one."
+    And the directory has 1 account
+
+  Scenario: Cancel on the sign-up page ends the journey with AADB2C90091 (LA-16)
+    When the user starts signing in
+    And the user follows the link "createAccount"
+    And the user presses "cancel"
+    Then the relying party receives the error "access_denied"
+    And the error description starts with "AADB2C90091: The user has cancelled entering self-asserted information."
+
+  Scenario: The sign-up page's button reads as the pack localizes it (LA-08)
+    When the user starts signing in
+    And the user follows the link "createAccount"
+    Then the page shows the message "Create" in "continue"
