@@ -54,22 +54,17 @@ func TestServeStarterPack(t *testing.T) {
 		t.Fatalf("an unknown party: status %d, stderr:\n%s", code, stderr.String())
 	}
 
-	var out2, err2 lockedBuffer
-	done := make(chan error, 1)
-	ready := make(chan *stack.Stack, 1)
-	o := serveOptions{addr: "127.0.0.1:0", policies: dir, policy: "SocialAndLocalAccounts", responseMode: "form_post",
-		mapHost: []string{"login.example.com=contoso"}}
-	o.ready = func(st *stack.Stack) { ready <- st }
-	go func() { done <- serve(ctx, o, &out2, &err2) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("serve ended: %v\n%s", err, err2.String())
-	case <-ctx.Done():
-		t.Fatal("serve was not ready within 30s")
+	for _, pack := range []string{"LocalAccounts", "SocialAccounts", "SocialAndLocalAccounts", "SocialAndLocalAccountsWithMfa"} {
+		o := serveOptions{addr: "127.0.0.1:0", policies: dir, policy: pack, responseMode: "form_post", mapHost: []string{"login.example.com=contoso"}}
+		_, out, stop := startServe(t, o)
+		stop()
+		if !strings.Contains(out, "sign-in link:") {
+			t.Errorf("%s: no sign-in link:\n%s", pack, out)
+		}
 	}
-	defer func() { cancel(); <-done }()
-	out := out2.String()
+	o := serveOptions{addr: "127.0.0.1:0", policies: dir, policy: "SocialAndLocalAccounts", responseMode: "form_post"}
+	_, out, stop := startServe(t, o)
+	defer stop()
 	m := regexp.MustCompile(`sign-in link: (\S*b2c_1a_signup_signin\S*)`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no sign-in link for B2C_1A_signup_signin:\n%s", out)
@@ -109,21 +104,37 @@ func TestServeDirectoryFile(t *testing.T) {
 	if code := execute(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--directory", bad}, &stdout, &stderr); code != exitFailure || !strings.Contains(stderr.String(), "bad.json") {
 		t.Fatalf("a bad directory file: status %d, stderr:\n%s", code, stderr.String())
 	}
+	st, _, stop := startServe(t, serveOptions{addr: "127.0.0.1:0", policy: "facebook", responseMode: "form_post", directory: good})
+	defer stop()
+	if users := st.Directory.Users(); len(users) != 1 {
+		t.Errorf("seeded accounts: %+v", users)
+	}
+}
+
+// startServe runs serve with o until stop, once it is ready, and returns its
+// stack and what it printed by then. A serve that ends or takes more than
+// 30 s fails the test, and so does one that stops with an error.
+func startServe(t *testing.T, o serveOptions) (st *stack.Stack, out string, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr lockedBuffer
 	done := make(chan error, 1)
 	ready := make(chan *stack.Stack, 1)
-	o := serveOptions{addr: "127.0.0.1:0", policy: "facebook", responseMode: "form_post", directory: good}
 	o.ready = func(st *stack.Stack) { ready <- st }
 	go func() { done <- serve(ctx, o, &stdout, &stderr) }()
 	select {
-	case st := <-ready:
-		if users := st.Directory.Users(); len(users) != 1 {
-			t.Errorf("seeded accounts: %+v", users)
-		}
+	case st = <-ready:
 	case err := <-done:
+		cancel()
 		t.Fatalf("serve ended: %v\n%s", err, stderr.String())
-	case <-ctx.Done():
+	case <-time.After(30 * time.Second):
+		cancel()
 		t.Fatal("serve was not ready within 30s")
 	}
-	cancel()
-	<-done
+	return st, stdout.String(), func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v\n%s", err, stderr.String())
+		}
+	}
 }

@@ -302,22 +302,8 @@ func TestServeFragmentLinks(t *testing.T) {
 // TestServeAdminToken: with --admin-token the mocks' admin APIs need the token
 // as a Bearer token; the config they serve keeps secrets redacted unless asked.
 func TestServeAdminToken(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr lockedBuffer
-	done := make(chan error, 1)
-	ready := make(chan *stack.Stack, 1)
-	o := serveOptions{addr: "127.0.0.1:0", policy: "facebook", responseMode: "form_post", adminToken: "s3cret-admin"}
-	o.ready = func(st *stack.Stack) { ready <- st }
-	go func() { done <- serve(ctx, o, &stdout, &stderr) }()
-	var st *stack.Stack
-	select {
-	case st = <-ready:
-	case err := <-done:
-		t.Fatalf("serve ended: %v\n%s", err, stderr.String())
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve was not ready within 15s")
-	}
+	st, _, stop := startServe(t, serveOptions{addr: "127.0.0.1:0", policy: "facebook", responseMode: "form_post", adminToken: "s3cret-admin"})
+	defer stop()
 	get := func(path, token string) (int, string) {
 		t.Helper()
 		req, err := http.NewRequest(http.MethodGet, st.FacebookURL()+path, nil)
@@ -348,9 +334,5 @@ func TestServeAdminToken(t *testing.T) {
 	}
 	if code, body := get("/_admin/config?secrets=true", "s3cret-admin"); code != http.StatusOK || !strings.Contains(body, secret) {
 		t.Errorf("admin config?secrets=true: status %d, want 200 with the client secret: %s", code, body)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("serve: %v", err)
 	}
 }
