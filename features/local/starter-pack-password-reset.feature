@@ -56,5 +56,8 @@ Feature: Password reset and profile edit of the public starter pack, run unchang
       | givenName | Robert |
     And the user continues
     Then the relying party receives an id_token
+    And the id_token claim "sub" matches "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    And the id_token claim "tid" matches "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    And the id_token has no claim "given_name"
     And the directory has a local account "bob@example.com" named "Bob Jones"
     And the directory account "bob@example.com" has "givenName" equal to "Robert"
