@@ -119,13 +119,38 @@ type IssueRequest struct {
 	Claims map[string]any
 	// AuthTime is when the user authenticated.
 	AuthTime time.Time
+	// Access, when set, asks for an access token too (the request's scope
+	// named the client id or an API's scope).
+	Access *AccessRequest
 }
 
-// Issued is the relying party's response: a token, or an error the profile
+// AccessRequest is the access token a relying party asked for: its audience
+// (the client's own id, or the API's), the granted scopes' short names (scp)
+// and the client that asked (azp).
+type AccessRequest struct {
+	Audience        string
+	Scopes          []string
+	AuthorizedParty string
+}
+
+// Issued is the relying party's response: tokens, or an error the profile
 // formatted itself (OAuth2Error).
 type Issued struct {
 	IDToken string
-	Error   *Error
+	// AccessToken is set when IssueRequest.Access was.
+	AccessToken string
+	// Lifetimes are the issuer's token lifetimes.
+	Lifetimes Lifetimes
+	Error     *Error
+}
+
+// Lifetimes are a token issuer's lifetimes (JwtIssuer metadata, spec apps §3.4).
+type Lifetimes struct {
+	IDToken, AccessToken, RefreshToken time.Duration
+	// RollingRefresh is the sliding window from the original sign-in beyond
+	// which no refresh token is redeemed, unless InfiniteRolling.
+	RollingRefresh  time.Duration
+	InfiniteRolling bool
 }
 
 // Issuer is a SendClaims profile (JwtIssuer, OAuth2Error).

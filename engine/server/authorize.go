@@ -144,6 +144,12 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.respondError(w, r, ss, profile.AsError(err))
 		return
 	}
+	g, gerr := s.grantOf(req.ClientID, req.Scope)
+	if gerr != nil {
+		s.respondError(w, r, ss, gerr)
+		return
+	}
+	ss.grant = g
 	if err := s.useSSO(r, ss); err != nil {
 		s.respondError(w, r, ss, err)
 		return
@@ -249,7 +255,7 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 			return
 		}
 	}
-	issued, err := a.Issuer.Issue(ctx, env, profile.IssueRequest{Audience: ss.req.ClientID, Nonce: ss.req.Nonce, Claims: a.Claims, AuthTime: auth})
+	issued, err := a.Issuer.Issue(ctx, env, profile.IssueRequest{Audience: ss.req.ClientID, Nonce: ss.req.Nonce, Claims: a.Claims, AuthTime: auth, Access: ss.grant.access})
 	if err != nil {
 		s.fail(w, r, ss, err)
 		return
@@ -263,7 +269,11 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	s.log.Info("journey completed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "issuer", a.IssuerID)
 	var ps []param
 	if ss.req.ResponseType == "code" {
-		code := s.codes.put(issuedCode{rp: ss.rp, challenge: ss.req.CodeChallenge, clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI, idToken: issued.IDToken})
+		objectID, _ := env.Claims.Get("objectId")
+		seed := tokenSeed{issuer: a.Issuer, claims: a.Claims, nonce: ss.req.Nonce, authTime: auth, access: ss.grant.access,
+			offline: ss.grant.offline, lifetimes: issued.Lifetimes, objectID: objectID}
+		code := s.codes.put(issuedCode{rp: ss.rp, challenge: ss.req.CodeChallenge, clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI,
+			idToken: issued.IDToken, accessToken: issued.AccessToken, tokens: seed})
 		ps = append(ps, param{"code", code})
 	} else {
 		ps = append(ps, param{"id_token", issued.IDToken})

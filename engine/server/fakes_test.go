@@ -260,6 +260,10 @@ type emuOptions struct {
 	requestTimeout time.Duration
 	maxBodyBytes   int64
 	maxURLBytes    int
+	// apps are registered beside the relying party, which is granted
+	// rpPermissions.
+	apps          []Application
+	rpPermissions []string
 }
 
 func loadKeys(t testing.TB) *keys.Store {
@@ -305,7 +309,8 @@ func newEmulator(t testing.TB, o emuOptions) *emulator {
 	cfg := Config{BaseURL: e.base, Policies: set, Keys: e.keys, Now: e.clock.Now, HTTPClient: o.httpClient,
 		RequestTimeout: o.requestTimeout, MaxBodyBytes: o.maxBodyBytes, MaxURLBytes: o.maxURLBytes}
 	if !o.noApps {
-		cfg.Applications = []Application{{ClientID: rpClientID, RedirectURIs: []string{rpRedirectURI, "https://rp.example/signed-out"}, Secret: rpSecret}}
+		cfg.Applications = append([]Application{{ClientID: rpClientID, RedirectURIs: []string{rpRedirectURI, "https://rp.example/signed-out"}, Secret: rpSecret,
+			Permissions: o.rpPermissions}}, o.apps...)
 	}
 	e.start(t, ln, cfg)
 	return e

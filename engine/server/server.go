@@ -51,6 +51,15 @@ type Application struct {
 	RedirectURIs []string `json:"redirectUris" yaml:"redirectUris"`
 	// Secret, when set, is required at the token endpoint.
 	Secret string `json:"secret,omitempty" yaml:"secret,omitempty"`
+	// IdentifierURI is the App ID URI of an application that exposes an API
+	// (https://contoso.onmicrosoft.com/api); Scopes are its delegated
+	// scopes' short names (read, write). An access token for the API has
+	// aud = ClientID and scp = the granted short names.
+	IdentifierURI string   `json:"identifierUri,omitempty" yaml:"identifierUri,omitempty"`
+	Scopes        []string `json:"scopes,omitempty" yaml:"scopes,omitempty"`
+	// Permissions are the API scopes granted to this application (admin
+	// consent), in full: https://contoso.onmicrosoft.com/api/read.
+	Permissions []string `json:"permissions,omitempty" yaml:"permissions,omitempty"`
 }
 
 // Config configures an emulator.
@@ -161,6 +170,7 @@ type Server struct {
 	sessions   *sessions
 	codes      *onceStore[issuedCode]
 	sso        *onceStore[ssoRecord] // by cookie value
+	refresh    *refreshStore
 	signins    *extension.SignInLog
 	extHTTP    *http.Client
 	pages      *template.Template
@@ -226,6 +236,7 @@ func New(cfg Config) (*Server, error) {
 		sessions: newSessions(cfg.SessionTTL, cfg.Now),
 		codes:    newOnceStore[issuedCode](32, codeTTL, cfg.Now),
 		sso:      newOnceStore[ssoRecord](24, 24*time.Hour, cfg.Now),
+		refresh:  newRefreshStore(cfg.Now),
 		signins:  &extension.SignInLog{},
 		extHTTP:  newExtensionClient(cfg),
 		log:      cfg.Logger,

@@ -48,6 +48,8 @@ type session struct {
 	keys          []string          // extra lookup keys bound by profiles (e.g. oauth1:<token>)
 	created       time.Time
 	authTime      time.Time
+	// grant is what the request's scope asks for (access and refresh tokens).
+	grant scopeGrant
 }
 
 // sessions is the server-side journey store, indexed by cookie and by state.
@@ -153,6 +155,10 @@ type issuedCode struct {
 	clientID    string
 	redirectURI string
 	idToken     string
+	// accessToken is set when the scope asked for one; tokens is what a
+	// refresh token issued with this code renews.
+	accessToken string
+	tokens      tokenSeed
 }
 
 // ssoCookieName is the cookie of the emulator's single-sign-on record: which

@@ -43,7 +43,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	if gt := f.Get("grant_type"); gt != "authorization_code" {
+	gt := f.Get("grant_type")
+	if gt != "authorization_code" && gt != "refresh_token" {
 		s.writeError(w, r, nil, tokenError(http.StatusBadRequest, "unsupported_grant_type", "AADB2C90086", "The supplied grant_type '"+gt+"' is not supported."))
 		return
 	}
@@ -61,6 +62,10 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, nil, tokenError(http.StatusUnauthorized, "invalid_client", "AADB2C90018", "The client id '"+clientID+"' specified in the request is not registered in tenant '"+s.tenant+"'."))
 		return
 	}
+	if gt == "refresh_token" {
+		s.redeemRefresh(w, r, rp, clientID)
+		return
+	}
 	ic, ok := s.codes.take(f.Get("code"))
 	if !ok || ic.rp != rp || ic.clientID != clientID || ic.redirectURI != f.Get("redirect_uri") {
 		s.writeError(w, r, nil, tokenError(http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired, was already used, or does not match this policy, client and redirect_uri."))
@@ -73,16 +78,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"id_token":            ic.idToken,
-		"token_type":          "Bearer",
-		"not_before":          s.cfg.Now().Unix(),
-		"id_token_expires_in": 3600,
-		"profile_info":        "",
-		"scope":               "openid",
-	})
+	s.writeTokens(w, r, rp, clientID, &profile.Issued{IDToken: ic.idToken, AccessToken: ic.accessToken}, ic.tokens, s.cfg.Now())
 }
 
 // issuerInfo is implemented by issuers that know their iss value.

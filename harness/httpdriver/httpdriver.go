@@ -46,6 +46,10 @@ func New(timeout time.Duration) (*Client, error) {
 	return &Client{http: &http.Client{Jar: jar, Timeout: timeout}}, nil
 }
 
+// SetTransport makes the client send its requests through t, for example one
+// that trusts a test CA.
+func (c *Client) SetTransport(t http.RoundTripper) { c.http.Transport = t }
+
 // Page is a loaded HTML page.
 type Page struct {
 	URL    *url.URL

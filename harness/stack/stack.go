@@ -138,6 +138,12 @@ type Options struct {
 	// file: read at start (see directory.Open), every change written back,
 	// so accounts outlive a restart. Empty: in memory only.
 	DirectoryFile string
+	// TLS serves the emulator over HTTPS with a certificate of the stack's CA
+	// (PKI.CA), for 127.0.0.1 and localhost; Client trusts it.
+	TLS bool
+	// Applications are registered with the emulator beside the mock relying
+	// party's.
+	Applications []server.Application
 	// AssertionKey is the private_key_jwt signing key (policy key
 	// B2C_1A_ContosoAssertionKey); share one across scenarios. Generated when nil.
 	AssertionKey *rsa.PrivateKey
@@ -301,7 +307,16 @@ func Start(opts Options) (*Stack, error) {
 	}()
 
 	// The emulator's listener comes first: parties need its callback URL.
-	emu, err := listen(opts.EmulatorAddr, s.emulatorHandler())
+	var emu *listener
+	if opts.TLS {
+		cert, cerr := s.opts.PKI.CA.IssueServer("127.0.0.1", "localhost")
+		if cerr != nil {
+			return nil, fmt.Errorf("start emulator: %w", cerr)
+		}
+		emu, err = listenTLS(opts.EmulatorAddr, s.emulatorHandler(), pki.ServerTLSConfig(cert, nil))
+	} else {
+		emu, err = listen(opts.EmulatorAddr, s.emulatorHandler())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start emulator: %w", err)
 	}
@@ -338,7 +353,7 @@ func Start(opts Options) (*Stack, error) {
 		return nil, fmt.Errorf("start relying party: %w", err)
 	}
 	s.parties[PartyRP], s.rpURL = rpl, rpl.url
-	s.RP, err = rp.New(rp.Config{BaseURL: rpl.url, ClientID: RelyingPartyClientID})
+	s.RP, err = rp.New(rp.Config{BaseURL: rpl.url, ClientID: RelyingPartyClientID}, rp.WithHTTPClient(s.Client()))
 	if err != nil {
 		return nil, fmt.Errorf("start relying party: %w", err)
 	}
@@ -425,7 +440,7 @@ func (s *Stack) startREST() error {
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
 	}
-	l, err := listenTLS(s.REST.Handler(), pki.ServerTLSConfig(cert, s.opts.PKI.CA.Pool()))
+	l, err := listenTLS("", s.REST.Handler(), pki.ServerTLSConfig(cert, s.opts.PKI.CA.Pool()))
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
 	}
@@ -438,7 +453,7 @@ func (s *Stack) startREST() error {
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
 	}
-	ul, err := listenTLS(s.REST.Handler(), pki.ServerTLSConfig(ucert, nil))
+	ul, err := listenTLS("", s.REST.Handler(), pki.ServerTLSConfig(ucert, nil))
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
 	}
@@ -446,9 +461,12 @@ func (s *Stack) startREST() error {
 	return nil
 }
 
-// listenTLS serves h over HTTPS on a random loopback port.
-func listenTLS(h http.Handler, cfg *tls.Config) (*listener, error) {
-	ln, err := net.Listen("tcp", DefaultAddr)
+// listenTLS serves h over HTTPS on addr, or a random loopback port when empty.
+func listenTLS(addr string, h http.Handler, cfg *tls.Config) (*listener, error) {
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
@@ -636,8 +654,8 @@ func (s *Stack) Load(dir string, o PolicyOptions) error {
 		BaseURL:  s.emulatorURL,
 		Policies: set,
 		Keys:     s.Keys,
-		Applications: []server.Application{{ClientID: RelyingPartyClientID,
-			RedirectURIs: []string{s.RP.RedirectURI(), s.SignedOutURL()}}},
+		Applications: append([]server.Application{{ClientID: RelyingPartyClientID,
+			RedirectURIs: []string{s.RP.RedirectURI(), s.SignedOutURL()}}}, s.opts.Applications...),
 		HTTPClient:  &http.Client{Timeout: timeout},
 		Logger:      s.opts.Logger,
 		RootCAs:     s.opts.PKI.CA.Pool(),
@@ -660,6 +678,12 @@ func (s *Stack) SignedOutURL() string { return s.rpURL + "/signed-out" }
 
 // Emulator is the running emulator, or nil before UsePolicy.
 func (s *Stack) Emulator() *server.Server { return s.emulator.Load() }
+
+// Client is an HTTP client that trusts the stack's CA (the emulator with
+// TLS, the REST API), for applications' server-side calls.
+func (s *Stack) Client() *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: pki.ClientTLSConfig(s.opts.PKI.CA.Pool())}}
+}
 
 // MailboxURL is the mock mailbox's base URL.
 func (s *Stack) MailboxURL() string { return s.parties[PartyMailbox].url }
