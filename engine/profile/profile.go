@@ -122,6 +122,9 @@ type IssueRequest struct {
 	// Access, when set, asks for an access token too (the request's scope
 	// named the client id or an API's scope).
 	Access *AccessRequest
+	// Code is the authorization code the id_token travels with (the hybrid
+	// code id_token response): the id_token then carries its c_hash.
+	Code string
 }
 
 // AccessRequest is the access token a relying party asked for: its audience

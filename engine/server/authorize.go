@@ -31,12 +31,21 @@ func (s *Server) relyingParty(r *http.Request) (*relyingParty, error) {
 	if err := s.checkTenant(r); err != nil {
 		return nil, err
 	}
-	v := mux.Vars(r)
-	rp, ok := s.rps[v["policy"]]
+	id := requestPolicy(r)
+	rp, ok := s.rps[id]
 	if !ok {
-		return nil, httpError(http.StatusNotFound, "AADB2C90007", fmt.Sprintf("The policy '%s' does not exist in tenant '%s'.", v["policy"], s.tenant))
+		return nil, httpError(http.StatusNotFound, "AADB2C90007", fmt.Sprintf("The policy '%s' does not exist in tenant '%s'.", id, s.tenant))
 	}
 	return rp, nil
+}
+
+// requestPolicy is the lowercase policy id a request names: in its path, or
+// in its query's p parameter (the query URL form; the path wins).
+func requestPolicy(r *http.Request) string {
+	if id := mux.Vars(r)["policy"]; id != "" {
+		return id
+	}
+	return strings.ToLower(r.URL.Query().Get("p"))
 }
 
 // pageRequest finds the policy named by the path of a request from the
@@ -85,17 +94,26 @@ func (s *Server) parseRequest(q url.Values) (req rpRequest, redirectable bool, e
 		return req, false, httpError(http.StatusBadRequest, "AADB2C90006", fmt.Sprintf("The redirect URI '%s' provided in the request is not registered for the client id '%s'.", raw, req.ClientID))
 	}
 	req.RedirectURI, _, _ = strings.Cut(raw, "#")
+	req.ResponseType = normalizeResponseType(req.ResponseType)
 	switch req.ResponseType {
-	case "id_token", "code":
+	case "id_token", "code", "code id_token":
+	case "token", "id_token token", "code token", "code id_token token":
+		return req, false, httpError(http.StatusNotImplemented, "", fmt.Sprintf(
+			"The response type '%s' (the implicit grant of access tokens) is not implemented by the emulator yet; use code, id_token or code id_token.", req.ResponseType))
 	default:
 		req.ResponseMode = defaultMode(req.ResponseMode, "fragment")
-		return req, true, &profile.Error{Code: "unsupported_response_type", Message: fmt.Sprintf("AADB2C90055: The response type '%s' is not supported; use code or id_token.", req.ResponseType)}
+		return req, true, &profile.Error{Code: "unsupported_response_type",
+			Message: fmt.Sprintf("AADB2C90013: The requested response type '%s' provided in the request is not supported.", q.Get("response_type"))}
+	}
+	if _, withID := responseTypes(req.ResponseType); withID && known && !app.AllowImplicitFlow {
+		req.ResponseMode = defaultMode(req.ResponseMode, "fragment")
+		return req, true, &profile.Error{Code: "unauthorized_client", Message: "AADB2C90057: The provided application is not configured to allow the 'OAuth' Implicit flow."}
 	}
 	if req.CodeChallenge != "" && req.CodeChallengeMethod != "S256" {
 		req.ResponseMode = defaultMode(req.ResponseMode, "query")
 		return req, true, &profile.Error{Code: profile.CodeInvalidRequest, Message: fmt.Sprintf("AADB2C90183: The supplied code_challenge_method '%s' is not supported; use S256.", req.CodeChallengeMethod)}
 	}
-	def := "fragment"
+	def := "fragment" // an id_token travels in the fragment by default
 	if req.ResponseType == "code" {
 		def = "query"
 	}
@@ -255,7 +273,16 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 			return
 		}
 	}
-	issued, err := a.Issuer.Issue(ctx, env, profile.IssueRequest{Audience: ss.req.ClientID, Nonce: ss.req.Nonce, Claims: a.Claims, AuthTime: auth, Access: ss.grant.access})
+	withCode, withIDToken := responseTypes(ss.req.ResponseType)
+	code := ""
+	if withCode {
+		code = randomString(s.codes.keySize)
+	}
+	req := profile.IssueRequest{Audience: ss.req.ClientID, Nonce: ss.req.Nonce, Claims: a.Claims, AuthTime: auth, Access: ss.grant.access}
+	if withIDToken {
+		req.Code = code // the front-channel id_token carries c_hash
+	}
+	issued, err := a.Issuer.Issue(ctx, env, req)
 	if err != nil {
 		s.fail(w, r, ss, err)
 		return
@@ -268,17 +295,48 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	s.saveSSO(w, r, ss)
 	s.log.Info("journey completed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "issuer", a.IssuerID)
 	var ps []param
-	if ss.req.ResponseType == "code" {
+	if withCode {
 		objectID, _ := env.Claims.Get("objectId")
 		seed := tokenSeed{issuer: a.Issuer, claims: a.Claims, nonce: ss.req.Nonce, authTime: auth, access: ss.grant.access,
 			offline: ss.grant.offline, lifetimes: issued.Lifetimes, objectID: objectID}
-		code := s.codes.put(issuedCode{rp: ss.rp, challenge: ss.req.CodeChallenge, clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI,
+		s.codes.putAs(code, issuedCode{rp: ss.rp, challenge: ss.req.CodeChallenge, clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI,
 			idToken: issued.IDToken, accessToken: issued.AccessToken, tokens: seed})
 		ps = append(ps, param{"code", code})
-	} else {
+	}
+	if withIDToken {
 		ps = append(ps, param{"id_token", issued.IDToken})
 	}
 	s.respond(w, r, ss, ps)
+}
+
+// normalizeResponseType puts the words of a response_type in B2C's order
+// (code, id_token, token): their order in a request does not matter.
+func normalizeResponseType(rt string) string {
+	var out []string
+	words := strings.Fields(rt)
+	for _, w := range []string{"code", "id_token", "token"} {
+		if slices.Contains(words, w) {
+			out = append(out, w)
+		}
+	}
+	if len(out) != len(words) {
+		return rt // an unknown or repeated word: refused as it was sent
+	}
+	return strings.Join(out, " ")
+}
+
+// responseTypes says what a (normalized) response_type returns at the
+// redirect URI: a code, an id_token, or both (hybrid).
+func responseTypes(rt string) (code, idToken bool) {
+	for _, w := range strings.Fields(rt) {
+		switch w {
+		case "code":
+			code = true
+		case "id_token":
+			idToken = true
+		}
+	}
+	return code, idToken
 }
 
 // respondError sends error, error_description and state to the relying party.

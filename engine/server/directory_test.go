@@ -72,7 +72,7 @@ func newDirectoryEmulator(t *testing.T, set *policy.Set, dir directory.Store) *e
 	}
 	e.base = "http://" + ln.Addr().String()
 	e.start(t, ln, Config{BaseURL: e.base, Policies: set, Keys: e.keys, Now: e.clock.Now, Directory: dir,
-		Applications: []Application{{ClientID: rpClientID, RedirectURIs: []string{rpRedirectURI}, Secret: rpSecret}}})
+		Applications: []Application{{ClientID: rpClientID, RedirectURIs: []string{rpRedirectURI}, Secret: rpSecret, AllowImplicitFlow: true}}})
 	return e
 }
 

@@ -309,7 +309,7 @@ func newEmulator(t testing.TB, o emuOptions) *emulator {
 	cfg := Config{BaseURL: e.base, Policies: set, Keys: e.keys, Now: e.clock.Now, HTTPClient: o.httpClient,
 		RequestTimeout: o.requestTimeout, MaxBodyBytes: o.maxBodyBytes, MaxURLBytes: o.maxURLBytes}
 	if !o.noApps {
-		cfg.Applications = append([]Application{{ClientID: rpClientID, RedirectURIs: []string{rpRedirectURI, "https://rp.example/signed-out"}, Secret: rpSecret,
+		cfg.Applications = append([]Application{{ClientID: rpClientID, RedirectURIs: []string{rpRedirectURI, "https://rp.example/signed-out"}, Secret: rpSecret, AllowImplicitFlow: true,
 			Permissions: o.rpPermissions}}, o.apps...)
 	}
 	e.start(t, ln, cfg)

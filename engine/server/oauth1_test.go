@@ -56,7 +56,7 @@ func newTwitterEmulator(t testing.TB) *twitterEmulator {
 		t.Fatalf("load policies: %v", err)
 	}
 	e.start(t, ln, Config{BaseURL: e.base, Policies: set, Keys: e.keys, Now: e.clock.Now,
-		Applications: []Application{{ClientID: rpClientID, RedirectURIs: []string{rpRedirectURI}, Secret: rpSecret}}})
+		Applications: []Application{{ClientID: rpClientID, RedirectURIs: []string{rpRedirectURI}, Secret: rpSecret, AllowImplicitFlow: true}}})
 	return &twitterEmulator{emulator: e, tw: tw}
 }
 

@@ -60,6 +60,11 @@ type Application struct {
 	// Permissions are the API scopes granted to this application (admin
 	// consent), in full: https://contoso.onmicrosoft.com/api/read.
 	Permissions []string `json:"permissions,omitempty" yaml:"permissions,omitempty"`
+	// AllowImplicitFlow is the registration's oauth2AllowImplicitFlow ("Access
+	// tokens" in the portal): B2C answers every response_type with an
+	// id_token, hybrid code id_token included, only when it is set
+	// (AADB2C90057; spec apps §1.5).
+	AllowImplicitFlow bool `json:"allowImplicitFlow,omitempty" yaml:"allowImplicitFlow,omitempty"`
 }
 
 // Config configures an emulator.
@@ -334,11 +339,16 @@ func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
 	r.Handle("/_signinlogs", s.signins.Handler())
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) }).Methods(http.MethodGet)
-	r.HandleFunc("/{tenant}/{policy}/oauth2/v2.0/authorize", s.handleAuthorize).Methods(http.MethodGet, http.MethodPost)
-	r.HandleFunc("/{tenant}/{policy}/oauth2/v2.0/token", s.handleToken).Methods(http.MethodPost)
-	r.HandleFunc("/{tenant}/{policy}/oauth2/v2.0/logout", s.handleLogout).Methods(http.MethodGet)
-	r.HandleFunc("/{tenant}/{policy}/v2.0/.well-known/openid-configuration", s.handleDiscovery).Methods(http.MethodGet)
-	r.HandleFunc("/{tenant}/{policy}/discovery/v2.0/keys", s.handleJWKS).Methods(http.MethodGet)
+	// The protocol endpoints answer in B2C's three URL forms (spec apps
+	// §2.1): /{tenant}/{policy}/..., MSAL.NET's /tfp/{tenant}/{policy}/...,
+	// and /{tenant}/...?p={policy}.
+	for _, prefix := range []string{"/{tenant}/{policy}", "/tfp/{tenant}/{policy}", "/{tenant}"} {
+		r.HandleFunc(prefix+"/oauth2/v2.0/authorize", s.handleAuthorize).Methods(http.MethodGet, http.MethodPost)
+		r.HandleFunc(prefix+"/oauth2/v2.0/token", s.handleToken).Methods(http.MethodPost)
+		r.HandleFunc(prefix+"/oauth2/v2.0/logout", s.handleLogout).Methods(http.MethodGet)
+		r.HandleFunc(prefix+"/v2.0/.well-known/openid-configuration", s.handleDiscovery).Methods(http.MethodGet)
+		r.HandleFunc(prefix+"/discovery/v2.0/keys", s.handleJWKS).Methods(http.MethodGet)
+	}
 	r.HandleFunc("/{tenant}/oauth2/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/{tenant}/{policy}/oauth2/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/{tenant}/{policy}/oauth1/authresp", s.handleAuthresp).Methods(http.MethodGet, http.MethodPost)

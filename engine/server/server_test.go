@@ -421,8 +421,8 @@ func TestErrorRedirects(t *testing.T) {
 		},
 		{
 			name:     "unsupported response_type",
-			params:   map[string]string{"response_type": "token"},
-			wantMode: "fragment", wantErr: "unsupported_response_type", wantCode: "AADB2C90055",
+			params:   map[string]string{"response_type": "code banana"},
+			wantMode: "fragment", wantErr: "unsupported_response_type", wantCode: "AADB2C90013",
 		},
 		{
 			name:     "unsupported response_mode",

@@ -220,6 +220,14 @@ func (s *onceStore[V]) get(key string) (V, bool) {
 	return e.v, true
 }
 
+// putAs stores v for the TTL under key, which the caller made with
+// randomString (a code that had to be known before its value).
+func (s *onceStore[V]) putAs(key string, v V) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[key] = onceEntry[V]{v: v, expires: s.now().Add(s.ttl)}
+}
+
 // take returns and forgets a value that has not expired.
 func (s *onceStore[V]) take(key string) (V, bool) {
 	s.mu.Lock()

@@ -10,7 +10,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/gorilla/mux"
 
 	"github.com/iefconform/iefconform/engine/profile"
 )
@@ -113,14 +116,22 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 			claimsSupported = append(claimsSupported, rp.policy.PartnerClaimType(c, rpol.TechnicalProfile.ProtocolName()))
 		}
 	}
+	// Endpoints in the URL form of the request (spec apps §6.2): path, or
+	// ?p= with the policy in lowercase.
+	endpoint := func(path string) string { return s.policyURL(id) + path }
+	if mux.Vars(r)["policy"] == "" {
+		endpoint = func(path string) string {
+			return s.cfg.BaseURL + "/" + s.tenant + path + "?p=" + strings.ToLower(id)
+		}
+	}
 	writeJSON(w, map[string]any{
 		"issuer":                                iss,
-		"authorization_endpoint":                s.AuthorizeURL(id),
-		"token_endpoint":                        s.TokenURL(id),
-		"end_session_endpoint":                  s.LogoutURL(id),
-		"jwks_uri":                              s.JWKSURL(id),
+		"authorization_endpoint":                endpoint("/oauth2/v2.0/authorize"),
+		"token_endpoint":                        endpoint("/oauth2/v2.0/token"),
+		"end_session_endpoint":                  endpoint("/oauth2/v2.0/logout"),
+		"jwks_uri":                              endpoint("/discovery/v2.0/keys"),
 		"response_modes_supported":              []string{"query", "fragment", "form_post"},
-		"response_types_supported":              []string{"code", "id_token"},
+		"response_types_supported":              []string{"code", "code id_token", "id_token"},
 		"scopes_supported":                      []string{"openid"},
 		"subject_types_supported":               []string{"pairwise"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},

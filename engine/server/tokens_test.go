@@ -1,6 +1,8 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
@@ -183,5 +185,77 @@ func TestRefreshSlidingWindow(t *testing.T) {
 		if !strings.HasPrefix(desc, "AADB2C90080: ") || !strings.Contains(desc, "Grant sliding window expiration time: ") {
 			t.Fatalf("day %d: %v", day, body)
 		}
+	}
+}
+
+// TestHybrid: code id_token (the OWIN default, by form_post) returns both,
+// the id_token carrying the code's c_hash; the code redeems (TOK-06). The
+// words may come in any order. An application without the implicit flag gets
+// AADB2C90057; the implicit grant of access tokens is not implemented yet.
+func TestHybrid(t *testing.T) {
+	e := newEmulator(t, emuOptions{apps: []Application{{ClientID: "no-implicit", RedirectURIs: []string{rpRedirectURI}, Secret: "s"}}})
+	for _, rt := range []string{"code id_token", "id_token code"} {
+		o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_type": rt, "response_mode": "form_post"}, "")
+		code := o.Params.Get("code")
+		if o.Mode != "form_post" || code == "" || o.Params.Get("id_token") == "" {
+			t.Fatalf("%s: want a code and an id_token by form_post, got %s", rt, o)
+		}
+		c := verifyToken(t, o.Params.Get("id_token"), jwks(t, e.srv.JWKSURL(policySignIn)), e.clock.Now, jwt.WithAudience(rpClientID))
+		sum := sha256.Sum256([]byte(code))
+		if c["c_hash"] != base64.RawURLEncoding.EncodeToString(sum[:16]) || c["nonce"] != "nonce-1" {
+			t.Errorf("%s: c_hash %v nonce %v", rt, c["c_hash"], c["nonce"])
+		}
+		status, body := redeem(t, e, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {rpRedirectURI}, "client_id": {rpClientID}, "client_secret": {rpSecret}})
+		if status != http.StatusOK || body["id_token"] == nil {
+			t.Fatalf("%s: redeem: HTTP %d %v", rt, status, body)
+		}
+	}
+	o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"client_id": "no-implicit", "response_type": "code id_token"}, "")
+	wantError(t, o, "fragment", "unauthorized_client", "AADB2C90057")
+	o = signIn(t, e, newBrowser(t), policySignIn, map[string]string{"client_id": "no-implicit", "response_type": "code"}, "")
+	if o.Params.Get("code") == "" {
+		t.Errorf("the code flow needs no implicit flag: %s", o)
+	}
+	o = signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_type": "id_token token"}, "")
+	wantPage(t, o, http.StatusNotImplemented, "")
+}
+
+// TestURLForms: discovery, keys, authorize and token answer in the path
+// form, MSAL.NET's tfp form and the ?p= query form, whose document names its
+// endpoints in the query form with the policy in lowercase (spec apps §2.1, §6.2).
+func TestURLForms(t *testing.T) {
+	e := tokenEmulator(t)
+	tenant := DefaultTenant
+	for _, tt := range []struct{ url, wantAuthorize string }{
+		{e.base + "/" + tenant + "/" + policySignIn + "/v2.0/.well-known/openid-configuration", e.srv.AuthorizeURL(policySignIn)},
+		{e.base + "/tfp/" + tenant + "/" + policySignIn + "/v2.0/.well-known/openid-configuration", e.srv.AuthorizeURL(policySignIn)},
+		{e.base + "/" + tenant + "/v2.0/.well-known/openid-configuration?p=" + policySignIn, e.base + "/" + tenant + "/oauth2/v2.0/authorize?p=" + strings.ToLower(policySignIn)},
+	} {
+		resp, err := http.Get(tt.url)
+		status, doc := jsonResponse(t, resp, err)
+		if status != http.StatusOK || doc["authorization_endpoint"] != tt.wantAuthorize {
+			t.Errorf("%s: HTTP %d, authorization_endpoint %v, want %s", tt.url, status, doc["authorization_endpoint"], tt.wantAuthorize)
+		}
+		if status == http.StatusOK {
+			resp, err := http.Get(doc["jwks_uri"].(string))
+			if status, keys := jsonResponse(t, resp, err); status != http.StatusOK || keys["keys"] == nil {
+				t.Errorf("%s: jwks_uri: HTTP %d %v", tt.url, status, keys)
+			}
+		}
+	}
+	resp, err := http.Get(e.base + "/" + tenant + "/v2.0/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("no policy at all: HTTP %d, want 404", resp.StatusCode)
+	}
+	// A code from the path form redeems at the query form's token endpoint.
+	o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_type": "code"}, "")
+	resp, err = http.PostForm(e.base+"/"+tenant+"/oauth2/v2.0/token?p="+policySignIn, url.Values{"grant_type": {"authorization_code"},
+		"code": {o.Params.Get("code")}, "redirect_uri": {rpRedirectURI}, "client_id": {rpClientID}, "client_secret": {rpSecret}})
+	if status, body := jsonResponse(t, resp, err); status != http.StatusOK || body["id_token"] == nil {
+		t.Errorf("token by ?p=: HTTP %d %v", status, body)
 	}
 }

@@ -654,7 +654,7 @@ func (s *Stack) Load(dir string, o PolicyOptions) error {
 		BaseURL:  s.emulatorURL,
 		Policies: set,
 		Keys:     s.Keys,
-		Applications: append([]server.Application{{ClientID: RelyingPartyClientID,
+		Applications: append([]server.Application{{ClientID: RelyingPartyClientID, AllowImplicitFlow: true,
 			RedirectURIs: []string{s.RP.RedirectURI(), s.SignedOutURL()}}}, s.opts.Applications...),
 		HTTPClient:  &http.Client{Timeout: timeout},
 		Logger:      s.opts.Logger,

@@ -201,6 +201,9 @@ func (p *Profile) Issue(_ context.Context, env *profile.Env, req profile.IssueRe
 	if issued.AccessToken != "" {
 		c["at_hash"] = halfHash(issued.AccessToken)
 	}
+	if req.Code != "" {
+		c["c_hash"] = halfHash(req.Code)
+	}
 	if issued.IDToken, err = p.sign(c, key); err != nil {
 		return nil, err
 	}
