@@ -59,6 +59,7 @@ func Initialize(suite *harness.Suite) func(*godog.ScenarioContext) {
 		customClaimsSteps(sc)
 		tokenSteps(sc)
 		localSteps(sc)
+		appSteps(sc)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
+	"github.com/iefconform/iefconform/engine/server"
 	"github.com/iefconform/iefconform/features"
 	"github.com/iefconform/iefconform/harness/stack"
 	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
@@ -73,6 +74,22 @@ emulator's address, GET /_admin/directory lists the accounts, POST
 /_admin/directory/users creates one, DELETE /_admin/directory/users/{objectId}
 removes one (guarded like the mocks' admin APIs).
 
+Your applications: the emulator's tenant has the relying party's registration
+and those of --apps FILE and --app. A file holds
+  applications:
+    - clientId: 6a1b5f7e-2c0d-4e1f-9a8b-7c6d5e4f3a2b
+      displayName: My web app
+      redirectUris: [http://localhost:5000/signin-oidc]
+      secrets: [my-secret]          # a confidential client; or public: true
+      allowImplicitFlow: true       # for response_type id_token / code id_token
+      permissions: [https://contoso.onmicrosoft.com/api/read]
+    - clientId: 9c2e...             # an API
+      identifierUri: https://contoso.onmicrosoft.com/api
+      scopes: [read, write]
+Redirect URIs match exactly; http is allowed for localhost only. Ask for the
+client id (or a granted API scope) in the scope to get an access token, and
+offline_access for a refresh token.
+
 --verbose prints the emulator's journey log (slog text) to stderr; without it
 only warnings and errors are printed.`
 
@@ -101,6 +118,8 @@ type serveOptions struct {
 	set                        []string
 	mapHost                    []string
 	directory                  string
+	appsFile                   string
+	apps                       []string
 	responseMode               string
 	verbose                    bool
 
@@ -147,6 +166,10 @@ func newServeCmd() *cobra.Command {
 			"of which --policy picks one (e.g. --policies ./policies/facebook)")
 	f.StringVar(&o.keys, "keys", "", "add policy keys from the key store `PATH`: a folder of NAME.secret / NAME.pem files or a YAML/JSON file")
 	f.StringArrayVar(&o.set, "set", nil, "override one {Settings:Name} value the stack supplies, as `Name=Value`; repeat for more")
+	f.StringVar(&o.appsFile, "apps", "",
+		"register the applications of the YAML or JSON file `FILE` ({applications: [...]}; see --help)")
+	f.StringArrayVar(&o.apps, "app", nil,
+		"register one application, as `client_id=ID,redirect_uri=URI[,redirect_uri=URI][,secret=S][,public][,implicit]`; repeat for more")
 	f.StringVar(&o.directory, "directory", "",
 		"keep the directory's accounts in the JSON file `FILE`: read at start (create it by hand to seed\n"+
 			"accounts), every sign-up and change written back; without it they live until serve stops")
@@ -228,6 +251,10 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	apps, err := o.applications()
+	if err != nil {
+		return err
+	}
 	var store *keys.Store
 	if o.keys != "" {
 		if store, err = keys.Load(o.keys); err != nil {
@@ -249,6 +276,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		RPAddr:        o.rpAddr,
 		AdminToken:    o.adminToken,
 		DirectoryFile: o.directory,
+		Applications:  apps,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -286,6 +314,26 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")
 	return nil
+}
+
+// applications are the registrations of --apps and --app.
+func (o serveOptions) applications() ([]server.Application, error) {
+	var apps []server.Application
+	if o.appsFile != "" {
+		a, err := server.LoadApplications(o.appsFile)
+		if err != nil {
+			return nil, usagef("--apps: %w", err)
+		}
+		apps = a
+	}
+	for _, spec := range o.apps {
+		a, err := server.ParseApplication(spec)
+		if err != nil {
+			return nil, usagef("--app: %w", err)
+		}
+		apps = append(apps, a)
+	}
+	return apps, nil
 }
 
 // hostMapFrom reads --map-host HOST=PARTY values over the stack's default
@@ -330,6 +378,11 @@ func printServe(out io.Writer, st *stack.Stack, label, mode string) error {
 	fmt.Fprintf(tw, "  policies served\t%s\n", strings.Join(policies, ", "))
 	fmt.Fprintf(tw, "  policy keys\t%s\n", strings.Join(st.Keys.Containers(), ", "))
 	fmt.Fprintf(tw, "  client_id\t%s\t(relying party at the emulator)\n", st.RP.ClientID())
+	for _, a := range emu.Applications() {
+		if a.ClientID != st.RP.ClientID() {
+			fmt.Fprintf(tw, "  application\t%s\t%s %s\n", a.ClientID, a.DisplayName, strings.Join(a.RedirectURIs, " "))
+		}
+	}
 	fmt.Fprintf(tw, "  demo user\t%s / %s\t(at the Facebook mock's login page)\n", demoUser, demoPassword)
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("serve: %w", err)

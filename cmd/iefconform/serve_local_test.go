@@ -138,3 +138,29 @@ func startServe(t *testing.T, o serveOptions) (st *stack.Stack, out string, stop
 		}
 	}
 }
+
+// TestServeApplications: --apps and --app register applications, which serve
+// lists; a bad registration stops serve before it starts.
+func TestServeApplications(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "apps.yaml")
+	if err := os.WriteFile(file, []byte("applications:\n  - clientId: file-app\n    displayName: From the file\n    redirectUris: [http://localhost:5000/cb]\n    secret: s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, out, stop := startServe(t, serveOptions{addr: "127.0.0.1:0", policy: "facebook", responseMode: "form_post", appsFile: file,
+		apps: []string{"client_id=flag-app,redirect_uri=http://localhost:3000,public"}})
+	defer stop()
+	if !strings.Contains(out, "file-app") || !strings.Contains(out, "flag-app") {
+		t.Errorf("serve does not list the applications:\n%s", out)
+	}
+	if n := len(st.Emulator().Applications()); n != 3 {
+		t.Errorf("%d applications, want the relying party's and two", n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, args := range [][]string{{"--app", "redirect_uri=http://localhost/cb"}, {"--apps", filepath.Join(t.TempDir(), "none.yaml")}} {
+		var stdout, stderr lockedBuffer
+		if code := execute(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), &stdout, &stderr); code != exitUsage {
+			t.Errorf("%v: status %d, want %d:\n%s", args, code, exitUsage, stderr.String())
+		}
+	}
+}

@@ -109,6 +109,11 @@ func (s *Server) parseRequest(q url.Values) (req rpRequest, redirectable bool, e
 		req.ResponseMode = defaultMode(req.ResponseMode, "fragment")
 		return req, true, &profile.Error{Code: "unauthorized_client", Message: "AADB2C90057: The provided application is not configured to allow the 'OAuth' Implicit flow."}
 	}
+	if withCode, _ := responseTypes(req.ResponseType); withCode && known && app.Public && req.CodeChallenge == "" {
+		req.ResponseMode = defaultMode(req.ResponseMode, "query")
+		return req, true, &profile.Error{Code: profile.CodeInvalidRequest,
+			Message: "AADB2C99059: The supplied request must present a code_challenge. Required for single-page apps using the authorization code flow."}
+	}
 	if req.CodeChallenge != "" && req.CodeChallengeMethod != "S256" {
 		req.ResponseMode = defaultMode(req.ResponseMode, "query")
 		return req, true, &profile.Error{Code: profile.CodeInvalidRequest, Message: fmt.Sprintf("AADB2C90183: The supplied code_challenge_method '%s' is not supported; use S256.", req.CodeChallengeMethod)}

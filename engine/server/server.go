@@ -26,6 +26,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -44,28 +45,6 @@ import (
 
 // DefaultTenant is the tenant name used when Config.Tenant is empty.
 const DefaultTenant = "iefconform.onmicrosoft.com"
-
-// Application is a relying-party application registered with the emulator.
-type Application struct {
-	ClientID     string   `json:"clientId" yaml:"clientId"`
-	RedirectURIs []string `json:"redirectUris" yaml:"redirectUris"`
-	// Secret, when set, is required at the token endpoint.
-	Secret string `json:"secret,omitempty" yaml:"secret,omitempty"`
-	// IdentifierURI is the App ID URI of an application that exposes an API
-	// (https://contoso.onmicrosoft.com/api); Scopes are its delegated
-	// scopes' short names (read, write). An access token for the API has
-	// aud = ClientID and scp = the granted short names.
-	IdentifierURI string   `json:"identifierUri,omitempty" yaml:"identifierUri,omitempty"`
-	Scopes        []string `json:"scopes,omitempty" yaml:"scopes,omitempty"`
-	// Permissions are the API scopes granted to this application (admin
-	// consent), in full: https://contoso.onmicrosoft.com/api/read.
-	Permissions []string `json:"permissions,omitempty" yaml:"permissions,omitempty"`
-	// AllowImplicitFlow is the registration's oauth2AllowImplicitFlow ("Access
-	// tokens" in the portal): B2C answers every response_type with an
-	// id_token, hybrid code id_token included, only when it is set
-	// (AADB2C90057; spec apps §1.5).
-	AllowImplicitFlow bool `json:"allowImplicitFlow,omitempty" yaml:"allowImplicitFlow,omitempty"`
-}
 
 // Config configures an emulator.
 type Config struct {
@@ -146,16 +125,7 @@ func (c Config) Validate() error {
 	if c.Policies == nil {
 		errs = append(errs, errors.New("policies are not set"))
 	}
-	seen := map[string]bool{}
-	for i, a := range c.Applications {
-		if a.ClientID == "" {
-			errs = append(errs, fmt.Errorf("applications[%d]: clientId is empty", i))
-		}
-		if seen[a.ClientID] {
-			errs = append(errs, fmt.Errorf("applications[%d]: duplicate clientId %s", i, a.ClientID))
-		}
-		seen[a.ClientID] = true
-	}
+	errs = append(errs, validateApplications(c.Applications))
 	return errors.Join(errs...)
 }
 
@@ -292,6 +262,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Tenant is the tenant name in URLs.
 func (s *Server) Tenant() string { return s.tenant }
+
+// Applications lists the registered applications, in their configured order.
+func (s *Server) Applications() []Application { return slices.Clone(s.cfg.Applications) }
 
 // Directory returns the tenant's user accounts (Config.Directory).
 func (s *Server) Directory() directory.Store { return s.cfg.Directory }

@@ -1035,7 +1035,7 @@ func TestNewPolicyProblems(t *testing.T) {
 		if err == nil {
 			t.Fatal("New with an empty config: want an error")
 		}
-		for _, want := range []string{"baseURL is empty", "policies are not set", "applications[0]: clientId is empty", "applications[2]: duplicate clientId a"} {
+		for _, want := range []string{"baseURL is empty", "policies are not set", "applications[0]: clientId is empty", "applications[2] (a): the clientId is registered twice"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("New = %v, want it to report %q", err, want)
 			}

@@ -58,11 +58,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	} else {
 		clientID, secret = f.Get("client_id"), f.Get("client_secret")
 	}
-	if app, ok := s.apps[clientID]; ok && app.Secret != "" && subtle.ConstantTimeCompare([]byte(app.Secret), []byte(secret)) != 1 {
-		s.writeError(w, r, nil, tokenError(http.StatusUnauthorized, "invalid_client", "AADB2C90081", "The specified client_secret does not match the expected value for this client."))
-		return
-	} else if !ok && len(s.apps) > 0 {
-		s.writeError(w, r, nil, tokenError(http.StatusUnauthorized, "invalid_client", "AADB2C90018", "The client id '"+clientID+"' specified in the request is not registered in tenant '"+s.tenant+"'."))
+	if te := s.authenticateClient(clientID, secret); te != nil {
+		s.writeError(w, r, nil, te)
 		return
 	}
 	if gt == "refresh_token" {
@@ -82,6 +79,27 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.writeTokens(w, r, rp, clientID, &profile.Issued{IDToken: ic.idToken, AccessToken: ic.accessToken}, ic.tokens, s.cfg.Now())
+}
+
+// authenticateClient applies the registration's client authentication to a
+// token request (spec apps §1.3): a confidential client sends one of its
+// secrets (AADB2C90079 without one, AADB2C90081 a wrong one), a public client
+// none (AADB2C90084). Without registrations any client is accepted.
+func (s *Server) authenticateClient(clientID, secret string) *pageError {
+	app, ok := s.apps[clientID]
+	switch {
+	case !ok && len(s.apps) > 0:
+		return tokenError(http.StatusUnauthorized, "invalid_client", "AADB2C90018", "The client id '"+clientID+"' specified in the request is not registered in tenant '"+s.tenant+"'.")
+	case !ok:
+		return nil
+	case app.Public && secret != "":
+		return tokenError(http.StatusBadRequest, "invalid_request", "AADB2C90084", "Public clients should not send a client_secret when redeeming a publicly acquired grant.")
+	case app.confidential() && secret == "":
+		return tokenError(http.StatusBadRequest, "invalid_request", "AADB2C90079", "Clients must send a client_secret when redeeming a confidential grant.")
+	case app.confidential() && !app.secretValid(secret):
+		return tokenError(http.StatusUnauthorized, "invalid_client", "AADB2C90081", "The specified client_secret does not match the expected value for this client. Please correct the client_secret and try again.")
+	}
+	return nil
 }
 
 // issuerInfo is implemented by issuers that know their iss value.

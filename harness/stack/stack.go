@@ -200,6 +200,7 @@ type Stack struct {
 	emulator    atomic.Pointer[server.Server]
 	emulatorURL string
 	rpURL       string
+	rpSecret    string // the mock relying party's client secret
 	idps        map[string]*IdP
 	twitterURL  string
 	twitterKey  string
@@ -353,7 +354,8 @@ func Start(opts Options) (*Stack, error) {
 		return nil, fmt.Errorf("start relying party: %w", err)
 	}
 	s.parties[PartyRP], s.rpURL = rpl, rpl.url
-	s.RP, err = rp.New(rp.Config{BaseURL: rpl.url, ClientID: RelyingPartyClientID}, rp.WithHTTPClient(s.Client()))
+	s.rpSecret = randomSecret()
+	s.RP, err = rp.New(rp.Config{BaseURL: rpl.url, ClientID: RelyingPartyClientID, ClientSecret: s.rpSecret}, rp.WithHTTPClient(s.Client()))
 	if err != nil {
 		return nil, fmt.Errorf("start relying party: %w", err)
 	}
@@ -541,8 +543,10 @@ type PolicyOptions struct {
 	FS fs.FS
 	// HostMap sends a real host the policy names to one of the stack's
 	// parties: host name → party (PartyFacebook, ...). Nil means
-	// DefaultHostMap; an empty map maps nothing. See MapHosts.
+	// DefaultHostMap; an empty map maps nothing.
 	HostMap map[string]string
+	// Applications are registered for this load beside Options.Applications.
+	Applications []server.Application
 }
 
 // DefaultHostMap is the host map of PolicyOptions: Facebook's hosts go to the
@@ -654,8 +658,8 @@ func (s *Stack) Load(dir string, o PolicyOptions) error {
 		BaseURL:  s.emulatorURL,
 		Policies: set,
 		Keys:     s.Keys,
-		Applications: append([]server.Application{{ClientID: RelyingPartyClientID, AllowImplicitFlow: true,
-			RedirectURIs: []string{s.RP.RedirectURI(), s.SignedOutURL()}}}, s.opts.Applications...),
+		Applications: append([]server.Application{{ClientID: RelyingPartyClientID, DisplayName: "iefconform relying party", AllowImplicitFlow: true,
+			Secret: s.rpSecret, RedirectURIs: []string{s.RP.RedirectURI(), s.SignedOutURL()}}}, append(slices.Clone(s.opts.Applications), o.Applications...)...),
 		HTTPClient:  &http.Client{Timeout: timeout},
 		Logger:      s.opts.Logger,
 		RootCAs:     s.opts.PKI.CA.Pool(),

@@ -98,6 +98,22 @@ type AuthorizeRequest struct {
 	Nonce string
 	// Extra parameters are added to the authorize URL; a key also set above is replaced.
 	Extra url.Values
+	// ClientID, when set, signs in as another application registered for
+	// this RP's redirect URI: it is sent as client_id, at the token
+	// endpoint too, and expected as the id_token's aud.
+	ClientID string
+	// ClientSecret, when set, is sent at the token endpoint instead of the
+	// Config's; NoClientSecret sends none.
+	ClientSecret   string
+	NoClientSecret bool
+}
+
+// clientID is the client id of a sign-in.
+func (s *Server) clientID(req *AuthorizeRequest) string {
+	if req != nil && req.ClientID != "" {
+		return req.ClientID
+	}
+	return s.cfg.ClientID
 }
 
 // Result is what arrived at the redirect URI for one state. Treat its maps as read-only.
@@ -200,7 +216,7 @@ func (s *Server) Begin(req AuthorizeRequest) (authorizeURL string, state string,
 		return "", "", fmt.Errorf("begin sign-in: %w: authorizeEndpoint: %w", ErrInvalidRequest, err)
 	}
 	q := url.Values{}
-	q.Set("client_id", s.cfg.ClientID)
+	q.Set("client_id", s.clientID(&req))
 	q.Set("redirect_uri", s.RedirectURI())
 	q.Set("response_type", req.ResponseType)
 	q.Set("response_mode", req.ResponseMode)

@@ -31,9 +31,13 @@ func (s *Server) redeem(ctx context.Context, code string, req *AuthorizeRequest)
 	}
 	form.Set("code", code)
 	form.Set("redirect_uri", s.RedirectURI())
-	form.Set("client_id", s.cfg.ClientID)
-	if s.cfg.ClientSecret != "" {
-		form.Set("client_secret", s.cfg.ClientSecret)
+	form.Set("client_id", s.clientID(req))
+	secret := s.cfg.ClientSecret
+	if req.ClientSecret != "" {
+		secret = req.ClientSecret
+	}
+	if secret != "" && !req.NoClientSecret {
+		form.Set("client_secret", secret)
 	}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, req.TokenEndpoint, strings.NewReader(form.Encode()))
 	if err != nil {

@@ -19,7 +19,7 @@ const maxBody = 1 << 20
 func (s *Server) verify(ctx context.Context, raw string, req *AuthorizeRequest) (map[string]any, error) {
 	opts := []jwt.ParserOption{
 		jwt.WithValidMethods([]string{"RS256"}),
-		jwt.WithAudience(s.cfg.ClientID),
+		jwt.WithAudience(s.clientID(req)),
 		jwt.WithTimeFunc(s.now),
 		jwt.WithLeeway(clockSkew),
 		jwt.WithExpirationRequired(),
