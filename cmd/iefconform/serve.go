@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -74,6 +75,13 @@ emulator's address, GET /_admin/directory lists the accounts, POST
 /_admin/directory/users creates one, DELETE /_admin/directory/users/{objectId}
 removes one (guarded like the mocks' admin APIs).
 
+HTTPS: --tls serves every party over HTTPS (MSAL refuses an http authority),
+with certificates of a local CA. serve prints where the CA certificate is and
+how to make Go, Node.js and curl trust it; with --state-dir DIR the CA is kept
+in DIR and stays the same across restarts (trust it once). --public-url sets
+the base URL the emulator writes in issuers, discovery and redirects, when it
+sits behind your proxy or in a container.
+
 Your applications: the emulator's tenant has the relying party's registration
 and those of --apps FILE and --app. A file holds
   applications:
@@ -120,6 +128,9 @@ type serveOptions struct {
 	directory                  string
 	appsFile                   string
 	apps                       []string
+	tls                        bool
+	stateDir                   string
+	publicURL                  string
 	responseMode               string
 	verbose                    bool
 
@@ -166,6 +177,9 @@ func newServeCmd() *cobra.Command {
 			"of which --policy picks one (e.g. --policies ./policies/facebook)")
 	f.StringVar(&o.keys, "keys", "", "add policy keys from the key store `PATH`: a folder of NAME.secret / NAME.pem files or a YAML/JSON file")
 	f.StringArrayVar(&o.set, "set", nil, "override one {Settings:Name} value the stack supplies, as `Name=Value`; repeat for more")
+	f.BoolVar(&o.tls, "tls", false, "serve the emulator and every mock over HTTPS with certificates of a local CA (see --help)")
+	f.StringVar(&o.stateDir, "state-dir", "", "keep the local CA of --tls in `DIR` (ca.pem, ca-key.pem), the same across restarts")
+	f.StringVar(&o.publicURL, "public-url", "", "the emulator's base `URL` in everything it writes (issuer, discovery, redirects), when it sits behind your proxy or in a container")
 	f.StringVar(&o.appsFile, "apps", "",
 		"register the applications of the YAML or JSON file `FILE` ({applications: [...]}; see --help)")
 	f.StringArrayVar(&o.apps, "app", nil,
@@ -267,7 +281,14 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	pkiOpt, caPath, err := o.pki()
+	if err != nil {
+		return err
+	}
 	st, err := stack.Start(stack.Options{
+		TLS:           o.tls,
+		PKI:           pkiOpt,
+		PublicURL:     strings.TrimRight(o.publicURL, "/"),
 		Policies:      fsys,
 		Logger:        logger,
 		Keys:          store,
@@ -308,12 +329,47 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if err := printServe(stdout, st, label, o.responseMode); err != nil {
 		return err
 	}
+	if caPath != "" {
+		fmt.Fprintf(stdout, "\nHTTPS: the parties' certificates come from the CA in %s. Trust it:\n", caPath)
+		fmt.Fprintf(stdout, "  Go, curl, Python (OpenSSL): SSL_CERT_FILE=%s    curl --cacert %s\n", caPath, caPath)
+		fmt.Fprintf(stdout, "  Node.js (MSAL Node, openid-client): NODE_EXTRA_CA_CERTS=%s\n", caPath)
+		fmt.Fprintf(stdout, "  a browser: import it as a trusted authority, or start Chromium with --ignore-certificate-errors\n")
+	}
 	if o.ready != nil {
 		o.ready(st)
 	}
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")
 	return nil
+}
+
+// pki is the PKI of --tls: the CA kept in --state-dir, or a new one whose
+// certificate is written to a temporary folder; caPath is where users find
+// the certificate ("" without --tls).
+func (o serveOptions) pki() (p *stack.PKI, caPath string, err error) {
+	switch {
+	case !o.tls && o.stateDir != "":
+		return nil, "", usagef("--state-dir keeps the CA of --tls: add --tls")
+	case !o.tls:
+		return nil, "", nil
+	case o.stateDir != "":
+		if p, err = stack.OpenPKI(o.stateDir); err != nil {
+			return nil, "", usagef("--state-dir: %w", err)
+		}
+		return p, filepath.Join(o.stateDir, stack.CACertFile), nil
+	}
+	if p, err = stack.NewPKI(); err != nil {
+		return nil, "", fmt.Errorf("serve: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "iefconform-ca-")
+	if err != nil {
+		return nil, "", fmt.Errorf("serve: %w", err)
+	}
+	caPath = filepath.Join(dir, stack.CACertFile)
+	if err := os.WriteFile(caPath, p.CA.PEM(), 0o644); err != nil {
+		return nil, "", fmt.Errorf("serve: %w", err)
+	}
+	return p, caPath, nil
 }
 
 // applications are the registrations of --apps and --app.

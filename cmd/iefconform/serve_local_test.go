@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net/http"
@@ -162,5 +164,48 @@ func TestServeApplications(t *testing.T) {
 		if code := execute(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), &stdout, &stderr); code != exitUsage {
 			t.Errorf("%v: status %d, want %d:\n%s", args, code, exitUsage, stderr.String())
 		}
+	}
+}
+
+// TestServeTLS: --tls serves the parties over HTTPS with certificates of the
+// CA that --state-dir keeps: a client that trusts ca.pem reaches the
+// emulator, and a restart keeps the same CA.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	o := serveOptions{addr: "127.0.0.1:0", policy: "facebook", responseMode: "form_post", tls: true, stateDir: dir}
+	st, out, stop := startServe(t, o)
+	caPEM, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, filepath.Join(dir, "ca.pem")) || !strings.Contains(out, "NODE_EXTRA_CA_CERTS=") {
+		t.Errorf("serve does not say where the CA is:\n%s", out)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	if !strings.HasPrefix(st.EmulatorURL(), "https://") || !strings.HasPrefix(st.FacebookURL(), "https://") {
+		t.Fatalf("parties over HTTP: %s %s", st.EmulatorURL(), st.FacebookURL())
+	}
+	resp, err := client.Get(st.Emulator().MetadataURL("B2C_1A_signup_signin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("discovery over HTTPS: %d", resp.StatusCode)
+	}
+	stop()
+	_, _, stop = startServe(t, o)
+	stop()
+	again, _ := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	if string(again) != string(caPEM) {
+		t.Error("a restart with the same --state-dir made a new CA")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	if code := execute(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--state-dir", dir}, &stdout, &stderr); code != exitUsage {
+		t.Errorf("--state-dir without --tls: status %d:\n%s", code, stderr.String())
 	}
 }

@@ -5,6 +5,7 @@
 package stack
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -17,6 +18,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -138,9 +141,14 @@ type Options struct {
 	// file: read at start (see directory.Open), every change written back,
 	// so accounts outlive a restart. Empty: in memory only.
 	DirectoryFile string
-	// TLS serves the emulator over HTTPS with a certificate of the stack's CA
-	// (PKI.CA), for 127.0.0.1 and localhost; Client trusts it.
+	// TLS serves the emulator and every party over HTTPS with certificates of
+	// the stack's CA (PKI.CA) for the loopback names and the listen address;
+	// Client trusts it.
 	TLS bool
+	// PublicURL, when set, is the emulator's base URL in everything it
+	// writes (issuer, discovery, redirects): where browsers and apps reach it
+	// behind a proxy or in a container.
+	PublicURL string
 	// Applications are registered with the emulator beside the mock relying
 	// party's.
 	Applications []server.Application
@@ -168,6 +176,57 @@ func NewPKI() (*PKI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new pki: %w", err)
 	}
+	return PKIFor(ca)
+}
+
+// CA file names in a state directory (OpenPKI).
+const (
+	CACertFile = "ca.pem"
+	CAKeyFile  = "ca-key.pem"
+)
+
+// CAValidity is how long a CA kept in a state directory is valid.
+const CAValidity = 365 * 24 * time.Hour
+
+// OpenPKI is the PKI of the CA kept in dir (CACertFile, CAKeyFile): read
+// when it is there, else made and written (the key readable by its owner
+// only), so that a CA users trusted once stays the same across restarts.
+func OpenPKI(dir string) (*PKI, error) {
+	certPath, keyPath := filepath.Join(dir, CACertFile), filepath.Join(dir, CAKeyFile)
+	certPEM, cerr := os.ReadFile(certPath)
+	keyPEM, kerr := os.ReadFile(keyPath)
+	if cerr == nil && kerr == nil {
+		ca, err := pki.LoadCA(certPEM, keyPEM, time.Now())
+		if err != nil {
+			return nil, fmt.Errorf("open pki %s: %w", dir, err)
+		}
+		return PKIFor(ca)
+	}
+	if !errors.Is(cerr, os.ErrNotExist) || !errors.Is(kerr, os.ErrNotExist) {
+		return nil, fmt.Errorf("open pki %s: want both %s and %s, or neither: %w", dir, CACertFile, CAKeyFile, errors.Join(cerr, kerr))
+	}
+	ca, err := pki.NewCA("iefconform local CA", pki.WithValidity(CAValidity))
+	if err != nil {
+		return nil, fmt.Errorf("open pki: %w", err)
+	}
+	keyPEM, err = ca.KeyPEM()
+	if err != nil {
+		return nil, fmt.Errorf("open pki: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open pki: %w", err)
+	}
+	if err := os.WriteFile(keyPath, keyPEM, 0o600); err != nil {
+		return nil, fmt.Errorf("open pki: %w", err)
+	}
+	if err := os.WriteFile(certPath, ca.PEM(), 0o644); err != nil {
+		return nil, fmt.Errorf("open pki: %w", err)
+	}
+	return PKIFor(ca)
+}
+
+// PKIFor is the PKI of ca with a REST client certificate it issues.
+func PKIFor(ca *pki.CA) (*PKI, error) {
 	_, key, cert, err := ca.IssueClient(RESTClientCertCN)
 	if err != nil {
 		return nil, fmt.Errorf("new pki: %w", err)
@@ -308,16 +367,7 @@ func Start(opts Options) (*Stack, error) {
 	}()
 
 	// The emulator's listener comes first: parties need its callback URL.
-	var emu *listener
-	if opts.TLS {
-		cert, cerr := s.opts.PKI.CA.IssueServer("127.0.0.1", "localhost")
-		if cerr != nil {
-			return nil, fmt.Errorf("start emulator: %w", cerr)
-		}
-		emu, err = listenTLS(opts.EmulatorAddr, s.emulatorHandler(), pki.ServerTLSConfig(cert, nil))
-	} else {
-		emu, err = listen(opts.EmulatorAddr, s.emulatorHandler())
-	}
+	emu, err := s.listen(opts.EmulatorAddr, s.emulatorHandler())
 	if err != nil {
 		return nil, fmt.Errorf("start emulator: %w", err)
 	}
@@ -342,14 +392,14 @@ func Start(opts Options) (*Stack, error) {
 		return nil, err
 	}
 	s.Mailbox = mailbox.New(mailbox.WithJournal(s.Journal, PartyMailbox), mailbox.WithAdminToken(s.opts.AdminToken))
-	mbl, err := listen("", s.Mailbox.Handler())
+	mbl, err := s.listen("", s.Mailbox.Handler())
 	if err != nil {
 		return nil, fmt.Errorf("start mailbox: %w", err)
 	}
 	s.parties[PartyMailbox] = mbl
 
 	var rpHandler atomic.Pointer[http.Handler]
-	rpl, err := listen(opts.RPAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*rpHandler.Load()).ServeHTTP(w, r) }))
+	rpl, err := s.listen(opts.RPAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*rpHandler.Load()).ServeHTTP(w, r) }))
 	if err != nil {
 		return nil, fmt.Errorf("start relying party: %w", err)
 	}
@@ -382,7 +432,7 @@ func (s *Stack) startIdP(addr, name, title, clientID, secretKey string, allowTok
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	var h atomic.Pointer[http.Handler]
-	l, err := listen(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*h.Load()).ServeHTTP(w, r) }))
+	l, err := s.listen(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*h.Load()).ServeHTTP(w, r) }))
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
@@ -413,7 +463,7 @@ func (s *Stack) startTwitter() error {
 		return fmt.Errorf("start twitter: %w", err)
 	}
 	var h atomic.Pointer[http.Handler]
-	l, err := listen("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*h.Load()).ServeHTTP(w, r) }))
+	l, err := s.listen("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*h.Load()).ServeHTTP(w, r) }))
 	if err != nil {
 		return fmt.Errorf("start twitter: %w", err)
 	}
@@ -461,6 +511,26 @@ func (s *Stack) startREST() error {
 	}
 	s.parties[PartyREST+"-untrusted"], s.untrustURL = ul, ul.url
 	return nil
+}
+
+// listen serves a party on addr: over HTTPS with a certificate of the
+// stack's CA when Options.TLS is set (for the loopback names and the
+// address's own host), else over HTTP.
+func (s *Stack) listen(addr string, h http.Handler) (*listener, error) {
+	if !s.opts.TLS {
+		return listen(addr, h)
+	}
+	hosts := []string{"127.0.0.1", "localhost", "::1"}
+	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" && !slices.Contains(hosts, host) {
+		if ip := net.ParseIP(host); ip == nil || !ip.IsUnspecified() {
+			hosts = append(hosts, host) // the name or address the party is reached by
+		}
+	}
+	cert, err := s.opts.PKI.CA.IssueServer(hosts...)
+	if err != nil {
+		return nil, err
+	}
+	return listenTLS(addr, h, pki.ServerTLSConfig(cert, nil))
 }
 
 // listenTLS serves h over HTTPS on addr, or a random loopback port when empty.
@@ -655,12 +725,12 @@ func (s *Stack) Load(dir string, o PolicyOptions) error {
 	}
 	emu, err := server.New(server.Config{
 		Tenant:   s.opts.Tenant,
-		BaseURL:  s.emulatorURL,
+		BaseURL:  cmp.Or(s.opts.PublicURL, s.emulatorURL),
 		Policies: set,
 		Keys:     s.Keys,
 		Applications: append([]server.Application{{ClientID: RelyingPartyClientID, DisplayName: "iefconform relying party", AllowImplicitFlow: true,
 			Secret: s.rpSecret, RedirectURIs: []string{s.RP.RedirectURI(), s.SignedOutURL()}}}, append(slices.Clone(s.opts.Applications), o.Applications...)...),
-		HTTPClient:  &http.Client{Timeout: timeout},
+		HTTPClient:  &http.Client{Timeout: timeout, Transport: &http.Transport{TLSClientConfig: pki.ClientTLSConfig(s.opts.PKI.CA.Pool())}},
 		Logger:      s.opts.Logger,
 		RootCAs:     s.opts.PKI.CA.Pool(),
 		RESTTimeout: restTimeout,

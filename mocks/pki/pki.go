@@ -51,7 +51,18 @@ type CA struct {
 type Option func(*options)
 
 type options struct {
-	now func() time.Time
+	now      func() time.Time
+	validity time.Duration
+}
+
+// WithValidity replaces Validity as how long the CA and its certificates are
+// valid: a CA kept across restarts (OpenCA) lives longer.
+func WithValidity(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.validity = d
+		}
+	}
 }
 
 // WithClock replaces time.Now as the start of the validity of the CA and its certificates.
@@ -68,7 +79,7 @@ func NewCA(name string, opts ...Option) (*CA, error) {
 	if strings.TrimSpace(name) == "" {
 		return nil, errors.New("new CA: want a name, got an empty string")
 	}
-	o := options{now: time.Now}
+	o := options{now: time.Now, validity: Validity}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -85,7 +96,7 @@ func NewCA(name string, opts ...Option) (*CA, error) {
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: name, Organization: []string{name}},
 		NotBefore:             start,
-		NotAfter:              start.Add(Validity),
+		NotAfter:              start.Add(o.validity),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
@@ -104,6 +115,50 @@ func NewCA(name string, opts ...Option) (*CA, error) {
 		cert: cert,
 		pem:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 	}, nil
+}
+
+// KeyPEM returns the CA's private key PEM-encoded ("EC PRIVATE KEY"), to keep
+// the CA across restarts (LoadCA). Keep it secret.
+func (ca *CA) KeyPEM() ([]byte, error) {
+	k, ok := ca.key.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("CA key: a %T cannot be encoded", ca.key)
+	}
+	der, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		return nil, fmt.Errorf("CA key: %w", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
+}
+
+// LoadCA reads a CA saved with PEM and KeyPEM: its certificate must be a CA
+// certificate, still valid at now, whose public key is the key's.
+func LoadCA(certPEM, keyPEM []byte, now time.Time) (*CA, error) {
+	cb, _ := pem.Decode(certPEM)
+	if cb == nil || cb.Type != "CERTIFICATE" {
+		return nil, errors.New("load CA: no CERTIFICATE block")
+	}
+	cert, err := x509.ParseCertificate(cb.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("load CA: %w", err)
+	}
+	kb, _ := pem.Decode(keyPEM)
+	if kb == nil || kb.Type != "EC PRIVATE KEY" {
+		return nil, errors.New("load CA: no EC PRIVATE KEY block")
+	}
+	key, err := x509.ParseECPrivateKey(kb.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("load CA: %w", err)
+	}
+	switch {
+	case !cert.IsCA:
+		return nil, errors.New("load CA: the certificate is not a CA's")
+	case !key.PublicKey.Equal(cert.PublicKey):
+		return nil, errors.New("load CA: the key is not the certificate's")
+	case now.Before(cert.NotBefore) || now.After(cert.NotAfter):
+		return nil, fmt.Errorf("load CA: the certificate is valid from %s to %s, not now", cert.NotBefore.Format(time.RFC3339), cert.NotAfter.Format(time.RFC3339))
+	}
+	return &CA{key: key, cert: cert, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})}, nil
 }
 
 // Cert returns the CA's certificate. Callers must not modify it.

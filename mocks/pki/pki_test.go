@@ -280,3 +280,43 @@ func TestHTTPSOnLoopback(t *testing.T) {
 		t.Errorf("GET without trusting the CA: err = %v, want x509.UnknownAuthorityError", err)
 	}
 }
+
+func TestKeepCA(t *testing.T) {
+	now := time.Now()
+	ca, err := pki.NewCA("kept", pki.WithValidity(365*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := ca.Cert().NotAfter.Sub(ca.Cert().NotBefore); d != 365*24*time.Hour {
+		t.Errorf("validity %s", d)
+	}
+	keyPEM, err := ca.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := pki.LoadCA(ca.PEM(), keyPEM, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := again.IssueServer("localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cert.Leaf.Verify(x509.VerifyOptions{Roots: ca.Pool(), DNSName: "localhost"}); err != nil {
+		t.Errorf("a certificate of the loaded CA does not verify with the original: %v", err)
+	}
+	other, _ := pki.NewCA("other")
+	otherKey, _ := other.KeyPEM()
+	for name, args := range map[string][2][]byte{
+		"garbage":       {[]byte("x"), keyPEM},
+		"no key":        {ca.PEM(), []byte("x")},
+		"another's key": {ca.PEM(), otherKey},
+	} {
+		if _, err := pki.LoadCA(args[0], args[1], now); err == nil {
+			t.Errorf("%s: loaded", name)
+		}
+	}
+	if _, err := pki.LoadCA(ca.PEM(), keyPEM, now.Add(400*24*time.Hour)); err == nil {
+		t.Error("an expired CA loaded")
+	}
+}
