@@ -132,6 +132,16 @@ func (s *Server) claims(w http.ResponseWriter, r *http.Request, in Request, read
 	if claims == nil {
 		claims = map[string]any{}
 	}
+	if _, has := claims["sub"]; client.IssueIDToken && !has {
+		// An OpenID Connect provider's userinfo always carries sub, the
+		// id_token's subject (OIDC Core §5.3.2).
+		withSub := make(map[string]any, len(claims)+1)
+		for k, v := range claims {
+			withSub[k] = v
+		}
+		withSub["sub"] = user.subject()
+		claims = withSub
+	}
 	if f := in.Query.Get("fields"); f != "" {
 		claims = selectFields(claims, f)
 	}

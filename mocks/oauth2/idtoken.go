@@ -22,6 +22,15 @@ func (s *Server) issuerFor(r *http.Request) string {
 	return baseURL(r)
 }
 
+// subject is the user's OpenID Connect subject: the "id" claim, or the
+// username.
+func (u User) subject() string {
+	if id, ok := u.Claims["id"]; ok && id != nil {
+		return fmt.Sprint(id)
+	}
+	return u.Username
+}
+
 // idToken signs an RS256 id_token for u and client c: iss the issuer, sub the user's "id" claim
 // (or the username), aud c's IDTokenAudience, the nonce when there was one, and the user's
 // other claims.
@@ -37,13 +46,9 @@ func (s *Server) idToken(r *http.Request, c Client, u User, nonce string) (strin
 	for _, k := range registeredIDTokenClaims {
 		delete(claims, k)
 	}
-	sub := u.Username
-	if id, ok := u.Claims["id"]; ok && id != nil {
-		sub = fmt.Sprint(id)
-	}
 	now := s.base.Now()
 	claims["iss"] = s.issuerFor(r)
-	claims["sub"] = sub
+	claims["sub"] = u.subject()
 	claims["aud"] = c.idTokenAudience()
 	claims["iat"] = now.Unix()
 	claims["exp"] = now.Add(s.tokenTTL).Unix()

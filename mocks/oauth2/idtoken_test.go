@@ -202,3 +202,25 @@ func TestGeneratedSigningKey(t *testing.T) {
 	raw, _ := r.JSON(t)["id_token"].(string)
 	e.verifyIDToken(raw, "api://b2c", e.TS.URL)
 }
+
+// TestUserInfoSub: an OpenID Connect client's claims answer (userinfo)
+// carries sub, the id_token's subject (OIDC Core §5.3.2); a Facebook-like
+// client's does not.
+func TestUserInfoSub(t *testing.T) {
+	for _, tt := range []struct {
+		client  oauth2.Client
+		wantSub any
+	}{
+		{switchClient("plain-oidc", func(c *oauth2.Client) { c.IssueIDToken = true }), "1001"},
+		{switchClient("plain-oauth2", func(*oauth2.Client) {}), nil},
+	} {
+		e := newEnvWith(t, configWith(tt.client))
+		q := authzQuery("")
+		q.Set("client_id", tt.client.ID)
+		at, _ := e.PostForm("/token", postTokenForm(tt.client.ID, e.signIn(q)), nil).JSON(t)["access_token"].(string)
+		me := e.Get("/me", url.Values{"access_token": {at}})
+		if got := me.JSON(t)["sub"]; got != tt.wantSub {
+			t.Errorf("%s: sub = %v, want %v (%s)", tt.client.ID, got, tt.wantSub, me.Text)
+		}
+	}
+}
