@@ -60,6 +60,7 @@ func Initialize(suite *harness.Suite) func(*godog.ScenarioContext) {
 		tokenSteps(sc)
 		localSteps(sc)
 		appSteps(sc)
+		appTokenSteps(sc)
 	}
 }
 

@@ -88,8 +88,11 @@ func (s *Server) complete(ctx context.Context, res *Result, parseErr error) erro
 	if req == nil {
 		return fmt.Errorf("unknown state %q: no sign-in was begun with it, nothing to verify against", res.State)
 	}
-	if res.IDToken == "" && res.Code != "" {
-		tok, err := s.redeem(ctx, res.Code, req)
+	if res.Code != "" {
+		// The code flow, and the hybrid code id_token, whose front-channel
+		// id_token is kept as FrontIDToken.
+		front := res.IDToken
+		tr, err := s.redeem(ctx, res.Code, req)
 		var te *tokenError
 		if errors.As(err, &te) && res.Error == "" {
 			res.Error, res.ErrorDescription = te.code, te.description
@@ -97,7 +100,8 @@ func (s *Server) complete(ctx context.Context, res *Result, parseErr error) erro
 		if err != nil {
 			return err
 		}
-		res.IDToken = tok
+		res.FrontIDToken = front
+		return s.takeTokens(ctx, res, tr, req)
 	}
 	if res.IDToken == "" {
 		return fmt.Errorf("no id_token, code or error in the %s response", res.Mode)
@@ -105,7 +109,7 @@ func (s *Server) complete(ctx context.Context, res *Result, parseErr error) erro
 	if h, _, err := decodeUnverified(res.IDToken); err == nil {
 		res.Header = h
 	}
-	claims, err := s.verify(ctx, res.IDToken, req)
+	claims, err := s.verify(ctx, res.IDToken, req, s.clientID(req))
 	if err != nil {
 		return fmt.Errorf("verify id_token: %w", err)
 	}

@@ -134,6 +134,15 @@ type Result struct {
 	IDToken string
 	// Code is the authorization code, in the code flow.
 	Code string
+	// FrontIDToken is the id_token of a hybrid (code id_token) answer's front
+	// channel; IDToken is then the token endpoint's.
+	FrontIDToken string
+	// AccessToken and RefreshToken are the token endpoint's, when it sent
+	// them; AccessClaims are the access token's claims, verified for the
+	// response's resource (its aud).
+	AccessToken  string
+	RefreshToken string
+	AccessClaims map[string]any
 	// Claims are the id_token's claims, set only when the token verified. Numbers are json.Number.
 	Claims map[string]any
 	// Header is the id_token's JOSE header, set whenever the token could be decoded.

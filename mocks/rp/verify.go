@@ -15,11 +15,11 @@ const clockSkew = 5 * time.Minute
 // maxBody bounds every body the RP reads.
 const maxBody = 1 << 20
 
-// verify checks raw as an id_token for req and returns its claims.
-func (s *Server) verify(ctx context.Context, raw string, req *AuthorizeRequest) (map[string]any, error) {
+// verify checks raw as a token of req's issuer for audience and returns its claims.
+func (s *Server) verify(ctx context.Context, raw string, req *AuthorizeRequest, audience string) (map[string]any, error) {
 	opts := []jwt.ParserOption{
 		jwt.WithValidMethods([]string{"RS256"}),
-		jwt.WithAudience(s.clientID(req)),
+		jwt.WithAudience(audience),
 		jwt.WithTimeFunc(s.now),
 		jwt.WithLeeway(clockSkew),
 		jwt.WithExpirationRequired(),
