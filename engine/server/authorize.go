@@ -273,7 +273,7 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		auth = s.cfg.Now()
 	}
 	if _, jwt := a.Issuer.(profile.PublicKeys); jwt {
-		if err := s.provideClaims(ctx, r, ss, a.Claims); err != nil {
+		if err := s.provideClaims(ctx, r, ss.extensionCall(), a.Claims); err != nil {
 			s.fail(w, r, ss, err)
 			return
 		}
@@ -303,7 +303,7 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	if withCode {
 		objectID, _ := env.Claims.Get("objectId")
 		seed := tokenSeed{issuer: a.Issuer, claims: a.Claims, nonce: ss.req.Nonce, authTime: auth, access: ss.grant.access,
-			offline: ss.grant.offline, lifetimes: issued.Lifetimes, objectID: objectID}
+			offline: ss.grant.offline, lifetimes: issued.Lifetimes, objectID: objectID, ext: ss.extensionCall()}
 		s.codes.putAs(code, issuedCode{rp: ss.rp, challenge: ss.req.CodeChallenge, clientID: ss.req.ClientID, redirectURI: ss.req.RedirectURI,
 			idToken: issued.IDToken, accessToken: issued.AccessToken, tokens: seed})
 		ps = append(ps, param{"code", code})

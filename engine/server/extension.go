@@ -26,11 +26,18 @@ func (s *Server) SignInLog() *extension.SignInLog { return s.signins }
 // party's application at token issuance, if it has one: the claims it returns
 // are added to the token; a failure is logged and ends the journey with a
 // generic error (spec §7). Called with ss.mu held.
-func (s *Server) provideClaims(ctx context.Context, r *http.Request, ss *session, claimsOut map[string]any) error {
+// extensionCall is who a custom claims provider call is for: the client, the
+// journey's correlation id and the signed-in user.
+type extensionCall struct {
+	clientID, correlationID string
+	user                    extension.User
+}
+
+func (s *Server) provideClaims(ctx context.Context, r *http.Request, call extensionCall, claimsOut map[string]any) error {
 	if s.cfg.Extensions == nil {
 		return nil
 	}
-	b, f := s.cfg.Extensions.Resolve(ss.req.ClientID)
+	b, f := s.cfg.Extensions.Resolve(call.clientID)
 	if b == nil && f == nil {
 		return nil
 	}
@@ -44,20 +51,20 @@ func (s *Server) provideClaims(ctx context.Context, r *http.Request, ss *session
 			Issuer: "https://login.microsoftonline.com/" + s.tenantGUID + "/v2.0", Now: s.cfg.Now}
 		ip, _, _ := net.SplitHostPort(r.RemoteAddr)
 		out, f = caller.Call(ctx, b, extension.Input{
-			CorrelationID: ss.correlationID,
+			CorrelationID: call.correlationID,
 			TenantID:      s.tenantGUID,
 			ClientIP:      ip,
-			Client:        extension.Principal{AppID: ss.req.ClientID, DisplayName: ss.req.ClientID},
-			User:          extensionUser(ss.bag),
+			Client:        extension.Principal{AppID: call.clientID, DisplayName: call.clientID},
+			User:          call.user,
 		})
 	}
 	extID := ""
 	if b != nil {
 		extID = b.Extension.ID
 	}
-	s.signins.Add(extension.NewEntry(s.cfg.Now(), ss.correlationID, ss.req.ClientID, extID, out, f))
+	s.signins.Add(extension.NewEntry(s.cfg.Now(), call.correlationID, call.clientID, extID, out, f))
 	if f != nil {
-		s.log.Info("custom claims provider failed", "correlationId", ss.correlationID, "code", f.Code, "name", f.Name, "cause", f.Err)
+		s.log.Info("custom claims provider failed", "correlationId", call.correlationID, "code", f.Code, "name", f.Name, "cause", f.Err)
 		return &profile.Error{Code: profile.CodeServerError, Message: GenericExtensionError, Err: f}
 	}
 	for k, v := range out.Claims {

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/iefconform/iefconform/engine/directory"
 	"github.com/iefconform/iefconform/engine/profile"
@@ -29,6 +32,9 @@ type tokenSeed struct {
 	// objectID is the user's objectId, by which revocation is checked and
 	// client_info names the account.
 	objectID string
+	// ext is the custom claims provider call of the sign-in, made again at
+	// each refresh (ECP-07).
+	ext extensionCall
 }
 
 // refreshGrant is one refresh token: what it renews and when it ends.
@@ -121,8 +127,18 @@ func (s *Server) redeemRefresh(w http.ResponseWriter, r *http.Request, rp *relyi
 		s.writeError(w, r, nil, err)
 		return
 	}
+	claims := maps.Clone(g.seed.claims)
+	if _, jwt := g.seed.issuer.(profile.PublicKeys); jwt {
+		// The token issuance event fires again for the refreshed tokens (ECP-07).
+		call := g.seed.ext
+		call.correlationID = uuid.NewString()
+		if err := s.provideClaims(r.Context(), r, call, claims); err != nil {
+			s.writeError(w, r, nil, tokenError(http.StatusInternalServerError, "server_error", "", profile.AsError(err).Message))
+			return
+		}
+	}
 	issued, err := g.seed.issuer.Issue(r.Context(), s.policyEnv(rp), profile.IssueRequest{Audience: clientID, Nonce: g.seed.nonce,
-		Claims: g.seed.claims, AuthTime: g.seed.authTime, Access: g.seed.access})
+		Claims: claims, AuthTime: g.seed.authTime, Access: g.seed.access})
 	if err == nil && issued.Error != nil {
 		err = issued.Error
 	}

@@ -52,6 +52,11 @@ type session struct {
 	grant scopeGrant
 }
 
+// extensionCall is the session's custom claims provider call.
+func (ss *session) extensionCall() extensionCall {
+	return extensionCall{clientID: ss.req.ClientID, correlationID: ss.correlationID, user: extensionUser(ss.bag)}
+}
+
 // sessions is the server-side journey store, indexed by cookie and by state.
 type sessions struct {
 	mu      sync.Mutex

@@ -25,6 +25,19 @@ Feature: An Entra custom claims provider at token issuance
       | header:Content-Type     | application/json                                     |
       | json:type               | microsoft.graph.authenticationEvent.tokenIssuanceStart |
 
+  Scenario: A refresh calls the custom claims provider again, and its claims reach the refreshed token (ECP-07)
+    Given the relying party asks for a code by query
+    And the relying party asks for the scopes "openid offline_access"
+    When the user starts signing in
+    Then the relying party receives a refresh token
+    When the relying party refreshes its tokens
+    Then the relying party receives an id_token
+    And the id_token has the claims:
+      | claim       | value                |
+      | birthdate   | 01/01/2000           |
+      | CustomRoles | ["Writer","Editor"]  |
+    And the REST API received 2 calls to "/api/claims"
+
   Scenario Outline: An API answer that breaks the contract ("<fault>") gives a generic error and <code> in the sign-in log (ECP-03, ECP-06)
     Given the custom claims provider API at "/api/claims" answers with the fault "<fault>"
     When the user starts signing in
