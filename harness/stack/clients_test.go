@@ -31,7 +31,7 @@ type appCallback struct {
 	got []url.Values
 }
 
-func newAppCallback(t *testing.T) *appCallback {
+func newAppCallback(t testing.TB) *appCallback {
 	t.Helper()
 	cb := &appCallback{}
 	cb.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -196,7 +196,7 @@ func TestClientLibraries(t *testing.T) {
 }
 
 // issuerOf is the iss the policy's tokens carry, from its discovery document.
-func issuerOf(t *testing.T, s *stack.Stack, base string) string {
+func issuerOf(t testing.TB, s *stack.Stack, base string) string {
 	t.Helper()
 	var doc struct {
 		Issuer string `json:"issuer"`
