@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -69,8 +70,16 @@ func TestClientLibraries(t *testing.T) {
 	}
 	cb := newAppCallback(t)
 	const clientID, secret = "6a1b5f7e-2c0d-4e1f-9a8b-7c6d5e4f3a2b", "app-s3cret"
-	s, err := stack.Start(stack.Options{Policies: os.DirFS(dir), TLS: true, PKI: testPKI,
-		Applications: []server.Application{{ClientID: clientID, RedirectURIs: []string{cb.srv.URL + "/signin-oidc"}, Secret: secret}}})
+	// The application is registered the way a user does: an applications file.
+	appsFile := filepath.Join(t.TempDir(), "apps.yaml")
+	if err := os.WriteFile(appsFile, []byte("applications:\n  - clientId: "+clientID+"\n    displayName: My app\n    redirectUris: ["+cb.srv.URL+"/signin-oidc]\n    secrets: ["+secret+"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	apps, err := server.LoadApplications(appsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := stack.Start(stack.Options{Policies: os.DirFS(dir), TLS: true, PKI: testPKI, Applications: apps})
 	if err != nil {
 		t.Fatal(err)
 	}
