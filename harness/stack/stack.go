@@ -277,7 +277,48 @@ type listener struct {
 	url string
 }
 
+// Bounds of every party's HTTP server (the emulator's and each mock's), so
+// that a client that opens a connection and then sends its headers or its
+// body slowly, or never, does not hold the connection and its goroutine
+// forever. WriteTimeout is longer than the emulator's own request budget
+// (server.Config.RequestTimeout, 30 s by default) so that the emulator
+// answers a slow journey with its own error page before the server cuts the
+// connection.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 60 * time.Second
+	WriteTimeout      = 60 * time.Second
+	IdleTimeout       = 120 * time.Second
+	MaxHeaderBytes    = 64 << 10
+)
+
+// serverBounds are the timeouts and header limit of a party's http.Server.
+type serverBounds struct {
+	readHeader, read, write, idle time.Duration
+	maxHeaderBytes                int
+}
+
+// partyBounds are the bounds every party's server gets (tests shorten them).
+var partyBounds = serverBounds{readHeader: ReadHeaderTimeout, read: ReadTimeout, write: WriteTimeout, idle: IdleTimeout, maxHeaderBytes: MaxHeaderBytes}
+
+// httpServer is a party's server for h with the bounds b.
+func httpServer(h http.Handler, b serverBounds, cfg *tls.Config) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		TLSConfig:         cfg,
+		ReadHeaderTimeout: b.readHeader,
+		ReadTimeout:       b.read,
+		WriteTimeout:      b.write,
+		IdleTimeout:       b.idle,
+		MaxHeaderBytes:    b.maxHeaderBytes,
+	}
+}
+
 func listen(addr string, h http.Handler) (*listener, error) {
+	return listenWith(addr, h, partyBounds)
+}
+
+func listenWith(addr string, h http.Handler, b serverBounds) (*listener, error) {
 	if addr == "" {
 		addr = DefaultAddr
 	}
@@ -285,7 +326,7 @@ func listen(addr string, h http.Handler) (*listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	l := &listener{ln: ln, url: "http://" + dialable(ln.Addr()), srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+	l := &listener{ln: ln, url: "http://" + dialable(ln.Addr()), srv: httpServer(h, b, nil)}
 	go func() { _ = l.srv.Serve(ln) }() // returns http.ErrServerClosed on Close
 	return l, nil
 }
@@ -542,7 +583,7 @@ func listenTLS(addr string, h http.Handler, cfg *tls.Config) (*listener, error) 
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	l := &listener{ln: ln, url: "https://" + dialable(ln.Addr()), srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, TLSConfig: cfg}}
+	l := &listener{ln: ln, url: "https://" + dialable(ln.Addr()), srv: httpServer(h, partyBounds, cfg)}
 	go func() { _ = l.srv.Serve(tls.NewListener(ln, cfg)) }() // returns http.ErrServerClosed on Close
 	return l, nil
 }
