@@ -178,7 +178,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.add(ss)
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: ss.id, Path: "/" + s.tenant, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, s.cookie(cookieName, ss.id, 0))
 	s.log.Info("journey started", "correlationId", ss.correlationID, "policy", rp.policy.PolicyID, "clientId", req.ClientID,
 		"responseType", req.ResponseType, "responseMode", req.ResponseMode)
 	ss.mu.Lock()
@@ -367,7 +367,8 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ss *session, ps
 }
 
 // handleAuthresp takes an identity provider's answer. The journey is found by
-// the state the emulator sent; the session cookie, when present, must agree.
+// the state the emulator sent, and the browser's journey cookie must name the
+// same journey.
 func (s *Server) handleAuthresp(w http.ResponseWriter, r *http.Request) {
 	check := s.checkTenant(r)
 	if _, withPolicy := mux.Vars(r)["policy"]; withPolicy {
@@ -394,17 +395,31 @@ func (s *Server) handleAuthresp(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(cookieName); err == nil {
 		cs, _ = s.sessions.byCookie(c.Value)
 	}
-	if cs != nil && cs != ss {
+	if !found {
+		if cs != nil && s.failWaiting(w, r, cs) {
+			return
+		}
+		// No journey waits for this answer: a replay, or the duplicate of an
+		// answer the journey already took (a double click). It never touches
+		// the browser's own journey, which may have completed.
+		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "AADB2C90273",
+			"An invalid response was received : 'Error: the state parameter does not belong to a journey in progress'"))
+		return
+	}
+	if cs == nil {
+		// The answer must come back to the browser that started the journey:
+		// without its cookie, a forged answer (an attacker's code and state)
+		// would sign this browser in as the attacker (login CSRF).
+		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "AADB2C90273",
+			"An invalid response was received : 'Error: the journey's session cookie is missing: the answer does not come from the browser that started the journey'"))
+		return
+	}
+	if cs != ss {
 		// The browser's own journey got an answer whose state is not its own.
 		cs.mu.Lock()
 		defer cs.mu.Unlock()
 		s.fail(w, r, cs, profile.Errorf(profile.CodeServerError, ErrSessionMissing,
 			"AADB2C90273: An invalid response was received : 'Error: the state parameter does not match the journey in progress'"))
-		return
-	}
-	if !found {
-		s.writeError(w, r, nil, httpError(http.StatusBadRequest, "AADB2C90273",
-			"An invalid response was received : 'Error: the state parameter does not belong to a journey in progress'"))
 		return
 	}
 	ss.mu.Lock()
@@ -426,6 +441,24 @@ func (s *Server) handleAuthresp(w http.ResponseWriter, r *http.Request) {
 		ss.authTime = s.cfg.Now()
 	}
 	s.act(w, r, ss, env, act, err)
+}
+
+// failWaiting ends the browser's journey cs with AADB2C90273 when it waits
+// for an identity provider's answer and got one whose state is not its own
+// (tampered); a journey not waiting (past that step, or completed by the
+// first of a double click) is left alone and false returned.
+func (s *Server) failWaiting(w http.ResponseWriter, r *http.Request, cs *session) bool {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.st.Pending == "" || cs.st.Done {
+		return false
+	}
+	if _, redirecting := cs.rp.journey.Profiles[cs.st.Pending].(profile.Redirector); !redirecting {
+		return false
+	}
+	s.fail(w, r, cs, profile.Errorf(profile.CodeServerError, ErrSessionMissing,
+		"AADB2C90273: An invalid response was received : 'Error: the state parameter does not match the journey in progress'"))
+	return true
 }
 
 // callbackKey is what finds the journey of a party's answer: OAuth2's state, or

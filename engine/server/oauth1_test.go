@@ -192,13 +192,18 @@ func TestOAuth1Callback(t *testing.T) {
 			t.Errorf("the provider got %d requests", n)
 		}
 	})
-	t.Run("the callback path in another case finds the journey", func(t *testing.T) {
+	t.Run("the callback path in another case is served, and needs the journey cookie it does not get", func(t *testing.T) {
+		// The route matches in any case; the browser sends the journey cookie,
+		// scoped to the lowercase tenant path the emulator registers with
+		// identity providers, only to that path (docs/behavior-decisions.md).
 		e := newTwitterEmulator(t)
 		b := newBrowser(t)
 		authz := redirectOf(t, b, e.authorizeURL(policyTwitter, nil))
 		cb := redirectOf(t, newBrowser(t), authz.String())
+		lower := *cb
 		cb.Path = "/IefConform.onmicrosoft.com/B2C_1A_Twitter_SignIn/OAuth1/AuthResp"
-		idToken(t, e.emulator, b.get(cb.String()), policyTwitter)
+		wantPage(t, b.get(cb.String()), http.StatusBadRequest, "AADB2C90273")
+		idToken(t, e.emulator, b.get(lower.String()), policyTwitter)
 	})
 	t.Run("another journey's token with the journey cookie: error to the RP, no access-token call", func(t *testing.T) {
 		e := newTwitterEmulator(t)

@@ -3,8 +3,10 @@ package server
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +16,18 @@ import (
 
 // cookieName is B2C's transaction cookie.
 const cookieName = "x-ms-cpim-trans"
+
+// cookie is one of the emulator's cookies, scoped to the tenant: HttpOnly;
+// under HTTPS SameSite=None and Secure, as B2C's are, so that a cross-site
+// identity provider's form_post answer carries it; under HTTP (no Secure
+// possible) SameSite=Lax. maxAge < 0 deletes it.
+func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
+	c := &http.Cookie{Name: name, Value: value, Path: "/" + s.tenant, HttpOnly: true, MaxAge: maxAge, SameSite: http.SameSiteLaxMode}
+	if strings.HasPrefix(s.cfg.BaseURL, "https://") {
+		c.Secure, c.SameSite = true, http.SameSiteNoneMode
+	}
+	return c
+}
 
 // rpRequest is the relying party's authorization request.
 type rpRequest struct {

@@ -55,5 +55,5 @@ func (s *Server) saveSSO(w http.ResponseWriter, r *http.Request, ss *session) {
 		s.sso.take(c.Value)
 	}
 	id := s.sso.put(ssoRecord{policy: strings.ToLower(ss.rp.policy.PolicyID), federated: slices.Clone(ss.st.Federated), sessions: sessions})
-	http.SetCookie(w, &http.Cookie{Name: ssoCookieName, Value: id, Path: "/" + s.tenant, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, s.cookie(ssoCookieName, id, 0))
 }

@@ -219,7 +219,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 			s.sessions.remove(ss)
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/" + s.tenant, MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, s.cookie(cookieName, "", -1))
 	frames := s.signOutFrames(w, r)
 	target := r.URL.Query().Get("post_logout_redirect_uri")
 	if target != "" {
@@ -252,7 +252,7 @@ func (s *Server) signOutFrames(w http.ResponseWriter, r *http.Request) []string 
 	if err != nil {
 		return nil
 	}
-	http.SetCookie(w, &http.Cookie{Name: ssoCookieName, Value: "", Path: "/" + s.tenant, MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, s.cookie(ssoCookieName, "", -1))
 	rec, ok := s.sso.take(c.Value)
 	if !ok {
 		return nil

@@ -1,0 +1,66 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestAnswersBoundToTheBrowser: an identity provider's answer is taken only
+// from the browser that started the journey (its journey cookie): a forged
+// answer posted by a page to a browser without the cookie signs nobody in
+// (login CSRF); the duplicate of an answer the journey already took (a double
+// click) gets the error page and never reaches the relying party.
+func TestAnswersBoundToTheBrowser(t *testing.T) {
+	e := newEmulator(t, emuOptions{})
+	victim := newBrowser(t)
+	idp := redirectOf(t, victim, e.authorizeURL(policySignIn, nil))
+
+	// The IdP answers by form_post; a browser without the journey cookie
+	// posts it, as a forged page would.
+	attacker := newBrowser(t)
+	o := attacker.get(idp.String())
+	wantPage(t, o, http.StatusBadRequest, "AADB2C90273")
+	if !strings.Contains(o.Body, "cookie is missing") {
+		t.Errorf("page: %s", o)
+	}
+	if n := e.idpA.count("/token"); n != 0 {
+		t.Errorf("the forged answer's code was redeemed: %d token calls", n)
+	}
+	method, u, body := attacker.lastAuthresp(t)
+	if method != http.MethodPost {
+		t.Fatalf("the IdP's answer was a %s", method)
+	}
+	form, err := url.ParseQuery(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("the browser's own answer completes the journey, its duplicates get the error page", func(t *testing.T) {
+		var wg sync.WaitGroup
+		outcomes := make([]*outcome, 3)
+		for i := range outcomes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				outcomes[i] = victim.post(u, form)
+			}()
+		}
+		wg.Wait()
+		tokens := 0
+		for _, o := range outcomes {
+			switch {
+			case o.Mode != "page" && o.Params.Get("id_token") != "":
+				tokens++
+			case o.Mode == "page" && o.Status == http.StatusBadRequest:
+			default:
+				t.Errorf("a duplicate reached the relying party or failed otherwise: %s", o)
+			}
+		}
+		if tokens != 1 {
+			t.Errorf("%d id_tokens at the relying party, want exactly 1", tokens)
+		}
+	})
+}
