@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -71,6 +72,15 @@ func (p *Profile) Start(_ context.Context, env *profile.Env) (string, error) {
 		q.Set("scope", p.cfg.Scope)
 	}
 	q.Set("state", p.exchangeState(env))
+	if p.cfg.ResponseTypes == "id_token" && env.Data != nil {
+		// The id_token comes back through the browser: a nonce binds it to
+		// this request (OIDC Core 3.2.2.1), checked in Complete.
+		n := make([]byte, 18)
+		_, _ = rand.Read(n)
+		nonce := base64.RawURLEncoding.EncodeToString(n)
+		env.Data[p.cfg.ID+":nonce"] = nonce
+		q.Set("nonce", nonce)
+	}
 	params, err := claims.MapInput(p.cfg.InputClaims, env.Claims, p.claimOptions(env))
 	if err != nil {
 		return "", fmt.Errorf("input claims: %w", err)
@@ -128,7 +138,7 @@ func (p *Profile) Complete(ctx context.Context, env *profile.Env, params url.Val
 		if raw == "" {
 			return invalidResponse(nil, "the authorization response carries no id_token")
 		}
-		idt, err := p.idToken(raw)
+		idt, err := p.idToken(raw, env)
 		if err != nil {
 			return err
 		}
@@ -143,7 +153,7 @@ func (p *Profile) Complete(ctx context.Context, env *profile.Env, params url.Val
 			return err
 		}
 		if tok.IDToken != "" && p.cfg.IDTokenAudience != "" {
-			if _, err := p.idToken(tok.IDToken); err != nil {
+			if _, err := p.idToken(tok.IDToken, nil); err != nil {
 				return err
 			}
 		}
@@ -177,13 +187,33 @@ func (p *Profile) errorIn200(src claims.Source) error {
 	return nil
 }
 
-// idToken reads an id_token the IdP returned and checks its audience against
-// IdTokenAudience. The OAuth2 profile has no metadata naming the IdP's keys, so
-// the signature is not verified (see docs/behavior-decisions.md).
-func (p *Profile) idToken(raw string) (*claims.JSONSource, error) {
+// idToken reads an id_token the IdP returned: signed (an unsigned, alg none,
+// token is refused), not expired, the nonce this journey sent when it came
+// through the browser (env set), and its audience IdTokenAudience. The OAuth2
+// profile has no metadata naming the IdP's keys, so the signature itself is
+// not verified (see docs/behavior-decisions.md).
+func (p *Profile) idToken(raw string, env *profile.Env) (*claims.JSONSource, error) {
 	c := jwt.MapClaims{}
-	if _, _, err := jwt.NewParser().ParseUnverified(raw, c); err != nil {
+	tok, _, err := jwt.NewParser().ParseUnverified(raw, c)
+	if err != nil {
 		return nil, invalidResponse(err, "the id_token is not a JWT")
+	}
+	if alg, _ := tok.Header["alg"].(string); alg == "" || strings.EqualFold(alg, "none") || len(strings.Split(raw, ".")) != 3 || strings.HasSuffix(raw, ".") {
+		return nil, invalidResponse(fmt.Errorf("id_token alg %q", alg), "the id_token is not signed")
+	}
+	now := time.Now()
+	if env != nil && env.Now != nil {
+		now = env.Now()
+	}
+	if exp, err := c.GetExpirationTime(); err != nil || exp == nil || now.After(exp.Add(5*time.Minute)) {
+		return nil, invalidResponse(fmt.Errorf("id_token exp %v", exp), "the id_token has expired or has no exp")
+	}
+	if env != nil && env.Data != nil {
+		want := env.Data[p.cfg.ID+":nonce"]
+		delete(env.Data, p.cfg.ID+":nonce")
+		if got, _ := c["nonce"].(string); want == "" || got != want {
+			return nil, invalidResponse(fmt.Errorf("id_token nonce %q", got), "the id_token's nonce is not the one sent")
+		}
 	}
 	if want := p.cfg.IDTokenAudience; want != "" {
 		aud, _ := c.GetAudience()
