@@ -256,13 +256,13 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, ss *session, env *p
 // spent, or it loops).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, ss *session, err error) {
 	if stop := s.stopped(r, err); stop != nil {
-		s.log.Error("journey stopped", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "err", err)
+		s.log.Error("journey stopped", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "err", logSafe(err))
 		s.sessions.remove(ss)
 		s.writeError(w, r, ss, stop)
 		return
 	}
 	pe := profile.AsError(err)
-	s.log.Info("journey failed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "error", pe.Code, "message", pe.Message, "cause", pe.Err)
+	s.log.Info("journey failed", "correlationId", ss.correlationID, "policy", ss.rp.policy.PolicyID, "error", pe.Code, "message", pe.Message, "cause", logSafe(pe.Err))
 	s.sessions.remove(ss)
 	s.respondError(w, r, ss, pe)
 }

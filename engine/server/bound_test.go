@@ -1,6 +1,8 @@
 package server
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -63,4 +65,26 @@ func TestAnswersBoundToTheBrowser(t *testing.T) {
 			t.Errorf("%d id_tokens at the relying party, want exactly 1", tokens)
 		}
 	})
+}
+
+// TestLogSafe: errors are logged without the query of the URLs they name.
+func TestLogSafe(t *testing.T) {
+	err := &url.Error{Op: "Get", URL: "https://graph.facebook.com/oauth/access_token?client_id=a&client_secret=s3cret&code=c", Err: errors.New("connection refused")}
+	got := logSafe(fmt.Errorf("claims exchange Facebook-OAUTH: %w", err))
+	if strings.Contains(got, "s3cret") || !strings.Contains(got, "https://graph.facebook.com/oauth/access_token?(query left out)") || !strings.Contains(got, "connection refused") {
+		t.Errorf("logSafe = %q", got)
+	}
+	if logSafe(nil) != "" {
+		t.Error("logSafe(nil)")
+	}
+}
+
+// TestLogoutTargetScheme: a post_logout_redirect_uri that would run script is
+// refused even when no application is registered.
+func TestLogoutTargetScheme(t *testing.T) {
+	e := newEmulator(t, emuOptions{noApps: true})
+	for _, target := range []string{"javascript:alert(1)", "data:text/html,x", "ftp://x.example/"} {
+		o := newBrowser(t).get(e.srv.LogoutURL(policySignIn) + "?post_logout_redirect_uri=" + url.QueryEscape(target))
+		wantPage(t, o, http.StatusBadRequest, "AADB2C90272")
+	}
 }

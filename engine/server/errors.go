@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 
 	"github.com/iefconform/iefconform/engine/profile"
 )
@@ -43,7 +44,7 @@ func httpError(status int, code, msg string) *pageError {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, ss *session, err error) {
 	var pe *pageError
 	if !errors.As(err, &pe) {
-		s.log.Error("unexpected error", "path", r.URL.Path, "err", err)
+		s.log.Error("unexpected error", "path", r.URL.Path, "err", logSafe(err))
 		pe = &pageError{Status: http.StatusInternalServerError, Message: "AADB2C90255: The request could not be completed.", OAuth: "server_error"}
 	}
 	cid := ""
@@ -77,4 +78,17 @@ func (s *Server) describe(ss *session, e *profile.Error) string {
 		return e.Message
 	}
 	return e.Message + "\r\nCorrelation ID: " + ss.correlationID + "\r\nTimestamp: " + s.cfg.Now().UTC().Format(timestampLayout) + "Z\r\n"
+}
+
+// queryInURL finds the query of an http(s) URL inside a text (an error's message).
+var queryInURL = regexp.MustCompile(`(https?://[^\s"'?#]+)\?[^\s"'#]*`)
+
+// logSafe is err's text with the query of every URL in it left out: a Go
+// url.Error repeats the whole request URL, whose query may carry a
+// client_secret (HttpBinding GET) or an access token (the claims call).
+func logSafe(err error) string {
+	if err == nil {
+		return ""
+	}
+	return queryInURL.ReplaceAllString(err.Error(), "$1?(query left out)")
 }

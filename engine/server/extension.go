@@ -64,7 +64,7 @@ func (s *Server) provideClaims(ctx context.Context, r *http.Request, call extens
 	}
 	s.signins.Add(extension.NewEntry(s.cfg.Now(), call.correlationID, call.clientID, extID, out, f))
 	if f != nil {
-		s.log.Info("custom claims provider failed", "correlationId", call.correlationID, "code", f.Code, "name", f.Name, "cause", f.Err)
+		s.log.Info("custom claims provider failed", "correlationId", call.correlationID, "code", f.Code, "name", f.Name, "cause", logSafe(f.Err))
 		return &profile.Error{Code: profile.CodeServerError, Message: GenericExtensionError, Err: f}
 	}
 	for k, v := range out.Claims {

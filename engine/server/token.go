@@ -224,7 +224,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	target := r.URL.Query().Get("post_logout_redirect_uri")
 	if target != "" {
 		u, err := url.Parse(target)
-		if err != nil || !u.IsAbs() || !s.registeredAnywhere(target) {
+		if err != nil || !u.IsAbs() || (u.Scheme != "http" && u.Scheme != "https") || !s.registeredAnywhere(target) {
 			s.writeError(w, r, nil, httpError(http.StatusBadRequest, "AADB2C90272", "The post_logout_redirect_uri '"+target+"' is not registered for any application."))
 			return
 		}
