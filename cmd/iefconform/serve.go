@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"maps"
+	"net"
+	"net/netip"
 	"os"
 	"path"
 	"path/filepath"
@@ -51,10 +53,12 @@ becomes the Facebook mock's client secret too.
 
 Admin APIs: each mock has a test API under /_admin/ (users, clients, canned
 responses, the requests it received; /_admin/config redacts secrets unless
-asked with ?secrets=true). Without --admin-token the mocks answer it for
-loopback clients only; with it (or IEFCONFORM_ADMIN_TOKEN), every admin request
-needs "Authorization: Bearer TOKEN", from anywhere. Set one whenever a mock
-listens beyond loopback.
+asked with ?secrets=true); bodies are JSON (Content-Type: application/json).
+Without --admin-token the mocks answer it for loopback clients only, and only
+for requests that name the party's own address (localhost, 127.0.0.1, [::1]);
+with it (or IEFCONFORM_ADMIN_TOKEN), every admin request needs
+"Authorization: Bearer TOKEN", from anywhere. Set one whenever a mock listens
+beyond loopback: serve warns when one does without it.
 
 Real hosts: policies as you upload them name Facebook's real endpoints
 (https://www.facebook.com/dialog/oauth, https://graph.facebook.com/...). The
@@ -285,6 +289,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if o.adminToken == "" {
+		for _, flag := range o.beyondLoopback() {
+			fmt.Fprintf(stderr, "warning: %s listens beyond loopback and no --admin-token is set: the sign-in endpoints and the demo user are open to the network; "+
+				"the admin APIs answer only loopback clients that name this machine (localhost, 127.0.0.1). Set --admin-token (or $%s) to guard them with a token instead\n",
+				flag, envAdminToken)
+		}
+	}
 	st, err := stack.Start(stack.Options{
 		TLS:           o.tls,
 		PKI:           pkiOpt,
@@ -341,6 +352,31 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")
 	return nil
+}
+
+// beyondLoopback names the listen flags whose address is not a loopback one
+// (an unspecified host such as 0.0.0.0 or an empty one, another interface's
+// address, a host name other than localhost), as "--flag value".
+func (o serveOptions) beyondLoopback() []string {
+	var out []string
+	for _, f := range []struct{ flag, addr string }{{"--addr", o.addr}, {"--facebook-addr", o.facebookAddr}, {"--rp-addr", o.rpAddr}} {
+		addr := f.addr
+		if addr == "" {
+			addr = stack.DefaultAddr
+		}
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			host = addr
+		}
+		if strings.EqualFold(host, "localhost") {
+			continue
+		}
+		if ip, err := netip.ParseAddr(host); err == nil && ip.Unmap().IsLoopback() {
+			continue
+		}
+		out = append(out, f.flag+" "+f.addr)
+	}
+	return out
 }
 
 // pki is the PKI of --tls: the CA kept in --state-dir, or a new one whose

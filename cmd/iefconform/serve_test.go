@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -334,5 +335,53 @@ func TestServeAdminToken(t *testing.T) {
 	}
 	if code, body := get("/_admin/config?secrets=true", "s3cret-admin"); code != http.StatusOK || !strings.Contains(body, secret) {
 		t.Errorf("admin config?secrets=true: status %d, want 200 with the client secret: %s", code, body)
+	}
+}
+
+// TestServeWarnsOfAnOpenListener: a party listening beyond loopback without
+// --admin-token gets a warning on stderr naming its flag; loopback addresses,
+// or a token, get none.
+func TestServeWarnsOfAnOpenListener(t *testing.T) {
+	for _, tt := range []struct {
+		o    serveOptions
+		want []string
+	}{
+		{serveOptions{addr: "127.0.0.1:8080", facebookAddr: stack.DefaultAddr, rpAddr: "[::1]:0"}, nil},
+		{serveOptions{addr: "localhost:8080", facebookAddr: "127.0.0.2:0"}, nil},
+		{serveOptions{addr: "0.0.0.0:8080", facebookAddr: "127.0.0.1:0", rpAddr: "127.0.0.1:0"}, []string{"--addr 0.0.0.0:8080"}},
+		{serveOptions{addr: ":8080", facebookAddr: "[::]:0", rpAddr: "192.0.2.1:80"}, []string{"--addr :8080", "--facebook-addr [::]:0", "--rp-addr 192.0.2.1:80"}},
+		{serveOptions{addr: "myhost.example:8080", facebookAddr: "127.0.0.1:0", rpAddr: "127.0.0.1:0"}, []string{"--addr myhost.example:8080"}},
+	} {
+		if got := tt.o.beyondLoopback(); !slices.Equal(got, tt.want) {
+			t.Errorf("%+v: beyond loopback %q, want %q", tt.o, got, tt.want)
+		}
+	}
+
+	run := func(o serveOptions) string {
+		ctx, cancel := context.WithCancel(context.Background())
+		var stdout, stderr lockedBuffer
+		done := make(chan error, 1)
+		o.ready = func(*stack.Stack) { cancel() }
+		go func() { done <- serve(ctx, o, &stdout, &stderr) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("serve: %v\n%s", err, stderr.String())
+			}
+		case <-time.After(30 * time.Second):
+			cancel()
+			t.Fatal("serve was not ready within 30s")
+		}
+		return stderr.String()
+	}
+	base := serveOptions{addr: "127.0.0.1:0", facebookAddr: "0.0.0.0:0", rpAddr: stack.DefaultAddr, policy: "facebook", responseMode: "form_post"}
+	if out := run(base); !strings.Contains(out, "warning: --facebook-addr 0.0.0.0:0 listens beyond loopback and no --admin-token is set") ||
+		!strings.Contains(out, "--admin-token") || strings.Contains(out, "--rp-addr") || strings.Contains(out, "warning: --addr") {
+		t.Errorf("--facebook-addr 0.0.0.0:0 without a token: stderr\n%s\nwant one warning, about --facebook-addr", out)
+	}
+	withToken := base
+	withToken.adminToken = "s3cret-admin"
+	if out := run(withToken); strings.Contains(out, "beyond loopback") {
+		t.Errorf("with --admin-token: stderr\n%s\nwant no warning", out)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -53,6 +54,10 @@ func (s *Stack) serveDirectoryAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		writeAdminJSON(w, http.StatusOK, out)
 	case rest == "/users" && r.Method == http.MethodPost:
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			writeAdminError(w, http.StatusUnsupportedMediaType, fmt.Sprintf("want Content-Type: application/json, got %q", r.Header.Get("Content-Type")))
+			return
+		}
 		var fu directory.FileUser
 		d := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 		d.DisallowUnknownFields()

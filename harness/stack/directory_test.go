@@ -40,6 +40,9 @@ func TestDirectoryAdminAndFile(t *testing.T) {
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -96,5 +99,55 @@ func TestDirectoryAdminAndFile(t *testing.T) {
 	}
 	if n := len(s.Journal.Entries()); n != 0 {
 		t.Errorf("the admin API was journaled: %d entries", n)
+	}
+}
+
+// TestDirectoryAdminRefusals: the directory admin API takes JSON only (415
+// otherwise), and without an admin token answers only requests that name the
+// emulator's own host (421 for a rebound name).
+func TestDirectoryAdminRefusals(t *testing.T) {
+	policies, err := fs.Sub(features.FS, features.Policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := stack.Start(stack.Options{Policies: policies, PKI: testPKI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	user := `{"identities": [{"signInType": "emailAddress", "issuer": "t", "issuerAssignedId": "eve@example.com"}], "password": "Passw0rd!"}`
+	for _, tt := range []struct {
+		host, contentType string
+		want              int
+	}{
+		{"", "text/plain", http.StatusUnsupportedMediaType},
+		{"", "application/x-www-form-urlencoded", http.StatusUnsupportedMediaType},
+		{"", "", http.StatusUnsupportedMediaType},
+		{"attacker.example", "application/json", http.StatusMisdirectedRequest},
+		{"attacker.example:80", "application/json", http.StatusMisdirectedRequest},
+		{"localhost", "application/json; charset=utf-8", http.StatusCreated},
+	} {
+		req, err := http.NewRequest(http.MethodPost, s.EmulatorURL()+"/_admin/directory/users", strings.NewReader(user))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.host != "" {
+			req.Host = tt.host
+		}
+		if tt.contentType != "" {
+			req.Header.Set("Content-Type", tt.contentType)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("Host %q, Content-Type %q: %d %s, want %d", tt.host, tt.contentType, resp.StatusCode, b, tt.want)
+		}
+	}
+	if n := len(s.Directory.Users()); n != 1 {
+		t.Errorf("%d accounts, want the one request that was taken", n)
 	}
 }

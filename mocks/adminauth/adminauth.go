@@ -2,8 +2,10 @@
 // parties (the mocks' /_admin/ routes through mocks/internal/kit, the
 // emulator's directory admin API in harness/stack): with an admin token a
 // request must send it as Authorization: Bearer <token>, compared in
-// constant time; without one only loopback clients are served. So a party
-// listening beyond loopback, in a container for example, hands nothing out.
+// constant time; without one only loopback clients are served, and only for
+// requests whose Host is the party's own (not a rebound name, see OwnHost).
+// So a party listening beyond loopback, in a container for example, hands
+// nothing out.
 package adminauth
 
 import (
@@ -12,11 +14,13 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 )
 
 // Refusal is a request the rule turns away: Status is 401 (token missing or
-// wrong) or 403 (no token set and a client beyond loopback).
+// wrong), 403 (no token set and a client beyond loopback) or 421 (no token set
+// and a Host that is not the party's own, see OwnHost).
 type Refusal struct {
 	Status  int
 	Message string
@@ -42,7 +46,39 @@ func Check(r *http.Request, party, token string) *Refusal {
 			Message: "the admin API of this " + party + " takes requests from loopback clients only while it has no admin token; got one from " + host +
 				": start it with an admin token and send it as Authorization: Bearer <token>"}
 	}
+	if !OwnHost(r) {
+		return &Refusal{Status: http.StatusMisdirectedRequest,
+			Message: "the admin API of this " + party + " answers requests for its own address only (localhost, 127.0.0.1, [::1] or the address it listens on) while it has no admin token; got Host " +
+				strconv.Quote(r.Host)}
+	}
 	return nil
+}
+
+// OwnHost reports whether a request's Host names the party itself: localhost or a loopback
+// IP address (any port), or exactly the address of the connection's local end (the listener's
+// host:port). A page of another site whose name an attacker re-pointed at 127.0.0.1 (DNS
+// rebinding) sends that site's name, so a loopback client is not enough to prove that the
+// request comes from the machine's own user. The check guards the loopback rule only: with an
+// admin token a rebinding page cannot authenticate, and a party behind a proxy or in a
+// container may be reached by any name.
+func OwnHost(r *http.Request) bool {
+	host := r.Host
+	if host == "" {
+		return false
+	}
+	if local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && strings.EqualFold(host, local.String()) {
+		return true
+	}
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
+	if strings.EqualFold(name, "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(name)
+	return err == nil && addr.Zone() == "" && addr.Unmap().IsLoopback()
 }
 
 // Loopback reports whether a request's RemoteAddr is a loopback IP, and returns its host.

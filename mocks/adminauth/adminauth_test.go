@@ -1,6 +1,9 @@
 package adminauth_test
 
 import (
+	"context"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -25,14 +28,73 @@ func TestCheck(t *testing.T) {
 		t.Errorf("a remote client without a token: %+v, want 403", got)
 	}
 	r.RemoteAddr = "127.0.0.1:5000"
+	if got := adminauth.Check(r, "directory", ""); got == nil || got.Status != 421 {
+		t.Errorf("a loopback client for Host %s without a token: %+v, want 421", r.Host, got)
+	}
+	r.Host = "localhost:8080"
 	if got := adminauth.Check(r, "directory", ""); got != nil {
 		t.Errorf("a loopback client without a token: %+v, want allowed", got)
+	}
+	r.Host = "attacker.example"
+	if got := adminauth.Check(r, "directory", "s3cret"); got == nil || got.Status != 401 {
+		t.Errorf("another Host with a token set and none sent: %+v, want 401", got)
 	}
 	for header, want := range map[string]int{"": 401, "Bearer wrong": 401, "Basic s3cret": 401, "bearer s3cret": 0} {
 		r.Header.Set("Authorization", header)
 		got := adminauth.Check(r, "directory", "s3cret")
 		if (got == nil) != (want == 0) || (got != nil && got.Status != want) {
 			t.Errorf("Authorization %q: %+v, want %d", header, got, want)
+		}
+	}
+}
+
+func TestOwnHost(t *testing.T) {
+	local := &net.TCPAddr{IP: net.ParseIP("192.0.2.7"), Port: 8080}
+	for host, want := range map[string]bool{
+		"localhost": true, "LOCALHOST:1234": true, "127.0.0.1": true, "127.0.0.1:80": true, "127.9.9.9:1": true,
+		"[::1]:443": true, "[::1]": true, "::1": true, "192.0.2.7:8080": true,
+		"": false, "attacker.example": false, "attacker.example:8080": false, "localhost.attacker.example:80": false,
+		"192.0.2.7:9090": false, "192.0.2.8:8080": false, "0.0.0.0:8080": false, "[fe80::1%lo]:1": false,
+	} {
+		r := httptest.NewRequest("GET", "/_admin/x", nil)
+		r.Host = host
+		r = r.WithContext(context.WithValue(r.Context(), http.LocalAddrContextKey, net.Addr(local)))
+		if got := adminauth.OwnHost(r); got != want {
+			t.Errorf("OwnHost(Host %q, listening on %s) = %v, want %v", host, local, got, want)
+		}
+	}
+	// Without a local address (a handler called directly) only the loopback names pass.
+	r := httptest.NewRequest("GET", "/_admin/x", nil)
+	r.Host = "192.0.2.7:8080"
+	if adminauth.OwnHost(r) {
+		t.Error("OwnHost without a local address took a non-loopback Host")
+	}
+}
+
+// Over a real listener (what a DNS-rebinding page reaches): the listener's
+// own address passes, another name is 421.
+func TestCheckHostOverTheNetwork(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refusal := adminauth.Check(r, "test party", ""); refusal != nil {
+			http.Error(w, refusal.Message, refusal.Status)
+		}
+	}))
+	defer srv.Close()
+	for host, want := range map[string]int{"": 200, "attacker.example:80": 421, "localhost": 200} {
+		req, err := http.NewRequest("GET", srv.URL+"/_admin/config", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %q: %d, want %d", host, resp.StatusCode, want)
 		}
 	}
 }

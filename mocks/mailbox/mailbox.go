@@ -124,7 +124,11 @@ func (s *Server) Handler() http.Handler {
 	proto.HandleFunc("POST /messages", func(w http.ResponseWriter, r *http.Request) {
 		var m Message
 		if err := kit.DecodeJSON(r, &m); err != nil {
-			kit.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": err.Error()})
+			var e *kit.Error
+			if !errors.As(err, &e) {
+				e = kit.BadRequest(err.Error())
+			}
+			kit.WriteJSON(w, e.Status, map[string]string{"error": e.Code, "error_description": e.Message})
 			return
 		}
 		if err := s.SendMail(r.Context(), m.To, m.Subject, m.Body); err != nil {

@@ -142,12 +142,12 @@ func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
 }
 
 // adminFail answers a refusal of the admin API as an RFC 6749 §5.2 error: invalid_request with
-// the refusal's status, or the admin guard's unauthorized and forbidden.
+// the refusal's status, or the admin guard's unauthorized, forbidden and misdirected_request.
 func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
 	var ke *kit.Error
 	if errors.As(err, &ke) {
 		code := CodeInvalidRequest
-		if ke.Code == kit.CodeUnauthorized || ke.Code == kit.CodeForbidden {
+		if ke.Code == kit.CodeUnauthorized || ke.Code == kit.CodeForbidden || ke.Code == kit.CodeMisdirected {
 			code = ke.Code
 		}
 		err = Error{Code: code, Description: ke.Message, Status: ke.Status}

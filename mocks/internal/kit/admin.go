@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -23,6 +25,8 @@ const (
 	CodeTooLarge         = "request_too_large"
 	CodeUnauthorized     = "unauthorized"
 	CodeForbidden        = "forbidden"
+	CodeMisdirected      = "misdirected_request"
+	CodeUnsupportedType  = "unsupported_media_type"
 )
 
 // Redacted replaces a secret in the config the admin API shows.
@@ -114,15 +118,22 @@ func (b *Base) guard(r *http.Request) *Error {
 		return nil
 	case refusal.Status == http.StatusUnauthorized:
 		return &Error{Status: refusal.Status, Code: CodeUnauthorized, Message: refusal.Message}
+	case refusal.Status == http.StatusMisdirectedRequest:
+		return &Error{Status: refusal.Status, Code: CodeMisdirected, Message: refusal.Message}
 	default:
 		return &Error{Status: refusal.Status, Code: CodeForbidden, Message: refusal.Message}
 	}
 }
 
-// DecodeJSON reads the JSON body of an admin request into v: one value, no unknown fields,
-// numbers kept exact, at most MaxBody bytes. Its errors are *Error: 413 for a larger body, 400
-// for the rest.
+// DecodeJSON reads the JSON body of an admin request into v: Content-Type application/json
+// (parameters such as charset allowed), one value, no unknown fields, numbers kept exact, at most
+// MaxBody bytes. Its errors are *Error: 415 for another content type (so that a web page cannot
+// post a form or text/plain to the admin API without a CORS preflight), 413 for a larger body,
+// 400 for the rest.
 func DecodeJSON(r *http.Request, v any) error {
+	if err := JSONContentType(r); err != nil {
+		return err
+	}
 	err := cfgfile.DecodeJSON(http.MaxBytesReader(nil, r.Body, MaxBody), v)
 	var tooLarge *http.MaxBytesError
 	switch {
@@ -133,6 +144,22 @@ func DecodeJSON(r *http.Request, v any) error {
 	default:
 		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "bad JSON body: " + err.Error(), Err: err}
 	}
+}
+
+// JSONContentType refuses, 415, a request whose Content-Type is not application/json.
+func JSONContentType(r *http.Request) *Error {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && mt == "application/json" {
+		return nil
+	}
+	if ct == "" {
+		ct = "none"
+	} else {
+		ct = strconv.Quote(ct)
+	}
+	return &Error{Status: http.StatusUnsupportedMediaType, Code: CodeUnsupportedType,
+		Message: "want Content-Type: application/json, got " + ct}
 }
 
 // Apply is the admin route method path: it decodes the JSON body into a T, passes it to apply

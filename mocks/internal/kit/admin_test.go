@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -60,26 +61,37 @@ func TestAdminHandler(t *testing.T) {
 		method, target, body string
 		status               int
 		mention              string
+		contentType          string
 	}{
-		{"GET", "/_admin/config", "", 200, `"secret":"(redacted)"`},
-		{"GET", "/_admin/config?secrets=true", "", 200, `"secret":"s3cret"`},
-		{"PUT", "/_admin/clients", `{"id":"x","secret":"y"}`, 204, ""},
-		{"PUT", "/_admin/clients", `{"secret":"y"}`, 400, "id is empty"},
-		{"PUT", "/_admin/clients", `{"id":"x","extra":1}`, 400, `bad JSON body: json: unknown field \"extra\"`},
-		{"PUT", "/_admin/clients", `{"id":"` + strings.Repeat("x", MaxBody) + `"}`, 413, "request body larger than 1 MiB"},
-		{"POST", "/_admin/enqueue?endpoint=nope", `{}`, 400, `endpoint: want token, claims or logout, got \"nope\"`},
-		{"POST", "/_admin/enqueue?endpoint=token", `{"status":100,"delay":"-1s"}`, 400, "bad response: status: want 200-599, got 100; delay: want zero or positive, got -1s"},
-		{"POST", "/_admin/enqueue?endpoint=token", `{"status":201}`, 204, ""},
-		{"GET", "/_admin/requests?endpoint=token", "", 200, "[]"},
-		{"GET", "/_admin/requests", "", 400, "endpoint: want token, got"},
-		{"GET", "/_admin/broken", "", 500, "boom"},
-		{"DELETE", "/_admin/config", "", 405, "DELETE is not allowed on /_admin/config"},
-		{"GET", "/_admin/nothing", "", 404, "no admin route /_admin/nothing"},
+		{"GET", "/_admin/config", "", 200, `"secret":"(redacted)"`, ""},
+		{"GET", "/_admin/config?secrets=true", "", 200, `"secret":"s3cret"`, ""},
+		{"PUT", "/_admin/clients", `{"id":"x","secret":"y"}`, 204, "", ""},
+		{"PUT", "/_admin/clients", `{"id":"x","secret":"y"}`, 204, "", "application/json; charset=utf-8"},
+		{"PUT", "/_admin/clients", `{"id":"x","secret":"y"}`, 204, "", "Application/JSON"},
+		{"PUT", "/_admin/clients", `{"id":"x","secret":"y"}`, 415, `"error":"unsupported_media_type","message":"want Content-Type: application/json, got \"text/plain\""`, "text/plain"},
+		{"PUT", "/_admin/clients", `id=x`, 415, "want Content-Type: application/json", "application/x-www-form-urlencoded"},
+		{"PUT", "/_admin/clients", `{"id":"x"}`, 415, "want Content-Type: application/json", "application/jsonx"},
+		{"POST", "/_admin/enqueue?endpoint=token", `{"status":201}`, 415, "want Content-Type: application/json", "text/plain;charset=utf-8"},
+		{"PUT", "/_admin/clients", `{"secret":"y"}`, 400, "id is empty", ""},
+		{"PUT", "/_admin/clients", `{"id":"x","extra":1}`, 400, `bad JSON body: json: unknown field \"extra\"`, ""},
+		{"PUT", "/_admin/clients", `{"id":"` + strings.Repeat("x", MaxBody) + `"}`, 413, "request body larger than 1 MiB", ""},
+		{"POST", "/_admin/enqueue?endpoint=nope", `{}`, 400, `endpoint: want token, claims or logout, got \"nope\"`, ""},
+		{"POST", "/_admin/enqueue?endpoint=token", `{"status":100,"delay":"-1s"}`, 400, "bad response: status: want 200-599, got 100; delay: want zero or positive, got -1s", ""},
+		{"POST", "/_admin/enqueue?endpoint=token", `{"status":201}`, 204, "", ""},
+		{"GET", "/_admin/requests?endpoint=token", "", 200, "[]", ""},
+		{"GET", "/_admin/requests", "", 400, "endpoint: want token, got", ""},
+		{"GET", "/_admin/broken", "", 500, "boom", ""},
+		{"DELETE", "/_admin/config", "", 405, "DELETE is not allowed on /_admin/config", ""},
+		{"GET", "/_admin/nothing", "", 404, "no admin route /_admin/nothing", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
 			req.RemoteAddr = "127.0.0.1:1"
+			req.Host = "localhost:1234"
+			if tt.body != "" {
+				req.Header.Set("Content-Type", cmp.Or(tt.contentType, "application/json"))
+			}
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.mention) {
@@ -87,7 +99,15 @@ func TestAdminHandler(t *testing.T) {
 			}
 		})
 	}
-	if !slices.Contains(failed, CodeTooLarge) || !slices.Contains(failed, CodeMethodNotAllowed) {
+	// A body with no Content-Type at all is refused too.
+	req := httptest.NewRequest("PUT", "/_admin/clients", strings.NewReader(`{"id":"x"}`))
+	req.RemoteAddr, req.Host = "127.0.0.1:1", "127.0.0.1"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnsupportedMediaType || !strings.Contains(rec.Body.String(), "got none") {
+		t.Errorf("no Content-Type: %d %s, want 415", rec.Code, rec.Body)
+	}
+	if !slices.Contains(failed, CodeTooLarge) || !slices.Contains(failed, CodeMethodNotAllowed) || !slices.Contains(failed, CodeUnsupportedType) {
 		t.Errorf("Fail saw %v", failed)
 	}
 }

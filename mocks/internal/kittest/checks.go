@@ -30,7 +30,7 @@ type Guarded struct {
 
 // CheckAdminGuard checks a mock's admin guard and redaction: without an admin token the admin
 // API serves loopback clients only (IPv4 and IPv6) and answers others 403 with a message saying
-// to set the token; with one it needs Authorization: Bearer <token> from any client, else 401
+// to set the token, and requests whose Host is not a loopback name 421 (DNS rebinding); with one it needs Authorization: Bearer <token> from any client, else 401
 // with a Bearer challenge; the protocol routes are never guarded; /_admin/config redacts.
 func CheckAdminGuard(t *testing.T, g Guarded) {
 	const token = "s3cret-admin-token"
@@ -41,9 +41,13 @@ func CheckAdminGuard(t *testing.T, g Guarded) {
 		}
 		return m.Handler()
 	}
-	call := func(h http.Handler, remote, authz, target string) Response {
+	call := func(h http.Handler, remote, authz, target string, host ...string) Response {
 		req := httptest.NewRequest(http.MethodGet, target, nil)
 		req.RemoteAddr = remote
+		req.Host = "127.0.0.1:8080"
+		if len(host) > 0 {
+			req.Host = host[0]
+		}
 		if authz != "" {
 			req.Header.Set("Authorization", authz)
 		}
@@ -79,6 +83,29 @@ func CheckAdminGuard(t *testing.T, g Guarded) {
 		}
 		if r := call(h, "192.0.2.1:1234", "", "/no-such-protocol-route"); r.StatusCode == http.StatusForbidden {
 			t.Errorf("a protocol route is guarded: %d %s", r.StatusCode, r.Text)
+		}
+	})
+
+	t.Run("no token: the party's own host names only", func(t *testing.T) {
+		h := handler(t, "")
+		for _, host := range []string{"localhost", "localhost:8080", "127.0.0.1:1", "[::1]:8080"} {
+			if r := call(h, "127.0.0.1:50123", "", "/_admin/config", host); r.StatusCode != http.StatusOK {
+				t.Errorf("Host %s: %d %s", host, r.StatusCode, r.Text)
+			}
+		}
+		// A page of a rebound name (DNS rebinding) reaches loopback with its own Host.
+		for _, host := range []string{"attacker.example", "attacker.example:8080", "localhost.attacker.example", ""} {
+			t.Run(host, func(t *testing.T) {
+				wantRefusal(t, call(h, "127.0.0.1:50123", "", "/_admin/config", host), http.StatusMisdirectedRequest, "misdirected_request", "Host")
+			})
+		}
+		if r := call(h, "127.0.0.1:50123", "", "/no-such-protocol-route", "attacker.example"); r.StatusCode == http.StatusMisdirectedRequest {
+			t.Errorf("a protocol route is guarded by Host: %d %s", r.StatusCode, r.Text)
+		}
+		// With a token, any name: the token proves the caller.
+		ht := handler(t, token)
+		if r := call(ht, "192.0.2.1:1234", "Bearer "+token, "/_admin/config", "mock.example:8080"); r.StatusCode != http.StatusOK {
+			t.Errorf("with the token, Host mock.example: %d %s", r.StatusCode, r.Text)
 		}
 	})
 
