@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -765,5 +766,64 @@ func TestCustomClaimsValidate(t *testing.T) {
 			}
 			kittest.WantProblems(t, err, tt.want)
 		})
+	}
+}
+
+// TestCustomClaimsJWKSNoRedirectNoEcho: the JWKS fetch of a custom claims
+// route follows no redirect (the host it would send the mock to gets no
+// request), and the 401 says what went wrong without quoting what the
+// jwksURL answered.
+func TestCustomClaimsJWKSNoRedirectNoEcho(t *testing.T) {
+	entra := keyFile(t, "entra-key.pem")
+	const leak = "INTERNAL-SECRET-7f3a"
+	target := newJWKS(t, map[string]*rsa.PublicKey{testKid: &entra.PublicKey})
+	serve := func(h http.HandlerFunc) string {
+		ts := httptest.NewServer(h)
+		t.Cleanup(ts.Close)
+		return ts.URL + "/keys"
+	}
+	tok := mint(t, entra, jwt.SigningMethodRS256, testKid, entraClaims())
+	for _, tt := range []struct {
+		name, url, mention string
+	}{
+		{"redirect", serve(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.ts.URL+"/keys?"+leak, http.StatusFound)
+		}), "got 302 (redirects are not followed)"},
+		{"permanent redirect", serve(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.ts.URL+"/keys", http.StatusPermanentRedirect)
+		}), "got 308"},
+		{"error status with a body", serve(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, leak+" "+strings.Repeat("x", 100), http.StatusInternalServerError)
+		}), "want status 200, got 500"},
+		{"not JSON", serve(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, "<html>"+leak+"</html>")
+		}), "not a JWKS document"},
+		{"JSON of another shape", serve(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, `{"keys":"`+leak+`"}`)
+		}), "not a JWKS document"},
+		{"other kids", serve(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, `{"keys":[{"kty":"RSA","kid":"`+leak+`","n":"AQAB","e":"AQAB"}]}`)
+		}), "has no such key (it has 1)"},
+		{"a key that is not RSA", serve(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, `{"keys":[{"kty":"`+leak+`","kid":"`+testKid+`"}]}`)
+		}), "want kty RSA"},
+		{"a bad RSA key", serve(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, `{"keys":[{"kty":"RSA","kid":"`+testKid+`","n":"`+leak+`","e":"AQAB"}]}`)
+		}), "not a usable RSA key"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, rest.Config{Routes: []rest.Route{claimsRoute(&rest.CustomClaims{JWKSURL: tt.url, Audience: testAudience})}})
+			r := e.postJSON("/api/claims", entraRequest, "Authorization", "Bearer "+tok)
+			wantMockError(t, r, http.StatusUnauthorized, rest.CodeInvalidToken)
+			if !strings.Contains(r.Text, tt.mention) {
+				t.Errorf("401 %s\nwant it to say %q", r.Text, tt.mention)
+			}
+			if strings.Contains(r.Text, leak) || strings.Contains(e.lastCall("/api/claims").TokenError, leak) {
+				t.Errorf("the answer quotes what the jwksURL answered: %s", r.Text)
+			}
+		})
+	}
+	if n := target.fetches.Load(); n != 0 {
+		t.Errorf("the redirect target was fetched %d times, want 0", n)
 	}
 }

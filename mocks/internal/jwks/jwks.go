@@ -10,11 +10,10 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
-	"slices"
 	"sync"
 )
 
@@ -36,9 +35,17 @@ type jwk struct {
 	err error
 }
 
-// New returns an empty cache that fetches with client.
+// New returns an empty cache that fetches with a copy of client (nil:
+// http.DefaultClient's settings) that follows no redirects: a JWKS URL is
+// fetched from where it points and nowhere else, so a redirect cannot send
+// the mock's request to another host (SSRF).
 func New(client *http.Client) *Cache {
-	return &Cache{client: client, sets: map[string]keySet{}}
+	c := http.Client{}
+	if client != nil {
+		c = *client
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Cache{client: &c, sets: map[string]keySet{}}
 }
 
 // Key returns the key kid of the JWKS at jwksURL, fetching the document when
@@ -62,7 +69,7 @@ func (c *Cache) Key(ctx context.Context, jwksURL, kid string) (*rsa.PublicKey, e
 	if k, ok := set[kid]; ok {
 		return k.get(kid)
 	}
-	return nil, fmt.Errorf("unknown kid %q: the JWKS at %s has %q", kid, jwksURL, slices.Sorted(maps.Keys(set)))
+	return nil, fmt.Errorf("unknown kid %q: the JWKS at %s has no such key (it has %d)", kid, jwksURL, len(set))
 }
 
 func (k jwk) get(kid string) (*rsa.PublicKey, error) {
@@ -72,7 +79,10 @@ func (k jwk) get(kid string) (*rsa.PublicKey, error) {
 	return k.key, nil
 }
 
-// fetch downloads and parses the JWKS at jwksURL.
+// fetch downloads and parses the JWKS at jwksURL. Its errors say what went
+// wrong (the status, not a JWKS document) and never quote the document: they
+// reach the mock's callers, who must not read through the mock what the URL
+// answers.
 func (c *Cache) fetch(ctx context.Context, jwksURL string) (keySet, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, jwksURL, nil)
 	if err != nil {
@@ -88,16 +98,15 @@ func (c *Cache) fetch(ctx context.Context, jwksURL string) (keySet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch jwks %s: %w", jwksURL, err)
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, fmt.Errorf("fetch jwks %s: want status 200, got %d (redirects are not followed)", jwksURL, resp.StatusCode)
+	}
 	if resp.StatusCode != http.StatusOK {
-		s := string(body)
-		if len(s) > 200 {
-			s = s[:200] + "…"
-		}
-		return nil, fmt.Errorf("fetch jwks %s: want status 200, got %d: %q", jwksURL, resp.StatusCode, s)
+		return nil, fmt.Errorf("fetch jwks %s: want status 200, got %d", jwksURL, resp.StatusCode)
 	}
 	var doc Set
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("fetch jwks %s: not a JWKS document: %w", jwksURL, err)
+		return nil, fmt.Errorf("fetch jwks %s: not a JWKS document (want {\"keys\":[...]})", jwksURL)
 	}
 	set := keySet{}
 	for _, k := range doc.Keys {
@@ -105,10 +114,13 @@ func (c *Cache) fetch(ctx context.Context, jwksURL string) (keySet, error) {
 			continue
 		}
 		if k.Kty != "RSA" {
-			set[k.Kid] = jwk{err: fmt.Errorf("want kty RSA, got %q", k.Kty)}
+			set[k.Kid] = jwk{err: errors.New("want kty RSA")}
 			continue
 		}
 		pub, err := k.PublicKey()
+		if err != nil { // PublicKey's errors quote values of the document
+			err = errors.New("not a usable RSA key (want base64url n and e, a modulus of at least 1024 bits, e >= 3)")
+		}
 		key, _ := pub.(*rsa.PublicKey)
 		set[k.Kid] = jwk{key: key, err: err}
 	}
