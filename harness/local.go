@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 
 	"github.com/iefconform/iefconform/engine/directory"
 )
@@ -40,6 +41,21 @@ func StarterPackDir() (string, error) {
 		return "", fmt.Errorf("%w: no folder %s (set IEFCONFORM_STARTERPACK to the folder holding LocalAccounts, SocialAccounts, ...)", ErrNoStarterPack, dir)
 	}
 	return dir, nil
+}
+
+// StarterPackForTest is StarterPackDir for a test or benchmark: on a machine
+// without the packs it is skipped, except under CI (env CI set), where it
+// fails.
+func StarterPackForTest(tb testing.TB) string {
+	tb.Helper()
+	dir, err := StarterPackDir()
+	if errors.Is(err, ErrNoStarterPack) && os.Getenv("CI") == "" {
+		tb.Skip(err)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dir
 }
 
 // UseStarterPack makes the starter pack's folder pack (LocalAccounts,

@@ -2,9 +2,7 @@ package harness_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/iefconform/iefconform/harness"
@@ -65,9 +63,7 @@ func localScenario(ctx context.Context, w *harness.World, email string, signUp b
 
 func skipWithoutStarterPack(tb testing.TB) {
 	tb.Helper()
-	if _, err := harness.StarterPackDir(); errors.Is(err, harness.ErrNoStarterPack) && os.Getenv("CI") == "" {
-		tb.Skip(err)
-	}
+	harness.StarterPackForTest(tb)
 }
 
 func TestBrowserLocalJourneys(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/cucumber/godog"
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/iefconform/iefconform/mocks/rp"
 )
 
 // appTokenSteps: the tokens an application gets from the token endpoint
@@ -35,7 +37,7 @@ func appTokenSteps(sc *godog.ScenarioContext) {
 		if err != nil {
 			return err
 		}
-		res, err := w.Result(ctx)
+		res, err := lastResult(ctx)
 		if err != nil {
 			return err
 		}
@@ -50,11 +52,7 @@ func appTokenSteps(sc *godog.ScenarioContext) {
 		return nil
 	})
 	sc.Step(`^the relying party receives no access token$`, func(ctx context.Context) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		res, err := w.Result(ctx)
+		res, err := lastResult(ctx)
 		if err != nil {
 			return err
 		}
@@ -64,11 +62,7 @@ func appTokenSteps(sc *godog.ScenarioContext) {
 		return nil
 	})
 	sc.Step(`^the relying party receives a refresh token$`, func(ctx context.Context) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		res, err := w.Result(ctx)
+		res, err := lastResult(ctx)
 		if err != nil {
 			return err
 		}
@@ -92,11 +86,7 @@ func appTokenSteps(sc *godog.ScenarioContext) {
 		return w.RevokeRefreshTokens(ctx)
 	})
 	sc.Step(`^the front-channel id_token carries the code's c_hash$`, func(ctx context.Context) error {
-		w, err := world(ctx)
-		if err != nil {
-			return err
-		}
-		res, err := w.Result(ctx)
+		res, err := lastResult(ctx)
 		if err != nil {
 			return err
 		}
@@ -113,4 +103,13 @@ func appTokenSteps(sc *godog.ScenarioContext) {
 		}
 		return nil
 	})
+}
+
+// lastResult is what the relying party received last.
+func lastResult(ctx context.Context) (rp.Result, error) {
+	w, err := world(ctx)
+	if err != nil {
+		return rp.Result{}, err
+	}
+	return w.Result(ctx)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -40,13 +39,7 @@ func TestHostMapFrom(t *testing.T) {
 // TestServeStarterPack: serve runs the public starter pack's folder as it is,
 // with a host mapped by --map-host; an unknown party is refused at start.
 func TestServeStarterPack(t *testing.T) {
-	dir, err := harness.StarterPackDir()
-	if errors.Is(err, harness.ErrNoStarterPack) && os.Getenv("CI") == "" {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := harness.StarterPackForTest(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var stdout, stderr lockedBuffer

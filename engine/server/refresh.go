@@ -9,7 +9,6 @@ import (
 	"maps"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,45 +45,17 @@ type refreshGrant struct {
 	chainStart, issued, expires time.Time
 }
 
-// refreshStore holds refresh tokens by their opaque value. A token stays
-// redeemable until it expires even after it was rotated (spec apps §4.3
-// [UNK]: the recommended choice).
-type refreshStore struct {
-	mu  sync.Mutex
-	m   map[string]refreshGrant
-	now func() time.Time
-}
-
-func newRefreshStore(now func() time.Time) *refreshStore {
-	return &refreshStore{m: map[string]refreshGrant{}, now: now}
-}
-
-// put stores g under a new random token, dropping expired ones.
-func (s *refreshStore) put(g refreshGrant) string {
-	tok := randomString(48)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	for k, e := range s.m {
-		if now.After(e.expires) {
-			delete(s.m, k)
-		}
-	}
-	s.m[tok] = g
-	return tok
-}
-
-func (s *refreshStore) get(tok string) (refreshGrant, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.m[tok]
-	return g, ok
-}
+// maxRefreshLifetime bounds how long the emulator keeps a refresh token: the
+// longest refresh_token_lifetime_secs B2C allows (90 days). Each token's own
+// expiry is checked when it is redeemed.
+const maxRefreshLifetime = 90 * 24 * time.Hour
 
 // issueRefresh mints a refresh token for a grant, the chain starting at start.
 func (s *Server) issueRefresh(rp *relyingParty, clientID string, seed tokenSeed, start time.Time) (string, time.Duration) {
 	now := s.cfg.Now()
 	life := seed.lifetimes.RefreshToken
+	// A token stays redeemable until it expires even after it was rotated
+	// (spec apps §4.3 [UNK]: the recommended choice).
 	tok := s.refresh.put(refreshGrant{rp: rp, clientID: clientID, seed: seed, chainStart: start, issued: now, expires: now.Add(life)})
 	return tok, life
 }

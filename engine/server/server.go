@@ -145,7 +145,7 @@ type Server struct {
 	sessions   *sessions
 	codes      *onceStore[issuedCode]
 	sso        *onceStore[ssoRecord] // by cookie value
-	refresh    *refreshStore
+	refresh    *onceStore[refreshGrant]
 	signins    *extension.SignInLog
 	extHTTP    *http.Client
 	pages      *template.Template
@@ -211,7 +211,7 @@ func New(cfg Config) (*Server, error) {
 		sessions: newSessions(cfg.SessionTTL, cfg.Now),
 		codes:    newOnceStore[issuedCode](32, codeTTL, cfg.Now),
 		sso:      newOnceStore[ssoRecord](24, 24*time.Hour, cfg.Now),
-		refresh:  newRefreshStore(cfg.Now),
+		refresh:  newOnceStore[refreshGrant](48, maxRefreshLifetime, cfg.Now),
 		signins:  &extension.SignInLog{},
 		extHTTP:  newExtensionClient(cfg),
 		log:      cfg.Logger,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -13,11 +12,9 @@ import (
 	"github.com/oauth2-proxy/mockoidc"
 	"golang.org/x/oauth2"
 
-	"github.com/iefconform/iefconform/engine/directory"
 	"github.com/iefconform/iefconform/engine/server"
 	"github.com/iefconform/iefconform/harness"
 	"github.com/iefconform/iefconform/harness/httpdriver"
-	"github.com/iefconform/iefconform/harness/stack"
 )
 
 // codeFlow is one application's sign-in with golang.org/x/oauth2 and
@@ -72,35 +69,10 @@ func (f *codeFlow) run() error {
 // emulatorFlow is the code flow against the stack's emulator serving the
 // unmodified starter pack: the user signs in on the unified page.
 func emulatorFlow(b *testing.B) *codeFlow {
-	dir, err := harness.StarterPackDir()
-	if errors.Is(err, harness.ErrNoStarterPack) && os.Getenv("CI") == "" {
-		b.Skip(err)
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
+	dir := harness.StarterPackForTest(b)
 	cb := newAppCallback(b)
 	const clientID, secret = "6a1b5f7e-2c0d-4e1f-9a8b-7c6d5e4f3a2b", "app-s3cret"
-	s, err := stack.Start(stack.Options{Policies: os.DirFS(dir), PKI: testPKI,
-		Applications: []server.Application{{ClientID: clientID, RedirectURIs: []string{cb.srv.URL + "/cb"}, Secret: secret}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = s.Close() })
-	if err := s.Load("SocialAndLocalAccounts", stack.PolicyOptions{}); err != nil {
-		b.Fatal(err)
-	}
-	hash, _ := directory.HashPassword("Passw0rd!2024")
-	if _, err := s.Directory.Create(context.Background(), directory.User{AccountEnabled: true, CreationType: directory.CreationTypeLocalAccount,
-		Identities: []directory.Identity{{SignInType: "emailAddress", IssuerAssignedID: "bob@example.com"}}, PasswordHash: hash}); err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	base := s.EmulatorURL() + "/" + s.Settings()["Tenant"] + "/B2C_1A_signup_signin"
-	provider, err := oidc.NewProvider(oidc.InsecureIssuerURLContext(ctx, issuerOf(b, s, base)), base+"/v2.0")
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, _, ctx, provider := appStack(b, dir, false, []server.Application{{ClientID: clientID, RedirectURIs: []string{cb.srv.URL + "/cb"}, Secret: secret}})
 	return &codeFlow{
 		conf: oauth2.Config{ClientID: clientID, ClientSecret: secret, Endpoint: provider.Endpoint(), RedirectURL: cb.srv.URL + "/cb",
 			Scopes: []string{oidc.ScopeOpenID, oidc.ScopeOfflineAccess, clientID}},

@@ -61,13 +61,7 @@ func (cb *appCallback) last() url.Values {
 // over HTTPS running the unmodified starter pack (CLIENT, TOK-01/02,
 // RT-01, RT-03).
 func TestClientLibraries(t *testing.T) {
-	dir, err := harness.StarterPackDir()
-	if errors.Is(err, harness.ErrNoStarterPack) && os.Getenv("CI") == "" {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := harness.StarterPackForTest(t)
 	cb := newAppCallback(t)
 	const clientID, secret = "6a1b5f7e-2c0d-4e1f-9a8b-7c6d5e4f3a2b", "app-s3cret"
 	// The application is registered the way a user does: an applications file.
@@ -79,29 +73,8 @@ func TestClientLibraries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := stack.Start(stack.Options{Policies: os.DirFS(dir), TLS: true, PKI: testPKI, Applications: apps})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.Load("SocialAndLocalAccounts", stack.PolicyOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	hash, _ := directory.HashPassword("Passw0rd!2024")
-	bob, err := s.Directory.Create(context.Background(), directory.User{AccountEnabled: true, CreationType: directory.CreationTypeLocalAccount,
-		Identities:   []directory.Identity{{SignInType: "emailAddress", IssuerAssignedID: "bob@example.com"}},
-		PasswordHash: hash, Attributes: map[string]any{"displayName": "Bob Jones"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, bob, ctx, provider := appStack(t, dir, true, apps)
 
-	ctx := oidc.ClientContext(context.Background(), s.Client())
-	base := s.EmulatorURL() + "/" + s.Settings()["Tenant"] + "/B2C_1A_signup_signin"
-	// B2C's issuer is not its discovery URL's prefix: go-oidc is told the issuer.
-	provider, err := oidc.NewProvider(oidc.InsecureIssuerURLContext(ctx, issuerOf(t, s, base)), base+"/v2.0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	conf := oauth2.Config{ClientID: clientID, ClientSecret: secret, Endpoint: provider.Endpoint(), RedirectURL: cb.srv.URL + "/signin-oidc",
 		Scopes: []string{oidc.ScopeOpenID, oidc.ScopeOfflineAccess, clientID}}
 	verifier := oauth2.GenerateVerifier()
@@ -219,4 +192,35 @@ func issuerOf(t testing.TB, s *stack.Stack, base string) string {
 		t.Fatalf("discovery: %v %+v", err, doc)
 	}
 	return doc.Issuer
+}
+
+// appStack starts a stack serving the unmodified SocialAndLocalAccounts pack
+// (over HTTPS with tls) with the applications apps and a local account
+// bob@example.com (Passw0rd!2024, Bob Jones), and returns the go-oidc provider
+// of B2C_1A_signup_signin with a context whose client trusts the stack's CA.
+// B2C's issuer is not its discovery URL's prefix: go-oidc is told the issuer.
+func appStack(tb testing.TB, dir string, tls bool, apps []server.Application) (*stack.Stack, directory.User, context.Context, *oidc.Provider) {
+	tb.Helper()
+	s, err := stack.Start(stack.Options{Policies: os.DirFS(dir), TLS: tls, PKI: testPKI, Applications: apps})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	if err := s.Load("SocialAndLocalAccounts", stack.PolicyOptions{}); err != nil {
+		tb.Fatal(err)
+	}
+	hash, _ := directory.HashPassword("Passw0rd!2024")
+	bob, err := s.Directory.Create(context.Background(), directory.User{AccountEnabled: true, CreationType: directory.CreationTypeLocalAccount,
+		Identities:   []directory.Identity{{SignInType: "emailAddress", IssuerAssignedID: "bob@example.com"}},
+		PasswordHash: hash, Attributes: map[string]any{"displayName": "Bob Jones"}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := oidc.ClientContext(context.Background(), s.Client())
+	base := s.EmulatorURL() + "/" + s.Settings()["Tenant"] + "/B2C_1A_signup_signin"
+	provider, err := oidc.NewProvider(oidc.InsecureIssuerURLContext(ctx, issuerOf(tb, s, base)), base+"/v2.0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s, bob, ctx, provider
 }

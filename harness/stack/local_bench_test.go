@@ -2,7 +2,6 @@ package stack_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sync/atomic"
@@ -19,13 +18,7 @@ import (
 // with one local account, bob@example.com.
 func startStarterPack(tb testing.TB) *stack.Stack {
 	tb.Helper()
-	dir, err := harness.StarterPackDir()
-	if errors.Is(err, harness.ErrNoStarterPack) && os.Getenv("CI") == "" {
-		tb.Skip(err)
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
+	dir := harness.StarterPackForTest(tb)
 	s, err := stack.Start(stack.Options{Policies: os.DirFS(dir)})
 	if err != nil {
 		tb.Fatal(err)

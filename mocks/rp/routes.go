@@ -106,15 +106,7 @@ func (s *Server) complete(ctx context.Context, res *Result, parseErr error) erro
 	if res.IDToken == "" {
 		return fmt.Errorf("no id_token, code or error in the %s response", res.Mode)
 	}
-	if h, _, err := decodeUnverified(res.IDToken); err == nil {
-		res.Header = h
-	}
-	claims, err := s.verify(ctx, res.IDToken, req, s.clientID(req))
-	if err != nil {
-		return fmt.Errorf("verify id_token: %w", err)
-	}
-	res.Claims = claims
-	return nil
+	return s.takeTokens(ctx, res, tokenResponse{IDToken: res.IDToken}, req)
 }
 
 // writeError answers a request the RP could not read. Only server errors are logged.

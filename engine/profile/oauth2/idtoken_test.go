@@ -62,12 +62,17 @@ func TestIDTokenThroughTheBrowser(t *testing.T) {
 		}
 	})
 	for name, tok := range map[string]func(nonce string) string{
-		"alg none":       func(n string) string { return sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(n, now.Add(time.Hour))) },
-		"expired":        func(n string) string { return sign(jwt.SigningMethodRS256, key, claims(n, now.Add(-time.Hour))) },
-		"no exp":         func(n string) string { return sign(jwt.SigningMethodRS256, key, jwt.MapClaims{"nonce": n}) },
-		"another nonce":  func(string) string { return sign(jwt.SigningMethodRS256, key, claims("other", now.Add(time.Hour))) },
-		"no nonce":       func(string) string { return sign(jwt.SigningMethodRS256, key, claims("", now.Add(time.Hour))) },
-		"unsigned parts": func(n string) string { t := sign(jwt.SigningMethodRS256, key, claims(n, now.Add(time.Hour))); return t[:strings.LastIndex(t, ".")+1] },
+		"alg none": func(n string) string {
+			return sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(n, now.Add(time.Hour)))
+		},
+		"expired":       func(n string) string { return sign(jwt.SigningMethodRS256, key, claims(n, now.Add(-time.Hour))) },
+		"no exp":        func(n string) string { return sign(jwt.SigningMethodRS256, key, jwt.MapClaims{"nonce": n}) },
+		"another nonce": func(string) string { return sign(jwt.SigningMethodRS256, key, claims("other", now.Add(time.Hour))) },
+		"no nonce":      func(string) string { return sign(jwt.SigningMethodRS256, key, claims("", now.Add(time.Hour))) },
+		"unsigned parts": func(n string) string {
+			t := sign(jwt.SigningMethodRS256, key, claims(n, now.Add(time.Hour)))
+			return t[:strings.LastIndex(t, ".")+1]
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			env, nonce := start(t)
