@@ -122,6 +122,13 @@ func (s *Server) parseRequest(q url.Values) (req rpRequest, redirectable bool, e
 	if req.ResponseType == "code" {
 		def = "query"
 	}
+	if _, withID := responseTypes(req.ResponseType); withID && req.ResponseMode == "query" {
+		// A token never travels in a query string (OAuth 2.0 Multiple Response
+		// Type Encoding Practices §2.1): B2C refuses it (spec apps §2.3).
+		req.ResponseMode = "fragment"
+		return req, true, &profile.Error{Code: profile.CodeInvalidRequest,
+			Message: fmt.Sprintf("AADB2C90014: The requested response mode 'query' is not supported for the response type '%s'; use fragment or form_post.", req.ResponseType)}
+	}
 	switch req.ResponseMode {
 	case "", "fragment", "query", "form_post":
 		req.ResponseMode = defaultMode(req.ResponseMode, def)

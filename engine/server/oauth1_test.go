@@ -160,7 +160,7 @@ func TestOAuth1Callback(t *testing.T) {
 	t.Run("the consumer secret is wrong: the provider refuses the request token", func(t *testing.T) {
 		e := newTwitterEmulator(t)
 		e.keys.SetSecret("B2C_1A_TwitterSecret", []byte("not the secret"))
-		o := newBrowser(t).get(e.authorizeURL(policyTwitter, map[string]string{"response_mode": "query"}))
+		o := newBrowser(t).get(e.authorizeURL(policyTwitter, map[string]string{"response_mode": "query", "response_type": "code"}))
 		wantError(t, o, "query", "server_error", "AADB2C90289")
 		if d := o.Params.Get("error_description"); !strings.Contains(d, "signature_invalid") {
 			t.Errorf("error_description %q, want it to name signature_invalid", d)

@@ -120,7 +120,11 @@ func wantError(t testing.TB, o *outcome, mode, wantErr, wantCode string) {
 // TestSignIn runs the journey to an id_token by each response mode (spec §5.9; OA2-01, OA2-03, OA2-05).
 func TestSignIn(t *testing.T) {
 	e := newEmulator(t, emuOptions{})
-	for _, mode := range []string{"fragment", "query", "form_post", ""} {
+	t.Run("id_token by query is refused (AADB2C90014, by fragment)", func(t *testing.T) {
+		o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_mode": "query"}, "")
+		wantError(t, o, "fragment", "invalid_request", "AADB2C90014")
+	})
+	for _, mode := range []string{"fragment", "form_post", ""} {
 		t.Run("id_token by "+mode, func(t *testing.T) {
 			b := newBrowser(t)
 			o := signIn(t, e, b, policySignIn, map[string]string{"response_mode": mode, "state": "st-" + mode, "nonce": "n-" + mode}, "")
@@ -164,8 +168,8 @@ func TestSignIn(t *testing.T) {
 	// The wire towards IdP A (form_post, UsePolicyInRedirectUri=0).
 	authz := e.idpA.requests("/authorize")
 	toks := e.idpA.requests("/token")
-	if len(authz) != 4 || len(toks) != 4 {
-		t.Fatalf("IdP A got %d authorize and %d token requests, want 4 each", len(authz), len(toks))
+	if len(authz) != 3 || len(toks) != 3 {
+		t.Fatalf("IdP A got %d authorize and %d token requests, want 3 each (the refused query mode reaches no IdP)", len(authz), len(toks))
 	}
 	wantRedirect := e.base + "/iefconform.onmicrosoft.com/oauth2/authresp"
 	for i := range authz {
@@ -377,7 +381,7 @@ func TestErrorRedirects(t *testing.T) {
 		{
 			name:     "IdP access_denied by query",
 			knobs:    func(f *fakeIdP) { f.authorizeError = "access_denied" },
-			params:   map[string]string{"response_mode": "query"},
+			params:   map[string]string{"response_mode": "query", "response_type": "code"},
 			wantMode: "query", wantErr: "access_denied", wantCode: "AADB2C90273",
 		},
 		{
@@ -400,7 +404,7 @@ func TestErrorRedirects(t *testing.T) {
 		{
 			name:     "token endpoint 401 invalid_client",
 			knobs:    func(f *fakeIdP) { f.tokenStatus, f.tokenBody = 401, `{"error":"invalid_client"}` },
-			wantMode: "query", params: map[string]string{"response_mode": "query"},
+			wantMode: "query", params: map[string]string{"response_mode": "query", "response_type": "code"},
 			wantErr: "server_error", wantCode: "AADB2C90289", wantText: "'invalid_client'", wantTokens: 1,
 		},
 		{
@@ -471,7 +475,7 @@ func TestErrorRedirects(t *testing.T) {
 // emulator keeps serving journeys through the other IdP.
 func TestIdPDown(t *testing.T) {
 	e := newEmulator(t, emuOptions{idpAToken: profiletest.ClosedURL(t) + "/token"})
-	o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_mode": "query"}, "")
+	o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_mode": "query", "response_type": "code"}, "")
 	wantError(t, o, "query", "server_error", "AADB2C90289")
 	good := signIn(t, e, newBrowser(t), policyPicker, nil, "IdPBExchange")
 	if c := idToken(t, e, good, policyPicker); c["idp"] != "beta.example" {
@@ -688,7 +692,7 @@ func TestAuthrespState(t *testing.T) {
 	t.Run("tampered state with the journey's cookie: error to the RP, no token call", func(t *testing.T) {
 		e := newEmulator(t, emuOptions{})
 		e.idpA.set(func(f *fakeIdP) { f.answerState = "tampered" })
-		o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_mode": "query"}, "")
+		o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_mode": "query", "response_type": "code"}, "")
 		wantError(t, o, "query", "server_error", "AADB2C90273")
 		if n := e.idpA.count("/token"); n != 0 {
 			t.Errorf("token requests: %d, want 0", n)
@@ -815,7 +819,7 @@ func TestLogout(t *testing.T) {
 func TestSigningKeyMisconfigured(t *testing.T) {
 	e := newEmulator(t, emuOptions{})
 	e.keys.SetSecret("B2C_1A_TokenSigningKeyContainer", []byte("not a key"))
-	o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_mode": "query"}, "")
+	o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_mode": "query", "response_type": "code"}, "")
 	wantError(t, o, "query", "server_error", "AADB2C90255")
 	resp, err := http.Get(e.srv.JWKSURL(policySignIn))
 	status, body := jsonResponse(t, resp, err)

@@ -23,7 +23,7 @@ Feature: The OAuth2 error technical profile
 
   @inferred
   Scenario Outline: The error travels by the relying party's response_mode <mode>, with state (ERR-03, ERR-04)
-    Given the relying party asks for an id_token by <mode>
+    Given the relying party asks for <kind> by <mode>
     And the relying party sends the state "abc"
     When the user starts signing in
     Then the relying party receives the error "access_denied"
@@ -33,10 +33,18 @@ Feature: The OAuth2 error technical profile
     And the error description has B2C's correlation id and timestamp lines
 
     Examples:
-      | mode      |
-      | fragment  |
-      | query     |
-      | form_post |
+      | kind        | mode      |
+      | an id_token | fragment  |
+      | a code      | query     |
+      | an id_token | form_post |
+
+  Scenario: An id_token is never sent in a query string: AADB2C90014 by fragment before the journey runs
+    Given the relying party asks for an id_token by query
+    When the user starts signing in
+    Then the relying party receives the error "invalid_request"
+    And the answer arrives by fragment
+    And the error description starts with "AADB2C90014: The requested response mode 'query' is not supported for the response type 'id_token'"
+    And the REST API received 0 calls to "/api/error"
 
   Scenario: Without an errorCode the error step is skipped and JwtIssuer issues the token (ERR-05)
     Given the REST API answers "POST /api/error" with HTTP 200 and the body "{}"
@@ -52,7 +60,7 @@ Feature: The OAuth2 error technical profile
 
   Scenario: Special characters in the message are form-encoded (ERR-08)
     Given the REST API answers "POST /api/error" with HTTP 200 and the body "{"errorCode":"42","errorMessage":"Tom & Jerry = 1+1 (50%)"}"
-    And the relying party asks for an id_token by query
+    And the relying party asks for a code by query
     When the user starts signing in
     Then the relying party receives the error "access_denied"
     And the raw answer contains "error_description=AAD_Custom_42%3a+Tom+%26+Jerry+%3d+1%2b1+(50%25)%0d%0a"
