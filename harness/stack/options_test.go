@@ -5,16 +5,20 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
+	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/iefconform/iefconform/engine/directory"
 	"github.com/iefconform/iefconform/engine/keys"
+	"github.com/iefconform/iefconform/engine/server"
 	"github.com/iefconform/iefconform/features"
 	"github.com/iefconform/iefconform/harness"
 	"github.com/iefconform/iefconform/harness/stack"
+	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
 )
 
 func TestStartDefaultAddrs(t *testing.T) {
@@ -137,5 +141,73 @@ func TestDirectoryOutlivesPolicyReloads(t *testing.T) {
 	}
 	if _, err := s.Emulator().Directory().Find(context.Background(), key); err != nil {
 		t.Fatalf("the account written before the reload is gone: %v", err)
+	}
+}
+
+// TestIdPClientsCarryTheAuthrespURIs: the stack registers the emulator's
+// callbacks with its OAuth2 mocks' clients, so that they check redirect_uri
+// exactly: the tenant's authresp URI from the start, each loaded policy's
+// (UsePolicyInRedirectUri) once it is loaded; another redirect_uri gets the
+// mock's error page. A client a scenario gave other redirect URIs keeps them.
+func TestIdPClientsCarryTheAuthrespURIs(t *testing.T) {
+	st, err := stack.Start(stack.Options{Policies: features.FS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tenantURI := strings.ToLower(st.EmulatorURL() + "/" + server.DefaultTenant + "/oauth2/authresp")
+	policyURI := strings.ToLower(st.EmulatorURL() + "/" + server.DefaultTenant + "/B2C_1A_OAuth2_SignIn/oauth2/authresp")
+	redirectURIs := func(idp string) []string {
+		t.Helper()
+		info, _ := st.IdP(idp)
+		for _, c := range info.Mock.Clients() {
+			if c.ID == info.ClientID {
+				return c.RedirectURIs
+			}
+		}
+		t.Fatalf("%s has no client %s", idp, info.ClientID)
+		return nil
+	}
+	for _, idp := range []string{stack.PartyFacebook, stack.PartyLinkedIn, stack.PartyContoso} {
+		if got := redirectURIs(idp); !slices.Equal(got, []string{tenantURI}) {
+			t.Errorf("%s's client at start: redirect URIs %q, want %q", idp, got, tenantURI)
+		}
+	}
+	// A scenario gives LinkedIn's client a redirect URI of its own.
+	linkedIn, _ := st.IdP(stack.PartyLinkedIn)
+	if err := linkedIn.Mock.AddClient(mockoauth2.Client{ID: linkedIn.ClientID, Secret: linkedIn.Secret, RedirectURIs: []string{"https://elsewhere.example/cb"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Load("policies/oauth2", stack.PolicyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := redirectURIs(stack.PartyContoso); !slices.Contains(got, tenantURI) || !slices.Contains(got, policyURI) {
+		t.Errorf("Contoso's client after loading oauth2: redirect URIs %q, want %s and %s", got, tenantURI, policyURI)
+	}
+	if got := redirectURIs(stack.PartyLinkedIn); !slices.Equal(got, []string{"https://elsewhere.example/cb"}) {
+		t.Errorf("LinkedIn's client with a scenario's redirect URI after a load: %q, want it alone", got)
+	}
+
+	contoso, _ := st.IdP(stack.PartyContoso)
+	authorize := func(redirectURI string) (int, string) {
+		t.Helper()
+		q := url.Values{"client_id": {stack.ContosoClientID}, "redirect_uri": {redirectURI}, "response_type": {"code"}, "state": {"s"}, "scope": {"openid"}}
+		resp, err := http.Get(contoso.URL + "/authorize?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, uri := range []string{tenantURI, policyURI} {
+		if code, body := authorize(uri); code != http.StatusOK || strings.Contains(body, "is not registered") {
+			t.Errorf("authorize with redirect_uri %s: %d %s", uri, code, body)
+		}
+	}
+	for _, uri := range []string{"https://evil.example/cb", tenantURI + "x", st.EmulatorURL() + "/other/oauth2/authresp"} {
+		if code, body := authorize(uri); code == http.StatusOK || !strings.Contains(body, "is not registered") {
+			t.Errorf("authorize with redirect_uri %s: %d, want the mock's error page saying it is not registered:\n%s", uri, code, body)
+		}
 	}
 }

@@ -485,7 +485,7 @@ func (s *Stack) startIdP(addr, name, title, clientID, secretKey string, allowTok
 		opts = append(opts, mockoauth2.WithSigningKey(s.opts.AssertionKey))
 	}
 	mock, err := mockoauth2.New(mockoauth2.Config{
-		Clients:       []mockoauth2.Client{{ID: clientID, Secret: string(secret)}},
+		Clients:       []mockoauth2.Client{{ID: clientID, Secret: string(secret), RedirectURIs: []string{s.authrespURI("")}}},
 		AllowTokenGET: allowTokenGET,
 	}, opts...)
 	if err != nil {
@@ -692,6 +692,59 @@ func (s *Stack) partyNames() []string {
 	return names
 }
 
+// authrespURI is the emulator's OAuth2 callback as the emulator writes it to
+// identity providers (engine/profile Env.CallbackURL, all in lowercase):
+// {base}/{tenant}/oauth2/authresp, or with a policy id (the technical
+// profile's UsePolicyInRedirectUri) {base}/{tenant}/{policy}/oauth2/authresp.
+func (s *Stack) authrespURI(policyID string) string {
+	p := strings.TrimRight(cmp.Or(s.opts.PublicURL, s.emulatorURL), "/") + "/" + s.opts.Tenant
+	if policyID != "" {
+		p += "/" + policyID
+	}
+	return strings.ToLower(p + "/oauth2/authresp")
+}
+
+// authrespURIs are the callbacks of a policy set: the tenant's and, for
+// UsePolicyInRedirectUri, each relying-party policy's.
+func (s *Stack) authrespURIs(set *policy.Set) []string {
+	uris := []string{s.authrespURI("")}
+	for _, id := range set.RelyingParties() {
+		uris = append(uris, s.authrespURI(id))
+	}
+	return uris
+}
+
+// registerCallbacks adds the callbacks of a policy set to the redirect URIs
+// of every client of the stack's OAuth2 mocks that still has the stack's own
+// registration (the tenant's authresp URI), so that the mocks check
+// redirect_uri exactly (a client with no redirect URIs accepts any) and
+// still accept the emulator's callback of every policy it serves, with or
+// without UsePolicyInRedirectUri. A client a scenario gave other redirect
+// URIs keeps them alone.
+func (s *Stack) registerCallbacks(set *policy.Set) error {
+	base, uris := s.authrespURI(""), s.authrespURIs(set)
+	for _, idp := range s.idps {
+		for _, c := range idp.Mock.Clients() {
+			if !slices.Contains(c.RedirectURIs, base) {
+				continue
+			}
+			n := len(c.RedirectURIs)
+			for _, u := range uris {
+				if !slices.Contains(c.RedirectURIs, u) {
+					c.RedirectURIs = append(c.RedirectURIs, u)
+				}
+			}
+			if len(c.RedirectURIs) == n {
+				continue
+			}
+			if err := idp.Mock.AddClient(c); err != nil {
+				return fmt.Errorf("register the callbacks with %s's client %s: %w", idp.Name, c.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
 // registerMappedClients makes each OAuth2 mock that stands in for a mapped
 // host accept the client_id the policy's technical profiles send it, with
 // the mock's secret (the policy key of the stack), so that a policy runs
@@ -714,7 +767,7 @@ func (s *Stack) registerMappedClients(set *policy.Set, hostMap map[string]string
 			if !ok {
 				continue
 			}
-			if err := idp.Mock.AddClient(mockoauth2.Client{ID: strings.TrimSpace(clientID), Secret: idp.Secret}); err != nil {
+			if err := idp.Mock.AddClient(mockoauth2.Client{ID: strings.TrimSpace(clientID), Secret: idp.Secret, RedirectURIs: s.authrespURIs(set)}); err != nil {
 				return fmt.Errorf("register client %s with %s: %w", clientID, idp.Name, err)
 			}
 		}
@@ -751,6 +804,9 @@ func (s *Stack) Load(dir string, o PolicyOptions) error {
 		return err
 	}
 	if err := s.registerMappedClients(set, hostMap); err != nil {
+		return err
+	}
+	if err := s.registerCallbacks(set); err != nil {
 		return err
 	}
 	if len(o.Patches) > 0 {
