@@ -103,10 +103,15 @@ func httpSignIn(s *stack.Stack, policyID, mode, formID string, fields map[string
 	return s.RP.Wait(ctx, state)
 }
 
-// openSignIn has the relying party start a sign-in (id_token by mode) and
-// loads its first page in a plain HTTP client.
+// openSignIn has the relying party start a sign-in (id_token by mode; by
+// query, which never carries an id_token, a code the relying party redeems)
+// and loads its first page in a plain HTTP client.
 func openSignIn(s *stack.Stack, policyID, mode string) (*httpdriver.Client, *httpdriver.Page, string, error) {
-	u, state, err := s.BeginSignIn(policyID, rp.AuthorizeRequest{ResponseType: "id_token", ResponseMode: mode})
+	responseType := "id_token"
+	if mode == "query" {
+		responseType = "code"
+	}
+	u, state, err := s.BeginSignIn(policyID, rp.AuthorizeRequest{ResponseType: responseType, ResponseMode: mode})
 	if err != nil {
 		return nil, nil, "", err
 	}
