@@ -221,6 +221,9 @@ func (u User) problems() []string {
 	if u.Username == "" {
 		add("username is empty")
 	}
+	if u.Password == "" {
+		add("password is empty: a user without one would sign in with an empty password")
+	}
 	if err := checkUserID(u.UserID); err != nil {
 		add("userID: %v", err)
 	}

@@ -46,10 +46,10 @@ func TestValidate(t *testing.T) {
 			`consumers[7]: duplicate key "a" (first at consumers[1])`,
 		}},
 		{name: "users", cfg: oauth1.Config{Users: []oauth1.User{
-			{UserID: "1"},
-			{Username: "a"},
-			{Username: "b", UserID: "99999999999999999999"},
-			{Username: "c", UserID: "3", Claims: map[string]any{"id": 1, "email": "x", "bad": func() {}}},
+			{UserID: "1", Password: "p"},
+			{Username: "a", Password: "p"},
+			{Username: "b", UserID: "99999999999999999999", Password: "p"},
+			{Username: "c", UserID: "3", Claims: map[string]any{"id": 1, "email": "x", "bad": func() {}}, Password: "p"},
 			{Username: "a", UserID: "1"},
 		}}, want: []string{
 			"users[0]: username is empty",
@@ -58,6 +58,7 @@ func TestValidate(t *testing.T) {
 			`users[3]: claims: "id" is a member the server writes itself (from userID, screenName or email)`,
 			`users[3]: claims: "email" is a member the server writes itself (from userID, screenName or email)`,
 			"users[3]: claims cannot be written as JSON: json: unsupported type: func()",
+			"users[4]: password is empty: a user without one would sign in with an empty password",
 			`users[4]: duplicate username "a" (first at users[1])`,
 			`users[4]: duplicate userID "1" (first at users[0])`,
 		}},
@@ -177,10 +178,13 @@ func TestAddConsumerAndUser(t *testing.T) {
 	if err := srv.AddConsumer(oauth1.Consumer{Key: "x"}); !errors.Is(err, oauth1.ErrInvalidConfig) {
 		t.Errorf("AddConsumer without secret: %v", err)
 	}
-	if err := srv.AddUser(oauth1.User{Username: "carol", UserID: userID}); !errors.Is(err, oauth1.ErrInvalidConfig) {
+	if err := srv.AddUser(oauth1.User{Username: "carol", UserID: userID, Password: "p"}); !errors.Is(err, oauth1.ErrInvalidConfig) {
 		t.Errorf("AddUser with alice's id: %v", err)
 	}
-	if err := srv.AddUser(oauth1.User{Username: "carol", UserID: "3"}); err != nil || len(srv.Users()) != 3 {
+	if err := srv.AddUser(oauth1.User{Username: "carol", UserID: "3"}); !errors.Is(err, oauth1.ErrInvalidConfig) || !strings.Contains(err.Error(), "password is empty") {
+		t.Errorf("AddUser without a password: %v", err)
+	}
+	if err := srv.AddUser(oauth1.User{Username: "carol", UserID: "3", Password: "p"}); err != nil || len(srv.Users()) != 3 {
 		t.Errorf("AddUser: %v, %d users", err, len(srv.Users()))
 	}
 }

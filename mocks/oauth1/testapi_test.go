@@ -181,6 +181,9 @@ func TestAdminErrors(t *testing.T) {
 		kittest.AdminCase{Method: "DELETE", Path: "/_admin/config", Body: ``, Status: 405, Code: "method_not_allowed", Mention: "DELETE"},
 		kittest.AdminCase{Method: "GET", Path: "/_admin/nothing", Body: ``, Status: 404, Code: "not_found", Mention: "/_admin/nothing"},
 		kittest.AdminCase{Method: "GET", Path: "/nothing", Body: ``, Status: 404, Code: "not_found", Mention: "/nothing"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/users", Body: `{"username":"u","userID":"7"}`, Status: 400, Code: "invalid_request", Mention: "password is empty"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/enqueue?endpoint=claims", Body: `null`, Status: 400, Code: "invalid_request", Mention: "got null"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/consumers", Body: `{"key":"k","secret":"s"}`, ContentType: "application/x-www-form-urlencoded", Status: 415, Code: "unsupported_media_type", Mention: "want Content-Type: application/json"},
 	)
 }
 

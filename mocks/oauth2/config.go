@@ -342,6 +342,9 @@ func (u User) problems() []string {
 	if u.Username == "" {
 		out = append(out, "username is empty")
 	}
+	if u.Password == "" {
+		out = append(out, "password is empty: a user without one would sign in with an empty password")
+	}
 	if _, err := json.Marshal(u.Claims); err != nil {
 		out = append(out, fmt.Sprintf("claims cannot be written as JSON: %v", err))
 	}

@@ -54,6 +54,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 		`clients[1]: redirectURIs[1]: want a URI without fragment, got "https://x.example/cb#frag"`,
 		`clients[2]: duplicate id "dup" (first at clients[1])`,
 		"users[0]: username is empty",
+		"users[2]: password is empty: a user without one would sign in with an empty password",
 		`users[2]: duplicate username "bob" (first at users[1])`,
 		"codeTTL: want zero (default 1m0s) or positive, got -1s",
 		"tokenTTL: want zero (default 1h0m0s) or positive, got -5m0s",

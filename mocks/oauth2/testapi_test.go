@@ -207,6 +207,11 @@ func TestAdminErrors(t *testing.T) {
 		kittest.AdminCase{Method: "GET", Path: "/_admin/requests?endpoint=nope", Body: ``, Status: 400, Code: "invalid_request"},
 		kittest.AdminCase{Method: "DELETE", Path: "/_admin/users", Body: ``, Status: 405, Code: "invalid_request"},
 		kittest.AdminCase{Method: "GET", Path: "/_admin/nothing", Body: ``, Status: 404, Code: "invalid_request"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/users", Body: `{"username":"x"}`, Status: 400, Code: "invalid_request", Mention: "password is empty"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/users", Body: `{"username":"x","password":""}`, Status: 400, Code: "invalid_request", Mention: "password is empty"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/enqueue?endpoint=token", Body: `null`, Status: 400, Code: "invalid_request", Mention: "got null"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/users", Body: `null`, Status: 400, Code: "invalid_request", Mention: "got null"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/users", Body: `{"username":"x","password":"y"}`, ContentType: "text/plain", Status: 415, Code: "invalid_request", Mention: "want Content-Type: application/json"},
 	)
 }
 

@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -86,6 +87,12 @@ func TestAdminErrors(t *testing.T) {
 		kittest.AdminCase{Method: "POST", Path: "/_admin/responses?method=GET&path=/v", Body: `[]`, Status: 404, Code: rest.CodeNotFound, Mention: "unknown route"},
 		kittest.AdminCase{Method: "DELETE", Path: "/_admin/routes", Body: ``, Status: 405, Code: rest.CodeMethodNotAllowed, Mention: "DELETE"},
 		kittest.AdminCase{Method: "GET", Path: "/_admin/nothing", Body: ``, Status: 404, Code: rest.CodeNotFound, Mention: "/_admin/nothing"},
+		// a capturing group in a variable's pattern made gorilla/mux panic
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/routes", Body: `{"path":"/users/{id:(a|b)}"}`, Status: 400, Code: rest.CodeBadRequest, Mention: "capturing group (parentheses)"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/routes", Body: `null`, Status: 400, Code: rest.CodeBadRequest, Mention: "got null"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/responses?path=/v", Body: ` null `, Status: 400, Code: rest.CodeBadRequest, Mention: "got null"},
+		kittest.AdminCase{Method: "PUT", Path: "/_admin/routes", Body: `{"path":"/a"}`, ContentType: "text/plain", Status: 415, Code: "unsupported_media_type", Mention: "want Content-Type: application/json"},
+		kittest.AdminCase{Method: "POST", Path: "/_admin/responses?path=/v", Body: `[]`, ContentType: "application/x-www-form-urlencoded", Status: 415, Code: "unsupported_media_type", Mention: "want Content-Type: application/json"},
 	)
 }
 
@@ -99,4 +106,22 @@ func TestAdminGuard(t *testing.T) {
 		New:     func(token string) (kittest.Mock, error) { return rest.New(cfg, rest.WithAdminToken(token)) },
 		Secrets: []string{"basic-pa55", "bearer-t0ken", "api-k3y"},
 	})
+}
+
+// TestRouteWithCapturingGroup: a route whose path pattern has a capturing group is refused with
+// the problem, by AddRoute and by New, where gorilla/mux would panic; the mock keeps serving.
+func TestRouteWithCapturingGroup(t *testing.T) {
+	bad := rest.Route{Path: "/users/{id:(a|b)}"}
+	if _, err := rest.New(rest.Config{Routes: []rest.Route{bad}}); !errors.Is(err, rest.ErrInvalidConfig) || !strings.Contains(err.Error(), "capturing group") {
+		t.Errorf("New with %s: %v, want a config error naming the capturing group", bad.Path, err)
+	}
+	e := newEnv(t, rest.Config{Routes: []rest.Route{{Path: "/v"}}})
+	if err := e.Srv.AddRoute(bad); err == nil || !strings.Contains(err.Error(), "capturing group") {
+		t.Errorf("AddRoute %s: %v", bad.Path, err)
+	}
+	if err := e.Srv.AddRoute(rest.Route{Path: "/users/{id:[ab]}"}); err != nil {
+		t.Errorf("a pattern without groups: %v", err)
+	}
+	wantStatus(t, e.get("/users/a"), 200)
+	wantStatus(t, e.get("/v"), 200)
 }

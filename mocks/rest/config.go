@@ -171,7 +171,7 @@ func (rt Route) problems() []string {
 	case rt.Path == "/_admin" || strings.HasPrefix(rt.Path, "/_admin/"):
 		add("path: %q is under /_admin, which the admin API owns", rt.Path)
 	default:
-		if err := mux.NewRouter().NewRoute().Path(rt.Path).GetError(); err != nil {
+		if err := muxTemplateError(rt.Path); err != nil {
 			add("path: want a gorilla/mux template such as /users/{id}, got %q: %v", rt.Path, err)
 		}
 	}
@@ -259,6 +259,19 @@ func (a Auth) problems() []string {
 		}
 	}
 	return out
+}
+
+// muxTemplateError is what is wrong with a gorilla/mux path template, or nil. A variable's
+// pattern with a capturing group, such as /users/{id:(a|b)}, is refused here: mux panics on it
+// rather than returning an error. (A non-capturing group needs ?, which a route path may not
+// have.)
+func muxTemplateError(path string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("a variable's pattern has a capturing group (parentheses), which gorilla/mux does not take; use a pattern without groups such as {id:[0-9]+}")
+		}
+	}()
+	return mux.NewRouter().NewRoute().Path(path).GetError()
 }
 
 // validate checks one route on its own.

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -127,14 +128,22 @@ func (b *Base) guard(r *http.Request) *Error {
 
 // DecodeJSON reads the JSON body of an admin request into v: Content-Type application/json
 // (parameters such as charset allowed), one value, no unknown fields, numbers kept exact, at most
-// MaxBody bytes. Its errors are *Error: 415 for another content type (so that a web page cannot
+// MaxBody bytes, not null (every admin body is an object or a list, and null would decode to
+// zero values). Its errors are *Error: 415 for another content type (so that a web page cannot
 // post a form or text/plain to the admin API without a CORS preflight), 413 for a larger body,
 // 400 for the rest.
 func DecodeJSON(r *http.Request, v any) error {
 	if err := JSONContentType(r); err != nil {
 		return err
 	}
-	err := cfgfile.DecodeJSON(http.MaxBytesReader(nil, r.Body, MaxBody), v)
+	var raw json.RawMessage
+	err := cfgfile.DecodeJSON(http.MaxBytesReader(nil, r.Body, MaxBody), &raw)
+	if err == nil {
+		if string(raw) == "null" {
+			return BadRequest("bad JSON body: want an object (or a list), got null")
+		}
+		err = cfgfile.DecodeJSON(bytes.NewReader(raw), v)
+	}
 	var tooLarge *http.MaxBytesError
 	switch {
 	case err == nil:

@@ -1,6 +1,7 @@
 package kittest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -291,19 +292,20 @@ func DelayReleasedByClose(t *testing.T, h http.Handler, method, path, body strin
 }
 
 // AdminCase is a request a mock's admin API must refuse with Status and a JSON error Code whose
-// message mentions Mention.
+// message mentions Mention. ContentType is the request's, application/json when empty.
 type AdminCase struct {
 	Method, Path, Body string
 	Status             int
 	Code, Mention      string
+	ContentType        string
 }
 
 // CheckAdminErrors sends each case to the admin API of a fresh mock that client returns, and
 // checks the answer: JSON {"error": Code, messageKey: a message mentioning Mention}.
 func CheckAdminErrors(t *testing.T, client func(t *testing.T) *Client, messageKey string, cases ...AdminCase) {
 	for _, tt := range cases {
-		t.Run(tt.Method+" "+tt.Path+" "+tt.Body, func(t *testing.T) {
-			r := client(t).Admin(tt.Method, tt.Path, tt.Body)
+		t.Run(tt.Method+" "+tt.Path+" "+tt.Body+" "+tt.ContentType, func(t *testing.T) {
+			r := client(t).Call(tt.Method, tt.Path, cmp.Or(tt.ContentType, "application/json"), tt.Body)
 			var m map[string]any
 			if err := json.Unmarshal([]byte(r.Text), &m); err != nil {
 				t.Fatalf("not JSON: %v\n%d %s", err, r.StatusCode, r.Text)
