@@ -134,3 +134,22 @@ func TestHugeHeadersAreRefused(t *testing.T) {
 		t.Fatalf("status %d, want 431", resp.StatusCode)
 	}
 }
+
+// The journal's bounds come from Options.
+func TestJournalLimitsFromOptions(t *testing.T) {
+	st, err := Start(Options{Policies: features.FS, JournalMaxEntries: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for range 5 {
+		resp, err := http.Get(st.RPURL() + "/nothing")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if n, dropped := len(st.Journal.Entries()), st.Journal.Dropped(); n != 2 || dropped != 3 {
+		t.Errorf("5 requests with JournalMaxEntries 2: %d entries kept, %d dropped", n, dropped)
+	}
+}

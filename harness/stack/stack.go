@@ -161,6 +161,12 @@ type Options struct {
 	// RESTTimeout bounds one attempt of the emulator's REST calls. Default 2 s
 	// (B2C's 30 s would make a failing scenario slow).
 	RESTTimeout time.Duration
+	// JournalMaxEntries and JournalMaxBytes bound the journal to its latest
+	// entries (journal.WithLimits); zero: journal.DefaultMaxEntries (10000)
+	// and journal.DefaultMaxBytes (64 MiB). The mocks' own request records
+	// keep their defaults (1000 requests and 32 MiB per endpoint).
+	JournalMaxEntries int
+	JournalMaxBytes   int
 }
 
 // PKI is the test CA and the REST client certificate it issued.
@@ -356,7 +362,7 @@ func Start(opts Options) (*Stack, error) {
 	if opts.RESTTimeout <= 0 {
 		opts.RESTTimeout = 2 * time.Second
 	}
-	s := &Stack{opts: opts, Journal: journal.New(), Keys: keys.NewStore(), Directory: directory.New(), parties: map[string]*listener{}, idps: map[string]*IdP{}}
+	s := &Stack{opts: opts, Journal: journal.New(journal.WithLimits(opts.JournalMaxEntries, opts.JournalMaxBytes)), Keys: keys.NewStore(), Directory: directory.New(), parties: map[string]*listener{}, idps: map[string]*IdP{}}
 	if opts.DirectoryFile != "" {
 		d, err := directory.Open(opts.DirectoryFile)
 		if err != nil {

@@ -8,6 +8,11 @@
 // asserted, their values become [Redacted]. A party that needs exact wire values keeps its own
 // unredacted record (for example oauth2.Server.Requests).
 //
+// A journal is bounded: it keeps the latest [DefaultMaxEntries] entries and about
+// [DefaultMaxBytes] bytes of them, dropping the oldest first ([WithLimits] changes the bounds,
+// [Journal.Dropped] says how many went), so that a party serving a long run does not grow
+// without end.
+//
 // Entries are numbered in the order requests arrived. A request still being served is visible
 // with Status 0; its status and error are filled in when the handler returns.
 package journal

@@ -35,16 +35,52 @@ type Entry struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Journal is the record of one scenario. It is safe for concurrent use.
+// Default bounds of a Journal: a long run (serve, a container) keeps the latest requests, not
+// every one the parties ever got. A scenario's journal stays far below them.
+const (
+	// DefaultMaxEntries is how many entries a journal keeps.
+	DefaultMaxEntries = 10000
+	// DefaultMaxBytes is about how many bytes of entries (URLs, headers, parameters) a journal
+	// keeps.
+	DefaultMaxBytes = 64 << 20
+)
+
+// Journal is the record of one scenario: the latest entries within its limits (WithLimits),
+// the oldest dropped first. It is safe for concurrent use.
 type Journal struct {
-	mu      sync.Mutex
-	entries []Entry
-	gen     uint64 // incremented by Reset so that late completions of old requests are dropped
+	mu         sync.Mutex
+	entries    []Entry
+	bytes      int    // about how many bytes entries hold (size)
+	dropped    int    // entries dropped from the front since the last Reset
+	gen        uint64 // incremented by Reset so that late completions of old requests are dropped
+	maxEntries int
+	maxBytes   int
 }
 
-// New returns an empty journal.
-func New() *Journal {
-	return &Journal{}
+// Option configures a Journal.
+type Option func(*Journal)
+
+// WithLimits bounds the journal to the latest maxEntries entries and about maxBytes bytes of them
+// (URLs, headers, query and form parameters); the newest entry is always kept. Zero (or negative)
+// keeps a default, DefaultMaxEntries and DefaultMaxBytes.
+func WithLimits(maxEntries, maxBytes int) Option {
+	return func(j *Journal) {
+		if maxEntries > 0 {
+			j.maxEntries = maxEntries
+		}
+		if maxBytes > 0 {
+			j.maxBytes = maxBytes
+		}
+	}
+}
+
+// New returns an empty journal, by default within DefaultMaxEntries and DefaultMaxBytes.
+func New(opts ...Option) *Journal {
+	j := &Journal{maxEntries: DefaultMaxEntries, maxBytes: DefaultMaxBytes}
+	for _, opt := range opts {
+		opt(j)
+	}
+	return j
 }
 
 // Record appends an entry for a party that records by hand. It assigns Seq, sets Time to now when
@@ -61,24 +97,56 @@ func (j *Journal) Record(e Entry) {
 	j.begin(e)
 }
 
-// begin appends e, numbering it, and returns its sequence number and the journal generation.
+// begin appends e, numbering it, drops the oldest entries past the limits, and returns e's
+// sequence number and the journal generation.
 func (j *Journal) begin(e Entry) (seq int, gen uint64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	e.Seq = len(j.entries) + 1
+	e.Seq = j.dropped + len(j.entries) + 1
 	j.entries = append(j.entries, e)
+	j.bytes += e.size()
+	for len(j.entries) > 1 && (len(j.entries) > j.maxEntries || j.bytes > j.maxBytes) {
+		j.bytes -= j.entries[0].size()
+		j.entries[0] = Entry{} // let what it held be collected
+		j.entries = j.entries[1:]
+		j.dropped++
+	}
 	return e.Seq, j.gen
 }
 
-// finish completes the entry numbered seq unless the journal was reset since it began.
+// finish completes the entry numbered seq unless the journal was reset since it began or the
+// entry was dropped.
 func (j *Journal) finish(seq int, gen uint64, status int, errCode string) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if gen != j.gen || seq < 1 || seq > len(j.entries) {
+	i := seq - j.dropped - 1
+	if gen != j.gen || i < 0 || i >= len(j.entries) {
 		return
 	}
-	j.entries[seq-1].Status = status
-	j.entries[seq-1].Error = errCode
+	j.entries[i].Status = status
+	j.entries[i].Error = errCode
+}
+
+// Dropped is how many of the oldest entries the journal dropped to stay within its limits since
+// it was made or Reset. Seq keeps counting every request.
+func (j *Journal) Dropped() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.dropped
+}
+
+// size is about how many bytes e holds, Status and Error aside (they change).
+func (e Entry) size() int {
+	n := len(e.Party) + len(e.Method) + len(e.URL) + len(e.Path)
+	for _, v := range []map[string][]string{e.Query, e.Header, e.Form} {
+		for k, vs := range v {
+			n += len(k)
+			for _, s := range vs {
+				n += len(s)
+			}
+		}
+	}
+	return n
 }
 
 // Entries returns a copy of every entry, in the order requests arrived.
@@ -108,7 +176,7 @@ func (j *Journal) filter(keep func(Entry) bool) []Entry {
 func (j *Journal) Reset() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.entries = nil
+	j.entries, j.bytes, j.dropped = nil, 0, 0
 	j.gen++
 }
 
@@ -118,11 +186,14 @@ func (j *Journal) Reset() {
 //	#3 facebook POST /token 401 invalid_client
 //	    form: client_id=app client_secret=[redacted] code=[redacted] grant_type=authorization_code
 func (j *Journal) String() string {
-	entries := j.Entries()
+	entries, dropped := j.Entries(), j.Dropped()
 	if len(entries) == 0 {
 		return "(journal is empty)\n"
 	}
 	var b strings.Builder
+	if dropped > 0 {
+		fmt.Fprintf(&b, "(%d earlier entries dropped)\n", dropped)
+	}
 	for _, e := range entries {
 		status := "pending"
 		if e.Status != 0 {

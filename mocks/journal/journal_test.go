@@ -389,3 +389,64 @@ func TestConcurrentOrdering(t *testing.T) {
 		t.Errorf("Party(a)+Party(b) = %d, want %d", got, len(entries))
 	}
 }
+
+// TestJournalIsBounded: a journal keeps the latest entries within its limits (count and bytes),
+// Seq keeps counting, String says how many were dropped, the default bound holds, and a request
+// whose entry was dropped while it was served does not complete another entry.
+func TestJournalIsBounded(t *testing.T) {
+	j := journal.New(journal.WithLimits(3, 0))
+	for i := range 10 {
+		j.Record(journal.Entry{Party: "p", Method: "GET", Path: fmt.Sprintf("/%d", i)})
+	}
+	es := j.Entries()
+	if len(es) != 3 || es[0].Seq != 8 || es[2].Seq != 10 || es[2].Path != "/9" || j.Dropped() != 7 {
+		t.Fatalf("after 10 entries with a limit of 3: %d entries %+v, dropped %d", len(es), es, j.Dropped())
+	}
+	if s := j.String(); !strings.HasPrefix(s, "(7 earlier entries dropped)\n#8 p GET /7") {
+		t.Errorf("String:\n%s", s)
+	}
+	j.Reset()
+	j.Record(journal.Entry{Party: "p", Method: "GET", Path: "/again"})
+	if es := j.Entries(); len(es) != 1 || es[0].Seq != 1 || j.Dropped() != 0 {
+		t.Errorf("after Reset: %+v, dropped %d", es, j.Dropped())
+	}
+
+	// by bytes: entries of about 1 KiB under a 3 KiB limit
+	j = journal.New(journal.WithLimits(0, 3<<10))
+	big := strings.Repeat("x", 1<<10)
+	for range 10 {
+		j.Record(journal.Entry{Party: "p", Method: "GET", Path: "/" + big})
+	}
+	if n := len(j.Entries()); n < 1 || n > 3 {
+		t.Errorf("entries of 1 KiB under a 3 KiB limit: %d kept", n)
+	}
+	// the newest entry stays, however large
+	j.Record(journal.Entry{Party: "p", Method: "GET", Path: "/" + strings.Repeat(big, 8)})
+	if es := j.Entries(); len(es) != 1 || len(es[0].Path) != 8<<10+1 {
+		t.Errorf("an entry over the byte limit: %d entries", len(es))
+	}
+
+	// the default bound
+	j = journal.New()
+	for range journal.DefaultMaxEntries + 5 {
+		j.Record(journal.Entry{Party: "p", Method: "GET", Path: "/"})
+	}
+	if n := len(j.Entries()); n != journal.DefaultMaxEntries || j.Dropped() != 5 {
+		t.Errorf("default limit: %d entries kept, %d dropped; want %d and 5", n, j.Dropped(), journal.DefaultMaxEntries)
+	}
+
+	// a wrapped request whose entry is dropped while it is served
+	j = journal.New(journal.WithLimits(2, 0))
+	h := j.Wrap("p", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for i := range 3 {
+			j.Record(journal.Entry{Party: "q", Method: "GET", Path: fmt.Sprintf("/by-hand/%d", i)})
+		}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/wrapped", nil))
+	for _, e := range j.Entries() {
+		if e.Path == "/wrapped" || e.Status != 0 {
+			t.Errorf("entry %+v: the dropped request's completion reached it", e)
+		}
+	}
+}

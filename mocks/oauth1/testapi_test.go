@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -286,4 +287,17 @@ func (e *env) concurrentFlow(username, wantID string) error {
 		return fmt.Errorf("%s: claims %s (%v), want id_str %s", username, body, err, wantID)
 	}
 	return nil
+}
+
+// TestRequestLogIsBounded: WithRequestLog bounds the raw requests kept per endpoint; the
+// latest stay.
+func TestRequestLogIsBounded(t *testing.T) {
+	e := newEnv(t, testConfig(t), oauth1.WithRequestLog(2, 0))
+	for i := range 5 {
+		e.Get(e.Srv.ClaimsPath(), url.Values{"n": {strconv.Itoa(i)}})
+	}
+	rs := e.Srv.Requests(oauth1.EndpointClaims)
+	if len(rs) != 2 || rs[0].Query.Get("n") != "3" || rs[1].Query.Get("n") != "4" {
+		t.Errorf("5 requests with a limit of 2: kept %d: %+v", len(rs), rs)
+	}
 }

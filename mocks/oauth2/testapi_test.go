@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -290,4 +291,17 @@ func (e *env) flow(username, wantID string) error {
 		return fmt.Errorf("%s: claims %v (%v), want id %s", username, claims, err, wantID)
 	}
 	return nil
+}
+
+// TestRequestLogIsBounded: WithRequestLog bounds the raw requests kept per endpoint; the
+// latest stay.
+func TestRequestLogIsBounded(t *testing.T) {
+	e := newEnvOpts(t, testConfig(), oauth2.WithRequestLog(2, 0))
+	for i := range 5 {
+		e.Get("/me", url.Values{"n": {strconv.Itoa(i)}})
+	}
+	rs := e.Srv.Requests(oauth2.EndpointClaims)
+	if len(rs) != 2 || rs[0].Query.Get("n") != "3" || rs[1].Query.Get("n") != "4" {
+		t.Errorf("5 requests with a limit of 2: kept %d: %+v", len(rs), rs)
+	}
 }

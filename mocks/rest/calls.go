@@ -227,6 +227,16 @@ func (c *Call) presented(r *http.Request, auth Auth) {
 	}
 }
 
+// size is about how many bytes c holds; its body counts twice, once more for JSON decoded
+// from it.
+func (c *Call) size() int {
+	if c == nil {
+		return 0
+	}
+	n := len(c.Method) + len(c.Path) + len(c.Route) + len(c.URL) + 2*len(c.Body) + len(c.BearerToken)
+	return n + kit.ValuesSize(c.Query) + kit.ValuesSize(url.Values(c.Header)) + kit.ValuesSize(c.Form)
+}
+
 // record keeps c unless it belongs to a generation Reset has ended, and wakes WaitCalls.
 func (s *Server) record(c *Call, gen uint64) {
 	s.mu.Lock()
@@ -235,6 +245,8 @@ func (s *Server) record(c *Call, gen uint64) {
 		return
 	}
 	s.calls = append(s.calls, c)
+	s.callBytes += c.size()
+	s.calls, s.callBytes = kit.Trim(s.calls, s.callBytes, s.callLimits, (*Call).size)
 	s.notifyLocked()
 }
 

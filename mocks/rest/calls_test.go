@@ -288,3 +288,29 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Errorf("routes = %d, want %d", got, 2+n)
 	}
 }
+
+// TestCallLogIsBounded: WithRequestLog bounds the calls kept, by count and by bytes; the latest
+// stay, and Reset empties the record.
+func TestCallLogIsBounded(t *testing.T) {
+	e := newEnv(t, rest.Config{Routes: []rest.Route{{Path: "/v"}}}, rest.WithRequestLog(2, 0))
+	for i := range 5 {
+		wantStatus(t, e.postJSON("/v", fmt.Sprintf(`{"n":%d}`, i)), 200)
+	}
+	cs := e.Srv.Calls("")
+	if len(cs) != 2 || cs[0].Body != `{"n":3}` || cs[1].Body != `{"n":4}` {
+		t.Errorf("5 calls with a limit of 2: kept %d: %+v", len(cs), cs)
+	}
+
+	e = newEnv(t, rest.Config{Routes: []rest.Route{{Path: "/v"}}}, rest.WithRequestLog(0, 10<<10))
+	big := `{"s":"` + strings.Repeat("x", 2<<10) + `"}`
+	for range 10 {
+		wantStatus(t, e.postJSON("/v", big), 200)
+	}
+	if n := len(e.Srv.Calls("")); n < 1 || n > 3 {
+		t.Errorf("calls of 2 KiB bodies (counted twice) under 10 KiB: %d kept", n)
+	}
+	e.Srv.Reset()
+	if n := len(e.Srv.Calls("")); n != 0 {
+		t.Errorf("after Reset: %d calls", n)
+	}
+}

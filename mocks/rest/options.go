@@ -30,3 +30,16 @@ func WithLogger(l *slog.Logger) Option { return setting(kit.Logger(l)) }
 // WithAdminToken makes every request to the admin API need Authorization: Bearer token. Without
 // it the admin API answers loopback clients only (see the package documentation).
 func WithAdminToken(token string) Option { return setting(kit.AdminToken(token)) }
+
+// WithRequestLog bounds the record of calls (Calls, GET /_admin/calls): it keeps the latest
+// count calls and about bytes bytes of them (bodies, URLs, headers, parameters), the oldest
+// dropped first. Zero keeps a default: kit.DefaultLogCount (1000) calls and kit.DefaultLogBytes
+// (32 MiB).
+func WithRequestLog(count, bytes int) Option {
+	return func(s *Server) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.callLimits = kit.Limits{Count: count, Bytes: bytes}
+		s.calls, s.callBytes = kit.Trim(s.calls, s.callBytes, s.callLimits, (*Call).size)
+	}
+}

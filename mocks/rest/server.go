@@ -21,12 +21,15 @@ type Server struct {
 
 	initial []Route // the routes of the Config given to New, restored by Reset
 
-	mu      sync.Mutex
-	routes  []*routeState // in the order they were added; a replaced route keeps its place
-	router  *mux.Router   // built from routes, rebuilt when they change
-	calls   []*Call
-	gen     uint64        // incremented by Reset: calls of older route states are not recorded
-	changed chan struct{} // closed and replaced whenever a call is recorded or forgotten
+	mu     sync.Mutex
+	routes []*routeState // in the order they were added; a replaced route keeps its place
+	router *mux.Router   // built from routes, rebuilt when they change
+	calls  []*Call       // the latest calls, within callLimits
+	// callBytes is about how many bytes calls hold (Call.size).
+	callBytes  int
+	callLimits kit.Limits
+	gen        uint64        // incremented by Reset: calls of older route states are not recorded
+	changed    chan struct{} // closed and replaced whenever a call is recorded or forgotten
 }
 
 // Option configures a Server.
@@ -123,7 +126,7 @@ func (s *Server) resetLocked() {
 	for _, rt := range s.initial {
 		s.routes = append(s.routes, &routeState{gen: s.gen, route: rt.clone()})
 	}
-	s.calls = nil
+	s.calls, s.callBytes = nil, 0
 	s.buildRouterLocked()
 	s.notifyLocked()
 }

@@ -9,7 +9,8 @@
 //   - the admin API under /_admin/: routing, JSON in (with a body limit) and out, the admin
 //     token and loopback guard, and the config with its secrets redacted;
 //   - canned responses (Response) with delays and connection faults, a queue of them per
-//     endpoint (Queue), and the record of raw requests (Request, Capture, Log);
+//     endpoint (Queue), and the record of raw requests (Request, Capture, Log: the latest
+//     requests within Limits);
 //   - the HTML page layout and login form (Pages), and the pieces of RFC-shaped error answers
 //     (WriteJSON, ErrorBody, Challenge).
 //

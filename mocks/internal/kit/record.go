@@ -97,31 +97,134 @@ func Capture(r *http.Request, now time.Time) (Request, error) {
 	return in, readErr
 }
 
-// Log keeps the requests each endpoint received, in order. It is safe for concurrent use.
-type Log[E comparable, R any] struct {
-	clone func(R) R
-	mu    sync.Mutex
-	m     map[E][]R
+// Default bounds of a mock's request log (Log, and the REST mock's calls): a mock that serves a
+// long run (serve, a container) keeps the latest requests, not every one it ever got.
+const (
+	// DefaultLogCount is how many requests a log keeps (per endpoint for a Log).
+	DefaultLogCount = 1000
+	// DefaultLogBytes is about how many bytes of requests (bodies, URLs, headers, parameters) a
+	// log keeps (per endpoint for a Log).
+	DefaultLogBytes = 32 << 20
+)
+
+// Limits bound a request log: past Count requests or Bytes bytes (Size) the oldest go. Zero
+// (or negative) means the default, DefaultLogCount and DefaultLogBytes. The newest request is
+// always kept, however large.
+type Limits struct {
+	Count int `json:"count,omitempty" yaml:"count,omitempty"`
+	Bytes int `json:"bytes,omitempty" yaml:"bytes,omitempty"`
 }
 
-// NewLog returns an empty log whose requests are copied in and out with clone.
-func NewLog[E comparable, R any](clone func(R) R) *Log[E, R] {
-	return &Log[E, R]{clone: clone, m: map[E][]R{}}
+// OrDefault fills the zero limits with the defaults.
+func (l Limits) OrDefault() Limits {
+	if l.Count <= 0 {
+		l.Count = DefaultLogCount
+	}
+	if l.Bytes <= 0 {
+		l.Bytes = DefaultLogBytes
+	}
+	return l
 }
 
-// Add keeps a copy of r as the latest request of e.
+// Trim drops the oldest items of items, which hold bytes bytes by size, while more than l.Count
+// of them or more than l.Bytes bytes are held, keeping the newest. It returns what is kept and
+// its bytes. Dropped slots are zeroed so that what they held can be collected.
+func Trim[T any](items []T, bytes int, l Limits, size func(T) int) ([]T, int) {
+	l = l.OrDefault()
+	drop := 0
+	for len(items)-drop > 1 && (len(items)-drop > l.Count || bytes > l.Bytes) {
+		bytes -= size(items[drop])
+		var zero T
+		items[drop] = zero
+		drop++
+	}
+	return items[drop:], bytes
+}
+
+// Size is about how many bytes r holds: its body, URL, headers and parameters.
+func (r Request) Size() int {
+	return len(r.Method) + len(r.URL) + len(r.Body) + ValuesSize(url.Values(r.Header)) + ValuesSize(r.Query) + ValuesSize(r.Form)
+}
+
+// ValuesSize is about how many bytes the keys and values of v hold.
+func ValuesSize(v url.Values) int {
+	n := 0
+	for k, vs := range v {
+		n += len(k)
+		for _, s := range vs {
+			n += len(s)
+		}
+	}
+	return n
+}
+
+// Sized is a request that knows its Size.
+type Sized interface{ Size() int }
+
+// Log keeps the latest requests each endpoint received, in order, within its Limits per
+// endpoint (by default DefaultLogCount requests and DefaultLogBytes bytes). It is safe for
+// concurrent use.
+type Log[E comparable, R Sized] struct {
+	clone  func(R) R
+	mu     sync.Mutex
+	limits Limits
+	m      map[E]*logged[R]
+}
+
+type logged[R Sized] struct {
+	items []R
+	bytes int
+}
+
+// NewLog returns an empty log with the default limits whose requests are copied in and out
+// with clone.
+func NewLog[E comparable, R Sized](clone func(R) R) *Log[E, R] {
+	return &Log[E, R]{clone: clone, m: map[E]*logged[R]{}}
+}
+
+// SetLimits changes the limits per endpoint (zero members: the defaults), dropping the oldest
+// requests past them.
+func (l *Log[E, R]) SetLimits(lim Limits) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.limits = lim
+	for _, g := range l.m {
+		g.items, g.bytes = Trim(g.items, g.bytes, l.limits, R.Size)
+	}
+}
+
+// Limits returns the log's limits per endpoint, defaults filled in.
+func (l *Log[E, R]) Limits() Limits {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.limits.OrDefault()
+}
+
+// Add keeps a copy of r as the latest request of e, dropping the oldest of e past the limits.
 func (l *Log[E, R]) Add(e E, r R) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.m[e] = append(l.m[e], l.clone(r))
+	g := l.m[e]
+	if g == nil {
+		g = &logged[R]{}
+		l.m[e] = g
+	}
+	g.items = append(g.items, l.clone(r))
+	g.bytes += r.Size()
+	g.items, g.bytes = Trim(g.items, g.bytes, l.limits, R.Size)
 }
 
-// All returns copies of the requests e received, oldest first.
+// All returns copies of the requests e received, oldest first (the latest ones, within the
+// limits).
 func (l *Log[E, R]) All(e E) []R {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]R, len(l.m[e]))
-	for i, r := range l.m[e] {
+	g := l.m[e]
+	if g == nil {
+		return []R{}
+	}
+	out := make([]R, len(g.items))
+	for i, r := range g.items {
 		out[i] = l.clone(r)
 	}
 	return out
@@ -131,10 +234,10 @@ func (l *Log[E, R]) All(e E) []R {
 func (l *Log[E, R]) Last(e E) (R, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	rs := l.m[e]
-	if len(rs) == 0 {
+	g := l.m[e]
+	if g == nil || len(g.items) == 0 {
 		var zero R
 		return zero, false
 	}
-	return l.clone(rs[len(rs)-1]), true
+	return l.clone(g.items[len(g.items)-1]), true
 }

@@ -58,3 +58,45 @@ func TestRegistry(t *testing.T) {
 		t.Error("Get of an unknown key")
 	}
 }
+
+// TestLogIsBounded: a Log keeps the latest requests of each endpoint within its limits, by
+// count and by bytes, and by default within DefaultLogCount.
+func TestLogIsBounded(t *testing.T) {
+	l := NewLog[string](Request.Clone)
+	if got := l.Limits(); got != (Limits{Count: DefaultLogCount, Bytes: DefaultLogBytes}) {
+		t.Errorf("default limits %+v", got)
+	}
+	for i := range DefaultLogCount + 10 {
+		l.Add("a", Request{Method: "GET", URL: fmt.Sprintf("/%d", i)})
+	}
+	l.Add("b", Request{Method: "GET", URL: "/b"})
+	if all := l.All("a"); len(all) != DefaultLogCount || all[0].URL != "/10" || all[len(all)-1].URL != fmt.Sprintf("/%d", DefaultLogCount+9) {
+		t.Errorf("default: %d requests of a kept, from %s", len(all), all[0].URL)
+	}
+	l.SetLimits(Limits{Count: 3})
+	if all := l.All("a"); len(all) != 3 || len(l.All("b")) != 1 {
+		t.Errorf("after SetLimits 3: %d and %d requests", len(all), len(l.All("b")))
+	}
+	for i := range 5 {
+		l.Add("a", Request{Method: "POST", URL: fmt.Sprintf("/new/%d", i)})
+	}
+	if all := l.All("a"); len(all) != 3 || all[0].URL != "/new/2" || all[2].URL != "/new/4" {
+		t.Errorf("count limit 3: %+v", all)
+	}
+
+	body := strings.Repeat("x", 1000)
+	l.SetLimits(Limits{Bytes: 2500})
+	for range 10 {
+		l.Add("c", Request{Method: "POST", URL: "/c", Body: body})
+	}
+	if n := len(l.All("c")); n != 2 {
+		t.Errorf("bodies of 1000 bytes under 2500: %d kept, want 2", n)
+	}
+	l.Add("c", Request{Method: "POST", URL: "/c", Body: strings.Repeat(body, 10)})
+	if all := l.All("c"); len(all) != 1 || len(all[0].Body) != 10000 {
+		t.Errorf("a request over the byte limit: %d kept, want it alone", len(all))
+	}
+	if last, ok := l.Last("c"); !ok || len(last.Body) != 10000 {
+		t.Error("Last is not the newest request")
+	}
+}
