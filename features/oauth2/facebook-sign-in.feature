@@ -65,7 +65,6 @@ Feature: Sign in with a Facebook-like OAuth2 identity provider
     Examples:
       | type     | mode      | state        |
       | id_token | fragment  | frag-1       |
-      | id_token | query     | query-2      |
       | id_token | form_post | post-3       |
       | code     | query     | code-query-4 |
       | code     | form_post | code-post-5  |
