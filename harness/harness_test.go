@@ -94,6 +94,9 @@ func idpJourney(ctx context.Context, w *harness.World, idp, dir, policy, mode st
 	}
 	mark(&ph.session)
 	w.Request.ResponseType, w.Request.ResponseMode = "id_token", mode
+	if mode == "query" {
+		w.Request.ResponseType = "code" // an id_token never travels in a query (AADB2C90014)
+	}
 	if err := w.StartSignIn(ctx); err != nil {
 		return err
 	}

@@ -70,6 +70,14 @@ Feature: Sign in with a Facebook-like OAuth2 identity provider
       | code     | form_post | code-post-5  |
       | code     | fragment  | code-frag-6  |
 
+  Scenario: An id_token by query is refused before Facebook is asked (AADB2C90014)
+    Given the relying party asks for an id_token by query
+    When the user starts signing in
+    Then the relying party receives the error "invalid_request"
+    And the answer arrives by fragment
+    And the error description starts with "AADB2C90014: "
+    And Facebook received no request to "/authorize"
+
   Scenario: With ShowSingleProvider the selection page offers Facebook
     Given the relying party uses the policy "B2C_1A_signup_signin_picker" from "facebook"
     When the user starts signing in
