@@ -29,6 +29,8 @@ import (
 var (
 	ErrNotFound  = errors.New("policy key not found")
 	ErrWrongKind = errors.New("policy key is of another kind")
+	// ErrWeakKey: an RSA key shorter than MinRSABits.
+	ErrWeakKey = errors.New("RSA key too short")
 )
 
 // RSAKey is an RSA key container.
@@ -81,9 +83,16 @@ func (s *Store) SetRSA(container string, key *rsa.PrivateKey, cert *x509.Certifi
 	return k, nil
 }
 
+// MinRSABits is the shortest RSA key the store takes: a signing key an
+// application would accept from B2C.
+const MinRSABits = 2048
+
 func newRSAKey(container string, key *rsa.PrivateKey, cert *x509.Certificate) (*RSAKey, error) {
 	if key == nil {
 		return nil, fmt.Errorf("set %s: want an RSA private key, got nil", container)
+	}
+	if bits := key.N.BitLen(); bits < MinRSABits {
+		return nil, fmt.Errorf("set %s: %w: %d bits, want at least %d (B2C's policy keys are 2048 bits or more)", container, ErrWeakKey, bits, MinRSABits)
 	}
 	kid, err := Thumbprint(&key.PublicKey)
 	if err != nil {

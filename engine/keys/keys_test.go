@@ -746,3 +746,15 @@ func TestLoad(t *testing.T) {
 		t.Errorf("LoadFile(missing) error = %v, want fs.ErrNotExist", err)
 	}
 }
+
+// TestWeakRSAKeyRefused: an RSA key under 2048 bits is refused, as a signing
+// key an application would trust must not be (issue #18).
+func TestWeakRSAKeyRefused(t *testing.T) {
+	weak, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewStore().SetRSA("B2C_1A_TokenSigningKeyContainer", weak, nil); !errors.Is(err, ErrWeakKey) {
+		t.Fatalf("a 1024-bit key: %v, want ErrWeakKey", err)
+	}
+}

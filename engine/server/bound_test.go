@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -86,5 +87,30 @@ func TestLogoutTargetScheme(t *testing.T) {
 	for _, target := range []string{"javascript:alert(1)", "data:text/html,x", "ftp://x.example/"} {
 		o := newBrowser(t).get(e.srv.LogoutURL(policySignIn) + "?post_logout_redirect_uri=" + url.QueryEscape(target))
 		wantPage(t, o, http.StatusBadRequest, "AADB2C90272")
+	}
+}
+
+// TestTokenCallFollowsNoRedirect: a token endpoint that answers 307 to another
+// origin does not get the client secret resent there; the sign-in fails.
+func TestTokenCallFollowsNoRedirect(t *testing.T) {
+	var mu sync.Mutex
+	got := 0
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got++
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer elsewhere.Close()
+	e := newEmulator(t, emuOptions{})
+	e.idpA.set(func(f *fakeIdP) { f.tokenStatus, f.tokenLocation = http.StatusTemporaryRedirect, elsewhere.URL+"/steal" })
+	o := signIn(t, e, newBrowser(t), policySignIn, nil, "")
+	if o.Mode == "page" || o.Params.Get("error") == "" || o.Params.Get("id_token") != "" {
+		t.Fatalf("want an error at the relying party, got %s", o)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got != 0 {
+		t.Errorf("the redirect target got %d requests: the token call followed the 307", got)
 	}
 }

@@ -92,6 +92,7 @@ type fakeIdP struct {
 	answerState    string // answer /authorize with this state instead of the one received
 	tokenStatus    int    // answer /token with this status and tokenBody
 	tokenBody      string
+	tokenLocation  string // the Location header of that answer
 	tokenBlock     bool // /token blocks until the client gives up
 	claimsBody     string
 }
@@ -193,13 +194,16 @@ func oauthError(w http.ResponseWriter, status int, code string) {
 
 func (f *fakeIdP) handleToken(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
-	block, status, body := f.tokenBlock, f.tokenStatus, f.tokenBody
+	block, status, body, location := f.tokenBlock, f.tokenStatus, f.tokenBody, f.tokenLocation
 	f.mu.Unlock()
 	if block {
 		<-r.Context().Done()
 		return
 	}
 	if status != 0 {
+		if location != "" {
+			w.Header().Set("Location", location)
+		}
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, body)
 		return

@@ -201,7 +201,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulator config: %w", err)
 	}
-	cfg.HTTPClient = hosts.mapClient(cfg.HTTPClient)
+	cfg.HTTPClient = hosts.mapClient(noRedirects(cfg.HTTPClient))
 	s := &Server{
 		hosts:    hosts,
 		cfg:      cfg,
@@ -262,6 +262,19 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Tenant is the tenant name in URLs.
 func (s *Server) Tenant() string { return s.tenant }
+
+// noRedirects is c, or a copy of it that follows no redirect, when c follows
+// them: a token or claims endpoint that answers 307 elsewhere would otherwise
+// receive the client secret or the access token again at another origin
+// (issue #18). The redirect answer itself is then the party's answer.
+func noRedirects(c *http.Client) *http.Client {
+	if c.CheckRedirect != nil {
+		return c
+	}
+	cc := *c
+	cc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cc
+}
 
 // Applications lists the registered applications, in their configured order.
 func (s *Server) Applications() []Application { return slices.Clone(s.cfg.Applications) }

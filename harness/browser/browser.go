@@ -217,7 +217,7 @@ func (b *Browser) start(ctx context.Context, opts Options) (string, error) {
 		Bin(bin).
 		UserDataDir(dir).
 		Headless(!opts.Headful).
-		NoSandbox(true). // needed when running as root, as in containers and CI
+		NoSandbox(os.Geteuid() == 0). // Chromium's sandbox cannot run as root (containers, CI); everyone else keeps it
 		Leakless(opts.Leakless).
 		Set("disable-background-networking").
 		Set("disable-component-update").
