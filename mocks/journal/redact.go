@@ -10,18 +10,28 @@ const Redacted = "[redacted]"
 
 // Redact reports whether the value under key is a secret that a journal replaces with [Redacted].
 // key is a query or form parameter name (client_secret, password, client_assertion, code,
-// access_token, refresh_token, id_token, oauth_signature, oauth_token_secret, code_verifier) or a
-// header name (Authorization, Cookie, Set-Cookie, Proxy-Authorization); matching ignores case.
+// access_token, refresh_token, id_token, oauth_signature, oauth_token_secret, code_verifier,
+// oauth_verifier), a header name (Authorization, Cookie, Set-Cookie, Proxy-Authorization, API key
+// headers), or any name containing password, secret, an api key spelling or token (but
+// oauth_token, OAuth 1.0a's public temporary token, and token_type); matching ignores case.
 // Parties that record by hand use it to apply the same rule.
 func Redact(key string) bool {
-	switch strings.ToLower(key) {
+	k := strings.ToLower(key)
+	switch k {
 	case "client_secret", "password", "client_assertion", "code", "access_token", "refresh_token",
-		"id_token", "oauth_signature", "oauth_token_secret", "code_verifier":
+		"id_token", "oauth_signature", "oauth_token_secret", "code_verifier", "oauth_verifier":
 		return true
 	case "authorization", "cookie", "set-cookie", "proxy-authorization", "x-functions-key", "x-api-key", "ocp-apim-subscription-key":
 		return true
 	}
-	return false
+	// Any other name that says it holds a secret: newPassword, reenterPassword,
+	// a configured ClaimsEndpointAccessTokenName, an API key header.
+	for _, word := range []string{"password", "secret", "apikey", "api-key", "api_key"} {
+		if strings.Contains(k, word) {
+			return true
+		}
+	}
+	return strings.Contains(k, "token") && k != "oauth_token" && k != "token_type"
 }
 
 // redactMap returns a copy of m (query or form values, or a header) whose secret values are
