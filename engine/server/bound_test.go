@@ -42,29 +42,7 @@ func TestAnswersBoundToTheBrowser(t *testing.T) {
 	}
 
 	t.Run("the browser's own answer completes the journey, its duplicates get the error page", func(t *testing.T) {
-		var wg sync.WaitGroup
-		outcomes := make([]*outcome, 3)
-		for i := range outcomes {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				outcomes[i] = victim.post(u, form)
-			}()
-		}
-		wg.Wait()
-		tokens := 0
-		for _, o := range outcomes {
-			switch {
-			case o.Mode != "page" && o.Params.Get("id_token") != "":
-				tokens++
-			case o.Mode == "page" && o.Status == http.StatusBadRequest:
-			default:
-				t.Errorf("a duplicate reached the relying party or failed otherwise: %s", o)
-			}
-		}
-		if tokens != 1 {
-			t.Errorf("%d id_tokens at the relying party, want exactly 1", tokens)
-		}
+		concurrentAnswers(t, 3, func() *outcome { return victim.post(u, form) })
 	})
 }
 
@@ -113,4 +91,65 @@ func TestTokenCallFollowsNoRedirect(t *testing.T) {
 	if got != 0 {
 		t.Errorf("the redirect target got %d requests: the token call followed the 307", got)
 	}
+}
+
+// concurrentAnswers has the browser deliver the same answer n times at once
+// and checks that the relying party got exactly one id_token and every
+// duplicate the error page.
+func concurrentAnswers(t *testing.T, n int, deliver func() *outcome) {
+	t.Helper()
+	outcomes := make([]*outcome, n)
+	var wg sync.WaitGroup
+	for i := range outcomes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outcomes[i] = deliver()
+		}()
+	}
+	wg.Wait()
+	tokens := 0
+	for _, o := range outcomes {
+		switch {
+		case o.Mode != "page" && o.Params.Get("id_token") != "":
+			tokens++
+		case o.Mode == "page" && o.Status == http.StatusBadRequest:
+		default:
+			t.Fatalf("a duplicate reached the relying party or failed otherwise: %s", o)
+		}
+	}
+	if tokens != 1 {
+		t.Fatalf("%d id_tokens at the relying party, want exactly 1", tokens)
+	}
+}
+
+// TestDoubleClickedAnswers: the IdP's answer posted 20 times at once, in 100
+// journeys, OAuth2 (form_post) and OAuth 1.0a (GET callback): the relying
+// party receives exactly one answer each time, the id_token (issue #18).
+func TestDoubleClickedAnswers(t *testing.T) {
+	const journeys, clicks = 100, 20
+	t.Run("OAuth2", func(t *testing.T) {
+		e := newEmulator(t, emuOptions{})
+		for range journeys {
+			victim := newBrowser(t)
+			idp := redirectOf(t, victim, e.authorizeURL(policySignIn, nil))
+			relay := newBrowser(t) // gets the IdP's form_post answer without posting it anywhere useful
+			_ = relay.get(idp.String())
+			_, u, body := relay.lastAuthresp(t)
+			form, err := url.ParseQuery(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			concurrentAnswers(t, clicks, func() *outcome { return victim.post(u, form) })
+		}
+	})
+	t.Run("OAuth1", func(t *testing.T) {
+		e := newTwitterEmulator(t)
+		for range journeys {
+			b := newBrowser(t)
+			authz := redirectOf(t, b, e.authorizeURL(policyTwitter, nil))
+			cb := redirectOf(t, newBrowser(t), authz.String())
+			concurrentAnswers(t, clicks, func() *outcome { return b.get(cb.String()) })
+		}
+	})
 }
