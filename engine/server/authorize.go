@@ -539,6 +539,12 @@ func (s *Server) handleSelection(w http.ResponseWriter, r *http.Request) {
 // runs the journey on. Called with ss.mu held.
 func (s *Server) choose(w http.ResponseWriter, r *http.Request, ss *session, exchange string) {
 	if err := ss.rp.journey.Choose(&ss.st, exchange); err != nil {
+		if last := ss.chosen; errors.Is(err, journey.ErrUnknownExchange) && last.exchange == exchange && ss.st.Pending == last.profile {
+			// The same button again (a double click) while the journey waits
+			// for that identity provider: the same answer, not an error.
+			http.Redirect(w, r, last.url, http.StatusFound)
+			return
+		}
 		if errors.Is(err, journey.ErrUnknownExchange) {
 			s.writeError(w, r, ss, httpError(http.StatusBadRequest, "", "Unknown claims exchange: "+exchange))
 			return
@@ -546,7 +552,12 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request, ss *session, exc
 		s.fail(w, r, ss, err)
 		return
 	}
-	s.advance(w, r, ss)
+	env := s.env(ss, r)
+	act, err := ss.rp.journey.Advance(r.Context(), env, &ss.st)
+	if rd, ok := act.(journey.Redirect); ok && err == nil {
+		ss.chosen = chosenExchange{exchange: exchange, profile: rd.ProfileID, url: s.hosts.rewrite(rd.URL)}
+	}
+	s.act(w, r, ss, env, act, err)
 }
 
 // advance runs the journey on from where it stands. Called with ss.mu held.

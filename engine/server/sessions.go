@@ -64,6 +64,14 @@ type session struct {
 	authTime      time.Time
 	// grant is what the request's scope asks for (access and refresh tokens).
 	grant scopeGrant
+	// chosen is the last selection-page button that sent the browser to an
+	// identity provider, answered again when clicked twice.
+	chosen chosenExchange
+}
+
+// chosenExchange is a selection and where it redirected.
+type chosenExchange struct {
+	exchange, profile, url string
 }
 
 // extensionCall is the session's custom claims provider call.
