@@ -81,7 +81,9 @@ func TestTokenCallFollowsNoRedirect(t *testing.T) {
 	}))
 	defer elsewhere.Close()
 	e := newEmulator(t, emuOptions{})
-	e.idpA.set(func(f *fakeIdP) { f.tokenStatus, f.tokenLocation = http.StatusTemporaryRedirect, elsewhere.URL+"/steal" })
+	e.idpA.set(func(f *fakeIdP) {
+		f.tokenStatus, f.tokenLocation = http.StatusTemporaryRedirect, elsewhere.URL+"/steal"
+	})
 	o := signIn(t, e, newBrowser(t), policySignIn, nil, "")
 	if o.Mode == "page" || o.Params.Get("error") == "" || o.Params.Get("id_token") != "" {
 		t.Fatalf("want an error at the relying party, got %s", o)

@@ -93,7 +93,7 @@ type fakeIdP struct {
 	tokenStatus    int    // answer /token with this status and tokenBody
 	tokenBody      string
 	tokenLocation  string // the Location header of that answer
-	tokenBlock     bool // /token blocks until the client gives up
+	tokenBlock     bool   // /token blocks until the client gives up
 	claimsBody     string
 }
 
