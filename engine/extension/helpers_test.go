@@ -124,10 +124,14 @@ func sequence(hs ...http.HandlerFunc) http.HandlerFunc {
 }
 
 // hang reads the request, then blocks until the client gives up. The server
-// notices a closed connection only once the body is read.
+// notices a closed connection only once the body is read. It then aborts the
+// connection rather than answer: a hung API never sends an (empty) answer,
+// even to a client that, on a loaded machine, is still reading when the
+// request context ends.
 func hang(_ http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, r.Body)
 	<-r.Context().Done()
+	panic(http.ErrAbortHandler)
 }
 
 func okJSON(body string) http.HandlerFunc { return answer(200, "application/json", body) }
