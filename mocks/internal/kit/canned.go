@@ -149,7 +149,7 @@ func (r Response) contentType(fallback string) string {
 
 // Serve answers with resp after its delay: its fault, or its status (200 when zero), headers,
 // Content-Type (contentType when resp names none) and body. It returns the status written, 0
-// when nothing was (the client went away, or a fault), and an error when resp could not be
+// when nothing was (a fault, or the client went away: Handler then aborts the connection), and an error when resp could not be
 // written (a body that does not marshal, a fault that could not break the connection), in
 // which case nothing was written and the caller answers with its own 500.
 func (b *Base) Serve(w http.ResponseWriter, r *http.Request, resp Response, contentType string) (int, error) {

@@ -124,6 +124,7 @@ func (b *Base) Unexpected(r *http.Request, err error) {
 // Handler is the mock's root handler: the admin API under /_admin/, guarded and never
 // journaled, and proto for everything else, journaled when the Journal setting (each mock's WithJournal) is given.
 func (b *Base) Handler(proto http.Handler, admin Admin) http.Handler {
+	proto = abortWhenGone(proto)
 	if b.journal != nil {
 		proto = b.journal.Wrap(b.party, proto)
 	}
