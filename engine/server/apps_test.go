@@ -43,6 +43,7 @@ applications:
 		"public secret":   {`applications: [{clientId: a, public: true, secret: x}]`, "a public client has no secret"},
 		"api no scopes":   {`applications: [{clientId: a, identifierUri: "https://c/api"}]`, "needs both identifierUri and scopes"},
 		"unknown api":     {`applications: [{clientId: a, permissions: ["https://c/api/read"]}]`, "is no scope of a registered API"},
+		"script scheme":   {`applications: [{clientId: a, redirectUris: ["javascript:alert(1)"]}]`, "a scheme that runs script"},
 		"not YAML at all": {"applications: [", "yaml"},
 	} {
 		_, err := ReadApplications(strings.NewReader(tt.file))

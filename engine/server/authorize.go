@@ -82,7 +82,7 @@ func (s *Server) parseRequest(q url.Values) (req rpRequest, redirectable bool, e
 		return req, false, httpError(http.StatusBadRequest, "AADB2C90008", "The request does not contain a client id parameter.")
 	}
 	app, known := s.apps[req.ClientID]
-	if len(s.apps) > 0 && !known {
+	if !known {
 		return req, false, httpError(http.StatusBadRequest, "AADB2C90018", fmt.Sprintf("The client id '%s' specified in the request is not registered in tenant '%s'.", req.ClientID, s.tenant))
 	}
 	raw := q.Get("redirect_uri")
@@ -90,7 +90,7 @@ func (s *Server) parseRequest(q url.Values) (req rpRequest, redirectable bool, e
 	if raw == "" || perr != nil || !u.IsAbs() || u.Host == "" || scriptScheme(u) {
 		return req, false, httpError(http.StatusBadRequest, "", fmt.Sprintf("The request does not contain a valid redirect_uri parameter: '%s'.", raw))
 	}
-	if known && !slices.Contains(app.RedirectURIs, raw) {
+	if !slices.Contains(app.RedirectURIs, raw) {
 		return req, false, httpError(http.StatusBadRequest, "AADB2C90006", fmt.Sprintf("The redirect URI '%s' provided in the request is not registered for the client id '%s'.", raw, req.ClientID))
 	}
 	req.RedirectURI, _, _ = strings.Cut(raw, "#")
@@ -105,11 +105,11 @@ func (s *Server) parseRequest(q url.Values) (req rpRequest, redirectable bool, e
 		return req, true, &profile.Error{Code: "unsupported_response_type",
 			Message: fmt.Sprintf("AADB2C90013: The requested response type '%s' provided in the request is not supported.", q.Get("response_type"))}
 	}
-	if _, withID := responseTypes(req.ResponseType); withID && known && !app.AllowImplicitFlow {
+	if _, withID := responseTypes(req.ResponseType); withID && !app.AllowImplicitFlow {
 		req.ResponseMode = defaultMode(req.ResponseMode, "fragment")
 		return req, true, &profile.Error{Code: "unauthorized_client", Message: "AADB2C90057: The provided application is not configured to allow the 'OAuth' Implicit flow."}
 	}
-	if withCode, _ := responseTypes(req.ResponseType); withCode && known && app.Public && req.CodeChallenge == "" {
+	if withCode, _ := responseTypes(req.ResponseType); withCode && app.Public && req.CodeChallenge == "" {
 		req.ResponseMode = defaultMode(req.ResponseMode, "query")
 		return req, true, &profile.Error{Code: profile.CodeInvalidRequest,
 			Message: "AADB2C99059: The supplied request must present a code_challenge. Required for single-page apps using the authorization code flow."}

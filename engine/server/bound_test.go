@@ -59,9 +59,9 @@ func TestLogSafe(t *testing.T) {
 }
 
 // TestLogoutTargetScheme: a post_logout_redirect_uri that would run script is
-// refused even when no application is registered.
+// refused (and no application can register one: TestReadApplications).
 func TestLogoutTargetScheme(t *testing.T) {
-	e := newEmulator(t, emuOptions{noApps: true})
+	e := newEmulator(t, emuOptions{})
 	for _, target := range []string{"javascript:alert(1)", "data:text/html,x", "ftp://x.example/"} {
 		o := newBrowser(t).get(e.srv.LogoutURL(policySignIn) + "?post_logout_redirect_uri=" + url.QueryEscape(target))
 		wantPage(t, o, http.StatusBadRequest, "AADB2C90272")

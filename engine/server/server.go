@@ -56,8 +56,9 @@ type Config struct {
 	Policies *policy.Set
 	// Keys is the policy key store. The token signing key is generated when absent.
 	Keys *keys.Store
-	// Applications lists the registered relying parties. When empty, any client_id
-	// and redirect_uri are accepted.
+	// Applications lists the registered relying parties. A client that is not one
+	// of them is refused (AADB2C90018), so a server with none accepts no sign-in:
+	// like a B2C tenant with no app registrations.
 	Applications []Application
 	// HTTPClient makes the server-to-server calls to parties. Default: a client with a 10 s timeout.
 	HTTPClient *http.Client

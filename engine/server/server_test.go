@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -544,13 +545,24 @@ func TestAuthorizeRejected(t *testing.T) {
 	}
 }
 
-// TestNoApplications: without registered applications any client is accepted.
+// TestNoApplications (#18 item 9): an emulator with no registered application
+// accepts no client, at the authorization endpoint or the token endpoint; before,
+// any client_id and redirect URI were taken, an open redirect.
 func TestNoApplications(t *testing.T) {
 	e := newEmulator(t, emuOptions{noApps: true})
-	o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"client_id": "any-client"}, "")
-	c := verifyToken(t, o.Params.Get("id_token"), jwks(t, e.srv.JWKSURL(policySignIn)), e.clock.Now)
-	if c["aud"] != "any-client" {
-		t.Errorf("aud = %v, want any-client", c["aud"])
+	o := newBrowser(t).get(e.authorizeURL(policySignIn, map[string]string{"client_id": "any-client", "redirect_uri": "https://evil.example/steal"}))
+	wantPage(t, o, http.StatusBadRequest, "AADB2C90018")
+	if n := e.idpA.count("/authorize"); n != 0 {
+		t.Errorf("IdP A got %d authorize requests", n)
+	}
+	resp, err := http.PostForm(e.srv.TokenURL(policySignIn), url.Values{"grant_type": {"authorization_code"}, "client_id": {"any-client"}, "code": {"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "AADB2C90018") {
+		t.Errorf("token endpoint: HTTP %d %s, want 401 AADB2C90018", resp.StatusCode, body)
 	}
 	wantPage(t, newBrowser(t).get(e.authorizeURL(policySignIn, map[string]string{"client_id": ""})), 400, "AADB2C90008")
 }

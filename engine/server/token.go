@@ -84,14 +84,12 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 // authenticateClient applies the registration's client authentication to a
 // token request (spec apps §1.3): a confidential client sends one of its
 // secrets (AADB2C90079 without one, AADB2C90081 a wrong one), a public client
-// none (AADB2C90084). Without registrations any client is accepted.
+// none (AADB2C90084). A client that is not registered is refused (AADB2C90018).
 func (s *Server) authenticateClient(clientID, secret string) *pageError {
 	app, ok := s.apps[clientID]
 	switch {
-	case !ok && len(s.apps) > 0:
-		return tokenError(http.StatusUnauthorized, "invalid_client", "AADB2C90018", "The client id '"+clientID+"' specified in the request is not registered in tenant '"+s.tenant+"'.")
 	case !ok:
-		return nil
+		return tokenError(http.StatusUnauthorized, "invalid_client", "AADB2C90018", "The client id '"+clientID+"' specified in the request is not registered in tenant '"+s.tenant+"'.")
 	case app.Public && secret != "":
 		return tokenError(http.StatusBadRequest, "invalid_request", "AADB2C90084", "Public clients should not send a client_secret when redeeming a publicly acquired grant.")
 	case app.confidential() && secret == "":
@@ -273,9 +271,6 @@ func (s *Server) signOutFrames(w http.ResponseWriter, r *http.Request) []string 
 }
 
 func (s *Server) registeredAnywhere(uri string) bool {
-	if len(s.apps) == 0 {
-		return true
-	}
 	for _, a := range s.apps {
 		if slices.Contains(a.RedirectURIs, uri) {
 			return true

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/golang-jwt/jwt/v5"
 	xhtml "golang.org/x/net/html"
 
 	"github.com/iefconform/iefconform/engine/profile"
@@ -122,13 +123,13 @@ func TestRedirectLocation(t *testing.T) {
 // TestFormPostBareRedirectURI: a journey answers by form_post at a redirect
 // URI whose query holds a bare '%', exactly that URI.
 func TestFormPostBareRedirectURI(t *testing.T) {
-	e := newEmulator(t, emuOptions{noApps: true})
 	const uri = "https://rp.example/cb?discount=100%"
-	o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"redirect_uri": uri, "response_mode": "form_post"}, "")
+	e := newEmulator(t, emuOptions{apps: []Application{{ClientID: "bare-percent", RedirectURIs: []string{uri}, AllowImplicitFlow: true}}})
+	o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"client_id": "bare-percent", "redirect_uri": uri, "response_mode": "form_post"}, "")
 	if o.Mode != "form_post" || o.Target != uri {
 		t.Fatalf("answer %s, want form_post to %s", o, uri)
 	}
-	idToken(t, e, o, policySignIn)
+	verifyToken(t, o.Params.Get("id_token"), jwks(t, e.srv.JWKSURL(policySignIn)), e.clock.Now, jwt.WithAudience("bare-percent"))
 }
 
 // FuzzFormPost: whatever the redirect URI and the values, the form_post page
