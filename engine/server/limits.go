@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/iefconform/iefconform/engine/journey"
 )
@@ -44,7 +47,22 @@ func parseForm(r *http.Request, what string) error {
 		return httpError(http.StatusRequestEntityTooLarge, "",
 			fmt.Sprintf("The request body is larger than the %d bytes the emulator accepts (MaxBodyBytes).", tooLarge.Limit))
 	}
-	return httpError(http.StatusBadRequest, "", what+" could not be parsed: "+err.Error())
+	return httpError(http.StatusBadRequest, "", what+" could not be parsed: "+formProblem(err)+".")
+}
+
+// formProblem says in words what is wrong with a form ParseForm refused; Go's
+// own error text never reaches the page.
+func formProblem(err error) string {
+	var esc url.EscapeError
+	switch {
+	case errors.As(err, &esc):
+		return "it holds a malformed percent escape (" + strconv.Quote(string(esc)) + ")"
+	case strings.Contains(err.Error(), "semicolon"):
+		return "its query separates parameters with ';' where '&' is required"
+	case strings.HasPrefix(err.Error(), "mime:"):
+		return "its Content-Type header is malformed; want application/x-www-form-urlencoded"
+	}
+	return "it is not a valid application/x-www-form-urlencoded form"
 }
 
 // timedOut reports whether r's time budget (RequestTimeout) is spent.
