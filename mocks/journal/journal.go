@@ -90,10 +90,10 @@ func (j *Journal) Record(e Entry) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
-	e.URL = redactURL(e.URL)
-	e.Query = redactMap(e.Query)
-	e.Form = redactMap(e.Form)
-	e.Header = redactMap(e.Header)
+	e.URL = journalRule.URL(e.URL)
+	e.Query = journalRule.Values(e.Query)
+	e.Form = journalRule.Values(e.Form)
+	e.Header = journalRule.Values(e.Header)
 	j.begin(e)
 }
 
@@ -243,13 +243,4 @@ func cloneValues(v url.Values) url.Values {
 		return nil
 	}
 	return url.Values(http.Header(v).Clone())
-}
-
-// redactURL redacts the query of a path?query string, keeping everything else as it was.
-func redactURL(u string) string {
-	path, query, ok := strings.Cut(u, "?")
-	if !ok {
-		return u
-	}
-	return path + "?" + redactRawQuery(query)
 }

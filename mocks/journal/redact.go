@@ -1,7 +1,10 @@
 package journal
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -34,35 +37,46 @@ func Redact(key string) bool {
 	return strings.Contains(k, "token") && k != "oauth_token" && k != "token_type"
 }
 
-// redactMap returns a copy of m (query or form values, or a header) whose secret values are
-// replaced, keeping every key and the number of values under it so that presence and
-// repetition can still be asserted.
-func redactMap[M ~map[string][]string](m M) M {
+// Rule is one way of hiding secrets: the value under every name Redact reports, and under each
+// of Extra (names a party was configured with, such as an API-key header or an access-token
+// parameter; compared without regard to case), becomes Mask. Names stay, so that presence and
+// repetition can still be asserted. The journal's rule is Rule{Mask: Redacted}; the mocks' admin
+// API applies the same names with its own mask. The zero Rule's Mask is empty.
+type Rule struct {
+	Mask  string
+	Extra []string
+}
+
+// journalRule is the rule of every journal entry.
+var journalRule = Rule{Mask: Redacted}
+
+// Secret reports whether the value under name is a secret by r.
+func (r Rule) Secret(name string) bool {
+	return Redact(name) || slices.ContainsFunc(r.Extra, func(x string) bool { return strings.EqualFold(x, name) })
+}
+
+// Values returns a copy of m (query or form values, or a header) whose secret values are
+// replaced, keeping every key and the number of values under it. Nil stays nil.
+func (r Rule) Values(m map[string][]string) map[string][]string {
 	if m == nil {
 		return nil
 	}
-	out := make(M, len(m))
+	out := make(map[string][]string, len(m))
 	for k, vs := range m {
-		out[k] = redactList(k, vs)
+		list := slices.Clone(vs)
+		if r.Secret(k) {
+			for i := range list {
+				list[i] = r.Mask
+			}
+		}
+		out[k] = list
 	}
 	return out
 }
 
-func redactList(key string, vs []string) []string {
-	out := make([]string, len(vs))
-	if !Redact(key) {
-		copy(out, vs)
-		return out
-	}
-	for i := range out {
-		out[i] = Redacted
-	}
-	return out
-}
-
-// redactRawQuery replaces secret values in a raw query string while keeping the order and the
-// encoding of every other parameter, so the journal shows the query as it was sent.
-func redactRawQuery(raw string) string {
+// Query replaces the secret values in a raw query string (or a form-encoded body) while keeping
+// the order and the encoding of every other parameter, so that it reads as it was sent.
+func (r Rule) Query(raw string) string {
 	if raw == "" {
 		return ""
 	}
@@ -73,9 +87,88 @@ func redactRawQuery(raw string) string {
 		if err != nil {
 			name = k
 		}
-		if hasValue && Redact(name) {
-			parts[i] = k + "=" + Redacted
+		if hasValue && r.Secret(name) {
+			parts[i] = k + "=" + r.Mask
 		}
 	}
 	return strings.Join(parts, "&")
+}
+
+// URL replaces the secret values in the query of a path?query string, keeping everything else
+// as it was.
+func (r Rule) URL(u string) string {
+	path, query, ok := strings.Cut(u, "?")
+	if !ok {
+		return u
+	}
+	return path + "?" + r.Query(query)
+}
+
+// JSON returns a copy of a decoded JSON value in which every member of every object whose name
+// is a secret holds Mask instead of its value (null members stay null). The rest is shared with
+// v.
+func (r Rule) JSON(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			if e != nil && r.Secret(k) {
+				out[k] = r.Mask
+				continue
+			}
+			out[k] = r.JSON(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = r.JSON(e)
+		}
+		return out
+	}
+	return v
+}
+
+// Body replaces the secrets of a request body: the fields of a form-encoded body (form true), as
+// Query does, or the members of a JSON body, as JSON does. A JSON body that holds a secret is
+// written again (members sorted by name, numbers as sent); any other body comes back as it was.
+func (r Rule) Body(body string, form bool) string {
+	if form {
+		return r.Query(body)
+	}
+	trimmed := strings.TrimSpace(body)
+	if trimmed == "" || (trimmed[0] != '{' && trimmed[0] != '[') {
+		return body
+	}
+	dec := json.NewDecoder(strings.NewReader(trimmed))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil || dec.More() {
+		return body
+	}
+	if !r.hidesIn(v) {
+		return body
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(r.JSON(v)) != nil {
+		return body
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// hidesIn reports whether v has a non-null member whose name is a secret.
+func (r Rule) hidesIn(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if (e != nil && r.Secret(k)) || r.hidesIn(e) {
+				return true
+			}
+		}
+	case []any:
+		return slices.ContainsFunc(v, r.hidesIn)
+	}
+	return false
 }

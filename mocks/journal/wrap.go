@@ -36,11 +36,11 @@ func (j *Journal) Wrap(party string, h http.Handler) http.Handler {
 			Time:   time.Now(),
 			Party:  party,
 			Method: r.Method,
-			URL:    redactURL(r.URL.RequestURI()),
+			URL:    journalRule.URL(r.URL.RequestURI()),
 			Path:   r.URL.Path,
-			Query:  redactMap(r.URL.Query()),
-			Header: redactMap(r.Header),
-			Form:   redactMap(readForm(r)),
+			Query:  journalRule.Values(r.URL.Query()),
+			Header: journalRule.Values(r.Header),
+			Form:   journalRule.Values(readForm(r)),
 		}
 		seq, gen := j.begin(e)
 		rec := &recorder{ResponseWriter: w}

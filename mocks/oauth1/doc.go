@@ -30,7 +30,8 @@
 //	PUT  /_admin/users               add or replace a User (JSON body)
 //	PUT  /_admin/tokens              seed an AccessToken (JSON body)
 //	POST /_admin/enqueue?endpoint=E  queue a Response for E (request_token, authorize, access_token, claims)
-//	GET  /_admin/requests?endpoint=E the raw requests E received, oldest first
+//	GET  /_admin/requests?endpoint=E the raw requests E received, oldest first, secrets redacted
+//	                                 unless ?secrets=true
 //
 // Other methods on these routes get 405 with an Allow header. Admin and other non-OAuth errors
 // are JSON {"error","error_description"}.
@@ -102,7 +103,12 @@
 // guarded.
 //
 // GET /_admin/config shows consumer secrets and user passwords as "(redacted)"; a request that
-// asks for them explicitly with ?secrets=true gets them as they are.
+// asks for them explicitly with ?secrets=true gets them as they are. GET /_admin/requests does
+// the same with the secrets the endpoints received: oauth_signature, oauth_verifier, the
+// Authorization header, passwords and every name with password, secret, token (but the public
+// oauth_token) or an API-key spelling in it (the journal's rule, journal.Redact), in the URL,
+// the headers, the query, the form, the body, Request.OAuth and the signature base string.
+// Requests and LastRequest, the Go API steps assert exact wire values with, never redact.
 //
 // Requests to the protocol routes are journaled when the Server is built WithJournal (the
 // journal fills Entry.Error from oauth_problem); the admin routes are the test's control plane

@@ -142,7 +142,7 @@ func (s *Server) routes() http.Handler {
 		kit.Apply(http.MethodPut, "/_admin/users", s.AddUser),
 		kit.Apply(http.MethodPut, "/_admin/tokens", s.AddAccessToken),
 		kit.Enqueue(endpoints, 100, s.Enqueue),
-		kit.Requests(endpoints, s.Requests),
+		kit.Requests(endpoints, s.Requests, redacted),
 	}})
 }
 

@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/iefconform/iefconform/mocks/internal/kit"
+	"github.com/iefconform/iefconform/mocks/journal"
 )
 
 // Endpoint names a protocol route for Enqueue and Requests.
@@ -67,6 +69,37 @@ type Request struct {
 	// when the parameters could not be read.
 	BaseURI    string `json:"baseURI"`
 	BaseString string `json:"baseString,omitempty"`
+}
+
+// redacted is r as GET /_admin/requests shows it without ?secrets=true: its secrets (the
+// journal's names: oauth_signature, oauth_verifier, the Authorization header, passwords...)
+// shown as "(redacted)" wherever they were recorded, the OAuth parameters and the signature
+// base string included.
+func redacted(r Request) Request {
+	rule := kit.Secrets()
+	r.Request = r.Request.Redacted(rule)
+	r.OAuth = rule.Values(r.OAuth)
+	r.BaseString = redactBaseString(rule, r.BaseString)
+	return r
+}
+
+// redactBaseString hides the secret parameter values of a signature base string (RFC 5849
+// §3.4.1.1: method, base string URI and normalised parameters, each percent-encoded, joined by
+// '&'), keeping the rest as it was.
+func redactBaseString(rule journal.Rule, base string) string {
+	method, rest, ok := strings.Cut(base, "&")
+	if !ok {
+		return base
+	}
+	uri, params, ok := strings.Cut(rest, "&")
+	if !ok {
+		return base
+	}
+	normalized, err := url.PathUnescape(params)
+	if err != nil {
+		return rule.Mask
+	}
+	return method + "&" + uri + "&" + PercentEncode(rule.Query(normalized))
 }
 
 func (r Request) clone() Request {

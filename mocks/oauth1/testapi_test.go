@@ -301,3 +301,48 @@ func TestRequestLogIsBounded(t *testing.T) {
 		t.Errorf("5 requests with a limit of 2: kept %d: %+v", len(rs), rs)
 	}
 }
+
+// TestAdminRequestsRedactSecrets is security issue #18: GET /_admin/requests handed out the
+// oauth_verifier, the signatures and the passwords the endpoints received. They are now
+// "(redacted)", in the OAuth parameters, the Authorization header and the signature base string
+// too, unless asked for with ?secrets=true; the Go API still returns them as sent.
+func TestAdminRequestsRedactSecrets(t *testing.T) {
+	e := newEnv(t, testConfig(t))
+	c := e.flow(e.config(consumerKey, consumerSecret))
+	sent, _ := e.Srv.LastRequest(oauth1.EndpointAccessToken)
+
+	admin := func(target string) (string, []oauth1.Request) {
+		t.Helper()
+		r := e.Admin("GET", target, "")
+		var reqs []oauth1.Request
+		if err := json.Unmarshal([]byte(r.Text), &reqs); err != nil || r.StatusCode != http.StatusOK || len(reqs) == 0 {
+			t.Fatalf("GET %s: %d %v\n%s", target, r.StatusCode, err, r.Text)
+		}
+		return r.Text, reqs
+	}
+	const redacted = "(redacted)"
+
+	text, reqs := admin("/_admin/requests?endpoint=access_token")
+	got := reqs[len(reqs)-1]
+	wantBase := strings.Replace(sent.BaseString, "oauth_verifier%3D"+oauth1.PercentEncode(oauth1.PercentEncode(c.verifier)), "oauth_verifier%3D%28redacted%29", 1)
+	if got.OAuth.Get("oauth_verifier") != redacted || got.OAuth.Get("oauth_signature") != redacted || got.OAuth.Get("oauth_token") != c.reqToken ||
+		got.Header.Get("Authorization") != redacted || got.BaseString != wantBase || wantBase == sent.BaseString || strings.Contains(text, c.verifier) {
+		t.Errorf("access token request shown as %+v\nwant base string %s", got, wantBase)
+	}
+	text, reqs = admin("/_admin/requests?endpoint=authorize")
+	if login := reqs[len(reqs)-1]; login.Method != http.MethodPost || login.Form.Get("password") != redacted || strings.Contains(text, "alice-pw") {
+		t.Errorf("login form shown as %+v", login.Request)
+	}
+
+	// ?secrets=true shows them as sent, and the Go API never redacts
+	if _, reqs := admin("/_admin/requests?endpoint=access_token&secrets=true"); reqs[len(reqs)-1].BaseString != sent.BaseString ||
+		reqs[len(reqs)-1].OAuth.Get("oauth_verifier") != c.verifier || reqs[len(reqs)-1].Header.Get("Authorization") != sent.Header.Get("Authorization") {
+		t.Errorf("?secrets=true: %+v", reqs[len(reqs)-1])
+	}
+	if _, reqs := admin("/_admin/requests?endpoint=authorize&secrets=true"); reqs[len(reqs)-1].Form.Get("password") != "alice-pw" {
+		t.Errorf("?secrets=true: login form %v", reqs[len(reqs)-1].Form)
+	}
+	if sent.OAuth.Get("oauth_verifier") != c.verifier {
+		t.Errorf("LastRequest: oauth_verifier %q, want %q", sent.OAuth.Get("oauth_verifier"), c.verifier)
+	}
+}

@@ -24,7 +24,8 @@
 //	PUT  /_admin/users               add or replace a User (JSON body)
 //	PUT  /_admin/clients             add or replace a Client (JSON body, every switch included)
 //	POST /_admin/enqueue?endpoint=E  queue a Response for endpoint E (authorize, token, claims, logout)
-//	GET  /_admin/requests?endpoint=E the raw requests endpoint E received, oldest first
+//	GET  /_admin/requests?endpoint=E the raw requests endpoint E received, oldest first, secrets
+//	                                 redacted unless ?secrets=true
 //
 // # Per-client switches
 //
@@ -77,7 +78,13 @@
 // guarded.
 //
 // GET /_admin/config shows client secrets and user passwords as "(redacted)"; a request that
-// asks for them explicitly with ?secrets=true gets them as they are.
+// asks for them explicitly with ?secrets=true gets them as they are. GET /_admin/requests does
+// the same with the secrets the endpoints received: the values of client_secret, code,
+// code_verifier, client_assertion, password, the Authorization header (Basic and Bearer
+// credentials), every name with password, secret, token or an API-key spelling in it (the
+// journal's rule, journal.Redact) and every client's ClaimsTokenParam, in the URL, the headers,
+// the query, the form and the body; the decoded Assertion, unsigned, stays. Requests and
+// LastRequest, the Go API steps assert exact wire values with, never redact.
 //
 // Requests to the protocol routes are journaled when the Server is built WithJournal; the admin
 // routes are the test's control plane and are not.

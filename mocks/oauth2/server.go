@@ -133,7 +133,7 @@ func (s *Server) routes() http.Handler {
 		kit.Apply(http.MethodPut, "/_admin/users", s.AddUser),
 		kit.Apply(http.MethodPut, "/_admin/clients", s.AddClient),
 		kit.Enqueue(endpoints, 100, s.Enqueue),
-		kit.Requests(endpoints, s.Requests),
+		kit.Requests(endpoints, s.Requests, s.redacted),
 	}})
 }
 

@@ -59,6 +59,14 @@ type Request struct {
 	Assertion *Assertion `json:"assertion,omitempty"`
 }
 
+// redacted is r as GET /_admin/requests shows it without ?secrets=true: its secrets (the
+// journal's names and every client's ClaimsTokenParam) shown as "(redacted)". The decoded
+// Assertion stays: without its signature it authenticates nobody.
+func (s *Server) redacted(r Request) Request {
+	r.Request = r.Request.Redacted(kit.Secrets(s.claimsTokenParams()...))
+	return r
+}
+
 func (r Request) clone() Request {
 	r.Request = r.Request.Clone()
 	r.Assertion = r.Assertion.clone()

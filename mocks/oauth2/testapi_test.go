@@ -305,3 +305,65 @@ func TestRequestLogIsBounded(t *testing.T) {
 		t.Errorf("5 requests with a limit of 2: kept %d: %+v", len(rs), rs)
 	}
 }
+
+// TestAdminRequestsRedactSecrets is security issue #18: GET /_admin/requests handed out the
+// client secrets, passwords and tokens every endpoint received. They are now "(redacted)"
+// unless asked for with ?secrets=true, as in GET /_admin/config, and the Go API that steps
+// assert exact wire values with still returns them as sent.
+func TestAdminRequestsRedactSecrets(t *testing.T) {
+	cfg := testConfig()
+	cfg.Clients = append(cfg.Clients, oauth2.Client{ID: "param-app", Secret: "param-secret", ClaimsTokenParam: "tkn"})
+	e := newEnv(t, cfg)
+	tok := e.accessToken() // a login form with alice's password, a token request with the client secret
+	e.PostForm("/token", tokenForm("a-code"), basic(clientID, clientSecret))
+	e.Get("/me", url.Values{"tkn": {tok}})
+
+	admin := func(endpoint string, secrets bool) (string, []oauth2.Request) {
+		t.Helper()
+		target := "/_admin/requests?endpoint=" + endpoint
+		if secrets {
+			target += "&secrets=true"
+		}
+		r := e.Admin("GET", target, "")
+		var reqs []oauth2.Request
+		if err := json.Unmarshal([]byte(r.Text), &reqs); err != nil || r.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %v\n%s", target, r.StatusCode, err, r.Text)
+		}
+		return r.Text, reqs
+	}
+	const redacted = "(redacted)"
+
+	text, reqs := admin("authorize", false)
+	login := reqs[len(reqs)-1]
+	if login.Method != http.MethodPost || login.Form.Get("password") != redacted || login.Form.Get("username") != "alice" ||
+		strings.Contains(text, "alice-pw") || !strings.Contains(login.Body, "password="+redacted) {
+		t.Errorf("login form shown as %+v\n%s", login.Request, text)
+	}
+	text, reqs = admin("token", false)
+	if len(reqs) != 2 || reqs[0].Form.Get("client_secret") != redacted || reqs[0].Form.Get("code") != redacted ||
+		reqs[1].Header.Get("Authorization") != redacted || strings.Contains(text, clientSecret) || strings.Contains(text, tok) {
+		t.Errorf("token requests shown as\n%s", text)
+	}
+	text, reqs = admin("claims", false)
+	if len(reqs) != 1 || reqs[0].Query.Get("tkn") != redacted || reqs[0].URL != "/me?tkn="+redacted || strings.Contains(text, tok) {
+		t.Errorf("a configured ClaimsTokenParam shown as\n%s", text)
+	}
+
+	// ?secrets=true shows them as sent
+	if _, reqs := admin("authorize", true); reqs[len(reqs)-1].Form.Get("password") != "alice-pw" {
+		t.Errorf("?secrets=true: password = %q", reqs[len(reqs)-1].Form.Get("password"))
+	}
+	if _, reqs := admin("token", true); reqs[0].Form.Get("client_secret") != clientSecret || reqs[1].Header.Get("Authorization") != basic(clientID, clientSecret).Get("Authorization") {
+		t.Errorf("?secrets=true: token requests %+v", reqs)
+	}
+	if _, reqs := admin("claims", true); reqs[0].Query.Get("tkn") != tok {
+		t.Errorf("?secrets=true: claims query %v", reqs[0].Query)
+	}
+	// the Go API is unredacted
+	if last, _ := e.Srv.LastRequest(oauth2.EndpointToken); last.Header.Get("Authorization") != basic(clientID, clientSecret).Get("Authorization") {
+		t.Errorf("LastRequest(token) = %+v, want the header as sent", last.Header)
+	}
+	if reqs := e.Srv.Requests(oauth2.EndpointToken); reqs[0].Form.Get("client_secret") != clientSecret {
+		t.Errorf("Requests(token)[0].Form = %v, want the secret as sent", reqs[0].Form)
+	}
+}

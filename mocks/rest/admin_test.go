@@ -43,8 +43,12 @@ func TestAdminAPI(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Text), &calls); err != nil || len(calls) != 3 {
 		t.Fatalf("calls: %v\n%s", err, r.Text)
 	}
-	if c := calls[2]; c.PathVars["id"] != "2" || c.Attempt != 3 || c.Status != 409 || c.AuthType != rest.AuthAPIKey || c.Header.Get("X-Api-Key") != "k" {
+	if c := calls[2]; c.PathVars["id"] != "2" || c.Attempt != 3 || c.Status != 409 || c.AuthType != rest.AuthAPIKey || c.Header.Get("X-Api-Key") != "(redacted)" {
 		t.Errorf("third call = %+v", c)
+	}
+	r = e.Admin("GET", "/_admin/calls?path=/users/%7Bid%7D&secrets=true", "")
+	if err := json.Unmarshal([]byte(r.Text), &calls); err != nil || len(calls) != 3 || calls[2].Header.Get("X-Api-Key") != "k" {
+		t.Fatalf("calls with secrets: %v\n%s", err, r.Text)
 	}
 	if r := e.Admin("GET", "/_admin/calls", ""); !strings.Contains(r.Text, `"route":"/users/{id}"`) {
 		t.Errorf("all calls: %s", r.Text)
@@ -124,4 +128,49 @@ func TestRouteWithCapturingGroup(t *testing.T) {
 	}
 	wantStatus(t, e.get("/users/a"), 200)
 	wantStatus(t, e.get("/v"), 200)
+}
+
+// TestAdminCallsRedactSecrets is security issue #18: GET /_admin/calls handed out the
+// passwords, API keys and bearer tokens B2C sent the API. They are now "(redacted)" (in the
+// headers, the query, form and JSON bodies, and a route's own API-key header) unless asked for
+// with ?secrets=true; the Go API that steps assert exact wire values with still returns them.
+func TestAdminCallsRedactSecrets(t *testing.T) {
+	e := newEnv(t, rest.Config{Routes: []rest.Route{
+		{Method: "POST", Path: "/migrate", Auth: rest.Auth{Type: rest.AuthAPIKey, Header: "X-Contoso-Auth", Key: "k3y-value"}},
+		{Method: "POST", Path: "/form"},
+	}})
+	body := `{"email":"alice@contoso.com","password":"Pa55-word","profile":{"newPassword":"N3w-word","city":"Oslo"},"list":[{"client_secret":"cs-1"}]}`
+	wantStatus(t, e.postJSON("/migrate?api-key=q-key&x=1", body, "X-Contoso-Auth", "k3y-value", "Authorization", "Bearer bt-123"), 200)
+	wantStatus(t, e.Call("POST", "/form", "application/x-www-form-urlencoded", "email=a%40b.c&reenterPassword=R3-word"), 200)
+
+	r := e.Admin("GET", "/_admin/calls", "")
+	var calls []rest.Call
+	if err := json.Unmarshal([]byte(r.Text), &calls); err != nil || len(calls) != 2 {
+		t.Fatalf("calls: %v\n%s", err, r.Text)
+	}
+	for _, secret := range []string{"Pa55-word", "N3w-word", "cs-1", "k3y-value", "bt-123", "q-key", "R3-word"} {
+		if strings.Contains(r.Text, secret) {
+			t.Errorf("GET /_admin/calls shows %q\n%s", secret, r.Text)
+		}
+	}
+	const redacted = "(redacted)"
+	c := calls[0]
+	profile, _ := c.JSON["profile"].(map[string]any)
+	if c.JSON["password"] != redacted || c.JSON["email"] != "alice@contoso.com" || profile["newPassword"] != redacted || profile["city"] != "Oslo" ||
+		c.Header.Get("X-Contoso-Auth") != redacted || c.Header.Get("Authorization") != redacted || c.BearerToken != redacted ||
+		c.Query.Get("api-key") != redacted || c.Query.Get("x") != "1" || c.URL != "/migrate?api-key="+redacted+"&x=1" || !strings.Contains(c.Body, `"password":"(redacted)"`) {
+		t.Errorf("JSON call shown as %+v", c)
+	}
+	if f := calls[1]; f.Form.Get("reenterPassword") != redacted || f.Body != "email=a%40b.c&reenterPassword="+redacted {
+		t.Errorf("form call shown as %+v", f)
+	}
+
+	r = e.Admin("GET", "/_admin/calls?secrets=true", "")
+	if err := json.Unmarshal([]byte(r.Text), &calls); err != nil || calls[0].Body != body || calls[0].BearerToken != "bt-123" ||
+		calls[0].Header.Get("X-Contoso-Auth") != "k3y-value" || calls[1].Form.Get("reenterPassword") != "R3-word" {
+		t.Errorf("?secrets=true: %v\n%s", err, r.Text)
+	}
+	if c := e.lastCall("/migrate"); c.Body != body || c.JSON["password"] != "Pa55-word" || c.BearerToken != "bt-123" {
+		t.Errorf("LastCall = %+v, want the call as sent", c)
+	}
 }

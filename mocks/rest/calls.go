@@ -101,6 +101,38 @@ func (c Call) clone() Call {
 	return c
 }
 
+// redacted is c as GET /_admin/calls shows it without ?secrets=true: its secrets (the journal's
+// names and the header of every apiKey route) shown as "(redacted)" in the query of URL, Query,
+// Header, Form, Body, JSON and PathVars, and the BearerToken hidden.
+func (s *Server) redacted(c Call) Call {
+	var extra []string
+	for _, rt := range s.Routes() {
+		if rt.Auth.Type == AuthAPIKey && rt.Auth.Header != "" {
+			extra = append(extra, rt.Auth.Header)
+		}
+	}
+	rule := kit.Secrets(extra...)
+	in := kit.Request{URL: c.URL, Header: c.Header, Query: c.Query, Form: c.Form, Body: c.Body}.Redacted(rule)
+	c.URL, c.Header, c.Query, c.Form, c.Body = in.URL, in.Header, in.Query, in.Form, in.Body
+	if c.JSON != nil {
+		c.JSON = rule.JSON(c.JSON).(map[string]any)
+	}
+	if c.PathVars != nil {
+		vars := make(map[string]string, len(c.PathVars))
+		for k, v := range c.PathVars {
+			if rule.Secret(k) {
+				v = rule.Mask
+			}
+			vars[k] = v
+		}
+		c.PathVars = vars
+	}
+	if c.BearerToken != "" {
+		c.BearerToken = rule.Mask
+	}
+	return c
+}
+
 // readCall reads r into a Call: its body (at most kit.MaxBody; a longer body or a read error
 // is returned as an Error for the handler to answer) and everything derived from it. route is
 // the matched route's Path and auth its authentication, both empty for an unknown route.

@@ -16,7 +16,8 @@
 //	                                     Response; method empty for the any-method route) and
 //	                                     restart its sequence; 404 for an unknown route
 //	GET  /_admin/calls?path=P            the calls to route pattern or request path P, or every
-//	                                     call when P is empty, oldest first
+//	                                     call when P is empty, oldest first, secrets redacted
+//	                                     unless ?secrets=true
 //	POST /_admin/reset                   restore the initial routes and forget every call
 //
 // Bad admin input gets 400 with a JSON error; only unexpected failures get 500 and are logged.
@@ -35,7 +36,12 @@
 //
 // GET /_admin/config shows the credentials of routes (basic passwords, bearer tokens and API
 // keys) as "(redacted)"; a request that asks for them explicitly with ?secrets=true gets them
-// as they are.
+// as they are. GET /_admin/calls does the same with the secrets the API received: the
+// Authorization header and BearerToken, API-key headers (every apiKey route's own header among
+// them), and every name with password, secret, token or an API-key spelling in it (the
+// journal's rule, journal.Redact: newPassword, reenterPassword, client_secret...) in the URL,
+// the query, the form, the JSON body and the path variables. Calls, LastCall, AllCalls and
+// WaitCalls, the Go API steps assert exact wire values with, never redact.
 //
 // # Routes and responses
 //

@@ -82,7 +82,7 @@ func (s *Server) routesHandler() http.Handler {
 		kit.Config(s.Config, "routes.*.auth.password", "routes.*.auth.token", "routes.*.auth.key"),
 		kit.Apply(http.MethodPut, "/_admin/routes", s.AddRoute),
 		{Method: http.MethodPost, Path: "/_admin/responses", Serve: s.handleAdminResponses},
-		kit.Show("/_admin/calls", func(r *http.Request) ([]Call, error) { return s.Calls(r.URL.Query().Get("path")), nil }),
+		kit.Captured("/_admin/calls", func(r *http.Request) ([]Call, error) { return s.Calls(r.URL.Query().Get("path")), nil }, s.redacted),
 		{Method: http.MethodPost, Path: "/_admin/reset", Serve: func(w http.ResponseWriter, r *http.Request) error {
 			s.Reset()
 			w.WriteHeader(http.StatusNoContent)

@@ -205,12 +205,16 @@ func Show[T any](path string, get func(*http.Request) (T, error)) Route {
 // The request sees the secrets only when it asks with ?secrets=true.
 func Config[C any](config func() C, secrets ...string) Route {
 	return Show("/_admin/config", func(r *http.Request) (any, error) {
-		if r.URL.Query().Get("secrets") == "true" {
+		if ShowSecrets(r) {
 			return config(), nil
 		}
 		return Redact(config(), secrets...)
 	})
 }
+
+// ShowSecrets reports whether an admin request asks to see secrets as they are, with
+// ?secrets=true; every admin route that shows secrets redacts them otherwise.
+func ShowSecrets(r *http.Request) bool { return r.URL.Query().Get("secrets") == "true" }
 
 // Redact returns v as plain JSON values (numbers kept exact) with the non-empty strings at the
 // given paths replaced by Redacted. See Config for the paths.
@@ -298,16 +302,35 @@ func Enqueue[E ~string](es Endpoints[E], lowestStatus int, enqueue func(E, Respo
 }
 
 // Requests is the admin route GET /_admin/requests?endpoint=E: the requests endpoint E
-// received, oldest first.
-func Requests[E ~string, R any](es Endpoints[E], requests func(E) []R) Route {
-	return Show("/_admin/requests", func(r *http.Request) ([]R, error) {
+// received, oldest first, each passed through redact (see Captured).
+func Requests[E ~string, R any](es Endpoints[E], requests func(E) []R, redact func(R) R) Route {
+	return Captured("/_admin/requests", func(r *http.Request) ([]R, error) {
 		e, err := es.FromQuery(r)
 		if err != nil {
 			return nil, err
 		}
-		if rs := requests(e); rs != nil {
-			return rs, nil
+		return requests(e), nil
+	}, redact)
+}
+
+// Captured is an admin route GET path that shows captured requests: what get returns (an empty
+// list for nil), each passed through redact, which hides its secrets (Request.Redacted), unless
+// the request asks for them with ?secrets=true as GET /_admin/config does. The mock's Go API
+// keeps handing out the requests unredacted, for steps that assert on exact wire values.
+func Captured[R any](path string, get func(*http.Request) ([]R, error), redact func(R) R) Route {
+	return Show(path, func(r *http.Request) ([]R, error) {
+		rs, err := get(r)
+		if err != nil {
+			return nil, err
 		}
-		return []R{}, nil
+		if rs == nil {
+			return []R{}, nil
+		}
+		if !ShowSecrets(r) {
+			for i := range rs {
+				rs[i] = redact(rs[i])
+			}
+		}
+		return rs, nil
 	})
 }

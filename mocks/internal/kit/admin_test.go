@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -52,7 +53,14 @@ func TestAdminHandler(t *testing.T) {
 				return nil
 			}),
 			Enqueue(Endpoints[string]{"token", "claims", "logout"}, 200, func(string, Response) {}),
-			Requests(Endpoints[string]{"token"}, func(string) []Request { return nil }),
+			Requests(Endpoints[string]{"token", "claims"}, func(e string) []Request {
+				if e == "claims" {
+					return nil
+				}
+				return []Request{{Method: "POST", URL: "/token?access_token=at-1&x=1", Body: "client_id=a&client_secret=s3cret",
+					Header: http.Header{"Authorization": {"Basic YTpzM2NyZXQ="}, "X-Custom-Key": {"k3y"}},
+					Query:  url.Values{"access_token": {"at-1"}, "x": {"1"}}, Form: url.Values{"client_id": {"a"}, "client_secret": {"s3cret"}}}}
+			}, func(r Request) Request { return r.Redacted(Secrets("x-custom-key")) }),
 			Show("/_admin/broken", func(*http.Request) (int, error) { return 0, errors.New("boom") }),
 		},
 	}
@@ -78,8 +86,10 @@ func TestAdminHandler(t *testing.T) {
 		{"POST", "/_admin/enqueue?endpoint=nope", `{}`, 400, `endpoint: want token, claims or logout, got \"nope\"`, ""},
 		{"POST", "/_admin/enqueue?endpoint=token", `{"status":100,"delay":"-1s"}`, 400, "bad response: status: want 200-599, got 100; delay: want zero or positive, got -1s", ""},
 		{"POST", "/_admin/enqueue?endpoint=token", `{"status":201}`, 204, "", ""},
-		{"GET", "/_admin/requests?endpoint=token", "", 200, "[]", ""},
-		{"GET", "/_admin/requests", "", 400, "endpoint: want token, got", ""},
+		{"GET", "/_admin/requests?endpoint=claims", "", 200, "[]", ""},
+		{"GET", "/_admin/requests?endpoint=token", "", 200, `"url":"/token?access_token=(redacted)\u0026x=1","header":{"Authorization":["(redacted)"],"X-Custom-Key":["(redacted)"]},"query":{"access_token":["(redacted)"],"x":["1"]},"form":{"client_id":["a"],"client_secret":["(redacted)"]},"body":"client_id=a\u0026client_secret=(redacted)"`, ""},
+		{"GET", "/_admin/requests?endpoint=token&secrets=true", "", 200, `"url":"/token?access_token=at-1\u0026x=1","header":{"Authorization":["Basic YTpzM2NyZXQ="],"X-Custom-Key":["k3y"]},"query":{"access_token":["at-1"],"x":["1"]},"form":{"client_id":["a"],"client_secret":["s3cret"]},"body":"client_id=a\u0026client_secret=s3cret"`, ""},
+		{"GET", "/_admin/requests", "", 400, "endpoint: want token or claims, got", ""},
 		{"GET", "/_admin/broken", "", 500, "boom", ""},
 		{"DELETE", "/_admin/config", "", 405, "DELETE is not allowed on /_admin/config", ""},
 		{"GET", "/_admin/nothing", "", 404, "no admin route /_admin/nothing", ""},

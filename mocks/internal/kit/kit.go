@@ -7,7 +7,8 @@
 //   - Registry, the configured clients, consumers and users of a mock, added, replaced and
 //     read as copies;
 //   - the admin API under /_admin/: routing, JSON in (with a body limit) and out, the admin
-//     token and loopback guard, and the config with its secrets redacted;
+//     token and loopback guard, and the config and the captured requests with their secrets
+//     redacted (Config, Captured, Request.Redacted);
 //   - canned responses (Response) with delays and connection faults, a queue of them per
 //     endpoint (Queue), and the record of raw requests (Request, Capture, Log: the latest
 //     requests within Limits);

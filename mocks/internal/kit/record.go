@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/iefconform/iefconform/mocks/journal"
 )
 
 // MaxBody bounds the request bodies a mock reads.
@@ -45,6 +47,24 @@ func (r Request) Clone() Request {
 	r.Header = r.Header.Clone()
 	r.Query = CloneValues(r.Query)
 	r.Form = CloneValues(r.Form)
+	return r
+}
+
+// Secrets is the rule the admin API hides captured secrets with: the journal's secret names
+// (journal.Redact: client_secret, password, newPassword, code_verifier, oauth_verifier,
+// client_assertion, Authorization, API-key headers, any name with password, secret, token or an
+// API-key spelling...) and the extra names a mock was configured with (an API-key header, an
+// access-token parameter), their values shown as Redacted.
+func Secrets(extra ...string) journal.Rule { return journal.Rule{Mask: Redacted, Extra: extra} }
+
+// Redacted returns a copy of r with the secrets of rule hidden: in the query of URL, in Header,
+// Query and Form, and in Body (its form fields, or the members of a JSON body).
+func (r Request) Redacted(rule journal.Rule) Request {
+	r.URL = rule.URL(r.URL)
+	r.Header = rule.Values(r.Header)
+	r.Query = rule.Values(r.Query)
+	r.Form = rule.Values(r.Form)
+	r.Body = rule.Body(r.Body, r.Form != nil)
 	return r
 }
 
