@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -245,10 +246,12 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, ss *session, env *p
 		s.renderSelection(w, ss, a)
 	case journey.Show:
 		s.log.Info("self-asserted page", "correlationId", ss.correlationID, "technicalProfile", a.ProfileID)
-		s.render(w, http.StatusOK, "selfasserted.html", selfAssertedPage{
+		ss.pages++
+		s.show(w, ss, "selfasserted.html", selfAssertedPage{
 			Action: s.policyURL(ss.rp.policy.PolicyID) + "/api/selfasserted",
 			Tx:     ss.state,
 			CSRF:   ss.csrf,
+			Page:   ss.pages,
 			Form:   a.Form,
 		})
 	case journey.Send:
@@ -490,6 +493,12 @@ func (s *Server) handleSelfAsserted(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer ss.mu.Unlock()
+	if r.PostForm.Get("page") != strconv.Itoa(ss.pages) && ss.shown.name != "" {
+		// A second post of a page already answered (a double click): the
+		// page the first post led to, again; the form is not applied to it.
+		s.render(w, http.StatusOK, ss.shown.name, ss.shown.data)
+		return
+	}
 	env := s.env(ss, r)
 	act, err := ss.rp.journey.SubmitForm(r.Context(), env, &ss.st, r.PostForm, r.PostForm.Get("action") == "cancel")
 	if errors.Is(err, journey.ErrNotWaiting) {

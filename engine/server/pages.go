@@ -35,7 +35,9 @@ type selfAssertedPage struct {
 	Action string
 	Tx     string
 	CSRF   string
-	Form   *profile.Form
+	// Page numbers the rendering; a post of an older one is a duplicate.
+	Page int
+	Form *profile.Form
 }
 
 // attrEscaper escapes an attribute value, including CR and LF: a browser
@@ -54,6 +56,7 @@ type selectionPage struct {
 	Action   string
 	Tx       string
 	CSRF     string
+	Page     int // as selfAssertedPage.Page, for the local account form
 	PolicyID string
 	Options  []selectionOption
 	// Combined marks a CombinedSignInAndSignUp step.
@@ -111,6 +114,13 @@ func (s *Server) writeFormPost(w http.ResponseWriter, redirectURI string, ps []p
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, http.StatusOK, "formpost.html", formPostPage{Action: redirectURI, Fields: ps})
 	return nil
+}
+
+// show renders a page of the journey and keeps it as the session's latest, to
+// answer a duplicate post with. Called with ss.mu held.
+func (s *Server) show(w http.ResponseWriter, ss *session, name string, data any) {
+	ss.shown = shownPage{name: name, data: data}
+	s.render(w, http.StatusOK, name, data)
 }
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {

@@ -67,6 +67,18 @@ type session struct {
 	// chosen is the last selection-page button that sent the browser to an
 	// identity provider, answered again when clicked twice.
 	chosen chosenExchange
+	// pages counts the forms rendered that post to /api/selfasserted, and
+	// shown is the latest such page. A post must name the latest: a double
+	// click's second post gets that page again instead of being applied to a
+	// page the user never saw.
+	pages int
+	shown shownPage
+}
+
+// shownPage is a rendered page: its template and data.
+type shownPage struct {
+	name string
+	data any
 }
 
 // chosenExchange is a selection and where it redirected.

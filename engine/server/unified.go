@@ -27,7 +27,9 @@ type unifiedPage struct {
 // form when the step has one.
 func (s *Server) renderSelection(w http.ResponseWriter, ss *session, a journey.Select) {
 	base := s.policyURL(ss.rp.policy.PolicyID)
+	ss.pages++
 	page := unifiedPage{selectionPage: selectionPage{
+		Page:     ss.pages,
 		Action:   base + "/api/selection",
 		Tx:       ss.state,
 		CSRF:     ss.csrf,
@@ -54,7 +56,7 @@ func (s *Server) renderSelection(w http.ResponseWriter, ss *session, a journey.S
 			page.ForgotURL = link("forgotPassword", nil)
 		}
 	}
-	s.render(w, http.StatusOK, "selection.html", page)
+	s.show(w, ss, "selection.html", page)
 }
 
 // handleUnifiedLink follows a link of the unified page: local=signup selects
