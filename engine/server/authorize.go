@@ -154,6 +154,13 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if n := len(r.Form.Encode()); n > s.cfg.MaxURLBytes {
+		// A POSTed request is held to a GET's bound: its parameters come back
+		// in redirects (state) and are kept with the session.
+		s.writeError(w, r, nil, httpError(http.StatusRequestURITooLong, "",
+			fmt.Sprintf("The authorization request's parameters are %d bytes long; the emulator accepts at most %d (MaxURLBytes), by GET or POST.", n, s.cfg.MaxURLBytes)))
+		return
+	}
 	now := s.cfg.Now()
 	ss := &session{
 		id:            randomString(24),

@@ -164,6 +164,23 @@ func TestRequestLimits(t *testing.T) {
 		o := newBrowser(t).get(e.authorizeURL(policySignIn, map[string]string{"login_hint": strings.Repeat("x", maxURL)}))
 		wantPage(t, o, http.StatusRequestURITooLong, "")
 	})
+	t.Run("a POSTed authorization request is held to the URL's bound", func(t *testing.T) {
+		// #18 item 10: a huge state by POST was echoed into a Location header.
+		e := newEmulator(t, emuOptions{})
+		q, _ := url.ParseQuery(strings.SplitN(e.authorizeURL(policySignIn, nil), "?", 2)[1])
+		q.Set("state", strings.Repeat("s", DefaultMaxURLBytes))
+		o := newBrowser(t).post(e.srv.AuthorizeURL(policySignIn), q)
+		wantPage(t, o, http.StatusRequestURITooLong, "")
+		if n := e.idpA.count("/authorize"); n != 0 {
+			t.Errorf("the journey started: IdP A got %d requests", n)
+		}
+		e.srv.sessions.mu.Lock()
+		n := len(e.srv.sessions.byID)
+		e.srv.sessions.mu.Unlock()
+		if n != 0 {
+			t.Errorf("%d sessions kept for a refused request", n)
+		}
+	})
 	t.Run("within the limits", func(t *testing.T) {
 		o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_mode": "form_post"}, "")
 		idToken(t, e, o, policySignIn)

@@ -298,7 +298,7 @@ func TestOAuth1CallbackSpent(t *testing.T) {
 // TestSessionsUnbind: a bound key finds its session until unbound, once.
 func TestSessionsUnbind(t *testing.T) {
 	c := newClock()
-	s := newSessions(15*time.Minute, c.Now)
+	s := newSessions(15*time.Minute, 0, c.Now)
 	a := &session{id: "a", state: "sa", created: c.Now()}
 	b := &session{id: "b", state: "sb", created: c.Now()}
 	s.add(a)

@@ -68,6 +68,9 @@ type Config struct {
 	Logger *slog.Logger
 	// SessionTTL bounds how long a journey may wait for the browser. Default 15 minutes.
 	SessionTTL time.Duration
+	// MaxSessions bounds the journeys in progress (each holds its request and
+	// claims); past it the oldest is dropped. Default DefaultMaxSessions.
+	MaxSessions int
 	// RootCAs are the certificate authorities trusted for HTTPS to parties (REST
 	// APIs); nil means the system's.
 	RootCAs *x509.CertPool
@@ -109,6 +112,7 @@ const (
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultMaxBodyBytes   = 1 << 20
 	DefaultMaxURLBytes    = 16 << 10
+	DefaultMaxSessions    = 10000
 )
 
 // requestTimeout is Config.RequestTimeout's default: DefaultRequestTimeout,
@@ -177,6 +181,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 15 * time.Minute
 	}
@@ -209,7 +216,7 @@ func New(cfg Config) (*Server, error) {
 		tenant:   strings.ToLower(cfg.Tenant),
 		rps:      map[string]*relyingParty{},
 		apps:     map[string]Application{},
-		sessions: newSessions(cfg.SessionTTL, cfg.Now),
+		sessions: newSessions(cfg.SessionTTL, cfg.MaxSessions, cfg.Now),
 		codes:    newOnceStore[issuedCode](32, codeTTL, cfg.Now),
 		sso:      newOnceStore[ssoRecord](24, 24*time.Hour, cfg.Now),
 		refresh:  newOnceStore[refreshGrant](48, maxRefreshLifetime, cfg.Now),

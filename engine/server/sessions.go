@@ -97,11 +97,12 @@ type sessions struct {
 	byID    map[string]*session
 	byState map[string]*session
 	ttl     time.Duration
+	max     int // journeys in progress at most; the oldest gives way
 	now     func() time.Time
 }
 
-func newSessions(ttl time.Duration, now func() time.Time) *sessions {
-	return &sessions{byID: map[string]*session{}, byState: map[string]*session{}, ttl: ttl, now: now}
+func newSessions(ttl time.Duration, max int, now func() time.Time) *sessions {
+	return &sessions{byID: map[string]*session{}, byState: map[string]*session{}, ttl: ttl, max: max, now: now}
 }
 
 func randomString(n int) string {
@@ -114,6 +115,9 @@ func (s *sessions) add(ss *session) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expire()
+	for s.max > 0 && len(s.byID) >= s.max {
+		s.drop(s.oldest())
+	}
 	s.byID[ss.id] = ss
 	s.byState[ss.state] = ss
 }
@@ -174,6 +178,17 @@ func (s *sessions) expire() {
 			s.drop(ss)
 		}
 	}
+}
+
+// oldest is the session started first; called with mu held and a session held.
+func (s *sessions) oldest() *session {
+	var first *session
+	for _, ss := range s.byID {
+		if first == nil || ss.created.Before(first.created) {
+			first = ss
+		}
+	}
+	return first
 }
 
 // drop forgets ss under its id, its state and the keys bound to it; called

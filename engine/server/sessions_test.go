@@ -1,13 +1,14 @@
 package server
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
 
 func TestSessions(t *testing.T) {
 	c := newClock()
-	s := newSessions(15*time.Minute, c.Now)
+	s := newSessions(15*time.Minute, 0, c.Now)
 	a := &session{id: "a", state: "sa", created: c.Now()}
 	s.add(a)
 	if got, ok := s.byCookie("a"); !ok || got != a {
@@ -67,5 +68,28 @@ func TestCodes(t *testing.T) {
 	cs.mu.Unlock()
 	if n != 2 {
 		t.Errorf("codes kept: %d, want 2 (expired ones are dropped)", n)
+	}
+}
+
+// TestSessionsCapped (#18 item 5): journeys in progress are capped; a new one
+// past the cap drops the oldest, never grows the store.
+func TestSessionsCapped(t *testing.T) {
+	c := newClock()
+	s := newSessions(15*time.Minute, 3, c.Now)
+	for i := range 10 {
+		c.Advance(time.Second)
+		s.add(&session{id: fmt.Sprint("id", i), state: fmt.Sprint("st", i), created: c.Now()})
+	}
+	s.mu.Lock()
+	n, m := len(s.byID), len(s.byState)
+	s.mu.Unlock()
+	if n != 3 || m != 3 {
+		t.Fatalf("%d sessions by id, %d by state; want 3 and 3", n, m)
+	}
+	for i := range 10 {
+		_, ok := s.byCookie(fmt.Sprint("id", i))
+		if want := i >= 7; ok != want {
+			t.Errorf("session %d kept = %v, want %v (the newest three)", i, ok, want)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/iefconform/iefconform/engine/claims"
 	"github.com/iefconform/iefconform/engine/policy"
@@ -30,7 +31,14 @@ const (
 	MsgPasswordMismatch = "The password entry fields do not match. Please enter the same password in both fields and try again."
 	MsgFieldIncorrect   = "One or more fields are filled out incorrectly. Please check your entries and try again."
 	MsgRequiredMissing  = "A required field is missing. Please fill out all required fields and try again."
+	// MsgTooLong is the emulator's own text (B2C documents no limit; see
+	// docs/behavior-decisions.md): a value over MaxValueLength characters.
+	MsgTooLong = "This value is too long: enter at most 1024 characters."
 )
+
+// MaxValueLength bounds what a user can type into one field, in characters,
+// so that a page cannot put a megabyte claim into a token [INF].
+const MaxValueLength = 1024
 
 // Page-level message element ids.
 const (
@@ -399,6 +407,9 @@ func (p *Profile) check(id, v string, required bool, now time.Time) (string, err
 			return MsgRequired, nil
 		}
 		return "", nil
+	}
+	if utf8.RuneCountInString(v) > MaxValueLength {
+		return MsgTooLong, nil
 	}
 	matches, err := p.matchesPattern(id, v)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/iefconform/iefconform/engine/claims"
@@ -40,6 +41,7 @@ func TestSubmitFieldErrors(t *testing.T) {
 	}{
 		{"required fields empty", url.Values{"email": {""}, "displayName": {" "}}, map[string]string{"email": MsgRequired, "displayName": MsgRequired}},
 		{"pattern with its help text", url.Values{"email": {"not-an-email"}, "displayName": {"A"}}, map[string]string{"email": "Please enter a valid email address."}},
+		{"a value over MaxValueLength (#18: no megabyte claim)", url.Values{"email": {"a@b.c"}, "displayName": {strings.Repeat("é", MaxValueLength+1)}}, map[string]string{"displayName": MsgTooLong}},
 		{"an option that is not offered", url.Values{"email": {"a@b.c"}, "displayName": {"A"}, "language": {"xx"}}, map[string]string{"language": MsgOption}},
 	}
 	for _, tt := range tests {
