@@ -493,6 +493,9 @@ func (s *Stack) startIdP(addr, name, title, clientID, secretKey string, allowTok
 	mock, err := mockoauth2.New(mockoauth2.Config{
 		Clients:       []mockoauth2.Client{{ID: clientID, Secret: string(secret), RedirectURIs: []string{s.authrespURI("")}}},
 		AllowTokenGET: allowTokenGET,
+		// The URL the policies' settings name (AccessTokenEndpoint): the aud of
+		// private_key_jwt assertions, never the Host a request carries.
+		BaseURL: l.url,
 	}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)

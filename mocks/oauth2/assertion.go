@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -132,13 +133,12 @@ func (s *Server) verifyAssertion(r *http.Request, params url.Values) (Client, er
 	if err != nil {
 		return Client{}, bad("client_assertion aud: %v", err)
 	}
-	endpoint := reachedURL(r)
-	if !slices.Contains(aud, endpoint) && (c.TokenEndpointURL == "" || !slices.Contains(aud, c.TokenEndpointURL)) {
-		want := endpoint
-		if c.TokenEndpointURL != "" {
-			want += " or " + c.TokenEndpointURL
-		}
-		return Client{}, bad("client_assertion aud %q does not contain the token endpoint URL %s", []string(aud), want)
+	endpoint, err := s.assertionAudience(r, c)
+	if err != nil {
+		return Client{}, err
+	}
+	if !slices.Contains(aud, endpoint) {
+		return Client{}, bad("client_assertion aud %q does not contain the token endpoint URL %s", []string(aud), endpoint)
 	}
 	now := s.base.Now()
 	exp, err := mc.GetExpirationTime()
@@ -205,6 +205,44 @@ func authMismatch(c Client, got string) error {
 		return challengeError{err: err, scheme: "Basic"} // RFC 6749 §5.2
 	}
 	return err
+}
+
+// assertionAudience is the aud a client assertion of c must name (RFC 7523 §3: the token
+// endpoint URL), from configuration only: c's TokenEndpointURL, else Config.BaseURL plus the
+// path of the route r reached, else the address of the listener r came in on plus the path of
+// r's target (which keeps any mount prefix). The Host header and an absolute request target are
+// the client's to write: an aud taken from them would accept an assertion minted for another
+// audience sent with a forged Host (security issue #18).
+func (s *Server) assertionAudience(r *http.Request, c Client) (string, error) {
+	switch {
+	case c.TokenEndpointURL != "":
+		return c.TokenEndpointURL, nil
+	case s.baseURL != "":
+		return s.baseURL + r.URL.EscapedPath(), nil
+	}
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok || local == nil {
+		return "", Error{Code: CodeServerError, Status: http.StatusInternalServerError,
+			Description: "the server does not know its token endpoint URL to check the client_assertion aud: set Config.BaseURL or the client's TokenEndpointURL"}
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	path := r.URL.EscapedPath()
+	if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
+		path = u.EscapedPath()
+	}
+	return scheme + "://" + local.String() + path, nil
+}
+
+// publicURL is the base URL the discovery document and the default issuer name: Config.BaseURL,
+// else the base URL r reached.
+func (s *Server) publicURL(r *http.Request) string {
+	if s.baseURL != "" {
+		return s.baseURL
+	}
+	return baseURL(r)
 }
 
 // reachedURL is the URL of r as the client reached it: scheme, host and the path of the request

@@ -1,9 +1,12 @@
 package oauth2_test
 
 import (
+	"bufio"
 	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -262,4 +265,88 @@ func TestPrivateKeyJWTUnderPrefix(t *testing.T) {
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("GET /idp/token: %d\n%s", r.StatusCode, r.Text)
 	}
+}
+
+// TestPrivateKeyJWTAudienceIgnoresHost is security issue #18: the aud a client assertion had to
+// name was built from the request's Host header (or an absolute request target), both written by
+// the client, so an assertion minted for another audience passed when sent with a matching
+// forged Host. The audience now comes from configuration only: the client's TokenEndpointURL,
+// else Config.BaseURL, else the address of the listener the request came in on.
+func TestPrivateKeyJWTAudienceIgnoresHost(t *testing.T) {
+	key := privateKey(t, "testdata/rsa-client.key")
+	post := func(e *env, aud, host string) response {
+		t.Helper()
+		claims := e.b2cClaims("jti-" + aud + host)
+		claims["aud"] = aud
+		req := e.Request(http.MethodPost, "/token", "application/x-www-form-urlencoded",
+			assertionForm(e.codeFor(pkjClient), sign(t, jwt.SigningMethodRS256, key, claims, "")).Encode())
+		if host != "" {
+			req.Host = host
+		}
+		return e.Do(req)
+	}
+
+	e := newEnv(t, pkjConfig(t, nil))
+	// the attack: an assertion for https://evil.example/token sent with Host: evil.example,
+	// and the same with the absolute request target https://evil.example/token
+	e.wantRefused(t, post(e, "http://evil.example/token", "evil.example"), 401, "invalid_client", "does not contain the token endpoint URL "+e.TS.URL+"/token")
+	claims := e.b2cClaims("jti-absolute")
+	claims["aud"] = "https://evil.example/token"
+	body := assertionForm(e.codeFor(pkjClient), sign(t, jwt.SigningMethodRS256, key, claims, "")).Encode()
+	req, err := http.NewRequest(http.MethodPost, "https://evil.example/token", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	e.wantRefused(t, sendAbsoluteForm(t, e.TS.Listener.Addr().String(), req), 401, "invalid_client", "does not contain the token endpoint URL "+e.TS.URL+"/token")
+	// the token endpoint's own URL passes, whatever the Host says
+	for _, host := range []string{"", "evil.example"} {
+		if r := post(e, e.TS.URL+"/token", host); r.StatusCode != http.StatusOK {
+			t.Errorf("aud %s/token with Host %q: %d\n%s", e.TS.URL, host, r.StatusCode, r.Text)
+		}
+	}
+
+	// with a BaseURL, the aud is that URL plus the route's path, and the listener's no longer counts
+	cfg := pkjConfig(t, nil)
+	cfg.BaseURL = "https://idp.example/fb/"
+	e = newEnv(t, cfg)
+	e.wantRefused(t, post(e, e.TS.URL+"/token", ""), 401, "invalid_client", "does not contain the token endpoint URL https://idp.example/fb/token")
+	e.wantRefused(t, post(e, "https://evil.example/fb/token", "evil.example"), 401, "invalid_client", "https://idp.example/fb/token")
+	if r := post(e, "https://idp.example/fb/token", ""); r.StatusCode != http.StatusOK {
+		t.Errorf("aud the BaseURL's token endpoint: %d\n%s", r.StatusCode, r.Text)
+	}
+	if d := e.Get("/.well-known/openid-configuration", nil).JSON(t); d["token_endpoint"] != "https://idp.example/fb/token" || d["issuer"] != "https://idp.example/fb" {
+		t.Errorf("discovery with a BaseURL: %v", d)
+	}
+
+	// a client's TokenEndpointURL is then the one aud
+	e = newEnv(t, pkjConfig(t, func(c *oauth2.Client) { c.TokenEndpointURL = "https://proxy.example/oauth2/token" }))
+	e.wantRefused(t, post(e, e.TS.URL+"/token", ""), 401, "invalid_client", "does not contain the token endpoint URL https://proxy.example/oauth2/token")
+	if r := post(e, "https://proxy.example/oauth2/token", "evil.example"); r.StatusCode != http.StatusOK {
+		t.Errorf("aud the TokenEndpointURL: %d\n%s", r.StatusCode, r.Text)
+	}
+}
+
+// sendAbsoluteForm sends req to addr with its absolute URL as the request target (RFC 9112
+// §3.2.2, as to a proxy) and reads the response.
+func sendAbsoluteForm(t *testing.T, addr string, req *http.Request) response {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := req.WriteProxy(conn); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{Response: resp, Text: string(b)}
 }

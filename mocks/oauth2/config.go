@@ -45,6 +45,15 @@ type Config struct {
 	// document. Empty means the base URL each request reached (scheme://host plus any prefix
 	// the handler is mounted under).
 	Issuer string `json:"issuer,omitempty" yaml:"issuer,omitempty"`
+	// BaseURL is where clients reach the server: scheme://host[:port] and any path prefix the
+	// Handler is served under, such as http://127.0.0.1:8081 or https://idp.example/fb. The aud
+	// of a private_key_jwt assertion must be BaseURL plus the token endpoint's path (/token,
+	// /oauth/access_token...), unless the client has a TokenEndpointURL; the discovery document
+	// and the default issuer use it too. Empty means the address of the listener the request
+	// came in on (with the path it reached) for the aud, and the URL each request reached for
+	// discovery and the issuer. The aud never comes from the request's Host header or target,
+	// which the client writes: set BaseURL (or TokenEndpointURL) for a server behind a proxy.
+	BaseURL string `json:"baseURL,omitempty" yaml:"baseURL,omitempty"`
 }
 
 // Token endpoint methods (Client.TokenMethod; B2C HttpBinding).
@@ -114,8 +123,9 @@ type Client struct {
 	// AssertionAlgs lists the JWS algorithms accepted for assertions (RS*, PS*, ES*); empty
 	// means DefaultAssertionAlgs. none and HS* are never accepted.
 	AssertionAlgs []string `json:"assertionAlgs,omitempty" yaml:"assertionAlgs,omitempty"`
-	// TokenEndpointURL is accepted as the aud of an assertion besides the token endpoint URL the
-	// request reached (scheme://host/path), for a mock behind a proxy.
+	// TokenEndpointURL, when set, is the one aud a private_key_jwt assertion of this client is
+	// accepted with, instead of Config.BaseURL (or the listener's address) plus the path of the
+	// token endpoint, for example the URL a proxy publishes the mock's token endpoint at.
 	TokenEndpointURL string `json:"tokenEndpointURL,omitempty" yaml:"tokenEndpointURL,omitempty"`
 	// TokenResponseFormat is json (the default, RFC 6749 §5.1) or form: the old Facebook
 	// access_token=…&token_type=bearer&expires=… as text/plain (B2C AccessTokenResponseFormat
@@ -206,7 +216,8 @@ type ConfigError = cfgfile.ConfigError
 // missing secrets, redirect URIs that are not absolute or carry a fragment, client switches with
 // unknown values or that contradict each other, private_key_jwt without a usable key, empty or
 // duplicate usernames, claims that cannot be written as JSON, negative lifetimes, an issuer that
-// is not an absolute URL.
+// is not an absolute URL, a base URL that is not an absolute http(s) URL without query or
+// fragment.
 func (c Config) Validate() error {
 	problems := slices.Concat(
 		cfgfile.Items("clients", c.Clients, Client.problems, cfgfile.Key[Client]{Name: "id", Of: Client.key}),
@@ -222,6 +233,11 @@ func (c Config) Validate() error {
 	if c.Issuer != "" {
 		if u, err := url.Parse(c.Issuer); err != nil || !u.IsAbs() || u.Host == "" {
 			add("issuer: want an absolute URL, got %q", c.Issuer)
+		}
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			add("baseURL: want an absolute http or https URL without query or fragment, such as http://127.0.0.1:8081, got %q", c.BaseURL)
 		}
 	}
 	return cfgfile.Check("oauth2", problems)

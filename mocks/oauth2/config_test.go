@@ -244,6 +244,7 @@ func TestLoadSwitchesConfig(t *testing.T) {
 		{"enterprise extras", byID["enterprise-app"].TokenExtraParams, map[string]string{"resource": "https://graph.contoso.example"}},
 		{"enterprise id_token", byID["enterprise-app"].IssueIDToken, true},
 		{"issuer", cfg.Issuer, "https://idp.contoso.example"},
+		{"baseURL", cfg.BaseURL, "https://idp.contoso.example/oauth2"},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -280,6 +281,7 @@ func TestValidateListsEverySwitchProblem(t *testing.T) {
 		`clients[4]: claimsRequiredParams: "resource" is also the access token parameter`,
 		`clients[5]: assertionAlgs[0]: no registered key can verify ES256`,
 		`issuer: want an absolute URL, got "not-a-url"`,
+		`baseURL: want an absolute http or https URL without query or fragment, such as http://127.0.0.1:8081, got "https://idp.example/?x=1"`,
 	}
 	kittest.WantExactProblems(t, err, want)
 }

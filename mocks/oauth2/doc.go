@@ -37,7 +37,7 @@
 //	                     empty accepts either secret method; another method gets 401 invalid_client
 //	PublicKeyPEM, JWKS   the keys that verify private_key_jwt assertions (assertion_signing_key)
 //	AssertionAlgs        accepted assertion algorithms, default RS256 and RS512 (token_signing_algorithm)
-//	TokenEndpointURL     an assertion aud accepted besides the URL the request reached
+//	TokenEndpointURL     the one assertion aud accepted, instead of Config.BaseURL plus the token path
 //	TokenResponseFormat  json | form: access_token=…&token_type=bearer&expires=… (AccessTokenResponseFormat)
 //	TokenExtraParams     extra token response members (ExtraParamsInAccessTokenEndpointResponse)
 //	ClaimsRequiredParams extra members the claims endpoint requires back (ExtraParamsInClaimsEndpointRequest)
@@ -52,6 +52,11 @@
 // a signature by a registered key, iss = sub = client_id, aud = the token endpoint URL,
 // exp in the future and at most 10 minutes ahead, nbf and iat at most a minute in the future,
 // and a jti the client has not used before. Requests records it decoded (Request.Assertion).
+// The token endpoint URL comes from configuration only, never from the request's Host header or
+// target, which the client writes: the client's TokenEndpointURL, else Config.BaseURL plus the
+// path reached (/token, /oauth/access_token...), else the address of the listener the request
+// came in on plus that path. Set BaseURL for a server that clients reach through a proxy or by
+// a name; the discovery document and the default issuer then use it too.
 //
 // The login page has stable element ids for browser steps: form#login-form, input#username,
 // input#password, button#signin, button#cancel; a failed sign-in adds #error. With

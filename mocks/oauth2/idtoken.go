@@ -19,7 +19,7 @@ func (s *Server) issuerFor(r *http.Request) string {
 	if s.issuer != "" {
 		return s.issuer
 	}
-	return baseURL(r)
+	return s.publicURL(r)
 }
 
 // subject is the user's OpenID Connect subject: the "id" claim, or the
@@ -85,7 +85,7 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	if !s.wellKnownMethod(w, r) {
 		return
 	}
-	base := baseURL(r)
+	base := s.publicURL(r)
 	kit.WriteJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                           s.issuerFor(r),
 		"authorization_endpoint":                           base + "/authorize",

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +27,7 @@ type Server struct {
 	tokenTTL      time.Duration
 	allowTokenGET bool
 	issuer        string // empty means the base URL of each request
+	baseURL       string // Config.BaseURL without a trailing slash; empty: see Config.BaseURL
 
 	keyOnce sync.Once
 	sig     signer // the id_token signing key
@@ -79,6 +81,7 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 			tokenTTL:      cmp.Or(time.Duration(cfg.TokenTTL), DefaultTokenTTL),
 			allowTokenGET: cfg.AllowTokenGET,
 			issuer:        cfg.Issuer,
+			baseURL:       strings.TrimSuffix(cfg.BaseURL, "/"),
 			codes:         map[string]*grant{},
 			tokens:        map[string]*accessToken{},
 			jtis:          map[string]map[string]bool{},
@@ -183,6 +186,6 @@ func (s *Server) Clients() []Client { return s.clients.All() }
 func (s *Server) Config() Config {
 	return Config{
 		Clients: s.Clients(), Users: s.Users(), CodeTTL: Duration(s.codeTTL), TokenTTL: Duration(s.tokenTTL),
-		AllowTokenGET: s.allowTokenGET, Issuer: s.issuer,
+		AllowTokenGET: s.allowTokenGET, Issuer: s.issuer, BaseURL: s.baseURL,
 	}
 }
