@@ -38,6 +38,7 @@ Feature: The OAuth2 error technical profile
       | a code      | query     |
       | an id_token | form_post |
 
+  @security
   Scenario: An id_token is never sent in a query string: AADB2C90014 by fragment before the journey runs
     Given the relying party asks for an id_token by query
     When the user starts signing in

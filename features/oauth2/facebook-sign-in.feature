@@ -70,6 +70,7 @@ Feature: Sign in with a Facebook-like OAuth2 identity provider
       | code     | form_post | code-post-5  |
       | code     | fragment  | code-frag-6  |
 
+  @security
   Scenario: An id_token by query is refused before Facebook is asked (AADB2C90014)
     Given the relying party asks for an id_token by query
     When the user starts signing in
