@@ -848,8 +848,24 @@ func (s *Stack) Load(dir string, o PolicyOptions) error {
 	if err != nil {
 		return fmt.Errorf("start emulator with %s: %w", dir, err)
 	}
+	s.allowEmulatorJWKS(emu, set)
 	s.emulator.Store(emu)
 	return nil
+}
+
+// allowEmulatorJWKS registers the key set URL of every relying-party policy
+// the emulator serves with the REST mock, as the emulator writes it and as
+// the harness names it ({emulator}/{tenant}/{policy}/discovery/v2.0/keys),
+// so that a custom claims provider configured over the REST mock's admin
+// API may check the emulator's bearer tokens against it. The mock fetches no
+// JWKS URL a remote admin names that is not registered (security issue #18).
+func (s *Stack) allowEmulatorJWKS(emu *server.Server, set *policy.Set) {
+	var urls []string
+	for _, id := range set.RelyingParties() {
+		urls = append(urls, emu.JWKSURL(id),
+			s.emulatorURL+"/"+strings.ToLower(s.opts.Tenant)+"/"+strings.ToLower(id)+"/discovery/v2.0/keys")
+	}
+	s.REST.AllowJWKS(urls...)
 }
 
 // SignedOutURL is where sign-outs return: a page of the relying party

@@ -11,7 +11,8 @@
 //	                         method 405, as JSON {"error","message"}, and are recorded too
 //
 //	GET  /_admin/config                  the current Config as JSON, secrets redacted unless ?secrets=true
-//	PUT  /_admin/routes                  add or replace a Route (JSON body), matched by method and path
+//	PUT  /_admin/routes                  add or replace a Route (JSON body), matched by method and path;
+//	                                     a customClaims.jwksURL must be registered (below), else 400
 //	POST /_admin/responses?method=M&path=P  replace the responses of route M P (a JSON list of
 //	                                     Response; method empty for the any-method route) and
 //	                                     restart its sequence; 404 for an unknown route
@@ -92,6 +93,13 @@
 //	                Entra's error table (CustomClaims.Fault, ClaimsFaults); with JWKSURL set, a
 //	                missing or refused bearer token gets 401 {"error","message"} saying what was
 //	                wrong and no claims (CustomClaims documents the checks)
+//
+// The mock fetches the JWKS of a custom-claims route (without following redirects, and never
+// repeating what it fetched in an answer) only from a registered URL, so that the admin API
+// cannot make it request an address of the caller's choice: the URLs of the Config given to
+// New, of WithJWKSURLs and Server.AllowJWKS, and of routes the program adds with
+// Server.AddRoute. PUT /_admin/routes refuses a route naming any other with 400, which names the
+// URL and how to register it.
 //
 // The custom-claims behaviour also records, on each Call, how the body differs from Entra's
 // tokenIssuanceStart request (PayloadProblems: the answer is the same) and the claims of a

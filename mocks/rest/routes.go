@@ -7,7 +7,9 @@ import (
 
 // AddRoute adds a route, or replaces the one with the same method (in any case) and path. A
 // replaced route starts afresh: its attempts and its response sequence begin again. Calls
-// already recorded stay.
+// already recorded stay. Called from Go, it is the program's own configuration: the route's
+// CustomClaims.JWKSURL becomes a registered JWKS URL (see AllowJWKS), which the admin API's
+// PUT /_admin/routes, refusing any other, does not do.
 func (s *Server) AddRoute(rt Route) error {
 	if err := rt.validate(); err != nil {
 		return fmt.Errorf("add route %s: %w", rt.key(), err)
@@ -16,6 +18,9 @@ func (s *Server) AddRoute(rt Route) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := &routeState{gen: s.gen, route: rt}
+	if u := jwksURLOf(rt); u != "" {
+		s.jwksURLs[u] = true
+	}
 	if i := slices.IndexFunc(s.routes, func(x *routeState) bool { return x.route.key() == rt.key() }); i >= 0 {
 		s.routes[i] = st
 	} else {

@@ -21,10 +21,11 @@ type Server struct {
 
 	initial []Route // the routes of the Config given to New, restored by Reset
 
-	mu     sync.Mutex
-	routes []*routeState // in the order they were added; a replaced route keeps its place
-	router *mux.Router   // built from routes, rebuilt when they change
-	calls  []*Call       // the latest calls, within callLimits
+	mu       sync.Mutex
+	jwksURLs map[string]bool // the registered JWKS URLs (jwksurls.go)
+	routes   []*routeState   // in the order they were added; a replaced route keeps its place
+	router   *mux.Router     // built from routes, rebuilt when they change
+	calls    []*Call         // the latest calls, within callLimits
 	// callBytes is about how many bytes calls hold (Call.size).
 	callBytes  int
 	callLimits kit.Limits
@@ -49,9 +50,12 @@ type routeState struct {
 // New returns a Server serving cfg's routes. It fails when cfg does not validate.
 func New(cfg Config, opts ...Option) (*Server, error) {
 	s, err := kit.New("rest", cfg, opts, func(base *kit.Base) *Server {
-		s := &Server{base: base, changed: make(chan struct{})}
+		s := &Server{base: base, changed: make(chan struct{}), jwksURLs: map[string]bool{}}
 		for _, rt := range cfg.Routes {
 			s.initial = append(s.initial, rt.normalize())
+			if u := jwksURLOf(rt); u != "" {
+				s.jwksURLs[u] = true
+			}
 		}
 		return s
 	})
@@ -80,7 +84,7 @@ func (s *Server) Close() { s.base.Close() }
 func (s *Server) routesHandler() http.Handler {
 	return s.base.Handler(http.HandlerFunc(s.dispatch), kit.Admin{Fail: s.adminFail, Routes: []kit.Route{
 		kit.Config(s.Config, "routes.*.auth.password", "routes.*.auth.token", "routes.*.auth.key"),
-		kit.Apply(http.MethodPut, "/_admin/routes", s.AddRoute),
+		kit.Apply(http.MethodPut, "/_admin/routes", s.addRouteFromAdmin),
 		{Method: http.MethodPost, Path: "/_admin/responses", Serve: s.handleAdminResponses},
 		kit.Captured("/_admin/calls", func(r *http.Request) ([]Call, error) { return s.Calls(r.URL.Query().Get("path")), nil }, s.redacted),
 		{Method: http.MethodPost, Path: "/_admin/reset", Serve: func(w http.ResponseWriter, r *http.Request) error {

@@ -46,6 +46,9 @@ func (s *Server) verifyEntraToken(ctx context.Context, r *http.Request, cc Custo
 			Message: fmt.Sprintf("want Authorization: Bearer <access token for %s from Entra>, got none", cc.Audience),
 		}
 	}
+	if !s.jwksAllowed(cc.JWKSURL) {
+		return nil, unregisteredJWKS(cc.JWKSURL)
+	}
 	claims := jwt.MapClaims{}
 	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithJSONNumber(), jwt.WithoutClaimsValidation())
 	_, err := parser.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
