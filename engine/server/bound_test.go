@@ -156,41 +156,55 @@ func TestDoubleClickedAnswers(t *testing.T) {
 	})
 }
 
-// TestSelectionClickedTwice: the selection page's button posted twice sends
-// the browser to the identity provider both times (the same redirect), not to
-// "Unknown claims exchange".
+// TestSelectionClickedTwice: the selection page's button posted 20 times at
+// once, in 100 journeys, sends the browser to the identity provider every time
+// (the same redirect), not to "Unknown claims exchange"; the journey then ends
+// with exactly one id_token at the relying party (#18).
 func TestSelectionClickedTwice(t *testing.T) {
+	const journeys, clicks = 100, 20
 	e := newEmulator(t, emuOptions{})
-	b := newBrowser(t)
-	page := b.get(e.authorizeURL(policyPicker, nil))
-	if page.Mode != "page" {
-		t.Fatalf("want the selection page, got %s", page)
-	}
-	fs, _ := forms(t, page)
-	var action string
-	var fields url.Values
-	for _, f := range fs {
-		for _, btn := range f.Buttons {
-			if btn.ID == "IdPAExchange" {
-				action, fields = f.Action.String(), f.Fields
-				fields.Set(btn.Name, btn.Value)
+	for range journeys {
+		b := newBrowser(t)
+		page := b.get(e.authorizeURL(policyPicker, nil))
+		if page.Mode != "page" {
+			t.Fatalf("want the selection page, got %s", page)
+		}
+		fs, _ := forms(t, page)
+		var action string
+		var fields url.Values
+		for _, f := range fs {
+			for _, btn := range f.Buttons {
+				if btn.ID == "IdPAExchange" {
+					action, fields = f.Action.String(), f.Fields
+					fields.Set(btn.Name, btn.Value)
+				}
 			}
 		}
-	}
-	if action == "" {
-		t.Fatalf("no IdPAExchange button on %s", page)
-	}
-	var locations []string
-	for range 2 {
-		req, _ := http.NewRequest(http.MethodPost, action, strings.NewReader(fields.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp := b.noFollow(t, req)
-		if resp.StatusCode != http.StatusFound {
-			t.Fatalf("click: HTTP %d, want a redirect to the IdP", resp.StatusCode)
+		if action == "" {
+			t.Fatalf("no IdPAExchange button on %s", page)
 		}
-		locations = append(locations, resp.Header.Get("Location"))
-	}
-	if locations[0] != locations[1] || !strings.HasPrefix(locations[0], e.idpA.srv.URL) {
-		t.Errorf("the two clicks went to %v", locations)
+		locations := make([]string, clicks)
+		var wg sync.WaitGroup
+		for i := range clicks {
+			wg.Go(func() {
+				req, _ := http.NewRequest(http.MethodPost, action, strings.NewReader(fields.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				resp := b.noFollow(t, req)
+				if resp.StatusCode != http.StatusFound {
+					t.Errorf("click: HTTP %d, want a redirect to the IdP", resp.StatusCode)
+				}
+				locations[i] = resp.Header.Get("Location")
+			})
+		}
+		wg.Wait()
+		if t.Failed() {
+			t.FailNow()
+		}
+		for _, l := range locations {
+			if l != locations[0] || !strings.HasPrefix(l, e.idpA.srv.URL) {
+				t.Fatalf("the clicks went to %v", locations)
+			}
+		}
+		idToken(t, e, b.get(locations[0]), policyPicker)
 	}
 }
