@@ -41,6 +41,14 @@ import (
 	"github.com/iefconform/iefconform/mocks/rp"
 )
 
+// Parties are the names of the stack's parties, each on its own listener, in
+// the order they start.
+var Parties = []string{PartyEmulator, PartyFacebook, PartyLinkedIn, PartyContoso, PartyTwitter, PartyREST, PartyRESTUntrusted, PartyMailbox, PartyRP}
+
+// PartyRESTUntrusted is the REST API's second listener, whose certificate
+// the emulator does not trust.
+const PartyRESTUntrusted = PartyREST + "-untrusted"
+
 // Party names as they appear in the journal.
 const (
 	PartyEmulator = "b2c"
@@ -133,6 +141,12 @@ type Options struct {
 	EmulatorAddr string
 	FacebookAddr string
 	RPAddr       string
+	// Addrs are the listen addresses of any party by name (Parties lists
+	// them: b2c, facebook, linkedin, contoso, twitter, rest, rest-untrusted,
+	// mailbox, rp), for a stack whose every port is fixed (a container). An
+	// address here wins over EmulatorAddr, FacebookAddr and RPAddr; a name
+	// that is no party is an error.
+	Addrs map[string]string
 	// AdminToken, when set, guards the mocks' admin APIs (/_admin/...): every
 	// admin request needs "Authorization: Bearer <AdminToken>". Without it the
 	// mocks answer admin requests from loopback clients only.
@@ -353,6 +367,11 @@ func Start(opts Options) (*Stack, error) {
 	if opts.Policies == nil {
 		return nil, errors.New("start stack: Options.Policies is nil")
 	}
+	for name := range opts.Addrs {
+		if !slices.Contains(Parties, name) {
+			return nil, fmt.Errorf("start stack: Options.Addrs: %q is no party; want one of %s", name, strings.Join(Parties, ", "))
+		}
+	}
 	if opts.Tenant == "" {
 		opts.Tenant = server.DefaultTenant
 	}
@@ -414,18 +433,14 @@ func Start(opts Options) (*Stack, error) {
 	}()
 
 	// The emulator's listener comes first: parties need its callback URL.
-	emu, err := s.listen(opts.EmulatorAddr, s.emulatorHandler())
+	emu, err := s.listen(s.addrOf(PartyEmulator), s.emulatorHandler())
 	if err != nil {
 		return nil, fmt.Errorf("start emulator: %w", err)
 	}
 	s.parties[PartyEmulator], s.emulatorURL = emu, emu.url
 
 	for _, spec := range idpSpecs {
-		addr := ""
-		if spec.name == PartyFacebook {
-			addr = opts.FacebookAddr
-		}
-		idp, err := s.startIdP(addr, spec.name, spec.title, spec.clientID, spec.secretKey, spec.allowTokenGET)
+		idp, err := s.startIdP(s.addrOf(spec.name), spec.name, spec.title, spec.clientID, spec.secretKey, spec.allowTokenGET)
 		if err != nil {
 			return nil, err
 		}
@@ -439,14 +454,14 @@ func Start(opts Options) (*Stack, error) {
 		return nil, err
 	}
 	s.Mailbox = mailbox.New(mailbox.WithJournal(s.Journal, PartyMailbox), mailbox.WithAdminToken(s.opts.AdminToken))
-	mbl, err := s.listen("", s.Mailbox.Handler())
+	mbl, err := s.listen(s.addrOf(PartyMailbox), s.Mailbox.Handler())
 	if err != nil {
 		return nil, fmt.Errorf("start mailbox: %w", err)
 	}
 	s.parties[PartyMailbox] = mbl
 
 	var rpHandler atomic.Pointer[http.Handler]
-	rpl, err := s.listen(opts.RPAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*rpHandler.Load()).ServeHTTP(w, r) }))
+	rpl, err := s.listen(s.addrOf(PartyRP), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*rpHandler.Load()).ServeHTTP(w, r) }))
 	if err != nil {
 		return nil, fmt.Errorf("start relying party: %w", err)
 	}
@@ -513,7 +528,7 @@ func (s *Stack) startTwitter() error {
 		return fmt.Errorf("start twitter: %w", err)
 	}
 	var h atomic.Pointer[http.Handler]
-	l, err := s.listen("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*h.Load()).ServeHTTP(w, r) }))
+	l, err := s.listen(s.addrOf(PartyTwitter), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*h.Load()).ServeHTTP(w, r) }))
 	if err != nil {
 		return fmt.Errorf("start twitter: %w", err)
 	}
@@ -542,7 +557,7 @@ func (s *Stack) startREST() error {
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
 	}
-	l, err := listenTLS("", s.REST.Handler(), pki.ServerTLSConfig(cert, s.opts.PKI.CA.Pool()))
+	l, err := listenTLS(s.addrOf(PartyREST), s.REST.Handler(), pki.ServerTLSConfig(cert, s.opts.PKI.CA.Pool()))
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
 	}
@@ -555,12 +570,40 @@ func (s *Stack) startREST() error {
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
 	}
-	ul, err := listenTLS("", s.REST.Handler(), pki.ServerTLSConfig(ucert, nil))
+	ul, err := listenTLS(s.addrOf(PartyRESTUntrusted), s.REST.Handler(), pki.ServerTLSConfig(ucert, nil))
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
 	}
-	s.parties[PartyREST+"-untrusted"], s.untrustURL = ul, ul.url
+	s.parties[PartyRESTUntrusted], s.untrustURL = ul, ul.url
 	return nil
+}
+
+// addrOf is the listen address of party: Options.Addrs, then the named
+// address fields, else "" (a random loopback port).
+func (s *Stack) addrOf(party string) string {
+	if a, ok := s.opts.Addrs[party]; ok {
+		return a
+	}
+	switch party {
+	case PartyEmulator:
+		return s.opts.EmulatorAddr
+	case PartyFacebook:
+		return s.opts.FacebookAddr
+	case PartyRP:
+		return s.opts.RPAddr
+	}
+	return ""
+}
+
+// URLs are the base URLs of the running parties by name (Parties).
+func (s *Stack) URLs() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := make(map[string]string, len(s.parties))
+	for name, l := range s.parties {
+		m[name] = l.url
+	}
+	return m
 }
 
 // listen serves a party on addr: over HTTPS with a certificate of the
