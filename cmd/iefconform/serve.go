@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/iefconform/iefconform/engine/server"
 	"github.com/iefconform/iefconform/features"
 	"github.com/iefconform/iefconform/harness/stack"
+	mockoauth1 "github.com/iefconform/iefconform/mocks/oauth1"
 	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
 	"github.com/iefconform/iefconform/mocks/rp"
 )
@@ -137,6 +139,12 @@ type serveOptions struct {
 	publicURL                  string
 	responseMode               string
 	verbose                    bool
+	// config is --config; what it adds beyond the flags' own values:
+	config      string
+	partyAddrs  map[string]string // listen addresses by party
+	fileApps    []server.Application
+	oauth2Users map[string][]mockoauth2.User // by party
+	oauth1Users []mockoauth1.User            // Twitter's
 
 	// ready, when set, is called with the running stack once serve has
 	// printed its links. Tests use it.
@@ -164,14 +172,20 @@ func newServeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "serve [flags]",
 		Short:   "Serve the emulator and mock parties for sign-ins by hand",
-		Long:    serveLong,
+		Long:    serveLong + serveConfigHelp,
 		Example: serveExample,
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.config != "" {
+				if err := o.applyServeFile(cmd.Flags()); err != nil {
+					return err
+				}
+			}
 			return serve(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&o.config, "config", "", "read the stack's configuration from `FILE` (YAML or JSON; see below); flags given win over it")
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "the emulator's listen address `HOST:PORT`; port 0 picks a free port")
 	f.StringVar(&o.facebookAddr, "facebook-addr", stack.DefaultAddr, "the Facebook mock's listen address `HOST:PORT`; the default picks a random loopback port")
 	f.StringVar(&o.rpAddr, "rp-addr", stack.DefaultAddr, "the relying party's listen address `HOST:PORT`; the default picks a random loopback port")
@@ -306,6 +320,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		EmulatorAddr:  o.addr,
 		FacebookAddr:  o.facebookAddr,
 		RPAddr:        o.rpAddr,
+		Addrs:         o.fixedAddrs(),
 		AdminToken:    o.adminToken,
 		DirectoryFile: o.directory,
 		Applications:  apps,
@@ -337,6 +352,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if err := st.Facebook.AddUser(mockoauth2.User{Username: demoUser, Password: demoPassword, Claims: demoClaims()}); err != nil {
 		return fmt.Errorf("serve: demo user: %w", err)
 	}
+	if err := o.addUsers(st); err != nil {
+		return err
+	}
 	if err := printServe(stdout, st, label, o.responseMode); err != nil {
 		return err
 	}
@@ -359,7 +377,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 // address, a host name other than localhost), as "--flag value".
 func (o serveOptions) beyondLoopback() []string {
 	var out []string
-	for _, f := range []struct{ flag, addr string }{{"--addr", o.addr}, {"--facebook-addr", o.facebookAddr}, {"--rp-addr", o.rpAddr}} {
+	listens := []struct{ flag, addr string }{{"--addr", o.addr}, {"--facebook-addr", o.facebookAddr}, {"--rp-addr", o.rpAddr}}
+	for _, name := range sortedKeys(o.partyAddrs) {
+		if name != stack.PartyEmulator {
+			listens = append(listens, struct{ flag, addr string }{"parties: " + name, o.partyAddrs[name]})
+		}
+	}
+	for _, f := range listens {
 		addr := f.addr
 		if addr == "" {
 			addr = stack.DefaultAddr
@@ -408,15 +432,54 @@ func (o serveOptions) pki() (p *stack.PKI, caPath string, err error) {
 	return p, caPath, nil
 }
 
-// applications are the registrations of --apps and --app.
+// fixedAddrs are the listen addresses of --config's parties, with the
+// flags' own (--addr, --facebook-addr, --rp-addr) when given on the command
+// line, as Options.Addrs.
+func (o serveOptions) fixedAddrs() map[string]string {
+	if len(o.partyAddrs) == 0 {
+		return nil
+	}
+	m := maps.Clone(o.partyAddrs)
+	m[stack.PartyEmulator] = o.addr
+	if o.facebookAddr != stack.DefaultAddr {
+		m[stack.PartyFacebook] = o.facebookAddr
+	}
+	if o.rpAddr != stack.DefaultAddr {
+		m[stack.PartyRP] = o.rpAddr
+	}
+	return m
+}
+
+// addUsers gives the mock identity providers the users of --config.
+func (o serveOptions) addUsers(st *stack.Stack) error {
+	for _, name := range sortedKeys(o.oauth2Users) {
+		idp, ok := st.IdP(name)
+		if !ok {
+			return fmt.Errorf("serve: users: no identity provider %s", name)
+		}
+		for _, u := range o.oauth2Users[name] {
+			if err := idp.Mock.AddUser(u); err != nil {
+				return usagef("--config %s: users: %s: %w", o.config, name, err)
+			}
+		}
+	}
+	for _, u := range o.oauth1Users {
+		if err := st.Twitter.AddUser(u); err != nil {
+			return usagef("--config %s: users: %s: %w", o.config, stack.PartyTwitter, err)
+		}
+	}
+	return nil
+}
+
+// applications are the registrations of --config, --apps and --app.
 func (o serveOptions) applications() ([]server.Application, error) {
-	var apps []server.Application
+	apps := slices.Clone(o.fileApps)
 	if o.appsFile != "" {
 		a, err := server.LoadApplications(o.appsFile)
 		if err != nil {
 			return nil, usagef("--apps: %w", err)
 		}
-		apps = a
+		apps = append(apps, a...)
 	}
 	for _, spec := range o.apps {
 		a, err := server.ParseApplication(spec)
@@ -460,10 +523,24 @@ func printServe(out io.Writer, st *stack.Stack, label, mode string) error {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "iefconform serve: the emulator and its mock parties are running.")
 	fmt.Fprintln(tw)
-	fmt.Fprintf(tw, "  emulator (B2C)\t%s\n", st.EmulatorURL())
-	fmt.Fprintf(tw, "  Facebook (mock IdP)\t%s\n", st.FacebookURL())
-	fmt.Fprintf(tw, "  relying party\t%s\t(redirect URI %s)\n", st.RPURL(), st.RP.RedirectURI())
-	fmt.Fprintf(tw, "  mailbox\t%s\t(verification codes: GET /_admin/messages)\n", st.MailboxURL())
+	urls := st.URLs()
+	for _, p := range []struct{ name, title, note string }{
+		{stack.PartyEmulator, "emulator (B2C)", ""},
+		{stack.PartyFacebook, "Facebook (mock OAuth2 IdP)", ""},
+		{stack.PartyLinkedIn, "LinkedIn (mock OAuth2 IdP)", ""},
+		{stack.PartyContoso, "Contoso (mock OpenID Connect IdP)", ""},
+		{stack.PartyTwitter, "Twitter (mock OAuth 1.0a IdP)", ""},
+		{stack.PartyREST, "REST API (mock)", "(client certificate trusted by the emulator)"},
+		{stack.PartyRESTUntrusted, "REST API, untrusted certificate", ""},
+		{stack.PartyRP, "relying party", "(redirect URI " + st.RP.RedirectURI() + ")"},
+		{stack.PartyMailbox, "mailbox", "(verification codes: GET /_admin/messages)"},
+	} {
+		if p.note == "" {
+			fmt.Fprintf(tw, "  %s\t%s\n", p.title, urls[p.name])
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.title, urls[p.name], p.note)
+	}
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "  tenant\t%s\n", emu.Tenant())
 	fmt.Fprintf(tw, "  policy folder\t%s\n", label)
@@ -476,6 +553,17 @@ func printServe(out io.Writer, st *stack.Stack, label, mode string) error {
 		}
 	}
 	fmt.Fprintf(tw, "  demo user\t%s / %s\t(at the Facebook mock's login page)\n", demoUser, demoPassword)
+	for _, name := range []string{stack.PartyFacebook, stack.PartyLinkedIn, stack.PartyContoso} {
+		idp, _ := st.IdP(name)
+		for _, u := range idp.Mock.Users() {
+			if name != stack.PartyFacebook || u.Username != demoUser {
+				fmt.Fprintf(tw, "  %s user\t%s / %s\n", name, u.Username, u.Password)
+			}
+		}
+	}
+	for _, u := range st.Twitter.Users() {
+		fmt.Fprintf(tw, "  %s user\t%s / %s\n", stack.PartyTwitter, u.Username, u.Password)
+	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

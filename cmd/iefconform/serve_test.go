@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -28,51 +27,9 @@ var signInLinkRE = regexp.MustCompile(`sign-in link: (http://\S+/b2c_1a_signup_s
 // plain HTTP client, as a person would in a browser: the login form, then the
 // auto-submitting form_post pages, until the relying party's result page.
 func TestServeSignInByHTTP(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	var stderr lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		code := execute(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--verbose"}, pw, &stderr)
-		pw.Close()
-		done <- code
-	}()
-
-	// Read the output until serve says it is ready; keep draining afterwards.
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	var printed strings.Builder
-	deadline := time.After(15 * time.Second)
-	for ready := false; !ready; {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatalf("serve ended before it was ready (status %d):\n%s\nstderr:\n%s", <-done, printed.String(), stderr.String())
-			}
-			printed.WriteString(l + "\n")
-			ready = strings.HasPrefix(l, "Press Ctrl+C")
-		case <-deadline:
-			t.Fatalf("serve printed no ready line within 15s:\n%s\nstderr:\n%s", printed.String(), stderr.String())
-		}
-	}
-	rest := make(chan string, 1)
-	go func() {
-		var b strings.Builder
-		for l := range lines {
-			b.WriteString(l + "\n")
-		}
-		rest <- b.String()
-	}()
-
-	out := printed.String()
-	for _, w := range []string{"emulator (B2C)", "Facebook (mock IdP)", "relying party", "tenant", "iefconform.onmicrosoft.com",
+	sv := startServeCLI(t, "serve", "--addr", "127.0.0.1:0", "--verbose")
+	out := sv.out
+	for _, w := range []string{"emulator (B2C)", "Facebook (mock OAuth2 IdP)", "Twitter (mock OAuth 1.0a IdP)", "REST API (mock)", "mailbox", "relying party", "tenant", "iefconform.onmicrosoft.com",
 		"B2C_1A_signup_signin, B2C_1A_signup_signin_picker", "alice / wonderland", "B2C_1A_TokenSigningKeyContainer", "B2C_1A_FacebookSecret"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("serve's output lacks %q:\n%s", w, out)
@@ -106,20 +63,11 @@ func TestServeSignInByHTTP(t *testing.T) {
 		}
 	}
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("serve exited with status %d after cancel, want 0\nstderr:\n%s", code, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop within 10s of cancel")
-	}
-	if tail := <-rest; !strings.Contains(tail, "stopping") {
-		t.Errorf("serve did not say it was stopping: %q", tail)
+	if code, tail := sv.stop(); code != exitOK || !strings.Contains(tail, "stopping") {
+		t.Errorf("serve exited with status %d after cancel, want 0, saying it was stopping: %q\nstderr:\n%s", code, tail, sv.stderr.String())
 	}
 	// --verbose: the journey log is on stderr.
-	if log := stderr.String(); !strings.Contains(log, "journey completed") {
+	if log := sv.stderr.String(); !strings.Contains(log, "journey completed") {
 		t.Errorf("stderr lacks the journey log (--verbose):\n%s", log)
 	}
 }
