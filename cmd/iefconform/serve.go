@@ -384,23 +384,29 @@ func (o serveOptions) beyondLoopback() []string {
 		}
 	}
 	for _, f := range listens {
-		addr := f.addr
-		if addr == "" {
-			addr = stack.DefaultAddr
+		if !isLoopbackAddr(f.addr) {
+			out = append(out, f.flag+" "+f.addr)
 		}
-		host, _, err := net.SplitHostPort(addr)
-		if err != nil {
-			host = addr
-		}
-		if strings.EqualFold(host, "localhost") {
-			continue
-		}
-		if ip, err := netip.ParseAddr(host); err == nil && ip.Unmap().IsLoopback() {
-			continue
-		}
-		out = append(out, f.flag+" "+f.addr)
 	}
 	return out
+}
+
+// isLoopbackAddr reports whether a listen address (HOST:PORT; "" is
+// stack.DefaultAddr) is a loopback one: localhost or a loopback IP, not an
+// unspecified host such as 0.0.0.0, another interface or another name.
+func isLoopbackAddr(addr string) bool {
+	if addr == "" {
+		addr = stack.DefaultAddr
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // pki is the PKI of --tls: the CA kept in --state-dir, or a new one whose

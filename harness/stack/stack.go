@@ -1019,3 +1019,24 @@ func copyKeys(dst, src *keys.Store) error {
 	}
 	return nil
 }
+
+// Party is one party served alone (iefconform mock): its listener with the
+// bounds of every party of a stack.
+type Party struct{ l *listener }
+
+// ServeParty serves h on addr ("" or DefaultAddr: a random loopback port)
+// with the read, write and idle timeouts and header limit of a stack's
+// parties.
+func ServeParty(addr string, h http.Handler) (*Party, error) {
+	l, err := listen(addr, h)
+	if err != nil {
+		return nil, err
+	}
+	return &Party{l: l}, nil
+}
+
+// URL is the party's base URL (127.0.0.1 for an unspecified listen host).
+func (p *Party) URL() string { return p.l.url }
+
+// Close stops the party.
+func (p *Party) Close() error { return p.l.close() }
