@@ -18,6 +18,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
@@ -141,6 +142,7 @@ type serveOptions struct {
 	verbose                    bool
 	// config is --config; what it adds beyond the flags' own values:
 	config      string
+	partyFlags  []string          // --party NAME=HOST:PORT
 	partyAddrs  map[string]string // listen addresses by party
 	fileApps    []server.Application
 	oauth2Users map[string][]mockoauth2.User // by party
@@ -181,10 +183,14 @@ func newServeCmd() *cobra.Command {
 					return err
 				}
 			}
+			if err := o.applyPartyFlags(cmd.Flags()); err != nil {
+				return err
+			}
 			return serve(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
+	f.StringArrayVar(&o.partyFlags, "party", nil, "listen on `NAME=HOST:PORT` for the party NAME ("+strings.Join(stack.Parties, ", ")+"); repeat for more")
 	f.StringVar(&o.config, "config", "", "read the stack's configuration from `FILE` (YAML or JSON; see below); flags given win over it")
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "the emulator's listen address `HOST:PORT`; port 0 picks a free port")
 	f.StringVar(&o.facebookAddr, "facebook-addr", stack.DefaultAddr, "the Facebook mock's listen address `HOST:PORT`; the default picks a random loopback port")
@@ -436,6 +442,27 @@ func (o serveOptions) pki() (p *stack.PKI, caPath string, err error) {
 		return nil, "", fmt.Errorf("serve: %w", err)
 	}
 	return p, caPath, nil
+}
+
+// applyPartyFlags reads --party NAME=HOST:PORT over --config's parties.
+func (o *serveOptions) applyPartyFlags(flags *pflag.FlagSet) error {
+	for _, v := range o.partyFlags {
+		name, addr, ok := strings.Cut(v, "=")
+		if _, _, err := net.SplitHostPort(addr); !ok || err != nil {
+			return usagef("--party %q: want NAME=HOST:PORT, e.g. facebook=127.0.0.1:8081", v)
+		}
+		if !slices.Contains(stack.Parties, name) {
+			return usagef("--party %q: %q is no party; want one of %s", v, name, strings.Join(stack.Parties, ", "))
+		}
+		if o.partyAddrs == nil {
+			o.partyAddrs = map[string]string{}
+		}
+		o.partyAddrs[name] = addr
+		if name == stack.PartyEmulator && !flags.Changed("addr") {
+			o.addr = addr
+		}
+	}
+	return nil
 }
 
 // fixedAddrs are the listen addresses of --config's parties, with the

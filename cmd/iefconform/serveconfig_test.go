@@ -200,3 +200,24 @@ func TestServeConfigProblems(t *testing.T) {
 	}
 
 }
+
+// TestServePartyFlags: --party NAME=HOST:PORT fixes a party's address; a bad
+// one is a usage error naming it.
+func TestServePartyFlags(t *testing.T) {
+	for _, bad := range []string{"facebook", "facebok=127.0.0.1:0", "twitter=nowhere"} {
+		var stdout, stderr lockedBuffer
+		if code := execute(context.Background(), []string{"serve", "--party", bad}, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), bad) {
+			t.Errorf("--party %s: status %d, stderr %q", bad, code, stderr.String())
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	sv := startServeCLI(t, "serve", "--addr", "127.0.0.1:0", "--party", "mailbox="+addr)
+	if !strings.Contains(squeeze(sv.out), "mailbox http://"+addr) {
+		t.Errorf("the mailbox is not at %s:\n%s", addr, sv.out)
+	}
+}

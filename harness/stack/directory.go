@@ -29,16 +29,29 @@ func (s *Stack) emulatorHandler() http.Handler {
 			s.serveDirectoryAdmin(w, r)
 			return
 		}
+		if strings.HasPrefix(r.URL.Path, stackAdminPrefix) {
+			s.serveStackAdmin(w, r)
+			return
+		}
 		emu.ServeHTTP(w, r)
 	})
 }
 
-func (s *Stack) serveDirectoryAdmin(w http.ResponseWriter, r *http.Request) {
-	if refusal := adminauth.Check(r, "emulator's directory", s.opts.AdminToken); refusal != nil {
+// adminAllowed applies the admin APIs' guard (mocks/adminauth) to r,
+// answering it when r is refused.
+func (s *Stack) adminAllowed(w http.ResponseWriter, r *http.Request, what string) bool {
+	if refusal := adminauth.Check(r, what, s.opts.AdminToken); refusal != nil {
 		if refusal.Status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="iefconform admin"`)
 		}
 		writeAdminError(w, refusal.Status, refusal.Message)
+		return false
+	}
+	return true
+}
+
+func (s *Stack) serveDirectoryAdmin(w http.ResponseWriter, r *http.Request) {
+	if !s.adminAllowed(w, r, "emulator's directory") {
 		return
 	}
 	rest := strings.TrimPrefix(r.URL.Path, directoryAdminPath)

@@ -1,0 +1,100 @@
+package stack_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iefconform/iefconform/harness/httpdriver"
+)
+
+// adminCall sends one request to the stack's admin API and decodes the JSON answer into out.
+func adminCall(t *testing.T, method, u, body string, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatalf("%s %s: %v", method, u, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// TestStackAdminAPI: a test outside the process begins a sign-in, reads what
+// the relying party received and the journal, all over the emulator's admin API.
+func TestStackAdminAPI(t *testing.T) {
+	s := start(t)
+	base := s.EmulatorURL() + "/_admin/"
+	var begun struct{ URL, State string }
+	if code := adminCall(t, http.MethodPost, base+"signin", `{"policy": "B2C_1A_signup_signin"}`, &begun); code != http.StatusOK || begun.URL == "" {
+		t.Fatalf("signin: HTTP %d %+v", code, begun)
+	}
+	var none map[string]string
+	if code := adminCall(t, http.MethodGet, base+"results/"+begun.State, "", &none); code != http.StatusNotFound {
+		t.Errorf("a result before the sign-in: HTTP %d", code)
+	}
+	c, err := httpdriver.New(10 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.Get(begun.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := page.Form("login-form")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Fields.Set("username", "alice")
+	f.Fields.Set("password", "wonderland")
+	if _, err := c.Submit(f, "action", "signin"); err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		IDToken     string
+		VerifyError string
+		Claims      map[string]any
+	}
+	if code := adminCall(t, http.MethodGet, base+"results/"+begun.State+"?wait=10s", "", &res); code != http.StatusOK || res.IDToken == "" || res.VerifyError != "" || res.Claims["email"] != "alice@example.com" {
+		t.Fatalf("result: HTTP %d %+v", code, res)
+	}
+	var j struct {
+		Entries []struct{ Party, Path string }
+		Dropped int
+	}
+	if code := adminCall(t, http.MethodGet, base+"journal", "", &j); code != http.StatusOK {
+		t.Fatalf("journal: HTTP %d", code)
+	}
+	parties := map[string]bool{}
+	for _, e := range j.Entries {
+		parties[e.Party] = true
+		if strings.HasPrefix(e.Path, "/_admin/") {
+			t.Errorf("the journal holds an admin request: %s", e.Path)
+		}
+	}
+	if !parties["b2c"] || !parties["facebook"] || !parties["rp"] {
+		t.Errorf("journal parties %v, want b2c, facebook and rp", parties)
+	}
+	for _, bad := range []struct{ method, path, body string }{
+		{http.MethodPost, "signin", `{"policy": ""}`},
+		{http.MethodPost, "signin", `{"policy": "B2C_1A_nope"}`},
+		{http.MethodGet, "nowhere", ""},
+	} {
+		if code := adminCall(t, bad.method, base+bad.path, bad.body, nil); code/100 != 4 {
+			t.Errorf("%s %s %s: HTTP %d, want 4xx", bad.method, bad.path, bad.body, code)
+		}
+	}
+}
