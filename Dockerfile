@@ -14,4 +14,4 @@ EXPOSE 8080 8081 8082 8083 8084 8085 8086 8087 8088
 ENTRYPOINT ["/iefconform"]
 CMD ["serve", "--addr", "0.0.0.0:8080"]
 # The binary is its own healthcheck (scratch has no curl): /healthz answers 200 once the policies are loaded.
-HEALTHCHECK --interval=2s --timeout=3s --start-period=2s --retries=30 CMD ["/iefconform", "health", "http://127.0.0.1:8080/healthz"]
+HEALTHCHECK --interval=1s --timeout=3s --retries=60 CMD ["/iefconform", "health", "http://127.0.0.1:8080/healthz"]

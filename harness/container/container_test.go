@@ -189,3 +189,27 @@ func get(t *testing.T, u string) string {
 	}
 	return string(b)
 }
+
+// BenchmarkRun: testcontainers-go Run to ready (the emulator's /healthz
+// answers 200), then Terminate, with the image already built.
+//
+//	go test -run '^$' -bench BenchmarkRun -benchtime=5x ./harness/container
+func BenchmarkRun(b *testing.B) {
+	if skipReason != "" {
+		b.Skip("skipped: " + skipReason)
+	}
+	ctx := context.Background()
+	var ready time.Duration
+	for range b.N {
+		start := time.Now()
+		ctr, err := container.Run(ctx, image, testcontainers.WithLogger(tclog.TestLogger(b)))
+		ready += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := testcontainers.TerminateContainer(ctr); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(ready.Milliseconds())/float64(b.N), "ms-to-ready")
+}
