@@ -8,6 +8,12 @@
 // buffers every formatter event of a scenario and replays them when the
 // scenario ends, so a formatter cannot time scenarios. Hooks run as the
 // scenario runs. A Collector belongs to one run; nothing here is global.
+//
+// A sharded run (run --shard i/n) corrects godog's reports of its share so that
+// they name each scenario as the unsharded run does (ApplyShard,
+// NewShardDurations), and Merge joins the shards' reports into the reports of
+// one run. For that the package reads and writes godog's cucumber JSON and
+// JUnit XML with types that mirror godog's formatters.
 package reports
 
 import (
