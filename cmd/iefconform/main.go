@@ -1,7 +1,8 @@
 // Command iefconform runs the iefconform conformance suite, serves the emulator
 // and its mock parties for manual sign-ins, and checks policy files.
 //
-//	iefconform run [--tags EXPR] [--features DIR --policies DIR] [--out DIR]
+//	iefconform run [--tags EXPR] [--features DIR --policies DIR] [--out DIR] [--shard i/n]
+//	iefconform reports merge --out DIR DIR1 DIR2...
 //	iefconform serve [--addr HOST:PORT] [--policy NAME | --policies DIR]
 //	iefconform validate [--settings FILE] [--set Name=Value]... PATH...
 //	iefconform version
@@ -92,6 +93,7 @@ func newRootCmd() *cobra.Command {
 		Long:  rootLong,
 		Example: `  iefconform run                        # the built-in suite against the emulator
   iefconform run --tags @facebook --format pretty
+  iefconform run --shard 2/3 --out shard-2   # the second of three CI jobs
   iefconform serve                      # sign in by hand at the printed link
   iefconform validate --settings appsettings.json policies/`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -108,7 +110,7 @@ func newRootCmd() *cobra.Command {
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newRunCmd(), newServeCmd(), newValidateCmd(), newCertifyCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newServeCmd(), newValidateCmd(), newCertifyCmd(), newReportsCmd(), newVersionCmd())
 	return root
 }
 

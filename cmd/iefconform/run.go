@@ -44,6 +44,20 @@ Reports written to --out:
 
 Runs are strict: an undefined or pending step fails its scenario.
 
+Sharding, for the jobs of a CI matrix: --shard i/n runs the i-th of n shares
+of the scenarios the run selects (after --features and --tags). The selected
+scenarios (each example row of a Scenario Outline is one) are sorted by
+feature file and line and dealt out in turn, so the n shards together run every
+scenario exactly once, differ in size by one at most, and a scenario's shard
+depends only on the selection: give every shard the same --features and --tags.
+A sharded run prints "shard 2/3: N of M scenarios" at its start and above the
+summary line. Its reports name each scenario as the unsharded run does (the
+cucumber id of an example row, a repeated name's "#2" in JUnit, durations.json's
+keys); each JUnit testsuite gets the properties "shard" (2/3) and "uri" (its
+feature file), and durations.json a "shard" object {index, total, selected}.
+'iefconform reports merge --out DIR DIR1 DIR2 ...' joins the shards' reports
+into the reports of one run.
+
 Exit status: 0 when every scenario passed or was skipped (also when none
 matched --tags), 1 when any failed, 2 on a usage error (bad flag, unreadable
 --features or --policies, a feature file that does not parse).
@@ -66,7 +80,12 @@ const runExample = `  # The built-in suite:
   iefconform run --tags '~@inferred' --concurrency 4
 
   # Your own features and policy folders, reports for CI into build/reports:
-  iefconform run --features ./features --policies ./policies --out build/reports`
+  iefconform run --features ./features --policies ./policies --out build/reports
+
+  # A CI matrix of two jobs, then one job that joins their reports:
+  iefconform run --shard 1/2 --out shard-1     # job 1
+  iefconform run --shard 2/2 --out shard-2     # job 2
+  iefconform reports merge --out reports/out shard-1 shard-2`
 
 // runOptions are the flags of run.
 type runOptions struct {
@@ -77,6 +96,7 @@ type runOptions struct {
 	concurrency int
 	out         string
 	browser     string
+	shard       string
 }
 
 func newRunCmd() *cobra.Command {
@@ -88,7 +108,7 @@ func newRunCmd() *cobra.Command {
 		Example: runExample,
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runFeatures(cmd.Context(), o, cmd.OutOrStdout())
+			return runFeatures(cmd.Context(), o, cmd.OutOrStdout(), harnessSteps)
 		},
 	}
 	f := cmd.Flags()
@@ -108,6 +128,9 @@ func newRunCmd() *cobra.Command {
 	f.StringVar(&o.browser, "browser", "",
 		"the Chromium executable `PATH`, or a name on $PATH (e.g. --browser /usr/bin/chromium);\n"+
 			"default: $IEFCONFORM_BROWSER, else chromium-headless-shell, chromium, ... on PATH (see above)")
+	f.StringVar(&o.shard, "shard", "",
+		"run only shard `i/n` of the selected scenarios, i from 1 to n (e.g. --shard 2/3 in the second of\n"+
+			"three CI jobs); the n shards run every scenario once (see Sharding above)")
 	return cmd
 }
 
@@ -116,6 +139,8 @@ type suiteInput struct {
 	policies     fs.FS
 	featuresFS   fs.FS // nil: Paths are operating-system paths
 	featurePaths []string
+	// shardIndex of shardTotal is the shard to run; 0 of 0 without --shard.
+	shardIndex, shardTotal int
 }
 
 func (o runOptions) check() (suiteInput, error) {
@@ -133,6 +158,13 @@ func (o runOptions) check() (suiteInput, error) {
 	}
 	if o.out == "" {
 		return in, usagef("--out is empty: want a folder")
+	}
+	if o.shard != "" {
+		i, n, err := parseShard(o.shard)
+		if err != nil {
+			return in, err
+		}
+		in.shardIndex, in.shardTotal = i, n
 	}
 	if strings.Contains(o.out, ",") {
 		// godog separates its formats with commas.
@@ -199,8 +231,30 @@ func isDir(p string) error {
 	return nil
 }
 
-// runFeatures runs the suite and writes the reports.
-func runFeatures(ctx context.Context, o runOptions, stdout io.Writer) error {
+// stepsFunc returns the step definitions of a run (a godog scenario
+// initializer) and what to do when the run ends.
+type stepsFunc func(in suiteInput, o runOptions) (init func(*godog.ScenarioContext), done func() error, err error)
+
+// harnessSteps are the conformance steps on the harness: a stack per scenario,
+// Chromium started at the first step that needs it.
+func harnessSteps(in suiteInput, o runOptions) (func(*godog.ScenarioContext), func() error, error) {
+	bopts := browser.OptionsFromEnv()
+	bopts.Bin = o.browser
+	suite, err := harness.NewSuite(harness.Options{Policies: in.policies, Browser: bopts})
+	if err != nil {
+		return nil, nil, err
+	}
+	return steps.Initialize(suite), func() error {
+		if err := suite.Close(); err != nil {
+			return fmt.Errorf("close the browser: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// runFeatures runs the features with the steps of newSteps and writes the
+// reports.
+func runFeatures(ctx context.Context, o runOptions, stdout io.Writer, newSteps stepsFunc) error {
 	in, err := o.check()
 	if err != nil {
 		return err
@@ -208,19 +262,29 @@ func runFeatures(ctx context.Context, o runOptions, stdout io.Writer) error {
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return usagef("--out: %w", err)
 	}
-	cucumberPath := filepath.Join(o.out, "cucumber.json")
-	junitPath := filepath.Join(o.out, "junit.xml")
-	durationsPath := filepath.Join(o.out, "durations.json")
+	cucumberPath := filepath.Join(o.out, reports.CucumberFile)
+	junitPath := filepath.Join(o.out, reports.JUnitFile)
+	durationsPath := filepath.Join(o.out, reports.DurationsFile)
 
-	bopts := browser.OptionsFromEnv()
-	bopts.Bin = o.browser
-	suite, err := harness.NewSuite(harness.Options{Policies: in.policies, Browser: bopts})
+	var shard *shardRun
+	if in.shardTotal > 0 {
+		sr, err := planShard(in.featuresFS, in.featurePaths, o.tags, in.shardIndex, in.shardTotal)
+		if err != nil {
+			// A feature file that does not parse, as godog would say.
+			return usagef("--shard: %w", err)
+		}
+		shard = &sr
+		in.featuresFS = sr.fsys
+		fmt.Fprintln(stdout, shardLine(sr.plan))
+	}
+
+	initSteps, done, err := newSteps(in, o)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if err := suite.Close(); err != nil {
-			fmt.Fprintf(stdout, "warning: close the browser: %v\n", err)
+		if err := done(); err != nil {
+			fmt.Fprintf(stdout, "warning: %v\n", err)
 		}
 	}()
 
@@ -228,7 +292,7 @@ func runFeatures(ctx context.Context, o runOptions, stdout io.Writer) error {
 	start := time.Now()
 	status := godog.TestSuite{
 		Name:                "iefconform",
-		ScenarioInitializer: collector.Wrap(steps.Initialize(suite)),
+		ScenarioInitializer: collector.Wrap(initSteps),
 		Options: &godog.Options{
 			Format:         o.format + ",cucumber:" + cucumberPath + ",junit:" + junitPath,
 			Output:         stdout,
@@ -258,13 +322,31 @@ func runFeatures(ctx context.Context, o runOptions, stdout io.Writer) error {
 		}
 		fmt.Fprintln(stdout)
 	}
+	if shard != nil {
+		fmt.Fprintln(stdout, shardLine(shard.plan))
+	}
 	fmt.Fprintln(stdout, summary.String())
 	fmt.Fprintf(stdout, "wall time %s, concurrency %d, median scenario %s\n",
 		wall.Round(time.Millisecond), o.concurrency, reports.FormatDuration(reports.Median(scenarios)))
-	if err := reports.NewDurations(scenarios, wall, o.concurrency).WriteFile(durationsPath); err != nil {
+	durations := reports.NewDurations(scenarios, wall, o.concurrency)
+	var shardErr error
+	if shard != nil {
+		// Without the shard's corrections the reports are written as they are
+		// and durations.json says no shard, so that reports merge refuses them.
+		if shardErr = reports.ApplyShard(o.out, shard.plan); shardErr == nil {
+			durations, shardErr = reports.NewShardDurations(shard.plan, scenarios, wall, o.concurrency)
+		}
+		if shardErr != nil {
+			durations = reports.NewDurations(scenarios, wall, o.concurrency)
+		}
+	}
+	if err := durations.WriteFile(durationsPath); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "reports: %s, %s, %s\n", cucumberPath, junitPath, durationsPath)
+	if shardErr != nil {
+		return fmt.Errorf("shard %s reports: %w", shard.plan.Label(), shardErr)
+	}
 	if ctx.Err() != nil {
 		fmt.Fprintln(stdout, "interrupted: scenarios that were running or still to run failed")
 		return errFailed
@@ -283,4 +365,9 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// shardLine is the console line of a sharded run: "shard 2/3: 4 of 11 scenarios".
+func shardLine(p reports.ShardPlan) string {
+	return fmt.Sprintf("shard %s: %d of %d scenarios", p.Label(), len(p.Mine()), len(p.Scenarios))
 }

@@ -1,0 +1,7 @@
+Feature: Sharding A
+
+  Scenario: one
+    Given a step that passes
+
+  Scenario: two
+    Given a step that passes
