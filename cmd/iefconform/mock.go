@@ -92,27 +92,20 @@ func runMock(ctx context.Context, kind string, o mockOptions, stdout, stderr io.
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	j := journal.New()
-	var handler http.Handler
+	var srv mockServer
 	var describe func() []string
 	switch kind {
 	case "oauth2":
-		var cfg mockoauth2.Config
-		if o.config != "" {
-			var err error
-			if cfg, err = mockoauth2.LoadConfig(o.config); err != nil {
-				return usagef("--config: %w", err)
+		m, err := newMock(o.config, mockoauth2.LoadConfig, func(cfg mockoauth2.Config) (*mockoauth2.Server, error) {
+			if o.baseURL != "" {
+				cfg.BaseURL = strings.TrimRight(o.baseURL, "/")
 			}
-		}
-		if o.baseURL != "" {
-			cfg.BaseURL = strings.TrimRight(o.baseURL, "/")
-		}
-		m, err := mockoauth2.New(cfg, mockoauth2.WithJournal(j, kind), mockoauth2.WithAdminToken(o.adminToken), mockoauth2.WithLogger(logger))
+			return mockoauth2.New(cfg, mockoauth2.WithJournal(j, kind), mockoauth2.WithAdminToken(o.adminToken), mockoauth2.WithLogger(logger))
+		})
 		if err != nil {
-			return usagef("--config: %w", err)
+			return err
 		}
-		defer m.Close()
-		handler = m.Handler()
-		describe = func() []string {
+		srv, describe = m, func() []string {
 			var out []string
 			for _, c := range m.Config().Clients {
 				out = append(out, fmt.Sprintf("client %s, redirect URIs %s", c.ID, strings.Join(c.RedirectURIs, " ")))
@@ -123,20 +116,13 @@ func runMock(ctx context.Context, kind string, o mockOptions, stdout, stderr io.
 			return out
 		}
 	case "oauth1":
-		var cfg mockoauth1.Config
-		if o.config != "" {
-			var err error
-			if cfg, err = mockoauth1.LoadConfig(o.config); err != nil {
-				return usagef("--config: %w", err)
-			}
-		}
-		m, err := mockoauth1.New(cfg, mockoauth1.WithJournal(j, kind), mockoauth1.WithAdminToken(o.adminToken), mockoauth1.WithLogger(logger))
+		m, err := newMock(o.config, mockoauth1.LoadConfig, func(cfg mockoauth1.Config) (*mockoauth1.Server, error) {
+			return mockoauth1.New(cfg, mockoauth1.WithJournal(j, kind), mockoauth1.WithAdminToken(o.adminToken), mockoauth1.WithLogger(logger))
+		})
 		if err != nil {
-			return usagef("--config: %w", err)
+			return err
 		}
-		defer m.Close()
-		handler = m.Handler()
-		describe = func() []string {
+		srv, describe = m, func() []string {
 			var out []string
 			for _, c := range m.Config().Consumers {
 				out = append(out, "consumer "+c.Key)
@@ -147,20 +133,13 @@ func runMock(ctx context.Context, kind string, o mockOptions, stdout, stderr io.
 			return out
 		}
 	case "rest":
-		var cfg mockrest.Config
-		if o.config != "" {
-			var err error
-			if cfg, err = mockrest.LoadConfig(o.config); err != nil {
-				return usagef("--config: %w", err)
-			}
-		}
-		m, err := mockrest.New(cfg, mockrest.WithJournal(j, kind), mockrest.WithAdminToken(o.adminToken), mockrest.WithLogger(logger))
+		m, err := newMock(o.config, mockrest.LoadConfig, func(cfg mockrest.Config) (*mockrest.Server, error) {
+			return mockrest.New(cfg, mockrest.WithJournal(j, kind), mockrest.WithAdminToken(o.adminToken), mockrest.WithLogger(logger))
+		})
 		if err != nil {
-			return usagef("--config: %w", err)
+			return err
 		}
-		defer m.Close()
-		handler = m.Handler()
-		describe = func() []string {
+		srv, describe = m, func() []string {
 			var out []string
 			for _, r := range m.Config().Routes {
 				out = append(out, fmt.Sprintf("route %s %s", orAny(r.Method), r.Path))
@@ -170,6 +149,8 @@ func runMock(ctx context.Context, kind string, o mockOptions, stdout, stderr io.
 	default:
 		return usagef("unknown mock kind %q: want one of %s", kind, strings.Join(mockKinds, ", "))
 	}
+	defer srv.Close()
+	handler := srv.Handler()
 	p, err := stack.ServeParty(o.addr, handler)
 	if err != nil {
 		return usagef("--addr %s: %w", o.addr, err)
@@ -194,6 +175,30 @@ func runMock(ctx context.Context, kind string, o mockOptions, stdout, stderr io.
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")
 	return nil
+}
+
+// mockServer is what runMock needs of a mock.
+type mockServer interface {
+	Handler() http.Handler
+	Close()
+}
+
+// newMock reads a mock's config file (none: the empty config) with load and
+// builds the mock from it with build; either failing is a usage error.
+func newMock[C any, S mockServer](path string, load func(string) (C, error), build func(C) (S, error)) (S, error) {
+	var cfg C
+	var zero S
+	if path != "" {
+		var err error
+		if cfg, err = load(path); err != nil {
+			return zero, usagef("--config: %w", err)
+		}
+	}
+	m, err := build(cfg)
+	if err != nil {
+		return zero, usagef("--config: %w", err)
+	}
+	return m, nil
 }
 
 func orAny(method string) string {

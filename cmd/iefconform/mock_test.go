@@ -78,17 +78,7 @@ func login(t *testing.T, u, user, password, button string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := c.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := page.Form("login-form")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, page.Body)
-	}
-	f.Fields.Set("username", user)
-	f.Fields.Set("password", password)
-	if _, err := c.Submit(f, "action", button); err != nil {
+	if _, err := c.SignIn(u, "login-form", map[string]string{"username": user, "password": password}, button); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -103,17 +103,7 @@ func signInOverHTTP(t *testing.T, u, user, password string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := c.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := page.Form("login-form")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, page.Body)
-	}
-	f.Fields.Set("username", user)
-	f.Fields.Set("password", password)
-	if _, err := c.Submit(f, "action", "signin"); err != nil {
+	if _, err := c.SignIn(u, "login-form", map[string]string{"username": user, "password": password}, "signin"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -176,6 +176,34 @@ func (p *Page) Form(id string) (*Form, error) {
 	return nil, fmt.Errorf("form %q on %s (HTTP %d): %w", id, p.URL, p.Status, ErrNoForm)
 }
 
+// FillForm returns the form with the given id, its fields set to fields
+// over the values the page gave them, ready for Submit.
+func (p *Page) FillForm(id string, fields map[string]string) (*Form, error) {
+	f, err := p.Form(id)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range fields {
+		f.Fields.Set(k, v)
+	}
+	return f, nil
+}
+
+// SignIn loads u, fills the form formID with fields and presses the button
+// whose "action" value is button, following redirects and auto-submitting
+// forms to the end: a login page's or a sign-in page's round trip.
+func (c *Client) SignIn(u, formID string, fields map[string]string, button string) (*Page, error) {
+	page, err := c.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	f, err := page.FillForm(formID, fields)
+	if err != nil {
+		return nil, err
+	}
+	return c.Submit(f, "action", button)
+}
+
 // Text returns the text of the element with the given id, or "" without one.
 func (p *Page) Text(id string) string {
 	var b strings.Builder

@@ -102,6 +102,9 @@ func TestErrors(t *testing.T) {
 	if p.Text("x") != "" {
 		t.Error("a JSON page has no text by id")
 	}
+	if _, err := c.SignIn(srv.URL, "login-form", map[string]string{"username": "u"}, "signin"); !errors.Is(err, ErrNoForm) {
+		t.Errorf("SignIn on a page without the form: want ErrNoForm, got %v", err)
+	}
 	url := srv.URL
 	srv.Close()
 	if _, err := c.Get(url); err == nil {

@@ -2,8 +2,7 @@ package stack
 
 import (
 	"context"
-	"encoding/json"
-	"mime"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -41,18 +40,14 @@ func (s *Stack) serveStackAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		writeAdminJSON(w, http.StatusOK, map[string]any{"entries": entries, "dropped": s.Journal.Dropped()})
 	case path == "signin" && r.Method == http.MethodPost:
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			writeAdminError(w, http.StatusUnsupportedMediaType, "want Content-Type: application/json, got "+r.Header.Get("Content-Type"))
-			return
-		}
 		var in struct {
 			Policy       string `json:"policy"`
 			ResponseType string `json:"responseType"`
 			ResponseMode string `json:"responseMode"`
 		}
-		d := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-		d.DisallowUnknownFields()
-		if err := d.Decode(&in); err != nil || in.Policy == "" {
+		if err := decodeAdminJSON(w, r, 1<<16, &in); errors.Is(err, errNotJSON) {
+			return
+		} else if err != nil || in.Policy == "" {
 			writeAdminError(w, http.StatusBadRequest, `want {"policy": "B2C_1A_...", "responseType": "id_token", "responseMode": "form_post"}`)
 			return
 		}

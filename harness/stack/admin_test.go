@@ -50,17 +50,7 @@ func TestStackAdminAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := c.Get(begun.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := page.Form("login-form")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Fields.Set("username", "alice")
-	f.Fields.Set("password", "wonderland")
-	if _, err := c.Submit(f, "action", "signin"); err != nil {
+	if _, err := c.SignIn(begun.URL, "login-form", map[string]string{"username": "alice", "password": "wonderland"}, "signin"); err != nil {
 		t.Fatal(err)
 	}
 	var res struct {

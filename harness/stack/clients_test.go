@@ -85,17 +85,7 @@ func TestClientLibraries(t *testing.T) {
 		t.Fatal(err)
 	}
 	browser.SetTransport(s.Client().Transport)
-	page, err := browser.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	form, err := page.Form("localAccountForm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	form.Fields.Set("signInName", "bob@example.com")
-	form.Fields.Set("password", "Passw0rd!2024")
-	if _, err := browser.Submit(form, "action", "continue"); err != nil {
+	if _, err := browser.SignIn(authURL, "localAccountForm", map[string]string{"signInName": "bob@example.com", "password": "Passw0rd!2024"}, "continue"); err != nil {
 		t.Fatal(err)
 	}
 	answer := cb.last()

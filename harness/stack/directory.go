@@ -67,15 +67,11 @@ func (s *Stack) serveDirectoryAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		writeAdminJSON(w, http.StatusOK, out)
 	case rest == "/users" && r.Method == http.MethodPost:
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			writeAdminError(w, http.StatusUnsupportedMediaType, fmt.Sprintf("want Content-Type: application/json, got %q", r.Header.Get("Content-Type")))
-			return
-		}
 		var fu directory.FileUser
-		d := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-		d.DisallowUnknownFields()
-		if err := d.Decode(&fu); err != nil {
-			writeAdminError(w, http.StatusBadRequest, "the body is not one account: "+err.Error())
+		if err := decodeAdminJSON(w, r, 1<<20, &fu); err != nil {
+			if !errors.Is(err, errNotJSON) {
+				writeAdminError(w, http.StatusBadRequest, "the body is not one account: "+err.Error())
+			}
 			return
 		}
 		u, err := fu.User()
@@ -106,6 +102,22 @@ func (s *Stack) serveDirectoryAdmin(w http.ResponseWriter, r *http.Request) {
 		writeAdminError(w, http.StatusNotFound, fmt.Sprintf("no directory admin route %s %s (GET %s, POST %s/users, DELETE %s/users/{objectId})",
 			r.Method, r.URL.Path, directoryAdminPath, directoryAdminPath, directoryAdminPath))
 	}
+}
+
+// errNotJSON: decodeAdminJSON answered the request (415) already.
+var errNotJSON = errors.New("not JSON")
+
+// decodeAdminJSON reads an admin request's JSON body (at most limit bytes,
+// unknown fields refused) into v. A body of another Content-Type is answered
+// with 415 and errNotJSON; other errors are the caller's to answer.
+func decodeAdminJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeAdminError(w, http.StatusUnsupportedMediaType, fmt.Sprintf("want Content-Type: application/json, got %q", r.Header.Get("Content-Type")))
+		return errNotJSON
+	}
+	d := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	d.DisallowUnknownFields()
+	return d.Decode(v)
 }
 
 func writeAdminJSON(w http.ResponseWriter, status int, v any) {

@@ -77,12 +77,10 @@ func TestSelfAssertedDoubleClick(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, err := page.Form("localAccountForm")
+			f, err := page.FillForm("localAccountForm", map[string]string{"signInName": "bob@example.com", "password": "Passw0rd!2024"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			f.Fields.Set("signInName", "bob@example.com")
-			f.Fields.Set("password", "Passw0rd!2024")
 			oneAnswer(t, s, state, postAtOnce(t, c, f, "continue", doubleClickPosts))
 		}
 	})
@@ -105,12 +103,9 @@ func TestSelfAssertedDoubleClick(t *testing.T) {
 			// ends on the same next page, and the form is applied once.
 			clickAtOnce := func(action string, fields map[string]string) *httpdriver.Form {
 				t.Helper()
-				f, err := page.Form("attributeVerification")
+				f, err := page.FillForm("attributeVerification", fields)
 				if err != nil {
 					t.Fatal(err)
-				}
-				for k, v := range fields {
-					f.Fields.Set(k, v)
 				}
 				if action == "continue" {
 					return f

@@ -60,12 +60,9 @@ func localSignUp(s *stack.Stack, email string) (rp.Result, error) {
 		return rp.Result{}, err
 	}
 	submit := func(action string, fields map[string]string) error {
-		f, err := page.Form("attributeVerification")
+		f, err := page.FillForm("attributeVerification", fields)
 		if err != nil {
 			return err
-		}
-		for k, v := range fields {
-			f.Fields.Set(k, v)
 		}
 		page, err = c.Submit(f, "action", action)
 		return err

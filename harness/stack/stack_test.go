@@ -88,12 +88,9 @@ func httpSignIn(s *stack.Stack, policyID, mode, formID string, fields map[string
 	if err != nil {
 		return rp.Result{}, err
 	}
-	f, err := page.Form(formID)
+	f, err := page.FillForm(formID, fields)
 	if err != nil {
 		return rp.Result{}, err
-	}
-	for k, v := range fields {
-		f.Fields.Set(k, v)
 	}
 	if _, err := c.Submit(f, "action", button); err != nil {
 		return rp.Result{}, err
