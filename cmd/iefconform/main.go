@@ -3,7 +3,9 @@
 //
 //	iefconform run [--tags EXPR] [--features DIR --policies DIR] [--out DIR] [--shard i/n]
 //	iefconform reports merge --out DIR DIR1 DIR2...
-//	iefconform serve [--addr HOST:PORT] [--policy NAME | --policies DIR]
+//	iefconform serve [--addr HOST:PORT] [--policy NAME | --policies DIR] [--config FILE]
+//	iefconform mock oauth2|oauth1|rest [--config FILE] [--addr HOST:PORT]
+//	iefconform health URL
 //	iefconform validate [--settings FILE] [--set Name=Value]... PATH...
 //	iefconform version
 //
@@ -110,7 +112,7 @@ func newRootCmd() *cobra.Command {
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newRunCmd(), newServeCmd(), newValidateCmd(), newCertifyCmd(), newReportsCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newServeCmd(), newValidateCmd(), newCertifyCmd(), newReportsCmd(), newMockCmd(), newHealthCmd(), newVersionCmd())
 	return root
 }
 
