@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,12 +11,16 @@ import (
 	"github.com/iefconform/iefconform/harness/httpdriver"
 )
 
-// adminCall sends one request to the stack's admin API and decodes the JSON answer into out.
-func adminCall(t *testing.T, method, u, body string, out any) int {
+// adminRequest sends one request to an admin API (a JSON body when body is
+// not empty, the Bearer token when token is not) and returns the answer.
+func adminRequest(t *testing.T, method, u, token, body string) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, u, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -25,12 +30,23 @@ func adminCall(t *testing.T, method, u, body string, out any) int {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// adminCall sends one request to the stack's admin API and decodes the JSON answer into out.
+func adminCall(t *testing.T, method, u, body string, out any) int {
+	t.Helper()
+	code, b := adminRequest(t, method, u, "", body)
 	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		if err := json.Unmarshal(b, out); err != nil {
 			t.Fatalf("%s %s: %v", method, u, err)
 		}
 	}
-	return resp.StatusCode
+	return code
 }
 
 // TestStackAdminAPI: a test outside the process begins a sign-in, reads what

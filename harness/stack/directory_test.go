@@ -33,23 +33,8 @@ func TestDirectoryAdminAndFile(t *testing.T) {
 	s := startWith()
 	call := func(method, path, token, body string) (int, string) {
 		t.Helper()
-		req, err := http.NewRequest(method, s.EmulatorURL()+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		code, b := adminRequest(t, method, s.EmulatorURL()+path, token, body)
+		return code, string(b)
 	}
 	user := `{"identities": [{"signInType": "emailAddress", "issuer": "t", "issuerAssignedId": "bob@example.com"}], "password": "Passw0rd!", "attributes": {"displayName": "Bob"}}`
 	if code, body := call(http.MethodPost, "/_admin/directory/users", "", user); code != http.StatusUnauthorized {
