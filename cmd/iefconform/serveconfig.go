@@ -25,6 +25,7 @@ import (
 
 // serveConfigHelp is the part of serve --help that describes --config.
 const serveConfigHelp = `
+
 The stack in one file (--config FILE, YAML or JSON): every flag has a key, and
 a flag given on the command line wins over the file. Paths are relative to
 the file's folder. Every problem is listed at once, as FILE:LINE: message.
