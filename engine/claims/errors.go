@@ -18,9 +18,9 @@ var (
 	ErrUnsupportedTransformation = errors.New("claims transformation method not supported by the emulator")
 	// ErrAssertionFailed is returned by an assertion transformation
 	// (AssertStringClaimsAreEqual, AssertBooleanClaimIsEqualToValue,
-	// AssertDateTimeIsGreaterThan) whose assertion does not hold, always inside
-	// an *AssertionError, which names the self-asserted metadata that replaces
-	// its message.
+	// AssertDateTimeIsGreaterThan, AssertNumber) whose assertion does not
+	// hold, always inside an *AssertionError, which names the self-asserted
+	// metadata that replaces its message.
 	ErrAssertionFailed = errors.New("claims transformation assertion failed")
 	// ErrInvalidClaimValue is returned when a claim's value is not of the data
 	// type the transformation reads (a boolean that is not true or false, a
@@ -34,6 +34,7 @@ const (
 	KeyStringsAreNotEqual       = "UserMessageIfClaimsTransformationStringsAreNotEqual"
 	KeyBooleanValueIsNotEqual   = "UserMessageIfClaimsTransformationBooleanValueIsNotEqual"
 	KeyDateTimeIsNotGreaterThan = "DateTimeGreaterThan"
+	KeyAssertNumberError        = "AssertNumberError"
 )
 
 // AssertionError is the failure of an assertion transformation. Inside a

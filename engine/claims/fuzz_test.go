@@ -264,6 +264,11 @@ var transformSpecs = map[string]transformSpec{
 	"GenerateJson":                {outs: map[string]string{"outputClaim": "json"}},
 	"GetSingleItemFromJson":       {ins: []string{"inputJson"}, required: []string{"inputJson"}, outs: map[string]string{"key": "string", "value": "string"}},
 	"CreateAlternativeSecurityId": {ins: []string{"key", "identityProvider"}, required: []string{"key", "identityProvider"}, outs: map[string]string{"alternativeSecurityId": "jsonObject"}},
+	// AdjustNumber reads an absent inputClaim as 0, so it has no required input.
+	"AdjustNumber": {ins: []string{"inputClaim"}, params: []string{"Operator"}, outs: map[string]string{"outputClaim": "int"}},
+	"AssertNumber": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, params: []string{"Operator", "CompareToValue", "throwError"},
+		outs: map[string]string{"outputClaim": "boolean"}},
+	"ConvertNumberToStringClaim": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, outs: map[string]string{"outputClaim": "int"}},
 }
 
 func TestTransformSpecsCoverEveryMethod(t *testing.T) {
@@ -279,6 +284,7 @@ var assertionMethods = map[string]bool{
 	"AssertStringClaimsAreEqual":       true,
 	"AssertBooleanClaimIsEqualToValue": true,
 	"AssertDateTimeIsGreaterThan":      true,
+	"AssertNumber":                     true,
 }
 
 func isAssertionError(err error) bool {
@@ -341,6 +347,11 @@ func FuzzTransform(f *testing.F) {
 		{"DateTimeComparison", "2022-01-01T00:00:00.100000Z", "2022-03-16T00:00:00.100000Z", "later than", "7776000", "", "", 0},
 		{"DateTimeComparison", "9999-12-31T23:59:59+01:00", "", "SAME", "2147483647", "", "", 1 << 1},
 		{"GetCurrentDateTime", "", "", "", "", "", "", 0},
+		{"AdjustNumber", "1", "", "INCREMENT", "", "", "", 0},
+		{"AdjustNumber", "", "", "DECREMENT", "", "", "", 1},
+		{"AssertNumber", "10", "", "GreaterThan", "5", "true", "", 0},
+		{"AssertNumber", "10", "", "GreaterThan", "5", "false", "", 0},
+		{"ConvertNumberToStringClaim", "12334", "", "", "", "", "", 0},
 		{"LinkedInTrick", "", "", "", "", "", "", 0},
 	}
 	for _, s := range seeds {
@@ -481,6 +492,10 @@ func checkDataType(typ string, v, in any) string {
 	case "boolean":
 		if s != "true" && s != "false" {
 			return "want true or false"
+		}
+	case "int":
+		if n, err := strconv.ParseInt(s, 10, 64); err != nil || strconv.FormatInt(n, 10) != s {
+			return "want an integer in canonical decimal form"
 		}
 	case "date", "dateTime":
 		layout := map[string]string{"date": DateLayout, "dateTime": DateTimeLayout}[typ]

@@ -56,6 +56,10 @@ var transforms = map[string]transformFunc{
 	"ConvertDateToDateTimeClaim":  convertDateToDateTimeClaim,
 	"DateTimeComparison":          dateTimeComparison,
 	"GetCurrentDateTime":          getCurrentDateTime,
+	// Integer
+	"AdjustNumber":               adjustNumber,
+	"AssertNumber":               assertNumber,
+	"ConvertNumberToStringClaim": convertNumberToStringClaim,
 	// StringCollection
 	"AddItemToStringCollection": addItemToStringCollection,
 	// JSON

@@ -171,6 +171,7 @@ func TestSupported(t *testing.T) {
 		"AddItemToStringCollection", "AssertStringClaimsAreEqual", "ChangeCase", "CompareClaimToValue",
 		"CopyClaim", "CreateAlternativeSecurityId", "CreateRandomString", "CreateStringClaim",
 		"FormatStringClaim", "FormatStringMultipleClaims", "GenerateJson", "GetSingleItemFromJson", "StringReplace",
+		"AdjustNumber", "AssertNumber", "ConvertNumberToStringClaim",
 	} {
 		if !Supported(m) {
 			t.Errorf("Supported(%q) = false, want true", m)
