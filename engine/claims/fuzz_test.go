@@ -269,6 +269,14 @@ var transformSpecs = map[string]transformSpec{
 	"AssertNumber": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, params: []string{"Operator", "CompareToValue", "throwError"},
 		outs: map[string]string{"outputClaim": "boolean"}},
 	"ConvertNumberToStringClaim": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, outs: map[string]string{"outputClaim": "int"}},
+	"AddParameterToStringCollection": {ins: []string{"collection"}, params: []string{"item"},
+		outs: map[string]string{"collection": "stringCollection"}},
+	"GetSingleItemFromStringCollection": {ins: []string{"collection"}, required: []string{"collection"},
+		outs: map[string]string{"extractedItem": "string"}},
+	"StringCollectionContains": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, params: []string{"item", "ignoreCase"},
+		outs: map[string]string{"outputClaim": "boolean"}},
+	"StringCollectionContainsClaim": {ins: []string{"collection", "item"}, required: []string{"collection", "item"}, params: []string{"ignoreCase"},
+		outs: map[string]string{"outputClaim": "boolean"}},
 }
 
 func TestTransformSpecsCoverEveryMethod(t *testing.T) {
@@ -352,6 +360,10 @@ func FuzzTransform(f *testing.F) {
 		{"AssertNumber", "10", "", "GreaterThan", "5", "true", "", 0},
 		{"AssertNumber", "10", "", "GreaterThan", "5", "false", "", 0},
 		{"ConvertNumberToStringClaim", "12334", "", "", "", "", "", 0},
+		{"AddParameterToStringCollection", "someone@outlook.com", "", "admin@contoso.com", "", "", "", 1 << 2},
+		{"GetSingleItemFromStringCollection", "someone@outlook.com|someone@contoso.com", "", "", "", "", "", 1 << 2},
+		{"StringCollectionContains", "reader|author|admin", "", "Admin", "true", "", "", 1 << 2},
+		{"StringCollectionContainsClaim", "reader|author|admin", "Admin", "true", "", "", "", 1 << 2},
 		{"LinkedInTrick", "", "", "", "", "", "", 0},
 	}
 	for _, s := range seeds {

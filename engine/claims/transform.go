@@ -61,7 +61,11 @@ var transforms = map[string]transformFunc{
 	"AssertNumber":               assertNumber,
 	"ConvertNumberToStringClaim": convertNumberToStringClaim,
 	// StringCollection
-	"AddItemToStringCollection": addItemToStringCollection,
+	"AddItemToStringCollection":         addItemToStringCollection,
+	"AddParameterToStringCollection":    addParameterToStringCollection,
+	"GetSingleItemFromStringCollection": getSingleItemFromStringCollection,
+	"StringCollectionContains":          stringCollectionContains,
+	"StringCollectionContainsClaim":     stringCollectionContainsClaim,
 	// JSON
 	"GenerateJson":          generateJSON,
 	"GetSingleItemFromJson": getSingleItemFromJSON,

@@ -172,6 +172,7 @@ func TestSupported(t *testing.T) {
 		"CopyClaim", "CreateAlternativeSecurityId", "CreateRandomString", "CreateStringClaim",
 		"FormatStringClaim", "FormatStringMultipleClaims", "GenerateJson", "GetSingleItemFromJson", "StringReplace",
 		"AdjustNumber", "AssertNumber", "ConvertNumberToStringClaim",
+		"AddParameterToStringCollection", "GetSingleItemFromStringCollection", "StringCollectionContains", "StringCollectionContainsClaim",
 	} {
 		if !Supported(m) {
 			t.Errorf("Supported(%q) = false, want true", m)
