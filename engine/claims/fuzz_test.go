@@ -275,6 +275,9 @@ var transformSpecs = map[string]transformSpec{
 		outs: map[string]string{"extractedItem": "string"}},
 	"StringCollectionContains": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, params: []string{"item", "ignoreCase"},
 		outs: map[string]string{"outputClaim": "boolean"}},
+	"DoesClaimExist": {ins: []string{"inputClaim"}, outs: map[string]string{"outputClaim": "boolean"}},
+	"Hash": {ins: []string{"plaintext", "salt"}, required: []string{"plaintext", "salt"}, params: []string{"randomizerSecret"},
+		outs: map[string]string{"hash": "string"}},
 	"StringCollectionContainsClaim": {ins: []string{"collection", "item"}, required: []string{"collection", "item"}, params: []string{"ignoreCase"},
 		outs: map[string]string{"outputClaim": "boolean"}},
 }
@@ -364,6 +367,10 @@ func FuzzTransform(f *testing.F) {
 		{"GetSingleItemFromStringCollection", "someone@outlook.com|someone@contoso.com", "", "", "", "", "", 1 << 2},
 		{"StringCollectionContains", "reader|author|admin", "", "Admin", "true", "", "", 1 << 2},
 		{"StringCollectionContainsClaim", "reader|author|admin", "Admin", "true", "", "", "", 1 << 2},
+		{"DoesClaimExist", "someone@contoso.com", "", "", "", "", "", 0},
+		{"DoesClaimExist", "", "", "", "", "", "", 1},
+		{"Hash", "someone@contoso.com", "487624568", "B2C_1A_AccountTransformSecret", "", "", "", 0},
+		{"Hash", "someone@contoso.com", "487624568", "B2C_1A_Missing", "", "", "", 0},
 		{"LinkedInTrick", "", "", "", "", "", "", 0},
 	}
 	for _, s := range seeds {
@@ -414,7 +421,7 @@ func FuzzTransform(f *testing.F) {
 				}
 				bag.Set(k, v)
 			}
-			env := Env{Now: fixedClock(time.Date(2021, 10, 10, 12, 0, 0, 0, time.UTC)), Rand: bytes.NewReader(entropy)}
+			env := Env{Now: fixedClock(time.Date(2021, 10, 10, 12, 0, 0, 0, time.UTC)), Rand: bytes.NewReader(entropy), Secret: testSecrets}
 			return bag, TransformWith(ct, bag, env)
 		}
 		bag, err := run()

@@ -17,6 +17,10 @@ type Env struct {
 	// Rand is the entropy of CreateRandomString (GUIDs and unseeded integers);
 	// nil means crypto/rand.Reader.
 	Rand io.Reader
+	// Secret returns the secret of a policy key container (B2C_1A_...), for
+	// Hash's randomizerSecret; nil means no policy keys, and Hash fails with
+	// ErrNoPolicyKeys.
+	Secret func(container string) ([]byte, error)
 }
 
 func (e Env) random() io.Reader {
@@ -33,7 +37,9 @@ type transformFunc func(ct *policy.ClaimsTransformation, bag *Bag, env Env) erro
 // B2C's method names.
 var transforms = map[string]transformFunc{
 	// General
-	"CopyClaim": copyClaim,
+	"CopyClaim":      copyClaim,
+	"DoesClaimExist": doesClaimExist,
+	"Hash":           hash,
 	// String
 	"AssertStringClaimsAreEqual": assertStringClaimsAreEqual,
 	"ChangeCase":                 changeCase,

@@ -3,6 +3,7 @@ package claims
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"reflect"
 	"regexp"
 	"testing"
@@ -118,6 +119,15 @@ type ctCase struct {
 	wantErr error
 }
 
+// testSecrets is the policy key store of the tests: B2C_1A_AccountTransformSecret
+// holds 1234567890, the article's example secret.
+func testSecrets(container string) ([]byte, error) {
+	if container == "B2C_1A_AccountTransformSecret" {
+		return []byte("1234567890"), nil
+	}
+	return nil, fmt.Errorf("policy key %s not found", container)
+}
+
 func in(slot, claim string) policy.TransformClaim {
 	return policy.TransformClaim{ClaimTypeReferenceID: claim, TransformationClaimType: slot}
 }
@@ -137,7 +147,7 @@ func runCases(t *testing.T, method string, cases []ctCase) {
 			}
 			ct := &policy.ClaimsTransformation{ID: "CT-" + method, TransformationMethod: method,
 				InputClaims: tt.ins, InputParameters: tt.params, OutputClaims: tt.outs}
-			var env Env
+			env := Env{Secret: testSecrets}
 			if tt.rand != nil {
 				env.Rand = bytes.NewReader(tt.rand)
 			}
@@ -172,7 +182,7 @@ func TestSupported(t *testing.T) {
 		"CopyClaim", "CreateAlternativeSecurityId", "CreateRandomString", "CreateStringClaim",
 		"FormatStringClaim", "FormatStringMultipleClaims", "GenerateJson", "GetSingleItemFromJson", "StringReplace",
 		"AdjustNumber", "AssertNumber", "ConvertNumberToStringClaim",
-		"AddParameterToStringCollection", "GetSingleItemFromStringCollection", "StringCollectionContains", "StringCollectionContainsClaim",
+		"DoesClaimExist", "Hash", "AddParameterToStringCollection", "GetSingleItemFromStringCollection", "StringCollectionContains", "StringCollectionContainsClaim",
 	} {
 		if !Supported(m) {
 			t.Errorf("Supported(%q) = false, want true", m)
