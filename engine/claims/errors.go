@@ -18,9 +18,10 @@ var (
 	ErrUnsupportedTransformation = errors.New("claims transformation method not supported by the emulator")
 	// ErrAssertionFailed is returned by an assertion transformation
 	// (AssertStringClaimsAreEqual, AssertBooleanClaimIsEqualToValue,
-	// AssertDateTimeIsGreaterThan, AssertNumber) whose assertion does not
-	// hold, always inside an *AssertionError, which names the self-asserted
-	// metadata that replaces its message.
+	// AssertDateTimeIsGreaterThan, AssertNumber; LookupValue with
+	// errorOnFailedLookup) whose assertion does not hold, always inside an
+	// *AssertionError, which names the self-asserted metadata that replaces
+	// its message.
 	ErrAssertionFailed = errors.New("claims transformation assertion failed")
 	// ErrInvalidClaimValue is returned when a claim's value is not of the data
 	// type the transformation reads (a boolean that is not true or false, a
@@ -35,6 +36,7 @@ const (
 	KeyBooleanValueIsNotEqual   = "UserMessageIfClaimsTransformationBooleanValueIsNotEqual"
 	KeyDateTimeIsNotGreaterThan = "DateTimeGreaterThan"
 	KeyAssertNumberError        = "AssertNumberError"
+	KeyLookupNotFound           = "LookupNotFound"
 )
 
 // AssertionError is the failure of an assertion transformation. Inside a

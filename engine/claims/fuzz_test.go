@@ -278,6 +278,29 @@ var transformSpecs = map[string]transformSpec{
 	"DoesClaimExist": {ins: []string{"inputClaim"}, outs: map[string]string{"outputClaim": "boolean"}},
 	"Hash": {ins: []string{"plaintext", "salt"}, required: []string{"plaintext", "salt"}, params: []string{"randomizerSecret"},
 		outs: map[string]string{"hash": "string"}},
+	"StringContains": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, params: []string{"contains", "ignoreCase"},
+		outs: map[string]string{"outputClaim": "boolean"}},
+	"StringSubstring": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, params: []string{"startIndex", "length"},
+		outs: map[string]string{"outputClaim": "string"}},
+	"StringJoin": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, params: []string{"delimiter"},
+		outs: map[string]string{"outputClaim": "string"}},
+	"StringSplit": {ins: []string{"inputClaim"}, required: []string{"inputClaim"}, params: []string{"delimiter"},
+		outs: map[string]string{"outputClaim": "stringList"}},
+	"ParseDomain": {ins: []string{"emailAddress"}, required: []string{"emailAddress"}, outs: map[string]string{"domain": "string"}},
+	"NullClaim":   {outs: map[string]string{"claim_to_null": "string"}},
+	"LookupValue": {ins: []string{"inputParameterId"}, required: []string{"inputParameterId"},
+		params: []string{"contoso.com", "test.com", "errorOnFailedLookup"}, outs: map[string]string{"outputClaim": "string"}},
+	"SetClaimIfBooleansMatch": {ins: []string{"claimToMatch"}, required: []string{"claimToMatch"}, params: []string{"matchTo", "outputClaimIfMatched"},
+		outs: map[string]string{"outputClaim": "string"}},
+	"SetClaimsIfRegexMatch": {ins: []string{"claimToMatch"}, required: []string{"claimToMatch"},
+		params: []string{"matchTo", "outputClaimIfMatched", "extractGroups"},
+		outs:   map[string]string{"outputClaim": "string", "regexCompareResultClaim": "boolean"}},
+	"SetClaimsIfStringsAreEqual": {ins: []string{"inputClaim"}, required: []string{"inputClaim"},
+		params: []string{"matchTo", "stringComparison", "stringMatchMsg", "stringMatchMsgCode"},
+		outs:   map[string]string{"outputClaim1": "string", "outputClaim2": "string", "stringCompareResultClaim": "boolean"}},
+	"SetClaimsIfStringsMatch": {ins: []string{"claimToMatch"}, required: []string{"claimToMatch"},
+		params: []string{"matchTo", "stringComparison", "outputClaimIfMatched"},
+		outs:   map[string]string{"outputClaim": "string", "stringCompareResultClaim": "boolean"}},
 	"StringCollectionContainsClaim": {ins: []string{"collection", "item"}, required: []string{"collection", "item"}, params: []string{"ignoreCase"},
 		outs: map[string]string{"outputClaim": "boolean"}},
 }
@@ -296,6 +319,7 @@ var assertionMethods = map[string]bool{
 	"AssertBooleanClaimIsEqualToValue": true,
 	"AssertDateTimeIsGreaterThan":      true,
 	"AssertNumber":                     true,
+	"LookupValue":                      true,
 }
 
 func isAssertionError(err error) bool {
@@ -371,6 +395,20 @@ func FuzzTransform(f *testing.F) {
 		{"DoesClaimExist", "", "", "", "", "", "", 1},
 		{"Hash", "someone@contoso.com", "487624568", "B2C_1A_AccountTransformSecret", "", "", "", 0},
 		{"Hash", "someone@contoso.com", "487624568", "B2C_1A_Missing", "", "", "", 0},
+		{"StringContains", "Admin, Approver, Editor", "", "admin,", "true", "", "", 0},
+		{"StringSubstring", "+1644114520", "", "0", "2", "", "", 0},
+		{"StringSubstring", "é😀x", "", "1", "1", "", "", 0},
+		{"StringJoin", "Admin|Author|Reader", "", ",", "", "", "", 1 << 2},
+		{"StringSplit", "Admin,Author,,Admin", "", ",", "", "", "", 0},
+		{"ParseDomain", "joe@outlook.com", "", "", "", "", "", 0},
+		{"NullClaim", "", "", "", "", "", "", 0},
+		{"LookupValue", "test.com", "", "13c15f79", "c7026f88", "false", "", 0},
+		{"LookupValue", "live.com", "", "13c15f79", "c7026f88", "true", "", 0},
+		{"SetClaimIfBooleansMatch", "true", "", "true", "Promotion code not found.", "", "", 0},
+		{"SetClaimsIfRegexMatch", "emily@contoso.com", "", "(?<mailAlias>.*)@(.*)$", "isEmail", "true", "", 0},
+		{"SetClaimsIfRegexMatch", "64854114520", "", "^[0-9]{4,16}$", "iPhone", "", "", 1 << 6},
+		{"SetClaimsIfStringsAreEqual", "v1", "", "V1", "ordinalIgnoreCase", "The TOS is upgraded to v2", "B2C_V1_90005", 0},
+		{"SetClaimsIfStringsMatch", "Minor", "", "Minor", "ordinalIgnoreCase", "B2C_V1_90001", "", 0},
 		{"LinkedInTrick", "", "", "", "", "", "", 0},
 	}
 	for _, s := range seeds {
@@ -487,6 +525,11 @@ func checkDataType(typ string, v, in any) string {
 	case "same":
 		if !reflect.DeepEqual(v, in) {
 			return fmt.Sprintf("want a copy of %#v", in)
+		}
+		return ""
+	case "stringList":
+		if _, ok := v.([]string); !ok {
+			return fmt.Sprintf("want a []string, got %T", v)
 		}
 		return ""
 	case "stringCollection":

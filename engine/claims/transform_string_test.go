@@ -275,3 +275,251 @@ func TestAssertStringClaimsAreEqualMessage(t *testing.T) {
 		})
 	}
 }
+
+func TestStringContains(t *testing.T) {
+	ins := []policy.TransformClaim{in("inputClaim", "roles")}
+	outs := []policy.TransformClaim{in("outputClaim", "isAdmin")}
+	params := func(sub, ignoreCase string) []policy.InputParameter {
+		ps := []policy.InputParameter{param("contains", sub)}
+		if ignoreCase != "" {
+			ps = append(ps, param("ignoreCase", ignoreCase))
+		}
+		return ps
+	}
+	roles := map[string]any{"roles": "Admin, Approver, Editor"}
+	runCases(t, "StringContains", []ctCase{
+		{name: "doc example", claims: roles, ins: ins, params: params("admin,", "true"), outs: outs, want: map[string]any{"isAdmin": "true"}},
+		{name: "case-sensitive", claims: roles, ins: ins, params: params("admin,", "false"), outs: outs, want: map[string]any{"isAdmin": "false"}},
+		{name: "ignoreCase defaults to false", claims: roles, ins: ins, params: params("admin", ""), outs: outs, want: map[string]any{"isAdmin": "false"}},
+		{name: "found", claims: roles, ins: ins, params: params("Editor", ""), outs: outs, want: map[string]any{"isAdmin": "true"}},
+		{name: "empty is always contained", claims: roles, ins: ins, params: params("", ""), outs: outs, want: map[string]any{"isAdmin": "true"}},
+		{name: "absent leaves output unset", ins: ins, params: params("admin", "true"), outs: outs, want: map[string]any{"isAdmin": nil}},
+		{name: "no contains parameter", claims: roles, ins: ins, outs: outs, wantErr: errAny},
+		{name: "bad ignoreCase", claims: roles, ins: ins, params: params("a", "maybe"), outs: outs, wantErr: errAny},
+	})
+}
+
+func TestStringSubstring(t *testing.T) {
+	ins := []policy.TransformClaim{in("inputClaim", "phoneNumber")}
+	outs := []policy.TransformClaim{in("outputClaim", "phonePrefix")}
+	params := func(start, length string) []policy.InputParameter {
+		return []policy.InputParameter{{ID: "startIndex", DataType: "int", Value: start}, {ID: "length", DataType: "int", Value: length}}
+	}
+	phone := map[string]any{"phoneNumber": "+1644114520"}
+	runCases(t, "StringSubstring", []ctCase{
+		{name: "doc example", claims: phone, ins: ins, params: params("0", "2"), outs: outs, want: map[string]any{"phonePrefix": "+1"}},
+		{name: "middle", claims: phone, ins: ins, params: params("2", "3"), outs: outs, want: map[string]any{"phonePrefix": "644"}},
+		{name: "empty at the end", claims: phone, ins: ins, params: params("11", "0"), outs: outs, want: map[string]any{"phonePrefix": ""}},
+		{name: "UTF-16 code units", claims: map[string]any{"phoneNumber": "é😀x"}, ins: ins, params: params("1", "2"), outs: outs,
+			want: map[string]any{"phonePrefix": "😀"}},
+		{name: "past the end", claims: phone, ins: ins, params: params("10", "2"), outs: outs, wantErr: errAny, want: map[string]any{"phonePrefix": nil}},
+		{name: "negative start", claims: phone, ins: ins, params: params("-1", "2"), outs: outs, wantErr: errAny},
+		{name: "not an int", claims: phone, ins: ins, params: params("0", "two"), outs: outs, wantErr: errAny},
+		{name: "no length", claims: phone, ins: ins, params: params("0", "2")[:1], outs: outs, wantErr: errAny},
+		{name: "absent leaves output unset", ins: ins, params: params("0", "2"), outs: outs, want: map[string]any{"phonePrefix": nil}},
+	})
+}
+
+func TestStringJoin(t *testing.T) {
+	ins := []policy.TransformClaim{in("inputClaim", "roles")}
+	outs := []policy.TransformClaim{in("outputClaim", "rolesCommaDelimiterConverted")}
+	comma := []policy.InputParameter{param("delimiter", ",")}
+	runCases(t, "StringJoin", []ctCase{
+		{name: "doc example", claims: map[string]any{"roles": []string{"Admin", "Author", "Reader"}}, ins: ins, params: comma, outs: outs,
+			want: map[string]any{"rolesCommaDelimiterConverted": "Admin,Author,Reader"}},
+		{name: "longer delimiter", claims: map[string]any{"roles": []string{"a", "b"}}, ins: ins, params: []policy.InputParameter{param("delimiter", " | ")},
+			outs: outs, want: map[string]any{"rolesCommaDelimiterConverted": "a | b"}},
+		{name: "empty collection", claims: map[string]any{"roles": []string{}}, ins: ins, params: comma, outs: outs,
+			want: map[string]any{"rolesCommaDelimiterConverted": ""}},
+		{name: "absent leaves output unset", ins: ins, params: comma, outs: outs, want: map[string]any{"rolesCommaDelimiterConverted": nil}},
+		{name: "no delimiter", claims: map[string]any{"roles": []string{"a"}}, ins: ins, outs: outs, wantErr: errAny},
+	})
+}
+
+func TestStringSplit(t *testing.T) {
+	ins := []policy.TransformClaim{in("inputClaim", "rolesCommaDelimiter")}
+	outs := []policy.TransformClaim{in("outputClaim", "roles")}
+	comma := []policy.InputParameter{param("delimiter", ",")}
+	runCases(t, "StringSplit", []ctCase{
+		{name: "doc example replaces existing items", claims: map[string]any{"rolesCommaDelimiter": "Admin,Author,Reader", "roles": []string{"old"}},
+			ins: ins, params: comma, outs: outs, want: map[string]any{"roles": []string{"Admin", "Author", "Reader"}}},
+		{name: "empty parts kept", claims: map[string]any{"rolesCommaDelimiter": "a,,b,"}, ins: ins, params: comma, outs: outs,
+			want: map[string]any{"roles": []string{"a", "", "b", ""}}},
+		{name: "no delimiter in value", claims: map[string]any{"rolesCommaDelimiter": "a"}, ins: ins, params: comma, outs: outs,
+			want: map[string]any{"roles": []string{"a"}}},
+		{name: "empty value", claims: map[string]any{"rolesCommaDelimiter": ""}, ins: ins, params: comma, outs: outs,
+			want: map[string]any{"roles": []string{}}},
+		{name: "empty delimiter does not split", claims: map[string]any{"rolesCommaDelimiter": "ab"}, ins: ins,
+			params: []policy.InputParameter{param("delimiter", "")}, outs: outs, want: map[string]any{"roles": []string{"ab"}}},
+		{name: "absent leaves output unset", ins: ins, params: comma, outs: outs, want: map[string]any{"roles": nil}},
+		{name: "no delimiter", claims: map[string]any{"rolesCommaDelimiter": "a"}, ins: ins, outs: outs, wantErr: errAny},
+	})
+}
+
+func TestParseDomain(t *testing.T) {
+	ins := []policy.TransformClaim{in("emailAddress", "email")}
+	outs := []policy.TransformClaim{in("domain", "domainName")}
+	runCases(t, "ParseDomain", []ctCase{
+		{name: "doc example", claims: map[string]any{"email": "joe@outlook.com"}, ins: ins, outs: outs, want: map[string]any{"domainName": "outlook.com"}},
+		{name: "last @", claims: map[string]any{"email": `"a@b"@contoso.com`}, ins: ins, outs: outs, want: map[string]any{"domainName": "contoso.com"}},
+		{name: "no @ leaves output unset", claims: map[string]any{"email": "joe"}, ins: ins, outs: outs, want: map[string]any{"domainName": nil}},
+		{name: "absent leaves output unset", ins: ins, outs: outs, want: map[string]any{"domainName": nil}},
+		{name: "no domain output", claims: map[string]any{"email": "joe@outlook.com"}, ins: ins, wantErr: errAny},
+	})
+}
+
+func TestNullClaim(t *testing.T) {
+	outs := []policy.TransformClaim{in("claim_to_null", "TermsOfService")}
+	runCases(t, "NullClaim", []ctCase{
+		{name: "doc example", claims: map[string]any{"TermsOfService": "Welcome to Contoso App. If you continue to browse..."}, outs: outs,
+			want: map[string]any{"TermsOfService": nil}},
+		{name: "absent stays absent", outs: outs, want: map[string]any{"TermsOfService": nil}},
+		{name: "no claim_to_null", claims: map[string]any{"TermsOfService": "x"}, wantErr: errAny, want: map[string]any{"TermsOfService": "x"}},
+	})
+}
+
+func TestLookupValue(t *testing.T) {
+	ins := []policy.TransformClaim{in("inputParameterId", "domainName")}
+	outs := []policy.TransformClaim{in("outputClaim", "domainAppId")}
+	params := func(errorOnFailedLookup string) []policy.InputParameter {
+		return []policy.InputParameter{
+			param("contoso.com", "13c15f79-8fb1-4e29-a6c9-be0d36ff19f1"),
+			param("microsoft.com", "0213308f-17cb-4398-b97e-01da7bd4804e"),
+			param("test.com", "c7026f88-4299-4cdb-965d-3f166464b8a9"),
+			{ID: "errorOnFailedLookup", DataType: "boolean", Value: errorOnFailedLookup},
+		}
+	}
+	runCases(t, "LookupValue", []ctCase{
+		{name: "doc example", claims: map[string]any{"domainName": "test.com"}, ins: ins, params: params("false"), outs: outs,
+			want: map[string]any{"domainAppId": "c7026f88-4299-4cdb-965d-3f166464b8a9"}},
+		{name: "doc example with error", claims: map[string]any{"domainName": "live.com"}, ins: ins, params: params("true"), outs: outs,
+			wantErr: ErrAssertionFailed, want: map[string]any{"domainAppId": nil}},
+		{name: "no match without error leaves output unset", claims: map[string]any{"domainName": "live.com"}, ins: ins, params: params("false"),
+			outs: outs, want: map[string]any{"domainAppId": nil}},
+		{name: "errorOnFailedLookup is not a key", claims: map[string]any{"domainName": "errorOnFailedLookup"}, ins: ins, params: params("false"),
+			outs: outs, want: map[string]any{"domainAppId": nil}},
+		{name: "ordinal match", claims: map[string]any{"domainName": "Test.com"}, ins: ins, params: params("false"), outs: outs,
+			want: map[string]any{"domainAppId": nil}},
+		{name: "errorOnFailedLookup defaults to false", claims: map[string]any{"domainName": "live.com"}, ins: ins, params: params("false")[:3],
+			outs: outs, want: map[string]any{"domainAppId": nil}},
+		{name: "absent leaves output unset", ins: ins, params: params("true"), outs: outs, want: map[string]any{"domainAppId": nil}},
+		{name: "bad errorOnFailedLookup", claims: map[string]any{"domainName": "test.com"}, ins: ins, params: params("yes"), outs: outs, wantErr: errAny},
+	})
+
+	ct := &policy.ClaimsTransformation{ID: "DomainToClientId", TransformationMethod: "LookupValue", InputClaims: ins,
+		InputParameters: params("true"), OutputClaims: outs}
+	bag := NewBag()
+	bag.Set("domainName", "live.com")
+	var ae *AssertionError
+	if err := Transform(ct, bag); !errors.As(err, &ae) || ae.MetadataKey != KeyLookupNotFound {
+		t.Fatalf("error %v: want an *AssertionError under %s", err, KeyLookupNotFound)
+	}
+}
+
+func TestSetClaimIfBooleansMatch(t *testing.T) {
+	ins := []policy.TransformClaim{in("claimToMatch", "hasPromotionCode")}
+	outs := []policy.TransformClaim{in("outputClaim", "promotionCode")}
+	params := func(matchTo string) []policy.InputParameter {
+		return []policy.InputParameter{param("matchTo", matchTo), param("outputClaimIfMatched", "Promotion code not found.")}
+	}
+	runCases(t, "SetClaimIfBooleansMatch", []ctCase{
+		{name: "doc example", claims: map[string]any{"hasPromotionCode": "true"}, ins: ins, params: params("true"), outs: outs,
+			want: map[string]any{"promotionCode": "Promotion code not found."}},
+		{name: "no match leaves output as it is", claims: map[string]any{"hasPromotionCode": "false", "promotionCode": "X1"}, ins: ins,
+			params: params("true"), outs: outs, want: map[string]any{"promotionCode": "X1"}},
+		{name: "match false", claims: map[string]any{"hasPromotionCode": "False"}, ins: ins, params: params("false"), outs: outs,
+			want: map[string]any{"promotionCode": "Promotion code not found."}},
+		{name: "null throws", ins: ins, params: params("true"), outs: outs, wantErr: ErrInvalidClaimValue},
+		{name: "not a boolean", claims: map[string]any{"hasPromotionCode": "yes"}, ins: ins, params: params("true"), outs: outs,
+			wantErr: ErrInvalidClaimValue},
+		{name: "bad matchTo", claims: map[string]any{"hasPromotionCode": "true"}, ins: ins, params: params("1"), outs: outs, wantErr: errAny},
+		{name: "no outputClaimIfMatched", claims: map[string]any{"hasPromotionCode": "true"}, ins: ins, params: params("true")[:1], outs: outs,
+			wantErr: errAny},
+	})
+}
+
+func TestSetClaimsIfRegexMatch(t *testing.T) {
+	ins := []policy.TransformClaim{in("claimToMatch", "phone")}
+	outs := []policy.TransformClaim{in("outputClaim", "validationResult"), in("regexCompareResultClaim", "isPhoneBoolean")}
+	params := func(expr string) []policy.InputParameter {
+		return []policy.InputParameter{param("matchTo", expr), param("outputClaimIfMatched", "iPhone")}
+	}
+	groupIns := []policy.TransformClaim{in("claimToMatch", "email")}
+	groupOuts := []policy.TransformClaim{in("outputClaim", "validationResult"), in("regexCompareResultClaim", "isEmailString"),
+		{ClaimTypeReferenceID: "mailAlias"}}
+	groupParams := func(extract string) []policy.InputParameter {
+		return []policy.InputParameter{param("matchTo", "(?<mailAlias>.*)@(.*)$"), param("outputClaimIfMatched", "isEmail"),
+			{ID: "extractGroups", DataType: "boolean", Value: extract}}
+	}
+	runCases(t, "SetClaimsIfRegexMatch", []ctCase{
+		{name: "doc example", claims: map[string]any{"phone": "64854114520"}, ins: ins, params: params("^[0-9]{4,16}$"), outs: outs,
+			want: map[string]any{"validationResult": "iPhone", "isPhoneBoolean": "true"}},
+		{name: "doc example with extract groups", claims: map[string]any{"email": "emily@contoso.com"}, ins: groupIns, params: groupParams("true"),
+			outs: groupOuts, want: map[string]any{"validationResult": "isEmail", "isEmailString": "true", "mailAlias": "emily"}},
+		{name: "groups only when extractGroups", claims: map[string]any{"email": "emily@contoso.com"}, ins: groupIns, params: groupParams("false"),
+			outs: groupOuts, want: map[string]any{"validationResult": "isEmail", "isEmailString": "true", "mailAlias": nil}},
+		{name: "no match", claims: map[string]any{"phone": "call me", "validationResult": "before"}, ins: ins, params: params("^[0-9]{4,16}$"),
+			outs: outs, want: map[string]any{"validationResult": "before", "isPhoneBoolean": "false"}},
+		{name: "a search, not anchored", claims: map[string]any{"phone": "tel 1234"}, ins: ins, params: params("[0-9]{4}"), outs: outs,
+			want: map[string]any{"isPhoneBoolean": "true"}},
+		{name: ".NET syntax", claims: map[string]any{"phone": "aa"}, ins: ins, params: params(`^(?<c>a)\k<c>$`), outs: outs,
+			want: map[string]any{"isPhoneBoolean": "true"}},
+		{name: "absent leaves outputs unset", ins: ins, params: params("^[0-9]+$"), outs: outs,
+			want: map[string]any{"validationResult": nil, "isPhoneBoolean": nil}},
+		{name: "bad regex", claims: map[string]any{"phone": "1"}, ins: ins, params: params("(["), outs: outs, wantErr: errAny},
+		{name: "no matchTo", claims: map[string]any{"phone": "1"}, ins: ins, params: params("x")[1:], outs: outs, wantErr: errAny},
+		{name: "outputClaim needs outputClaimIfMatched", claims: map[string]any{"phone": "1"}, ins: ins, params: params("x")[:1], outs: outs,
+			wantErr: errAny},
+	})
+}
+
+func TestSetClaimsIfStringsAreEqual(t *testing.T) {
+	ins := []policy.TransformClaim{in("inputClaim", "termsOfUseConsentVersion")}
+	outs := []policy.TransformClaim{in("outputClaim1", "termsOfUseConsentVersion"), in("outputClaim2", "termsOfUseConsentVersionUpgradeCode"),
+		in("stringCompareResultClaim", "termsOfUseConsentVersionUpgradeResult")}
+	params := func(matchTo, cmp string) []policy.InputParameter {
+		ps := []policy.InputParameter{param("matchTo", matchTo), param("stringMatchMsgCode", "B2C_V1_90005"), param("stringMatchMsg", "The TOS is upgraded to v2")}
+		if cmp != "" {
+			ps = append(ps, param("stringComparison", cmp))
+		}
+		return ps
+	}
+	runCases(t, "SetClaimsIfStringsAreEqual", []ctCase{
+		// The article's table: outputClaim1 takes stringMatchMsg, outputClaim2 stringMatchMsgCode.
+		{name: "doc example", claims: map[string]any{"termsOfUseConsentVersion": "v1"}, ins: ins, params: params("V1", "ordinalIgnoreCase"), outs: outs,
+			want: map[string]any{"termsOfUseConsentVersion": "The TOS is upgraded to v2", "termsOfUseConsentVersionUpgradeCode": "B2C_V1_90005",
+				"termsOfUseConsentVersionUpgradeResult": "true"}},
+		{name: "Ordinal by default", claims: map[string]any{"termsOfUseConsentVersion": "v1"}, ins: ins, params: params("V1", ""), outs: outs,
+			want: map[string]any{"termsOfUseConsentVersion": "v1", "termsOfUseConsentVersionUpgradeCode": nil,
+				"termsOfUseConsentVersionUpgradeResult": "false"}},
+		{name: "result slot alone", claims: map[string]any{"termsOfUseConsentVersion": "v1"}, ins: ins,
+			params: []policy.InputParameter{param("matchTo", "v1")}, outs: outs[2:], want: map[string]any{"termsOfUseConsentVersionUpgradeResult": "true"}},
+		{name: "absent leaves outputs unset", ins: ins, params: params("v1", ""), outs: outs,
+			want: map[string]any{"termsOfUseConsentVersionUpgradeCode": nil, "termsOfUseConsentVersionUpgradeResult": nil}},
+		{name: "bad stringComparison", claims: map[string]any{"termsOfUseConsentVersion": "v1"}, ins: ins, params: params("v1", "Fuzzy"), outs: outs,
+			wantErr: errAny},
+		{name: "outputClaim1 needs stringMatchMsg", claims: map[string]any{"termsOfUseConsentVersion": "v1"}, ins: ins,
+			params: params("v1", "")[:2], outs: outs, wantErr: errAny},
+		{name: "no matchTo", claims: map[string]any{"termsOfUseConsentVersion": "v1"}, ins: ins, params: params("v1", "")[1:], outs: outs, wantErr: errAny},
+	})
+}
+
+func TestSetClaimsIfStringsMatch(t *testing.T) {
+	ins := []policy.TransformClaim{in("claimToMatch", "ageGroup")}
+	outs := []policy.TransformClaim{in("outputClaim", "isMinor"), in("stringCompareResultClaim", "isMinorResponseCode")}
+	params := func(cmp string) []policy.InputParameter {
+		return []policy.InputParameter{param("matchTo", "Minor"), param("stringComparison", cmp), param("outputClaimIfMatched", "B2C_V1_90001")}
+	}
+	runCases(t, "SetClaimsIfStringsMatch", []ctCase{
+		{name: "doc example", claims: map[string]any{"ageGroup": "Minor"}, ins: ins, params: params("ordinalIgnoreCase"), outs: outs,
+			want: map[string]any{"isMinor": "B2C_V1_90001", "isMinorResponseCode": "true"}},
+		{name: "ignore case", claims: map[string]any{"ageGroup": "minor"}, ins: ins, params: params("ordinalIgnoreCase"), outs: outs,
+			want: map[string]any{"isMinor": "B2C_V1_90001", "isMinorResponseCode": "true"}},
+		{name: "ordinal mismatch", claims: map[string]any{"ageGroup": "minor"}, ins: ins, params: params("Ordinal"), outs: outs,
+			want: map[string]any{"isMinor": nil, "isMinorResponseCode": "false"}},
+		{name: "absent leaves outputs unset", ins: ins, params: params("Ordinal"), outs: outs,
+			want: map[string]any{"isMinor": nil, "isMinorResponseCode": nil}},
+		{name: "outputClaim needs outputClaimIfMatched", claims: map[string]any{"ageGroup": "Minor"}, ins: ins, params: params("Ordinal")[:2],
+			outs: outs, wantErr: errAny},
+	})
+}

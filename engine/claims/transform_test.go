@@ -182,6 +182,8 @@ func TestSupported(t *testing.T) {
 		"CopyClaim", "CreateAlternativeSecurityId", "CreateRandomString", "CreateStringClaim",
 		"FormatStringClaim", "FormatStringMultipleClaims", "GenerateJson", "GetSingleItemFromJson", "StringReplace",
 		"AdjustNumber", "AssertNumber", "ConvertNumberToStringClaim",
+		"LookupValue", "NullClaim", "ParseDomain", "SetClaimIfBooleansMatch", "SetClaimsIfRegexMatch", "SetClaimsIfStringsAreEqual",
+		"SetClaimsIfStringsMatch", "StringContains", "StringJoin", "StringSplit", "StringSubstring",
 		"DoesClaimExist", "Hash", "AddParameterToStringCollection", "GetSingleItemFromStringCollection", "StringCollectionContains", "StringCollectionContainsClaim",
 	} {
 		if !Supported(m) {
