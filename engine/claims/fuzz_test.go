@@ -259,6 +259,9 @@ var transformSpecs = map[string]transformSpec{
 	"DateTimeComparison": {ins: []string{"firstDateTime", "secondDateTime"}, required: []string{"firstDateTime"}, params: []string{"operator", "timeSpanInSeconds"},
 		outs: map[string]string{"result": "boolean"}},
 	"GetCurrentDateTime": {outs: map[string]string{"currentDateTime": "dateTime"}},
+	// An absent termsOfUseConsentDateTime gives true, so it is not required.
+	"IsTermsOfUseConsentRequired": {ins: []string{"termsOfUseConsentDateTime"}, params: []string{"termsOfUseTextUpdateDateTime"},
+		outs: map[string]string{"result": "boolean"}},
 	// GenerateJson's slots are JSON paths: FuzzTransform takes them from its
 	// input. A path that starts with an integer makes the document an array.
 	"GenerateJson":                {outs: map[string]string{"outputClaim": "json"}},
@@ -409,6 +412,7 @@ func FuzzTransform(f *testing.F) {
 		{"SetClaimsIfRegexMatch", "64854114520", "", "^[0-9]{4,16}$", "iPhone", "", "", 1 << 6},
 		{"SetClaimsIfStringsAreEqual", "v1", "", "V1", "ordinalIgnoreCase", "The TOS is upgraded to v2", "B2C_V1_90005", 0},
 		{"SetClaimsIfStringsMatch", "Minor", "", "Minor", "ordinalIgnoreCase", "B2C_V1_90001", "", 0},
+		{"IsTermsOfUseConsentRequired", "2020-03-09T09:15:00", "", "2021-11-15", "", "", "", 0},
 		{"LinkedInTrick", "", "", "", "", "", "", 0},
 	}
 	for _, s := range seeds {

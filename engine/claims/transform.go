@@ -73,6 +73,7 @@ var transforms = map[string]transformFunc{
 	"ConvertDateToDateTimeClaim":  convertDateToDateTimeClaim,
 	"DateTimeComparison":          dateTimeComparison,
 	"GetCurrentDateTime":          getCurrentDateTime,
+	"IsTermsOfUseConsentRequired": isTermsOfUseConsentRequired,
 	// Integer
 	"AdjustNumber":               adjustNumber,
 	"AssertNumber":               assertNumber,

@@ -187,3 +187,22 @@ func assertDateTimeIsGreaterThan(ct *policy.ClaimsTransformation, bag *Bag, _ En
 	}
 	return nil
 }
+
+// isTermsOfUseConsentRequired sets the boolean result to whether the
+// termsOfUseConsentDateTime claim is earlier than the
+// termsOfUseTextUpdateDateTime parameter (a date or dateTime). An absent or
+// empty claim gives true, as the article says; equal times give false [INF].
+func isTermsOfUseConsentRequired(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	a := newArgs(ct, bag)
+	out, updated := a.output("result"), a.param("termsOfUseTextUpdateDateTime")
+	consent, ok := a.dateTime("termsOfUseConsentDateTime")
+	if a.err != nil {
+		return a.err
+	}
+	u, valid := parseDateTime(updated)
+	if !valid {
+		return fmt.Errorf("input parameter termsOfUseTextUpdateDateTime: want an ISO 8601 date or date and time, got %q", updated)
+	}
+	bag.Set(out, strconv.FormatBool(!ok || consent.Before(u)))
+	return nil
+}

@@ -153,3 +153,29 @@ func TestAssertDateTimeIsGreaterThan(t *testing.T) {
 		t.Errorf("AssertionError = %+v, want key DateTimeGreaterThan and message %q", ae, def)
 	}
 }
+
+func TestIsTermsOfUseConsentRequired(t *testing.T) {
+	ins := []policy.TransformClaim{in("termsOfUseConsentDateTime", "extension_termsOfUseConsentDateTime")}
+	outs := []policy.TransformClaim{in("result", "termsOfUseConsentRequired")}
+	updated := func(v string) []policy.InputParameter {
+		return []policy.InputParameter{{ID: "termsOfUseTextUpdateDateTime", DataType: "dateTime", Value: v}}
+	}
+	consent := func(v string) map[string]any { return map[string]any{"extension_termsOfUseConsentDateTime": v} }
+	runCases(t, "IsTermsOfUseConsentRequired", []ctCase{
+		{name: "doc example", claims: consent("2020-03-09T09:15:00"), ins: ins, params: updated("2021-11-15"), outs: outs,
+			want: map[string]any{"termsOfUseConsentRequired": "true"}},
+		{name: "doc XML parameter with a time", claims: consent("2020-03-09T09:15:00"), ins: ins, params: updated("2021-11-15T00:00:00"), outs: outs,
+			want: map[string]any{"termsOfUseConsentRequired": "true"}},
+		{name: "consent after the update", claims: consent("2022-01-14T11:40:35.0000000Z"), ins: ins, params: updated("2021-11-15T00:00:00"),
+			outs: outs, want: map[string]any{"termsOfUseConsentRequired": "false"}},
+		{name: "equal is not earlier", claims: consent("2021-11-15T00:00:00Z"), ins: ins, params: updated("2021-11-15"), outs: outs,
+			want: map[string]any{"termsOfUseConsentRequired": "false"}},
+		{name: "undefined gives true", ins: ins, params: updated("2021-11-15"), outs: outs, want: map[string]any{"termsOfUseConsentRequired": "true"}},
+		{name: "empty gives true", claims: consent(""), ins: ins, params: updated("2021-11-15"), outs: outs,
+			want: map[string]any{"termsOfUseConsentRequired": "true"}},
+		{name: "not a date", claims: consent("last year"), ins: ins, params: updated("2021-11-15"), outs: outs, wantErr: ErrInvalidClaimValue},
+		{name: "bad parameter", claims: consent("2020-03-09T09:15:00"), ins: ins, params: updated("soon"), outs: outs, wantErr: errAny},
+		{name: "no parameter", claims: consent("2020-03-09T09:15:00"), ins: ins, outs: outs, wantErr: errAny},
+		{name: "no result output", claims: consent("2020-03-09T09:15:00"), ins: ins, params: updated("2021-11-15"), wantErr: errAny},
+	})
+}

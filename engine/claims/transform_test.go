@@ -184,7 +184,7 @@ func TestSupported(t *testing.T) {
 		"AdjustNumber", "AssertNumber", "ConvertNumberToStringClaim",
 		"LookupValue", "NullClaim", "ParseDomain", "SetClaimIfBooleansMatch", "SetClaimsIfRegexMatch", "SetClaimsIfStringsAreEqual",
 		"SetClaimsIfStringsMatch", "StringContains", "StringJoin", "StringSplit", "StringSubstring",
-		"DoesClaimExist", "Hash", "AddParameterToStringCollection", "GetSingleItemFromStringCollection", "StringCollectionContains", "StringCollectionContainsClaim",
+		"IsTermsOfUseConsentRequired", "DoesClaimExist", "Hash", "AddParameterToStringCollection", "GetSingleItemFromStringCollection", "StringCollectionContains", "StringCollectionContainsClaim",
 	} {
 		if !Supported(m) {
 			t.Errorf("Supported(%q) = false, want true", m)

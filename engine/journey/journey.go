@@ -702,8 +702,13 @@ func (j *Journey) transform(env *profile.Env, id string, kind transformationKind
 		if !ok {
 			return fmt.Errorf("technical profile %s: claims transformation %q is not defined", id, ref.ReferenceID)
 		}
-		// Date transformations read the journey's clock (an injected one in tests).
-		if err := claims.TransformWith(ct, env.Claims, claims.Env{Now: env.Now}); err != nil {
+		// Date transformations read the journey's clock (an injected one in
+		// tests); Hash reads its secret from the policy keys.
+		cenv := claims.Env{Now: env.Now}
+		if env.Keys != nil {
+			cenv.Secret = env.Keys.Secret
+		}
+		if err := claims.TransformWith(ct, env.Claims, cenv); err != nil {
 			return fmt.Errorf("technical profile %s: %w", id, err)
 		}
 	}

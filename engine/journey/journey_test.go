@@ -13,6 +13,7 @@ import (
 
 	"github.com/iefconform/iefconform/engine/claims"
 	"github.com/iefconform/iefconform/engine/journey"
+	"github.com/iefconform/iefconform/engine/keys"
 	"github.com/iefconform/iefconform/engine/policy"
 	"github.com/iefconform/iefconform/engine/profile"
 	"github.com/iefconform/iefconform/engine/profile/profiletest"
@@ -805,6 +806,29 @@ func TestTransformationsReadTheJourneysClock(t *testing.T) {
 	advanceTo[journey.Send](t, j, env, &journey.State{})
 	if got, _ := env.Claims.Get("email"); got != fixed.Format(claims.DateTimeLayout) {
 		t.Errorf("GetCurrentDateTime in a journey = %q, want the Env's clock %q", got, fixed.Format(claims.DateTimeLayout))
+	}
+}
+
+// TestHashReadsThePolicyKeys: a Hash transformation in a journey takes its
+// randomizerSecret from the Env's policy keys.
+func TestHashReadsThePolicyKeys(t *testing.T) {
+	rec := &recorder{}
+	j := loadJourney(t, exchangeStep(1, "", "A=REST-A")+sendStep(2, "JwtIssuer"), "",
+		map[string]any{"REST-A": &caller{id: "REST-A", rec: rec}, "JwtIssuer": issuer{}})
+	j.Policy.ClaimsTransformations["H"] = &policy.ClaimsTransformation{ID: "H", TransformationMethod: "Hash",
+		InputClaims:     []policy.TransformClaim{{ClaimTypeReferenceID: "email", TransformationClaimType: "plaintext"}, {ClaimTypeReferenceID: "mySalt", TransformationClaimType: "salt"}},
+		InputParameters: []policy.InputParameter{{ID: "randomizerSecret", DataType: "string", Value: "B2C_1A_AccountTransformSecret"}},
+		OutputClaims:    []policy.TransformClaim{{ClaimTypeReferenceID: "displayName", TransformationClaimType: "hash"}}}
+	j.Policy.TechnicalProfiles["REST-A"].InputClaimsTransformations = []policy.TransformationRef{{ReferenceID: "H"}}
+	env := newEnv()
+	env.Keys = keys.NewStore()
+	env.Keys.SetSecret("B2C_1A_AccountTransformSecret", []byte("1234567890"))
+	env.Claims.Set("email", "someone@contoso.com")
+	env.Claims.Set("mySalt", "487624568")
+	advanceTo[journey.Send](t, j, env, &journey.State{})
+	// engine/claims' TestHash vector: HMAC-SHA256 with the secret 1234567890.
+	if got, _ := env.Claims.Get("displayName"); got != "8IQwuy3d9HTElJ+jWDUobUkq1F/GvfWtjiqj1hALMbs=" {
+		t.Errorf("Hash in a journey gave %v, want the HMAC of the policy key", got)
 	}
 }
 

@@ -993,7 +993,7 @@ func TestNewPolicyProblems(t *testing.T) {
 		{
 			name:     "a reachable profile with claims transformations",
 			tp:       `<TechnicalProfile Id="IdP"><Protocol Name="OAuth2" /><Metadata><Item Key="client_id">c</Item><Item Key="authorization_endpoint">https://i.example/a</Item><Item Key="AccessTokenEndpoint">https://i.example/t</Item><Item Key="ClaimsEndpoint">https://i.example/m</Item></Metadata><CryptographicKeys><Key Id="client_secret" StorageReferenceId="S" /></CryptographicKeys><OutputClaimsTransformations><OutputClaimsTransformation ReferenceId="T" /></OutputClaimsTransformations></TechnicalProfile>`,
-			wantText: "TransformationMethod IsTermsOfUseConsentRequired is not supported",
+			wantText: "TransformationMethod CreateOtpSecret is not supported",
 		},
 	}
 	for _, tt := range tests {
@@ -1001,7 +1001,7 @@ func TestNewPolicyProblems(t *testing.T) {
 			body := schema
 			if strings.Contains(tt.tp, "ClaimsTransformation ") {
 				body = `<BuildingBlocks><ClaimsSchema><ClaimType Id="email"><DataType>string</DataType></ClaimType></ClaimsSchema>
-  <ClaimsTransformations><ClaimsTransformation Id="T" TransformationMethod="IsTermsOfUseConsentRequired" /></ClaimsTransformations></BuildingBlocks>`
+  <ClaimsTransformations><ClaimsTransformation Id="T" TransformationMethod="CreateOtpSecret" /></ClaimsTransformations></BuildingBlocks>`
 			}
 			body += `<ClaimsProviders><ClaimsProvider><DisplayName>P</DisplayName><TechnicalProfiles>` + tt.tp + jwtIssuer + `</TechnicalProfiles></ClaimsProvider></ClaimsProviders>` + journey("IdP") + rp
 			set, err := policy.NewSet(doc("B2C_1A_Test", body))
