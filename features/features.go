@@ -10,7 +10,7 @@ import (
 
 // FS holds every feature file and policy folder.
 //
-//go:embed apps customclaims journey local oauth1 oauth2 policies rest
+//go:embed apps claims customclaims journey local oauth1 oauth2 policies rest
 var FS embed.FS
 
 // Policies is the policies folder within FS.
