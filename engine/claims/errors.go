@@ -19,7 +19,9 @@ var (
 	// ErrAssertionFailed is returned by an assertion transformation
 	// (AssertStringClaimsAreEqual, AssertBooleanClaimIsEqualToValue,
 	// AssertDateTimeIsGreaterThan, AssertNumber; LookupValue with
-	// errorOnFailedLookup) whose assertion does not hold, always inside an
+	// errorOnFailedLookup; ConvertStringToPhoneNumberClaim, and
+	// GetNationalNumberAndCountryCodeFromPhoneNumberString with
+	// throwExceptionOnFailure) whose assertion does not hold, always inside an
 	// *AssertionError, which names the self-asserted metadata that replaces
 	// its message.
 	ErrAssertionFailed = errors.New("claims transformation assertion failed")
@@ -37,6 +39,8 @@ const (
 	KeyDateTimeIsNotGreaterThan = "DateTimeGreaterThan"
 	KeyAssertNumberError        = "AssertNumberError"
 	KeyLookupNotFound           = "LookupNotFound"
+	KeyInvalidPhoneNumber       = "UserMessageIfClaimsTransformationInvalidPhoneNumber"
+	KeyPhoneNumberParseFailure  = "UserMessageIfPhoneNumberParseFailure"
 )
 
 // AssertionError is the failure of an assertion transformation. Inside a

@@ -306,6 +306,13 @@ var transformSpecs = map[string]transformSpec{
 		outs:   map[string]string{"outputClaim": "string", "stringCompareResultClaim": "boolean"}},
 	"StringCollectionContainsClaim": {ins: []string{"collection", "item"}, required: []string{"collection", "item"}, params: []string{"ignoreCase"},
 		outs: map[string]string{"outputClaim": "boolean"}},
+	"ConvertPhoneNumberClaimToString": {ins: []string{"phoneNumber"}, required: []string{"phoneNumber"},
+		outs: map[string]string{"phoneNumberString": "string"}},
+	"ConvertStringToPhoneNumberClaim": {ins: []string{"phoneNumberString", "country"}, required: []string{"phoneNumberString"},
+		outs: map[string]string{"outputClaim": "phoneNumber"}},
+	"GetNationalNumberAndCountryCodeFromPhoneNumberString": {ins: []string{"phoneNumber"}, required: []string{"phoneNumber"},
+		params: []string{"throwExceptionOnFailure", "countryCodeType"},
+		outs:   map[string]string{"nationalNumber": "digits", "countryCode": "string"}},
 }
 
 func TestTransformSpecsCoverEveryMethod(t *testing.T) {
@@ -318,11 +325,13 @@ func TestTransformSpecsCoverEveryMethod(t *testing.T) {
 
 // assertionMethods are the methods whose failure is an *AssertionError.
 var assertionMethods = map[string]bool{
-	"AssertStringClaimsAreEqual":       true,
-	"AssertBooleanClaimIsEqualToValue": true,
-	"AssertDateTimeIsGreaterThan":      true,
-	"AssertNumber":                     true,
-	"LookupValue":                      true,
+	"AssertStringClaimsAreEqual":                           true,
+	"AssertBooleanClaimIsEqualToValue":                     true,
+	"AssertDateTimeIsGreaterThan":                          true,
+	"AssertNumber":                                         true,
+	"LookupValue":                                          true,
+	"ConvertStringToPhoneNumberClaim":                      true,
+	"GetNationalNumberAndCountryCodeFromPhoneNumberString": true,
 }
 
 func isAssertionError(err error) bool {
@@ -413,6 +422,12 @@ func FuzzTransform(f *testing.F) {
 		{"SetClaimsIfStringsAreEqual", "v1", "", "V1", "ordinalIgnoreCase", "The TOS is upgraded to v2", "B2C_V1_90005", 0},
 		{"SetClaimsIfStringsMatch", "Minor", "", "Minor", "ordinalIgnoreCase", "B2C_V1_90001", "", 0},
 		{"IsTermsOfUseConsentRequired", "2020-03-09T09:15:00", "", "2021-11-15", "", "", "", 0},
+		{"ConvertPhoneNumberClaimToString", "+11234567890", "", "", "", "", "", 0},
+		{"ConvertStringToPhoneNumberClaim", "033 456-7890", "DK", "", "", "", "", 0},
+		{"ConvertStringToPhoneNumberClaim", "+1 (123) 456-7890", "", "", "", "", "", 1 << 1},
+		{"GetNationalNumberAndCountryCodeFromPhoneNumberString", "+49 (123) 456-7890", "", "false", "ISO3166", "", "", 0},
+		{"GetNationalNumberAndCountryCodeFromPhoneNumberString", "+49 (123) 456-7890", "", "true", "CallingCode", "", "", 0},
+		{"GetNationalNumberAndCountryCodeFromPhoneNumberString", "123", "", "true", "", "", "", 1 << 5},
 		{"LinkedInTrick", "", "", "", "", "", "", 0},
 	}
 	for _, s := range seeds {
@@ -567,6 +582,14 @@ func checkDataType(typ string, v, in any) string {
 		layout := map[string]string{"date": DateLayout, "dateTime": DateTimeLayout}[typ]
 		if t, err := time.Parse(layout, s); err != nil || t.Format(layout) != s {
 			return fmt.Sprintf("want a %s as %s", typ, layout)
+		}
+	case "phoneNumber":
+		if len(s) < 2 || s[0] != '+' || strings.Trim(s[1:], "0123456789") != "" {
+			return "want a phone number in E.164 form"
+		}
+	case "digits":
+		if s == "" || strings.Trim(s, "0123456789") != "" {
+			return "want ASCII digits"
 		}
 	case "json":
 		var v any

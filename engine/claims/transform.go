@@ -87,6 +87,10 @@ var transforms = map[string]transformFunc{
 	// JSON
 	"GenerateJson":          generateJSON,
 	"GetSingleItemFromJson": getSingleItemFromJSON,
+	// Phone number
+	"ConvertPhoneNumberClaimToString":                      convertPhoneNumberClaimToString,
+	"ConvertStringToPhoneNumberClaim":                      convertStringToPhoneNumberClaim,
+	"GetNationalNumberAndCountryCodeFromPhoneNumberString": getNationalNumberAndCountryCodeFromPhoneNumberString,
 	// Social accounts
 	"CreateAlternativeSecurityId": createAlternativeSecurityID,
 }

@@ -185,6 +185,7 @@ func TestSupported(t *testing.T) {
 		"LookupValue", "NullClaim", "ParseDomain", "SetClaimIfBooleansMatch", "SetClaimsIfRegexMatch", "SetClaimsIfStringsAreEqual",
 		"SetClaimsIfStringsMatch", "StringContains", "StringJoin", "StringSplit", "StringSubstring",
 		"IsTermsOfUseConsentRequired", "DoesClaimExist", "Hash", "AddParameterToStringCollection", "GetSingleItemFromStringCollection", "StringCollectionContains", "StringCollectionContainsClaim",
+		"ConvertPhoneNumberClaimToString", "ConvertStringToPhoneNumberClaim", "GetNationalNumberAndCountryCodeFromPhoneNumberString",
 	} {
 		if !Supported(m) {
 			t.Errorf("Supported(%q) = false, want true", m)
