@@ -11,7 +11,8 @@ import (
 )
 
 const healthLong = `Check that a party answers: GET URL, and exit 0 when it answers with a
-status below 500 within --timeout, else 1. A container built FROM scratch
+status below 500 within --timeout, else 1 (a malformed URL too: Docker reads
+2 as reserved). A container built FROM scratch
 has no curl; its HEALTHCHECK runs this:
 
   HEALTHCHECK CMD ["/iefconform", "health", "http://127.0.0.1:8080/healthz"]
@@ -39,7 +40,7 @@ func health(ctx context.Context, target string, timeout time.Duration, out io.Wr
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return usagef("health: %w", err)
+		return fmt.Errorf("health: %w", err) // exit 1: Docker reserves 2
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)

@@ -386,7 +386,7 @@ func (o serveOptions) beyondLoopback() []string {
 	listens := []struct{ flag, addr string }{{"--addr", o.addr}, {"--facebook-addr", o.facebookAddr}, {"--rp-addr", o.rpAddr}}
 	for _, name := range sortedKeys(o.partyAddrs) {
 		if name != stack.PartyEmulator {
-			listens = append(listens, struct{ flag, addr string }{"parties: " + name, o.partyAddrs[name]})
+			listens = append(listens, struct{ flag, addr string }{"party " + name, o.partyAddrs[name]})
 		}
 	}
 	for _, f := range listens {

@@ -26,9 +26,12 @@ import (
 // serveConfigHelp is the part of serve --help that describes --config.
 const serveConfigHelp = `
 
-The stack in one file (--config FILE, YAML or JSON): every flag has a key, and
-a flag given on the command line wins over the file. Paths are relative to
-the file's folder. Every problem is listed at once, as FILE:LINE: message.
+The stack in one file (--config FILE, YAML or JSON): the keys below, where
+parties: takes the place of --addr, --facebook-addr, --rp-addr and --party,
+and applications: adds to --app. A flag given on the command line wins over
+the file, and so does $IEFCONFORM_ADMIN_TOKEN over adminToken. Paths are
+relative to the file's folder. Every problem is listed at once, as
+FILE:LINE: message.
 
   policies: ./policies            # --policies
   policy: SocialAndLocalAccounts  # --policy
@@ -221,7 +224,9 @@ func (o *serveOptions) applyServeFile(flags *pflag.FlagSet) error {
 	setString("directory", &o.directory, rel(f.Directory))
 	setString("state-dir", &o.stateDir, rel(f.StateDir))
 	setString("public-url", &o.publicURL, f.PublicURL)
-	setString("admin-token", &o.adminToken, f.AdminToken)
+	if os.Getenv(envAdminToken) == "" { // the environment wins over the file
+		setString("admin-token", &o.adminToken, f.AdminToken)
+	}
 	setString("response-mode", &o.responseMode, f.ResponseMode)
 	setBool("tls", &o.tls, f.TLS)
 	setBool("verbose", &o.verbose, f.Verbose)

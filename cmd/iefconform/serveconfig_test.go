@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 )
 
 // servingCLI is `iefconform serve` run through execute, as a user runs it.
@@ -219,5 +221,27 @@ func TestServePartyFlags(t *testing.T) {
 	sv := startServeCLI(t, "serve", "--addr", "127.0.0.1:0", "--party", "mailbox="+addr)
 	if !strings.Contains(squeeze(sv.out), "mailbox http://"+addr) {
 		t.Errorf("the mailbox is not at %s:\n%s", addr, sv.out)
+	}
+}
+
+// TestServeConfigAdminTokenOrder: $IEFCONFORM_ADMIN_TOKEN wins over the
+// file's adminToken, as a flag does; without it the file's is used.
+func TestServeConfigAdminTokenOrder(t *testing.T) {
+	cfg := writeFile(t, t.TempDir(), "stack.yaml", "adminToken: from-file\n")
+	read := func() string {
+		t.Helper()
+		o := serveOptions{config: cfg, adminToken: os.Getenv(envAdminToken)}
+		if err := o.applyServeFile(pflag.NewFlagSet("serve", pflag.ContinueOnError)); err != nil {
+			t.Fatal(err)
+		}
+		return o.adminToken
+	}
+	t.Setenv(envAdminToken, "")
+	if got := read(); got != "from-file" {
+		t.Errorf("without the environment: token %q, want the file's", got)
+	}
+	t.Setenv(envAdminToken, "from-env")
+	if got := read(); got != "from-env" {
+		t.Errorf("with $%s: token %q, want the environment's", envAdminToken, got)
 	}
 }

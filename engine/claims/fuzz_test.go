@@ -306,6 +306,21 @@ var transformSpecs = map[string]transformSpec{
 		outs:   map[string]string{"outputClaim": "string", "stringCompareResultClaim": "boolean"}},
 	"StringCollectionContainsClaim": {ins: []string{"collection", "item"}, required: []string{"collection", "item"}, params: []string{"ignoreCase"},
 		outs: map[string]string{"outputClaim": "boolean"}},
+	"GetClaimFromJson": {ins: []string{"inputJson"}, required: []string{"inputJson"}, params: []string{"claimToExtract"},
+		outs: map[string]string{"extractedClaim": "string"}},
+	"GetNumericClaimFromJson": {ins: []string{"inputJson"}, required: []string{"inputJson"}, params: []string{"claimToExtract"},
+		outs: map[string]string{"extractedClaim": "int"}},
+	"GetSingleValueFromJsonArray": {ins: []string{"inputJsonClaim"}, required: []string{"inputJsonClaim"},
+		outs: map[string]string{"extractedClaim": "string"}},
+	// The output claims of GetClaimsFromJsonArray(V2) are named by their
+	// TransformationClaimType: the keys FuzzTransform's JSON can hold.
+	"GetClaimsFromJsonArray": {ins: []string{"jsonSource"}, required: []string{"jsonSource"},
+		params: []string{"errorOnMissingClaims", "includeEmptyClaims", "jsonSourceKeyName", "jsonSourceValueName"},
+		outs:   map[string]string{"email": "string", "active": "string"}},
+	"GetClaimsFromJsonArrayV2": {ins: []string{"jsonSource"}, required: []string{"jsonSource"},
+		params: []string{"errorOnMissingClaims", "includeEmptyClaims", "jsonSourceKeyName", "jsonSourceValueName"},
+		outs:   map[string]string{"email": "string", "active": "string"}},
+	"XmlStringToJsonString": {ins: []string{"xml"}, required: []string{"xml"}, outs: map[string]string{"json": "jsonObject"}},
 	"ConvertPhoneNumberClaimToString": {ins: []string{"phoneNumber"}, required: []string{"phoneNumber"},
 		outs: map[string]string{"phoneNumberString": "string"}},
 	"ConvertStringToPhoneNumberClaim": {ins: []string{"phoneNumberString", "country"}, required: []string{"phoneNumberString"},
@@ -334,6 +349,17 @@ var assertionMethods = map[string]bool{
 	"GetNationalNumberAndCountryCodeFromPhoneNumberString": true,
 }
 
+// jsonInputMethods are the methods that read JSON from a claim, the only ones
+// that fail with ErrNotJSON or ErrNotJSONObject.
+var jsonInputMethods = map[string]bool{
+	"GetSingleItemFromJson":       true,
+	"GetClaimFromJson":            true,
+	"GetNumericClaimFromJson":     true,
+	"GetSingleValueFromJsonArray": true,
+	"GetClaimsFromJsonArray":      true,
+	"GetClaimsFromJsonArrayV2":    true,
+}
+
 func isAssertionError(err error) bool {
 	var ae *AssertionError
 	return errors.As(err, &ae) && ae.MetadataKey != "" && ae.Message != "" && assertionMethods[ae.Method]
@@ -342,8 +368,8 @@ func isAssertionError(err error) bool {
 // FuzzTransform runs each TransformationMethod (and unknown ones) with fuzzed
 // input claims and parameters. Properties: no panic; an unknown method fails
 // with ErrUnsupportedTransformation and only then; ErrAssertionFailed comes
-// only from the Assert methods, as an *AssertionError, and ErrNotJSON/ErrNotJSONObject only
-// from GetSingleItemFromJson; an error names the transformation and leaves
+// only from the assertion methods, as an *AssertionError, and
+// ErrNotJSON/ErrNotJSONObject only from the jsonInputMethods; an error names the transformation and leaves
 // the bag as it was; only output claims change, each to a value of its data
 // type; an absent required input leaves the outputs unset; the same input
 // and entropy give the same bag.
@@ -422,6 +448,16 @@ func FuzzTransform(f *testing.F) {
 		{"SetClaimsIfStringsAreEqual", "v1", "", "V1", "ordinalIgnoreCase", "The TOS is upgraded to v2", "B2C_V1_90005", 0},
 		{"SetClaimsIfStringsMatch", "Minor", "", "Minor", "ordinalIgnoreCase", "B2C_V1_90001", "", 0},
 		{"IsTermsOfUseConsentRequired", "2020-03-09T09:15:00", "", "2021-11-15", "", "", "", 0},
+		{"GetClaimFromJson", `{"emailAddress": "someone@example.com", "displayName": "Someone"}`, "", "emailAddress", "", "", "", 0},
+		{"GetClaimFromJson", `{"contacts": [{"name": "Emily"}], "a.b": 1}`, "", "contacts[0].name", "", "", "", 0},
+		{"GetNumericClaimFromJson", `{"emailAddress": "someone@example.com", "id": 6353399}`, "", "id", "", "", "", 0},
+		{"GetNumericClaimFromJson", `{"id": "12"}`, "", "id", "", "", "", 0},
+		{"GetSingleValueFromJsonArray", `["someone@example.com", "Someone", 6353399]`, "", "", "", "", "", 0},
+		{"GetClaimsFromJsonArray", `[{"key": "email", "value": "someone@example.com"}, {"key": "active", "value": true}]`, "", "false", "false", "key", "value", 0},
+		{"GetClaimsFromJsonArray", `[{"key": "email", "value": ""}]`, "", "true", "true", "key", "value", 0},
+		{"GetClaimsFromJsonArrayV2", `{"key": "email", "value": "someone@example.com"}|{"key": "active", "value": true}`, "", "false", "false", "key", "value", 1 << 2},
+		{"XmlStringToJsonString", "<user>\n  <name>Someone</name>\n  <email>someone@example.com</email>\n</user>", "", "", "", "", "", 0},
+		{"XmlStringToJsonString", `<?xml version="1.0"?><a:r xmlns:a="urn:x" id="1"><e>x</e>t<e/><![CDATA[<&>]]></a:r>`, "", "", "", "", "", 0},
 		{"ConvertPhoneNumberClaimToString", "+11234567890", "", "", "", "", "", 0},
 		{"ConvertStringToPhoneNumberClaim", "033 456-7890", "DK", "", "", "", "", 0},
 		{"ConvertStringToPhoneNumberClaim", "+1 (123) 456-7890", "", "", "", "", "", 1 << 1},
@@ -492,7 +528,7 @@ func FuzzTransform(f *testing.F) {
 			t.Fatalf("%s: error = %v", method, err)
 		case errors.Is(err, ErrAssertionFailed) && !isAssertionError(err):
 			t.Fatalf("%s: assertion failure %v is not an *AssertionError with a metadata key and a message", method, err)
-		case (errors.Is(err, ErrNotJSON) || errors.Is(err, ErrNotJSONObject)) && method != "GetSingleItemFromJson":
+		case (errors.Is(err, ErrNotJSON) || errors.Is(err, ErrNotJSONObject)) && !jsonInputMethods[method]:
 			t.Fatalf("%s: error = %v", method, err)
 		case err != nil && !strings.HasPrefix(err.Error(), "claims transformation CT-fuzz"):
 			t.Fatalf("%s: error %q does not name the transformation", method, err)

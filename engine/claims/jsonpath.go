@@ -68,19 +68,26 @@ func (s *JSONSource) Lookup(name string) (any, bool) {
 	if s.Paths {
 		segs = PathSegments(name)
 	}
-	if len(segs) == 0 || segs[0] == "" {
-		return nil, false
-	}
-	r := s.doc
-	for _, seg := range segs {
-		if r = child(r, seg); !r.Exists() {
-			return nil, false
-		}
-	}
-	if r.Type == gjson.Null {
+	r := walk(s.doc, segs)
+	if !r.Exists() || r.Type == gjson.Null {
 		return nil, false
 	}
 	return valueOf(r), true
+}
+
+// walk follows segs (member names and array indexes, as child reads them)
+// down from r. The result does not exist when a segment is missing, or when
+// segs is empty or starts with an empty name.
+func walk(r gjson.Result, segs []string) gjson.Result {
+	if len(segs) == 0 || segs[0] == "" {
+		return gjson.Result{}
+	}
+	for _, seg := range segs {
+		if r = child(r, seg); !r.Exists() {
+			return r
+		}
+	}
+	return r
 }
 
 // PathSegments splits a B2C JSON path, in either of the documented forms

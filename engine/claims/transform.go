@@ -85,8 +85,14 @@ var transforms = map[string]transformFunc{
 	"StringCollectionContains":          stringCollectionContains,
 	"StringCollectionContainsClaim":     stringCollectionContainsClaim,
 	// JSON
-	"GenerateJson":          generateJSON,
-	"GetSingleItemFromJson": getSingleItemFromJSON,
+	"GenerateJson":                generateJSON,
+	"GetClaimFromJson":            getClaimFromJSON,
+	"GetClaimsFromJsonArray":      getClaimsFromJSONArray,
+	"GetClaimsFromJsonArrayV2":    getClaimsFromJSONArrayV2,
+	"GetNumericClaimFromJson":     getNumericClaimFromJSON,
+	"GetSingleItemFromJson":       getSingleItemFromJSON,
+	"GetSingleValueFromJsonArray": getSingleValueFromJSONArray,
+	"XmlStringToJsonString":       xmlStringToJSONString,
 	// Phone number
 	"ConvertPhoneNumberClaimToString":                      convertPhoneNumberClaimToString,
 	"ConvertStringToPhoneNumberClaim":                      convertStringToPhoneNumberClaim,

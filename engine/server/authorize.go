@@ -154,12 +154,19 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if n := len(r.Form.Encode()); n > s.cfg.MaxURLBytes {
-		// A POSTed request is held to a GET's bound: its parameters come back
-		// in redirects (state) and are kept with the session.
-		s.writeError(w, r, nil, httpError(http.StatusRequestURITooLong, "",
-			fmt.Sprintf("The authorization request's parameters are %d bytes long; the emulator accepts at most %d (MaxURLBytes), by GET or POST.", n, s.cfg.MaxURLBytes)))
-		return
+	if n := len(r.URL.RawQuery) + int(r.ContentLength); r.Method == http.MethodPost && n > s.cfg.MaxURLBytes {
+		// A POSTed request is held to a GET's bound (the limit handler
+		// measured a GET's URL already): its parameters come back in
+		// redirects (state) and are kept with the session. ContentLength is
+		// -1 for a chunked body, which ParseForm has read within MaxBodyBytes.
+		if r.ContentLength < 0 {
+			n = len(r.URL.RawQuery) + len(r.PostForm.Encode())
+		}
+		if n > s.cfg.MaxURLBytes {
+			s.writeError(w, r, nil, httpError(http.StatusRequestURITooLong, "",
+				fmt.Sprintf("The authorization request's parameters are %d bytes long; the emulator accepts at most %d (MaxURLBytes), by GET or POST.", n, s.cfg.MaxURLBytes)))
+			return
+		}
 	}
 	now := s.cfg.Now()
 	ss := &session{

@@ -181,6 +181,14 @@ func TestRequestLimits(t *testing.T) {
 			t.Errorf("%d sessions kept for a refused request", n)
 		}
 	})
+	t.Run("a GET under the URL's bound is not measured again", func(t *testing.T) {
+		// ':' is legal unescaped in a query; re-encoded it would be three bytes.
+		e := newEmulator(t, emuOptions{})
+		u := e.authorizeURL(policySignIn, nil) + "&login_hint=" + strings.Repeat(":", DefaultMaxURLBytes/2)
+		if o := newBrowser(t).get(u); o.Mode == "page" && o.Status == http.StatusRequestURITooLong {
+			t.Fatalf("a %d-byte URL got 414", len(u))
+		}
+	})
 	t.Run("within the limits", func(t *testing.T) {
 		o := signIn(t, e, newBrowser(t), policySignIn, map[string]string{"response_mode": "form_post"}, "")
 		idToken(t, e, o, policySignIn)

@@ -227,8 +227,9 @@ type Result struct {
 	Claims           map[string]any
 }
 
-// WaitResult waits up to wait (at most a minute) for what the relying party
-// receives for state.
+// WaitResult waits up to wait (at most 50 s) for what the relying party
+// receives for state; its code and tokens come redacted, its id_token and
+// claims as sent.
 func (c *Container) WaitResult(ctx context.Context, state string, wait time.Duration) (Result, error) {
 	var r Result
 	err := c.admin(ctx, http.MethodGet, c.EmulatorURL()+"/_admin/results/"+state+"?wait="+wait.String(), nil, &r)

@@ -20,8 +20,13 @@ import (
 )
 
 // image is the iefconform image TestMain built from this checkout; "" with
-// skipReason when no Docker engine answers.
-var image, skipReason, moduleRoot string
+// skipReason when no Docker engine answers, or with buildErr when the image
+// could not be built (which fails every test: on a Docker host a broken
+// Dockerfile or build must not pass as skipped).
+var (
+	image, skipReason, moduleRoot string
+	buildErr                      error
+)
 
 func TestMain(m *testing.M) {
 	// This machine's Docker cannot pull Ryuk, and testcontainers takes a
@@ -33,12 +38,16 @@ func TestMain(m *testing.M) {
 		}
 	}
 	code := func() int {
-		img, cleanup, err := buildImage()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		out, err := exec.CommandContext(ctx, "docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput()
+		cancel()
 		if err != nil {
-			skipReason = err.Error()
+			skipReason = fmt.Sprintf("no Docker engine answers (docker info: %v: %s)", err, strings.TrimSpace(string(out)))
+			return m.Run()
 		}
+		img, cleanup, err := buildImage()
 		defer cleanup()
-		image = img
+		image, buildErr = img, err
 		return m.Run()
 	}()
 	os.Exit(code)
@@ -48,11 +57,6 @@ func TestMain(m *testing.M) {
 // Dockerfile around it, as the Dockerfile's comment says to.
 func buildImage() (string, func(), error) {
 	nothing := func() {}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if out, err := exec.CommandContext(ctx, "docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
-		return "", nothing, fmt.Errorf("no Docker engine answers (docker info: %v: %s)", err, strings.TrimSpace(string(out)))
-	}
 	root, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
 		return "", nothing, fmt.Errorf("go env GOMOD: %w", err)
@@ -87,11 +91,15 @@ func buildImage() (string, func(), error) {
 	return tag, func() { _ = exec.Command("docker", "rmi", "-f", tag).Run() }, nil
 }
 
-// needDocker skips a test when no Docker engine answers, saying so.
+// needDocker skips a test when no Docker engine answers, saying so, and
+// fails it when the image could not be built.
 func needDocker(t *testing.T) {
 	t.Helper()
 	if skipReason != "" {
 		t.Skip("skipped: " + skipReason)
+	}
+	if buildErr != nil {
+		t.Fatalf("the image of this checkout: %v", buildErr)
 	}
 }
 
@@ -187,6 +195,9 @@ func get(t *testing.T, u string) string {
 func BenchmarkRun(b *testing.B) {
 	if skipReason != "" {
 		b.Skip("skipped: " + skipReason)
+	}
+	if buildErr != nil {
+		b.Fatalf("the image of this checkout: %v", buildErr)
 	}
 	ctx := context.Background()
 	var ready time.Duration

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -20,12 +21,14 @@ import (
 //	GET  /_admin/journal            every party's requests, secrets redacted: {"entries": [...], "dropped": N}
 //	POST /_admin/signin             {"policy", "responseType", "responseMode"}: the relying party begins
 //	                                a sign-in; {"url", "state"}, the URL to open in a browser
-//	GET  /_admin/results/{state}    what the relying party received for state; ?wait=10s waits for it
-//	                                (404 when nothing came)
+//	GET  /_admin/results/{state}    what the relying party received for state, its tokens, code and raw
+//	                                answer redacted unless ?secrets=true; ?wait=10s waits for it (at
+//	                                most 50 s; 404 when nothing came, at once for a state never begun)
 const stackAdminPrefix = "/_admin/"
 
-// maxResultWait bounds ?wait of /_admin/results.
-const maxResultWait = 60 * time.Second
+// maxResultWait bounds ?wait of /_admin/results, well within the party
+// servers' WriteTimeout so that the answer still goes out.
+const maxResultWait = 50 * time.Second
 
 func (s *Stack) serveStackAdmin(w http.ResponseWriter, r *http.Request) {
 	if !s.adminAllowed(w, r, "emulator's stack") {
@@ -74,8 +77,18 @@ func (s *Stack) serveStackAdmin(w http.ResponseWriter, r *http.Request) {
 		writeAdminJSON(w, http.StatusOK, map[string]string{"url": u, "state": state})
 	case strings.HasPrefix(path, "results/") && r.Method == http.MethodGet:
 		state := strings.TrimPrefix(path, "results/")
-		if res, ok := s.RP.Result(state); ok {
+		show := func(res rp.Result) {
+			if r.URL.Query().Get("secrets") != "true" {
+				res = redactResult(res)
+			}
 			writeAdminJSON(w, http.StatusOK, res)
+		}
+		if res, ok := s.RP.Result(state); ok {
+			show(res)
+			return
+		}
+		if !s.RP.Began(state) {
+			writeAdminError(w, http.StatusNotFound, "the relying party began no sign-in with state "+state)
 			return
 		}
 		wait, _ := time.ParseDuration(r.URL.Query().Get("wait"))
@@ -90,9 +103,35 @@ func (s *Stack) serveStackAdmin(w http.ResponseWriter, r *http.Request) {
 			writeAdminError(w, http.StatusNotFound, "the relying party has received nothing for state "+state+" within "+wait.String())
 			return
 		}
-		writeAdminJSON(w, http.StatusOK, res)
+		show(res)
 	default:
 		writeAdminError(w, http.StatusNotFound, "no admin route "+r.Method+" "+r.URL.Path+
 			" (GET /_admin/journal, POST /_admin/signin, GET /_admin/results/{state}, /_admin/directory)")
 	}
+}
+
+// redactResult hides what a relying party's result holds that would let its
+// reader act as the user (the code, access and refresh tokens, the raw
+// answer), keeping the id_token and its claims that tests assert on.
+func redactResult(res rp.Result) rp.Result {
+	const hidden = "(redacted)"
+	for _, f := range []*string{&res.Code, &res.AccessToken, &res.RefreshToken} {
+		if *f != "" {
+			*f = hidden
+		}
+	}
+	if res.Raw != "" {
+		res.Raw = hidden
+	}
+	if res.Params != nil {
+		params := url.Values{}
+		for k, vs := range res.Params {
+			if k == "code" || k == "access_token" || k == "refresh_token" {
+				vs = []string{hidden}
+			}
+			params[k] = vs
+		}
+		res.Params = params
+	}
+	return res
 }

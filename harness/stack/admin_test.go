@@ -69,13 +69,26 @@ func TestStackAdminAPI(t *testing.T) {
 	if _, err := c.SignIn(begun.URL, "login-form", map[string]string{"username": "alice", "password": "wonderland"}, "signin"); err != nil {
 		t.Fatal(err)
 	}
-	var res struct {
+	type result struct {
 		IDToken     string
 		VerifyError string
+		Raw         string
 		Claims      map[string]any
 	}
+	var res result
 	if code := adminCall(t, http.MethodGet, base+"results/"+begun.State+"?wait=10s", "", &res); code != http.StatusOK || res.IDToken == "" || res.VerifyError != "" || res.Claims["email"] != "alice@example.com" {
 		t.Fatalf("result: HTTP %d %+v", code, res)
+	}
+	if res.Raw != "(redacted)" {
+		t.Errorf("the raw answer is shown without ?secrets=true: %q", res.Raw)
+	}
+	var full result
+	if code := adminCall(t, http.MethodGet, base+"results/"+begun.State+"?secrets=true", "", &full); code != http.StatusOK || !strings.Contains(full.Raw, "id_token=") {
+		t.Errorf("?secrets=true: HTTP %d, raw %q", code, full.Raw)
+	}
+	// A wait for a state the relying party never began ends at once, keeping nothing.
+	if code := adminCall(t, http.MethodGet, base+"results/never-begun?wait=50s", "", nil); code != http.StatusNotFound || s.RP.Began("never-begun") {
+		t.Errorf("a never-begun state: HTTP %d, recorded %v", code, s.RP.Began("never-begun"))
 	}
 	var j struct {
 		Entries []struct{ Party, Path string }

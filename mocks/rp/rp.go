@@ -360,6 +360,15 @@ func (s *Server) Result(state string) (Result, bool) {
 	return *sess.result, true
 }
 
+// Began reports whether Begin issued state (or a result came for it), without
+// recording anything: a wait for a state nobody began can end at once.
+func (s *Server) Began(state string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.sessions[state]
+	return ok
+}
+
 // Results returns every result in the order they arrived.
 func (s *Server) Results() []Result {
 	s.mu.Lock()

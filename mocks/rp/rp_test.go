@@ -803,3 +803,27 @@ func TestConcurrentSignIns(t *testing.T) {
 		t.Errorf("want %d results, got %d", n, got)
 	}
 }
+
+// TestBegan: Began knows the states Begin issued, and asking records nothing.
+func TestBegan(t *testing.T) {
+	op := newFakeOP(t)
+	s, _ := newRP(t, Config{BaseURL: "/rp"})
+	_, state, err := s.Begin(AuthorizeRequest{AuthorizeEndpoint: op.authorizeURL(), JWKSURL: op.jwksURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Began(state) {
+		t.Error("Began(the issued state) = false")
+	}
+	for range 3 {
+		if s.Began("never-issued") {
+			t.Error("Began(a state never issued) = true")
+		}
+	}
+	s.mu.Lock()
+	n := len(s.sessions)
+	s.mu.Unlock()
+	if n != 1 {
+		t.Errorf("%d sessions after asking, want 1", n)
+	}
+}
