@@ -4,7 +4,7 @@
 //	iefconform run [--tags EXPR] [--features DIR --policies DIR] [--out DIR] [--shard i/n]
 //	iefconform reports merge --out DIR DIR1 DIR2...
 //	iefconform serve [--addr HOST:PORT] [--policy NAME | --policies DIR] [--config FILE]
-//	iefconform mock oauth2|oauth1|rest [--config FILE] [--addr HOST:PORT]
+//	iefconform mock oauth2|oauth1|rest|rp [--config FILE] [--addr HOST:PORT]
 //	iefconform health URL
 //	iefconform validate [--settings FILE] [--set Name=Value]... PATH...
 //	iefconform version

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +18,7 @@ import (
 	mockoauth1 "github.com/iefconform/iefconform/mocks/oauth1"
 	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
 	mockrest "github.com/iefconform/iefconform/mocks/rest"
+	"github.com/iefconform/iefconform/mocks/rp"
 )
 
 const mockLong = `Run one mock party alone, without the emulator: an identity provider or
@@ -32,12 +35,17 @@ Kinds:
            /1.1/account/verify_credentials.json
   rest     a REST claims API with fault injection (routes, behaviours,
            custom claims provider)
+  rp       a relying party (an application) for your B2C tenant or the
+           emulator: POST /_admin/signin begins a sign-in (its body names the
+           authorize endpoint, the JWKS URL, the response type and mode),
+           GET /_admin/results/{state} shows what came back, verified
+           (--client-id, --client-secret; its redirect URI is URL/callback)
 
 --config names the mock's configuration file (YAML or JSON, unknown keys
 refused, every problem listed at once): clients and users (oauth2),
 consumers and users (oauth1), routes (rest); the Go packages mocks/oauth2,
 mocks/oauth1 and mocks/rest document each field. Without it the mock starts
-empty; add clients and users through its admin API.
+empty; add clients and users through its admin API. The rp takes flags only.
 
 Admin API: without --admin-token it answers loopback clients only; with it
 (or IEFCONFORM_ADMIN_TOKEN) every admin request needs
@@ -50,10 +58,11 @@ const mockExample = `  # A Facebook-like IdP on a fixed port, its clients and us
   iefconform mock oauth1 --config twitter.yaml --addr 0.0.0.0:8083 --admin-token "$TOKEN"`
 
 // mockKinds are the kinds iefconform mock runs.
-var mockKinds = []string{"oauth2", "oauth1", "rest"}
+var mockKinds = []string{"oauth2", "oauth1", "rest", "rp"}
 
 type mockOptions struct {
 	config, addr, adminToken, baseURL string
+	clientID, clientSecret            string // rp
 	verbose                           bool
 
 	// ready, when set, is called with the mock's URL once it is printed. Tests use it.
@@ -64,7 +73,7 @@ func newMockCmd() *cobra.Command {
 	var o mockOptions
 	cmd := &cobra.Command{
 		Use:     "mock KIND [flags]",
-		Short:   "Run one mock party alone (oauth2, oauth1, rest)",
+		Short:   "Run one mock party alone (oauth2, oauth1, rest, rp)",
 		Long:    mockLong,
 		Example: mockExample,
 		Args:    usageArgs(cobra.ExactArgs(1)),
@@ -77,6 +86,8 @@ func newMockCmd() *cobra.Command {
 	f.StringVar(&o.addr, "addr", stack.DefaultAddr, "the listen address `HOST:PORT`; the default picks a random loopback port")
 	f.StringVar(&o.adminToken, "admin-token", "", "guard the admin API with `TOKEN` (sent as a Bearer token); default $"+envAdminToken)
 	f.StringVar(&o.baseURL, "base-url", "", "oauth2: the `URL` clients reach the mock at (issuer, discovery, the aud of client assertions), when it is not the listen address")
+	f.StringVar(&o.clientID, "client-id", "", "rp: the application's client `ID` at the authorization server (required)")
+	f.StringVar(&o.clientSecret, "client-secret", "", "rp: the application's client `SECRET`, sent when it redeems a code")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "log every request the mock answers to stderr")
 	return cmd
 }
@@ -91,6 +102,27 @@ func runMock(ctx context.Context, kind string, o mockOptions, stdout, stderr io.
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if !slices.Contains(mockKinds, kind) {
+		return usagef("unknown mock kind %q: want one of %s", kind, strings.Join(mockKinds, ", "))
+	}
+	if kind == "rp" && (o.clientID == "" || o.config != "") {
+		return usagef("mock rp takes --client-id (required) and --client-secret, not --config")
+	}
+	// Listen first: the relying party's redirect URI is its own URL.
+	var handler atomic.Pointer[http.Handler]
+	p, err := stack.ServeParty(o.addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*handler.Load()).ServeHTTP(w, r) }))
+	if err != nil {
+		return usagef("--addr %s: %w", o.addr, err)
+	}
+	defer func() {
+		if err := p.Close(); err != nil {
+			fmt.Fprintf(stderr, "warning: stop the mock: %v\n", err)
+		}
+	}()
+	base := strings.TrimRight(o.baseURL, "/")
+	if base == "" {
+		base = p.URL()
+	}
 	j := journal.New()
 	var srv mockServer
 	var describe func() []string
@@ -146,20 +178,20 @@ func runMock(ctx context.Context, kind string, o mockOptions, stdout, stderr io.
 			}
 			return out
 		}
-	default:
-		return usagef("unknown mock kind %q: want one of %s", kind, strings.Join(mockKinds, ", "))
+	case "rp":
+		m, err := rp.New(rp.Config{BaseURL: base, ClientID: o.clientID, ClientSecret: o.clientSecret})
+		if err != nil {
+			return usagef("mock rp: %w", err)
+		}
+		srv = rpServer{m, m.AdminHandler(o.adminToken, j.Wrap(kind, m.Handler()))}
+		describe = func() []string {
+			return []string{"client " + m.ClientID() + ", redirect URI " + m.RedirectURI(),
+				"begin a sign-in: POST /_admin/signin {\"AuthorizeEndpoint\", \"JWKSURL\", ...}; its result: GET /_admin/results/{state}"}
+		}
 	}
 	defer srv.Close()
-	handler := srv.Handler()
-	p, err := stack.ServeParty(o.addr, handler)
-	if err != nil {
-		return usagef("--addr %s: %w", o.addr, err)
-	}
-	defer func() {
-		if err := p.Close(); err != nil {
-			fmt.Fprintf(stderr, "warning: stop the mock: %v\n", err)
-		}
-	}()
+	h := srv.Handler()
+	handler.Store(&h)
 	if o.adminToken == "" && !isLoopbackAddr(o.addr) {
 		fmt.Fprintf(stderr, "warning: --addr %s listens beyond loopback and no --admin-token is set: the admin API answers only loopback clients that name this machine\n", o.addr)
 	}
@@ -176,6 +208,15 @@ func runMock(ctx context.Context, kind string, o mockOptions, stdout, stderr io.
 	fmt.Fprintln(stdout, "stopping")
 	return nil
 }
+
+// rpServer is the relying party with its admin API in front.
+type rpServer struct {
+	*rp.Server
+	h http.Handler
+}
+
+func (s rpServer) Handler() http.Handler { return s.h }
+func (rpServer) Close()                  {}
 
 // mockServer is what runMock needs of a mock.
 type mockServer interface {

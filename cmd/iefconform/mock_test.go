@@ -2,13 +2,22 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/iefconform/iefconform/engine/server"
+	"github.com/iefconform/iefconform/features"
 	"github.com/iefconform/iefconform/harness/clients"
+	"github.com/iefconform/iefconform/harness/httpdriver"
+	"github.com/iefconform/iefconform/harness/stack"
+	mockoauth2 "github.com/iefconform/iefconform/mocks/oauth2"
 )
 
 // startMock runs `iefconform mock kind` with o until the test ends and
@@ -74,7 +83,9 @@ func TestMockProblems(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"mock", "saml"}, `unknown mock kind "saml": want one of oauth2, oauth1, rest`},
+		{[]string{"mock", "saml"}, `unknown mock kind "saml": want one of oauth2, oauth1, rest, rp`},
+		{[]string{"mock", "rp"}, "mock rp takes --client-id (required)"},
+		{[]string{"mock", "rp", "--client-id", "a", "--config", bad}, "not --config"},
 		{[]string{"mock", "oauth2", "--config", bad}, bad},
 		{[]string{"mock", "oauth2", "--config", bad}, "field colour not found"},
 		{[]string{"mock", "rest", "--config", dir + "/missing.yaml"}, "missing.yaml"},
@@ -86,4 +97,91 @@ func TestMockProblems(t *testing.T) {
 			t.Errorf("%q: status %d, stderr %q; want %d naming %q", tt.args, code, stderr.String(), exitUsage, tt.want)
 		}
 	}
+}
+
+// TestMockRPAgainstTheEmulator: `iefconform mock rp` alone, registered at the
+// emulator, begins a sign-in through its admin API; a user signs in at the
+// Facebook mock; the relying party's result is a verified id_token, its raw
+// answer redacted unless ?secrets=true.
+func TestMockRPAgainstTheEmulator(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	policies, err := fs.Sub(features.FS, features.Policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := stack.Start(stack.Options{Policies: policies, Applications: []server.Application{
+		{ClientID: "my-rp", RedirectURIs: []string{"http://" + addr + "/callback"}, AllowImplicitFlow: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.UsePolicy("facebook", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Facebook.AddUser(mockoauth2.User{Username: "alice", Password: "wonderland", Claims: demoClaims()}); err != nil {
+		t.Fatal(err)
+	}
+	base := startMock(t, "rp", mockOptions{addr: addr, clientID: "my-rp"})
+	emu := st.Emulator()
+	var begun struct{ URL, State string }
+	body := fmt.Sprintf(`{"AuthorizeEndpoint": %q, "JWKSURL": %q, "ResponseType": "id_token", "ResponseMode": "form_post"}`,
+		emu.AuthorizeURL("B2C_1A_signup_signin"), emu.JWKSURL("B2C_1A_signup_signin"))
+	if code := postJSON(t, base+"/_admin/signin", body, &begun); code != http.StatusOK || begun.URL == "" {
+		t.Fatalf("signin: HTTP %d %+v", code, begun)
+	}
+	c, err := httpdriver.New(30 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SignIn(begun.URL, "login-form", map[string]string{"username": "alice", "password": "wonderland"}, "signin"); err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		IDToken, VerifyError, Raw string
+		Claims                    map[string]any
+	}
+	if code := getJSON(t, base+"/_admin/results/"+begun.State+"?wait=10s", &res); code != http.StatusOK || res.IDToken == "" || res.VerifyError != "" ||
+		res.Claims["email"] != "alice@example.com" || res.Raw != "(redacted)" {
+		t.Fatalf("result: HTTP %d %+v", code, res)
+	}
+	if code := getJSON(t, base+"/_admin/results/nobody?wait=10s", nil); code != http.StatusNotFound {
+		t.Errorf("a state never begun: HTTP %d, want 404 at once", code)
+	}
+	if code := postJSON(t, base+"/_admin/signin", `{"AuthorizeEndpoint": "not a url"}`, nil); code != http.StatusBadRequest {
+		t.Errorf("a bad request: HTTP %d, want 400", code)
+	}
+}
+
+func postJSON(t *testing.T, u, body string, out any) int {
+	t.Helper()
+	resp, err := http.Post(u, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decodeBody(t, resp, out)
+}
+
+func getJSON(t *testing.T, u string, out any) int {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decodeBody(t, resp, out)
+}
+
+func decodeBody(t *testing.T, resp *http.Response, out any) int {
+	t.Helper()
+	defer resp.Body.Close()
+	if out != nil && resp.StatusCode == http.StatusOK {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp.StatusCode
 }

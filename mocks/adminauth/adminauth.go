@@ -11,6 +11,9 @@ package adminauth
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"mime"
 	"net"
 	"net/http"
 	"net/netip"
@@ -108,4 +111,48 @@ func BearerToken(r *http.Request) (string, bool) {
 func Equal(got, want string) bool {
 	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
 	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+}
+
+// Allow applies Check to r and, when r is refused, answers it as JSON
+// (WriteError, with a Bearer challenge on 401) and reports false.
+func Allow(w http.ResponseWriter, r *http.Request, party, token string) bool {
+	refusal := Check(r, party, token)
+	if refusal == nil {
+		return true
+	}
+	if refusal.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="iefconform admin"`)
+	}
+	WriteError(w, refusal.Status, refusal.Message)
+	return false
+}
+
+// WriteJSON answers an admin request with v as JSON, never cached.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// WriteError answers an admin request with {"error": <status text>,
+// "error_description": msg}.
+func WriteError(w http.ResponseWriter, status int, msg string) {
+	WriteJSON(w, status, map[string]string{"error": http.StatusText(status), "error_description": msg})
+}
+
+// ErrNotJSON: DecodeJSON answered the request (415) already.
+var ErrNotJSON = errors.New("admin request body is not JSON")
+
+// DecodeJSON reads an admin request's JSON body (at most limit bytes,
+// unknown fields refused) into v. A body of another Content-Type is answered
+// with 415 and ErrNotJSON; other errors are the caller's to answer.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		WriteError(w, http.StatusUnsupportedMediaType, "want Content-Type: application/json, got "+strconv.Quote(r.Header.Get("Content-Type")))
+		return ErrNotJSON
+	}
+	d := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	d.DisallowUnknownFields()
+	return d.Decode(v)
 }
