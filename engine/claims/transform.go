@@ -85,6 +85,7 @@ var transforms = map[string]transformFunc{
 	"StringCollectionContains":          stringCollectionContains,
 	"StringCollectionContainsClaim":     stringCollectionContainsClaim,
 	// JSON
+	"CreateJsonArray":             createJSONArray,
 	"GenerateJson":                generateJSON,
 	"GetClaimFromJson":            getClaimFromJSON,
 	"GetClaimsFromJsonArray":      getClaimsFromJSONArray,

@@ -217,6 +217,37 @@ func scalarText(r gjson.Result) string {
 	return text(r)
 }
 
+// createJSONArray sets outputClaim to a JSON array holding the value of
+// inputClaim: ["someone@example.com"] (the article's example output names
+// another address than its input, a slip). [INF] A stringCollection input
+// gives one element per item.
+func createJSONArray(ct *policy.ClaimsTransformation, bag *Bag, _ Env) error {
+	a := newArgs(ct, bag)
+	in, out := a.claim("inputClaim"), a.output("outputClaim")
+	if a.err != nil {
+		return a.err
+	}
+	v, ok := bag.Value(in)
+	if !ok {
+		return nil
+	}
+	items, isColl := v.([]string)
+	if !isColl {
+		items = []string{String(v)}
+	}
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeJSONString(&b, it)
+	}
+	b.WriteByte(']')
+	bag.Set(out, b.String())
+	return nil
+}
+
 // extractFromJSON finds claimToExtract in the JSON object inputJson: a member
 // of that name, else [INF] a JSON path in the forms partner claims use
 // (a.b, a.0.b, a[0].b), read with the same machinery (jsonpath.go). found is

@@ -241,3 +241,20 @@ func TestXMLStringToJSONString(t *testing.T) {
 		{name: "no xml slot", outs: outs, wantErr: errAny},
 	})
 }
+
+func TestCreateJSONArray(t *testing.T) {
+	ins := []policy.TransformClaim{in("inputClaim", "email")}
+	outs := []policy.TransformClaim{in("outputClaim", "result")}
+	runCases(t, "CreateJsonArray", []ctCase{
+		{name: "doc example", claims: map[string]any{"email": "someone@example.com"}, ins: ins, outs: outs,
+			want: map[string]any{"result": `["someone@example.com"]`}},
+		{name: "escaped as JSON, HTML characters kept", claims: map[string]any{"email": `a"<b>&\`}, ins: ins, outs: outs,
+			want: map[string]any{"result": `["a\"<b>&\\"]`}},
+		{name: "empty string", claims: map[string]any{"email": ""}, ins: ins, outs: outs, want: map[string]any{"result": `[""]`}},
+		{name: "collection gives one element per item", claims: map[string]any{"email": []string{"a", "b"}}, ins: ins, outs: outs,
+			want: map[string]any{"result": `["a","b"]`}},
+		{name: "absent input leaves output unset", ins: ins, outs: outs, want: map[string]any{"result": nil}},
+		{name: "no inputClaim", outs: outs, wantErr: errAny},
+		{name: "no outputClaim", claims: map[string]any{"email": "a"}, ins: ins, wantErr: errAny},
+	})
+}

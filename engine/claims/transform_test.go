@@ -185,7 +185,7 @@ func TestSupported(t *testing.T) {
 		"LookupValue", "NullClaim", "ParseDomain", "SetClaimIfBooleansMatch", "SetClaimsIfRegexMatch", "SetClaimsIfStringsAreEqual",
 		"SetClaimsIfStringsMatch", "StringContains", "StringJoin", "StringSplit", "StringSubstring",
 		"IsTermsOfUseConsentRequired", "DoesClaimExist", "Hash", "AddParameterToStringCollection", "GetSingleItemFromStringCollection", "StringCollectionContains", "StringCollectionContainsClaim",
-		"GetClaimFromJson", "GetClaimsFromJsonArray", "GetClaimsFromJsonArrayV2", "GetNumericClaimFromJson", "GetSingleValueFromJsonArray",
+		"CreateJsonArray", "GetClaimFromJson", "GetClaimsFromJsonArray", "GetClaimsFromJsonArrayV2", "GetNumericClaimFromJson", "GetSingleValueFromJsonArray",
 		"XmlStringToJsonString",
 		"ConvertPhoneNumberClaimToString", "ConvertStringToPhoneNumberClaim", "GetNationalNumberAndCountryCodeFromPhoneNumberString",
 	} {
