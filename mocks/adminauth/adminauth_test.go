@@ -2,9 +2,11 @@ package adminauth_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/iefconform/iefconform/mocks/adminauth"
@@ -96,5 +98,35 @@ func TestCheckHostOverTheNetwork(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("Host %q: %d, want %d", host, resp.StatusCode, want)
 		}
+	}
+}
+
+// TestAllowAndDecodeJSON: a refused request is answered as JSON with a Bearer
+// challenge on 401; a body of another type gets 415 and ErrNotJSON, unknown
+// fields an error, a JSON body its value.
+func TestAllowAndDecodeJSON(t *testing.T) {
+	rec := httptest.NewRecorder()
+	if adminauth.Allow(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1/_admin/x", nil), "party", "tok") {
+		t.Fatal("a request without the token was allowed")
+	}
+	if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") == "" || !strings.Contains(rec.Body.String(), `"error_description"`) {
+		t.Errorf("refusal: %d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+	post := func(ct, body string) (*httptest.ResponseRecorder, map[string]string, error) {
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodPost, "/_admin/x", strings.NewReader(body))
+		r.Header.Set("Content-Type", ct)
+		var v map[string]string
+		err := adminauth.DecodeJSON(rec, r, 1<<10, &v)
+		return rec, v, err
+	}
+	if rec, _, err := post("text/plain", `{"a":"b"}`); !errors.Is(err, adminauth.ErrNotJSON) || rec.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("text/plain: %v %d", err, rec.Code)
+	}
+	if _, v, err := post("application/json; charset=utf-8", `{"a":"b"}`); err != nil || v["a"] != "b" {
+		t.Errorf("JSON: %v %v", err, v)
+	}
+	if _, _, err := post("application/json", strings.Repeat(" ", 2<<10)+`{}`); err == nil {
+		t.Error("a body over the limit was read")
 	}
 }
